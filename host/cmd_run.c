@@ -1,0 +1,165 @@
+/* cmd_run.c - `connector-host run NAME`: one sync, from lock to summary. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli.h"
+#include "dest.h"
+#include "json.h"
+#include "session.h"
+#include "sink.h"
+#include "state.h"
+#include "summary.h"
+#include "workdir.h"
+
+static const char usage[] =
+    "connector-host run NAME [--plugin-dir DIR]... [--working-dir DIR] "
+    "[--configuration FILE] [--destination SPEC] [--log-level LEVEL] [--log-format text|json]";
+
+static void print_help(void)
+{
+    printf("Usage: %s\n\n"
+           "Runs one sync of connector NAME: loads the last committed state, calls the\n"
+           "connector's update handler, and applies its operations to the destination,\n"
+           "committing them together with the state at every checkpoint.\n\n"
+           "  --plugin-dir DIR      search DIR for plugins first (repeatable)\n"
+           "  --working-dir DIR     where files/ (warehouse, state) lives; default .\n"
+           "  --configuration FILE  flat JSON object of strings; default\n"
+           "                        WORKDIR/configuration.json if it exists, else {}\n"
+           "  --destination SPEC    sqlite:PATH; default sqlite:WORKDIR/files/warehouse.db\n"
+           "  --log-level LEVEL     FINE, INFO (default), WARNING or SEVERE\n"
+           "  --log-format FORMAT   text (default) or json, one object per line\n\n"
+           "Logs go to standard error, the summary to standard output.\n"
+           "Exit status: 0 success; 1 the sync failed; 2 bad usage, configuration or plugin.\n",
+           usage);
+}
+
+static int write_state_file(void *ctx, const char *json, ch_error *err)
+{
+    const char *path = ctx;
+    return write_file_atomic(path, json, strlen(json), err);
+}
+
+/* Loads the warehouse's state; the warehouse wins over files/state.json, which is rewritten. */
+static int load_state(dest *d, const char *connector, const workdir *w, const logger *lg,
+                      state *st, ch_error *err)
+{
+    char *stored = NULL, *file = NULL;
+    size_t file_len = 0;
+    ch_error ignored;
+    int rc;
+    if (d->ops->load_state(d, connector, &stored, err) != CH_OK)
+        return CH_ERROR;
+    if (stored == NULL) {
+        log_msg(lg, CH_LOG_INFO, "host", "no state stored for connector '%s': starting fresh",
+                connector);
+        return CH_OK;
+    }
+    rc = state_replace(st, stored, strlen(stored), "warehouse state", err);
+    if (rc == CH_OK) {
+        const char *canonical = state_json(st);
+        if (file_read_all(w->state, &file, &file_len, &ignored) != CH_OK ||
+            strcmp(file, canonical) != 0) {
+            log_msg(lg, CH_LOG_WARNING, "host",
+                    "%s is missing or differs from the state committed in the warehouse; "
+                    "using the warehouse's and rewriting the file",
+                    w->state);
+            rc = write_file_atomic(w->state, canonical, strlen(canonical), err);
+        }
+    }
+    free(file);
+    free(stored);
+    return rc;
+}
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    options opts;
+    session ses;
+    workdir w;
+    dest *d = NULL;
+    state *st = NULL;
+    sink s;
+    ch_error err;
+    char *spec = NULL;
+    struct timespec start;
+    int status, sink_ready = 0;
+    const char *failure = NULL;
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    status = options_parse(&opts, argc, argv,
+                           OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION |
+                               OPT_DESTINATION | OPT_LOG,
+                           1, usage);
+    if (status != EXIT_OK || opts.help) {
+        if (opts.help)
+            print_help();
+        options_free(&opts);
+        return status;
+    }
+    memset(&w, 0, sizeof w);
+    w.lock_fd = -1;
+    status = session_open(&ses, &opts, 1, &err);
+    if (status != EXIT_OK)
+        goto early;
+    status = EXIT_SYNC_FAILED;
+    if (workdir_open(&w, opts.working_dir, 1, &err) != CH_OK || workdir_lock(&w, &err) != CH_OK)
+        goto early;
+    if (opts.destination) {
+        spec = strdup(opts.destination);
+    } else if ((spec = malloc(strlen(w.warehouse) + 8)) != NULL) {
+        sprintf(spec, "sqlite:%s", w.warehouse);
+    }
+    if (spec == NULL || (st = state_new()) == NULL) {
+        err_set(&err, "out of memory");
+        goto early;
+    }
+    if (dest_open(spec, &d, &err) != CH_OK ||
+        load_state(d, opts.name, &w, &opts.log, st, &err) != CH_OK ||
+        sink_init(&s, opts.name, ses.schema, ses.config, d, st, &opts.log, &err) != CH_OK)
+        goto early;
+    sink_ready = 1;
+    s.on_commit = write_state_file;
+    s.on_commit_ctx = w.state;
+
+    log_msg(&opts.log, CH_LOG_INFO, "host", "sync of connector '%s' (%s) into %s, state %s",
+            opts.name, ses.connector->plugin, d->description, state_json(st));
+    if (ses.connector->def.update(&s, ses.config) != CH_OK && !s.failed)
+        ch_fail(&s, "the update handler returned an error");
+    if (!s.failed)
+        sink_finish(&s);
+    if (s.failed) {
+        failure = s.error.msg;
+        sink_abort(&s);
+        log_msg(&opts.log, CH_LOG_SEVERE, "host", "sync of connector '%s' failed: %s", opts.name,
+                failure);
+    }
+    status = failure ? EXIT_SYNC_FAILED : EXIT_OK;
+    summary_print(stdout, &s, opts.log.json, seconds_since(&start), failure);
+    goto done;
+
+early:
+    log_msg(&opts.log, CH_LOG_SEVERE, "host", "%s", err.msg);
+    if (status == EXIT_SYNC_FAILED)
+        summary_print_failure(stdout, opts.name, opts.log.json, err.msg);
+done:
+    if (sink_ready)
+        sink_free(&s);
+    if (d)
+        d->ops->close(d);
+    state_free(st);
+    free(spec);
+    workdir_close(&w);
+    session_close(&ses);
+    options_free(&opts);
+    return status;
+}

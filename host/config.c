@@ -1,0 +1,208 @@
+/* config.c - configuration parsing with yajl callbacks, so errors have positions. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#include "json.h"
+
+typedef struct parse_ctx {
+    config *cfg;
+    yajl_handle h;
+    const char *text;
+    size_t len;
+    const char *where;
+    int depth;
+    char *key;      /* the key whose value comes next */
+    size_t problem; /* byte offset of the first shape problem */
+    char why[256];  /* the shape problem, empty when none */
+} parse_ctx;
+
+static int refuse(parse_ctx *c, size_t token_len, const char *what)
+{
+    size_t end = yajl_get_bytes_consumed(c->h);
+    c->problem = end >= token_len ? end - token_len : 0;
+    if (c->depth == 0 && c->key == NULL)
+        snprintf(c->why, sizeof c->why,
+                 "the configuration must be a JSON object of string values, not %s", what);
+    else
+        snprintf(c->why, sizeof c->why, "value of key \"%s\" must be a string, not %s",
+                 c->key ? c->key : "?", what);
+    return 0;
+}
+
+static int add(parse_ctx *c, const char *value, size_t len)
+{
+    config *cfg = c->cfg;
+    char **keys = realloc(cfg->keys, (cfg->count + 1) * sizeof *keys);
+    char **values;
+    if (keys == NULL)
+        return 0;
+    cfg->keys = keys;
+    values = realloc(cfg->values, (cfg->count + 1) * sizeof *values);
+    if (values == NULL)
+        return 0;
+    cfg->values = values;
+    values[cfg->count] = malloc(len + 1);
+    if (values[cfg->count] == NULL)
+        return 0;
+    memcpy(values[cfg->count], value, len);
+    values[cfg->count][len] = '\0';
+    keys[cfg->count] = c->key;
+    c->key = NULL;
+    cfg->count++;
+    return 1;
+}
+
+static int on_null(void *ctx)
+{
+    return refuse(ctx, 4, "null");
+}
+
+static int on_bool(void *ctx, int b)
+{
+    return refuse(ctx, b ? 4 : 5, "a boolean");
+}
+
+static int on_number(void *ctx, const char *s, size_t len)
+{
+    (void)s;
+    return refuse(ctx, len, "a number");
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t len)
+{
+    parse_ctx *c = ctx;
+    if (c->depth != 1)
+        return refuse(c, len + 2, "a string");
+    if (memchr(s, '\0', len)) {
+        c->problem = yajl_get_bytes_consumed(c->h);
+        snprintf(c->why, sizeof c->why, "value of key \"%s\" contains a NUL character", c->key);
+        return 0;
+    }
+    return add(c, (const char *)s, len);
+}
+
+static int on_map_start(void *ctx)
+{
+    parse_ctx *c = ctx;
+    if (c->depth != 0)
+        return refuse(c, 1, "an object");
+    c->depth++;
+    return 1;
+}
+
+static int on_map_key(void *ctx, const unsigned char *s, size_t len)
+{
+    parse_ctx *c = ctx;
+    for (size_t i = 0; i < c->cfg->count; i++) {
+        if (strlen(c->cfg->keys[i]) == len && memcmp(c->cfg->keys[i], s, len) == 0) {
+            c->problem = yajl_get_bytes_consumed(c->h) - len - 2;
+            snprintf(c->why, sizeof c->why, "key \"%s\" appears twice", c->cfg->keys[i]);
+            return 0;
+        }
+    }
+    c->key = malloc(len + 1);
+    if (c->key == NULL)
+        return 0;
+    memcpy(c->key, s, len);
+    c->key[len] = '\0';
+    return 1;
+}
+
+static int on_map_end(void *ctx)
+{
+    ((parse_ctx *)ctx)->depth--;
+    return 1;
+}
+
+static int on_array_start(void *ctx)
+{
+    return refuse(ctx, 1, "an array");
+}
+
+static const yajl_callbacks callbacks = {
+    on_null, on_bool, NULL, NULL, on_number, on_string, on_map_start, on_map_key, on_map_end,
+    on_array_start, NULL,
+};
+
+config *config_new(void)
+{
+    return calloc(1, sizeof(config));
+}
+
+void config_free(config *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->count; i++) {
+        free(c->keys[i]);
+        free(c->values[i]);
+    }
+    free(c->keys);
+    free(c->values);
+    free(c);
+}
+
+int config_parse(const char *text, size_t len, const char *where, config **out, ch_error *err)
+{
+    parse_ctx c = {0};
+    yajl_status st;
+    int rc = CH_OK;
+    c.cfg = config_new();
+    c.text = text;
+    c.len = len;
+    c.where = where;
+    c.h = c.cfg ? yajl_alloc(&callbacks, NULL, &c) : NULL;
+    if (c.h == NULL) {
+        config_free(c.cfg);
+        return err_set(err, "%s: out of memory", where);
+    }
+    st = yajl_parse(c.h, (const unsigned char *)text, len);
+    if (st == yajl_status_ok)
+        st = yajl_complete_parse(c.h);
+    if (c.why[0]) {
+        rc = json_error_at(err, where, text, len, c.problem, c.why);
+    } else if (st != yajl_status_ok) {
+        ch_error syntax;
+        yajl_val unused = NULL;
+        /* Re-parse without callbacks for yajl's own message and position. */
+        if (json_parse_tree(text, len, where, &unused, &syntax) != CH_OK)
+            rc = err_set(err, "%s", syntax.msg);
+        else
+            rc = err_set(err, "%s: out of memory", where);
+        yajl_tree_free(unused);
+    }
+    yajl_free(c.h);
+    free(c.key);
+    if (rc != CH_OK) {
+        config_free(c.cfg);
+        return rc;
+    }
+    *out = c.cfg;
+    return CH_OK;
+}
+
+int config_load(const char *path, config **out, ch_error *err)
+{
+    char *text;
+    size_t len;
+    int rc;
+    if (file_read_all(path, &text, &len, err) != CH_OK)
+        return err_prefix(err, "cannot read configuration");
+    rc = config_parse(text, len, path, out, err);
+    free(text);
+    return rc;
+}
+
+const char *ch_config_get(const ch_config *c, const char *key)
+{
+    if (c == NULL || key == NULL)
+        return NULL;
+    for (size_t i = 0; i < c->count; i++)
+        if (strcmp(c->keys[i], key) == 0)
+            return c->values[i];
+    return NULL;
+}

@@ -1,0 +1,203 @@
+/*
+ * connector-host.h - the whole API a connector plugin is written against.
+ *
+ * Read it top to bottom. A plugin is a shared object (NAME.so, built with
+ * libtool -module -avoid-version) that exports one function,
+ *
+ *     int connector_plugin_init(ch_registry *registry);
+ *
+ * which calls CH_REGISTER() once for each connector it provides. A connector
+ * is a name, a description, a schema handler that declares tables, and an
+ * update handler that emits operations (upsert, update, delete, truncate,
+ * checkpoint) to the host. The host validates every operation, writes it to
+ * the destination and makes it durable at each checkpoint together with the
+ * connector's state, so that a sync interrupted at any point resumes from the
+ * last checkpoint with nothing lost and nothing duplicated.
+ *
+ * Conventions: functions that can fail return CH_OK (0) or CH_ERROR (-1).
+ * When an operation fails, the host remembers why, refuses every later
+ * operation of the sync, and reports the first failure; a handler only needs
+ * to return CH_ERROR. Strings passed in are copied before the call returns.
+ * Strings returned by the host stay valid until the handler returns.
+ */
+#ifndef CONNECTOR_HOST_H
+#define CONNECTOR_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Versions and status ------------------------------------------------ */
+
+/* Bumped whenever a change to this header breaks built plugins. */
+#define CH_ABI_VERSION 1
+
+#define CH_OK 0
+#define CH_ERROR (-1)
+
+#if defined(__GNUC__)
+#define CH_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define CH_PRINTF(fmt, args)
+#endif
+
+/* ---- Opaque handles owned by the host ---------------------------------- */
+
+typedef struct ch_registry ch_registry; /* registration table */
+typedef struct ch_config ch_config;     /* configuration.json, read only */
+typedef struct ch_schema ch_schema;     /* schema being declared */
+typedef struct ch_table ch_table;       /* one declared table */
+typedef struct ch_sync ch_sync;         /* one sync: state, ops, logging */
+typedef struct ch_row ch_row;           /* a reusable row of named values */
+
+/* ---- Registration ------------------------------------------------------- */
+
+/* A configuration key the connector knows about; listed by `schema`. */
+typedef struct ch_config_key {
+    const char *name;        /* key in configuration.json */
+    const char *description; /* one line, shown to users */
+    int required;            /* non-zero: `run` refuses when it is missing */
+} ch_config_key;
+
+/* Declares the connector's tables; called before every sync and by `schema`. */
+typedef int (*ch_schema_fn)(ch_schema *schema, const ch_config *config);
+
+/* Performs one sync: reads state and configuration, emits operations. */
+typedef int (*ch_update_fn)(ch_sync *sync, const ch_config *config);
+
+typedef struct ch_connector {
+    const char *name;               /* unique; what users type after `run` */
+    const char *description;        /* one line */
+    ch_schema_fn schema;            /* may be NULL: tables are created on use */
+    ch_update_fn update;            /* required */
+    const ch_config_key *config_keys; /* NULL, or ended by an entry with name NULL */
+} ch_connector;
+
+/* Registers a connector; refused on ABI mismatch, duplicate name or no update. */
+int ch_register(ch_registry *registry, int abi_version, const ch_connector *connector);
+
+/* Registers a connector built against this header's ABI version. */
+#define CH_REGISTER(registry, connector) ch_register((registry), CH_ABI_VERSION, (connector))
+
+/* The one symbol a plugin exports; returns CH_OK when registration succeeded. */
+int connector_plugin_init(ch_registry *registry);
+
+/* ---- Configuration ------------------------------------------------------ */
+
+/* The value of a configuration key, or NULL when absent. */
+const char *ch_config_get(const ch_config *config, const char *key);
+
+/* ---- Schema declaration (inside the schema handler) --------------------- */
+
+/*
+ * Type names, as in the behavioural contract: BOOLEAN, SHORT, INT, LONG,
+ * DECIMAL(p,s), FLOAT, DOUBLE, NAIVE_DATE, NAIVE_TIME, NAIVE_DATETIME,
+ * UTC_DATETIME, BINARY, XML, STRING, JSON. Errors in a declaration (duplicate
+ * table or column, unknown type, bad DECIMAL parameters, primary key naming
+ * an undeclared column) are collected and reported by the host before any
+ * operation runs, so a handler may ignore these return values.
+ */
+
+/* Declares a table; returns it, or NULL if the name is empty or taken. */
+ch_table *ch_schema_table(ch_schema *schema, const char *name);
+
+/* Appends a column to the table's primary key, in key order. */
+int ch_table_primary_key(ch_table *table, const char *column);
+
+/* Declares a typed column, e.g. ch_table_column(t, "price", "DECIMAL(10,2)"). */
+int ch_table_column(ch_table *table, const char *column, const char *type);
+
+/* ---- Rows: one typed setter per type ------------------------------------ */
+
+/* A new empty row, or NULL when out of memory; reuse it with ch_row_clear. */
+ch_row *ch_row_new(void);
+
+/* Forgets every value of the row, keeping its memory for reuse. */
+void ch_row_clear(ch_row *row);
+
+/* Frees the row; NULL is allowed. */
+void ch_row_free(ch_row *row);
+
+/*
+ * Each setter sets (or replaces) the named column's value. Text setters check
+ * their format here (dates, decimals, JSON, UTF-8) and return CH_ERROR with
+ * the row marked invalid, so that the operation it is used in fails with the
+ * reason. The value is converted to the column's declared type when the row
+ * is written; a value that does not convert exactly is an error.
+ */
+int ch_row_set_null(ch_row *row, const char *column);
+int ch_row_set_boolean(ch_row *row, const char *column, int value);
+int ch_row_set_short(ch_row *row, const char *column, int16_t value);
+int ch_row_set_int(ch_row *row, const char *column, int32_t value);
+int ch_row_set_long(ch_row *row, const char *column, int64_t value);
+int ch_row_set_decimal(ch_row *row, const char *column, const char *text);  /* "-12.50" */
+int ch_row_set_float(ch_row *row, const char *column, float value);
+int ch_row_set_double(ch_row *row, const char *column, double value);
+int ch_row_set_naive_date(ch_row *row, const char *column, const char *text);     /* YYYY-MM-DD */
+int ch_row_set_naive_time(ch_row *row, const char *column, const char *text);     /* HH:MM:SS[.f] */
+int ch_row_set_naive_datetime(ch_row *row, const char *column, const char *text); /* no zone */
+int ch_row_set_utc_datetime(ch_row *row, const char *column, const char *text);   /* Z or +hh:mm */
+int ch_row_set_binary(ch_row *row, const char *column, const void *data, size_t size);
+int ch_row_set_xml(ch_row *row, const char *column, const char *text);
+int ch_row_set_string(ch_row *row, const char *column, const char *text);
+int ch_row_set_json(ch_row *row, const char *column, const char *json_text);
+
+/* ---- Operations (inside the update handler) ----------------------------- */
+
+/* Inserts the row or replaces the row with the same primary key. */
+int ch_upsert(ch_sync *sync, const char *table, const ch_row *row);
+
+/* Changes only the row's columns in the existing row found by primary key. */
+int ch_update(ch_sync *sync, const char *table, const ch_row *row);
+
+/* Soft-deletes the row whose primary key the given row holds. */
+int ch_delete(ch_sync *sync, const char *table, const ch_row *key);
+
+/* Soft-deletes every row of the table written before this operation. */
+int ch_truncate(ch_sync *sync, const char *table);
+
+/* Makes every operation so far durable together with the current state. */
+int ch_checkpoint(ch_sync *sync);
+
+/* ---- State: a JSON object kept between syncs ---------------------------- */
+
+/* The state's top-level value for key: a string's text, another value's JSON; NULL if absent. */
+const char *ch_state_get(ch_sync *sync, const char *key);
+
+/* Sets a top-level string value of the state; stored at the next checkpoint. */
+int ch_state_set(ch_sync *sync, const char *key, const char *value);
+
+/* Replaces the whole state with a JSON object given as text. */
+int ch_state_set_json(ch_sync *sync, const char *json_object);
+
+/* The whole current state as JSON text. */
+const char *ch_state_json(ch_sync *sync);
+
+/* ---- Logging and failure ------------------------------------------------ */
+
+typedef enum ch_log_level {
+    CH_LOG_FINE = 0,
+    CH_LOG_INFO = 1,
+    CH_LOG_WARNING = 2,
+    CH_LOG_SEVERE = 3
+} ch_log_level;
+
+/* Logs a message attributed to the connector; never pass secrets. */
+void ch_log(ch_sync *sync, ch_log_level level, const char *format, ...) CH_PRINTF(3, 4);
+
+#define ch_log_fine(sync, ...) ch_log((sync), CH_LOG_FINE, __VA_ARGS__)
+#define ch_log_info(sync, ...) ch_log((sync), CH_LOG_INFO, __VA_ARGS__)
+#define ch_log_warning(sync, ...) ch_log((sync), CH_LOG_WARNING, __VA_ARGS__)
+#define ch_log_severe(sync, ...) ch_log((sync), CH_LOG_SEVERE, __VA_ARGS__)
+
+/* Records why the sync fails and returns CH_ERROR: `return ch_fail(sync, ...)`. */
+int ch_fail(ch_sync *sync, const char *format, ...) CH_PRINTF(2, 3);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CONNECTOR_HOST_H */

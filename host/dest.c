@@ -1,0 +1,17 @@
+/* dest.c - choosing a destination from its specification. */
+#include "dest.h"
+
+#include <string.h>
+
+int dest_open(const char *spec, dest **out, ch_error *err)
+{
+    if (strncmp(spec, "sqlite:", 7) == 0) {
+        if (spec[7] == '\0')
+            return err_set(err, "destination '%s': the sqlite destination needs a file path",
+                           spec);
+        return dest_sqlite_open(spec + 7, out, err);
+    }
+    if (strncmp(spec, "postgresql:", 11) == 0 || strncmp(spec, "postgres:", 9) == 0)
+        return err_set(err, "destination '%s': PostgreSQL is not supported yet", spec);
+    return err_set(err, "unknown destination '%s' (expected sqlite:PATH)", spec);
+}

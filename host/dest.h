@@ -1,0 +1,50 @@
+/* dest.h - what a destination does; the operation sink talks only to this. */
+#ifndef HOST_DEST_H
+#define HOST_DEST_H
+
+#include "schema.h"
+#include "value.h"
+
+typedef struct dest dest;
+
+/*
+ * Every write happens inside one destination transaction that the first
+ * write opens and commit() closes; rollback() discards it. Values are
+ * already converted to their column's type. `synced` is the operation's
+ * _fivetran_synced text. Functions returning int give CH_OK or CH_ERROR.
+ */
+typedef struct dest_ops {
+    /* The committed state of the connector as JSON text (malloc'd), or NULL if none. */
+    int (*load_state)(dest *d, const char *connector, char **json, ch_error *err);
+    /* Creates the table or brings it up to date; adds warehouse-only columns to t. */
+    int (*prepare_table)(dest *d, table_def *t, int *schema_changes, ch_error *err);
+    /* Adds column index col of t to the existing table. */
+    int (*add_column)(dest *d, table_def *t, size_t col, ch_error *err);
+    int (*upsert)(dest *d, table_def *t, const value *vals, const char *id, const char *synced,
+                  ch_error *err);
+    int (*update)(dest *d, table_def *t, const value *vals, const unsigned char *present,
+                  const char *synced, int *found, ch_error *err);
+    int (*remove)(dest *d, table_def *t, const value *vals, const char *synced, int *found,
+                  ch_error *err);
+    int (*truncate)(dest *d, table_def *t, const char *synced, long *rows, ch_error *err);
+    /* Stores the state and commits everything since the last commit, atomically. */
+    int (*commit)(dest *d, const char *connector, const char *state_json, const char *synced,
+                  ch_error *err);
+    /* Discards everything since the last commit. */
+    void (*rollback)(dest *d);
+    /* Finishes statements and closes; uncommitted work is rolled back. */
+    void (*close)(dest *d);
+} dest_ops;
+
+struct dest {
+    const dest_ops *ops;
+    char *description; /* e.g. "sqlite:files/warehouse.db", for messages */
+};
+
+/* Opens a destination from its specification ("sqlite:PATH"); relative paths are used as given. */
+int dest_open(const char *spec, dest **out, ch_error *err);
+
+/* The SQLite destination on the database file at path. */
+int dest_sqlite_open(const char *path, dest **out, ch_error *err);
+
+#endif

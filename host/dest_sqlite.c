@@ -1,0 +1,647 @@
+/*
+ * dest_sqlite.c - the embedded SQLite destination.
+ *
+ * Each table keeps its prepared statements for the life of the sync; they
+ * are rebuilt only when a column is added. All writes between two
+ * checkpoints run in one transaction, committed together with the state row,
+ * so the warehouse never holds data whose state was not also stored.
+ */
+#include "dest.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STATE_TABLE "_connector_state"
+
+typedef struct sqlite_table {
+    sqlite3_stmt *upsert, *update, *remove, *truncate;
+    struct sqlite_table *next;
+} sqlite_table;
+
+typedef struct sqlite_dest {
+    dest base;
+    sqlite3 *db;
+    int in_tx;
+    sqlite_table *tables;
+} sqlite_dest;
+
+/* A growing SQL text; out of memory is remembered and reported once at the end. */
+typedef struct sql_buf {
+    char *s;
+    size_t len, cap;
+    int oom;
+} sql_buf;
+
+static void sb_add(sql_buf *b, const char *text)
+{
+    size_t n = strlen(text);
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        char *s;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        if ((s = realloc(b->s, cap)) == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, text, n + 1);
+    b->len += n;
+}
+
+/* Appends a quoted identifier; normalised names hold only [a-z0-9_]. */
+static void sb_ident(sql_buf *b, const char *name)
+{
+    sb_add(b, "\"");
+    sb_add(b, name);
+    sb_add(b, "\"");
+}
+
+static int db_fail(sqlite_dest *d, ch_error *err, const char *what)
+{
+    return err_set(err, "%s: %s: %s", d->base.description, what, sqlite3_errmsg(d->db));
+}
+
+static int exec(sqlite_dest *d, const char *sql, ch_error *err)
+{
+    if (sqlite3_exec(d->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(d, err, sql);
+    return CH_OK;
+}
+
+static int ensure_tx(sqlite_dest *d, ch_error *err)
+{
+    if (d->in_tx)
+        return CH_OK;
+    if (exec(d, "BEGIN IMMEDIATE", err) != CH_OK)
+        return CH_ERROR;
+    d->in_tx = 1;
+    return CH_OK;
+}
+
+static const char *sql_type(col_type type)
+{
+    if (type == T_NONE)
+        return ""; /* no affinity: values stay as given until the type is known */
+    switch (type_storage(type)) {
+    case S_INTEGER:
+        return "INTEGER";
+    case S_REAL:
+        return "REAL";
+    case S_BLOB:
+        return "BLOB";
+    default:
+        return "TEXT";
+    }
+}
+
+static col_type type_from_affinity(const char *decl)
+{
+    if (decl == NULL || *decl == '\0')
+        return T_NONE;
+    if (strstr(decl, "INT"))
+        return T_LONG;
+    if (strstr(decl, "REAL") || strstr(decl, "FLOA") || strstr(decl, "DOUB"))
+        return T_DOUBLE;
+    if (strstr(decl, "BLOB"))
+        return T_BINARY;
+    return T_STRING;
+}
+
+static sqlite_table *table_data(sqlite_dest *d, table_def *t)
+{
+    sqlite_table *st = t->dest;
+    if (st == NULL && (st = calloc(1, sizeof *st)) != NULL) {
+        st->next = d->tables;
+        d->tables = st;
+        t->dest = st;
+    }
+    return st;
+}
+
+static void finalize_statements(sqlite_table *st)
+{
+    sqlite3_finalize(st->upsert);
+    sqlite3_finalize(st->update);
+    sqlite3_finalize(st->remove);
+    sqlite3_finalize(st->truncate);
+    st->upsert = st->update = st->remove = st->truncate = NULL;
+}
+
+static int is_key(const table_def *t, size_t col)
+{
+    for (size_t k = 0; k < t->nkey; k++)
+        if (t->key[k] == col)
+            return 1;
+    return 0;
+}
+
+static void sb_key_list(sql_buf *b, const table_def *t)
+{
+    if (t->nkey == 0) {
+        sb_ident(b, COL_ID);
+        return;
+    }
+    for (size_t k = 0; k < t->nkey; k++) {
+        if (k)
+            sb_add(b, ", ");
+        sb_ident(b, t->cols[t->key[k]].dest_name);
+    }
+}
+
+static int create_table(sqlite_dest *d, table_def *t, ch_error *err)
+{
+    sql_buf b = {0};
+    int rc;
+    sb_add(&b, "CREATE TABLE ");
+    sb_ident(&b, t->dest_name);
+    sb_add(&b, " (");
+    for (size_t i = 0; i < t->ncols; i++) {
+        sb_ident(&b, t->cols[i].dest_name);
+        sb_add(&b, " ");
+        sb_add(&b, sql_type(t->cols[i].type));
+        if (is_key(t, i))
+            sb_add(&b, " NOT NULL");
+        sb_add(&b, ", ");
+    }
+    if (t->nkey == 0)
+        sb_add(&b, "\"" COL_ID "\" TEXT NOT NULL, ");
+    sb_add(&b, "\"" COL_SYNCED "\" TEXT NOT NULL, \"" COL_DELETED
+               "\" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (");
+    sb_key_list(&b, t);
+    sb_add(&b, "))");
+    rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
+    free(b.s);
+    return rc;
+}
+
+/* Checks that the warehouse table's key is the declared one. */
+static int check_key(sqlite_dest *d, table_def *t, char **pk_names, int npk, ch_error *err)
+{
+    int same = npk == (t->nkey ? (int)t->nkey : 1);
+    (void)d;
+    for (int k = 0; same && k < npk; k++) {
+        const char *want = t->nkey ? t->cols[t->key[k]].dest_name : COL_ID;
+        same = pk_names[k] && strcmp(pk_names[k], want) == 0;
+    }
+    if (!same) {
+        sql_buf want = {0};
+        sb_key_list(&want, t);
+        err_set(err,
+                "table '%s': the warehouse table's primary key differs from the schema's (%s); "
+                "run `connector-host reset` to start over",
+                t->dest_name, want.s ? want.s : "?");
+        free(want.s);
+        return CH_ERROR;
+    }
+    return CH_OK;
+}
+
+static int add_column(dest *base, table_def *t, size_t col, ch_error *err)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    sql_buf b = {0};
+    int rc;
+    if (ensure_tx(d, err) != CH_OK)
+        return CH_ERROR;
+    sb_add(&b, "ALTER TABLE ");
+    sb_ident(&b, t->dest_name);
+    sb_add(&b, " ADD COLUMN ");
+    sb_ident(&b, t->cols[col].dest_name);
+    sb_add(&b, " ");
+    sb_add(&b, sql_type(t->cols[col].type));
+    rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
+    free(b.s);
+    if (t->dest)
+        finalize_statements(t->dest);
+    return rc;
+}
+
+static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error *err)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    sqlite3_stmt *info;
+    sql_buf b = {0};
+    char *pk_names[64] = {0};
+    unsigned char *seen = NULL;
+    int rc = CH_OK, npk = 0, exists = 0;
+    *schema_changes = 0;
+    if (ensure_tx(d, err) != CH_OK || table_data(d, t) == NULL)
+        return CH_ERROR;
+    sb_add(&b, "PRAGMA table_info(");
+    sb_ident(&b, t->dest_name);
+    sb_add(&b, ")");
+    if (b.oom || sqlite3_prepare_v2(d->db, b.s, -1, &info, NULL) != SQLITE_OK) {
+        free(b.s);
+        return db_fail(d, err, "reading table information");
+    }
+    free(b.s);
+    seen = calloc(t->ncols + 1, 1);
+    while (rc == CH_OK && seen && sqlite3_step(info) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(info, 1);
+        const char *decl = (const char *)sqlite3_column_text(info, 2);
+        int pk = sqlite3_column_int(info, 5);
+        long c = -1;
+        exists = 1;
+        if (pk > 0 && pk <= 64)
+            pk_names[pk - 1] = strdup(name);
+        if (pk > npk)
+            npk = pk;
+        if (strcmp(name, COL_SYNCED) == 0 || strcmp(name, COL_DELETED) == 0 ||
+            strcmp(name, COL_ID) == 0)
+            continue;
+        for (size_t i = 0; i < t->ncols && c < 0; i++)
+            if (strcmp(t->cols[i].dest_name, name) == 0)
+                c = (long)i;
+        if (c >= 0) {
+            seen[c] = 1;
+            if (t->cols[c].type == T_NONE)
+                t->cols[c].type = type_from_affinity(decl);
+            continue;
+        }
+        /* A column from an earlier sync: keep it, so upserts clear it like any other. */
+        if (table_add_column(t, name, type_from_affinity(decl), 0, 0, 0, err) < 0) {
+            rc = CH_ERROR;
+        } else {
+            unsigned char *grown = realloc(seen, t->ncols + 1);
+            if (grown == NULL) {
+                rc = err_set(err, "out of memory");
+            } else {
+                seen = grown;
+                seen[t->ncols - 1] = 1;
+            }
+        }
+    }
+    sqlite3_finalize(info);
+    if (seen == NULL)
+        rc = err_set(err, "out of memory");
+    if (rc == CH_OK && !exists) {
+        rc = create_table(d, t, err);
+        *schema_changes = 1;
+    } else if (rc == CH_OK) {
+        rc = check_key(d, t, pk_names, npk, err);
+        for (size_t i = 0; rc == CH_OK && i < t->ncols; i++) {
+            if (seen[i] || t->cols[i].type == T_NONE)
+                continue;
+            rc = add_column(base, t, i, err);
+            ++*schema_changes;
+        }
+    }
+    for (int k = 0; k < 64; k++)
+        free(pk_names[k]);
+    free(seen);
+    finalize_statements(t->dest);
+    return rc;
+}
+
+static int prepare(sqlite_dest *d, sql_buf *b, sqlite3_stmt **stmt, ch_error *err)
+{
+    int rc;
+    if (b->oom) {
+        free(b->s);
+        return err_set(err, "out of memory");
+    }
+    rc = sqlite3_prepare_v3(d->db, b->s, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
+    free(b->s);
+    if (rc != SQLITE_OK)
+        return db_fail(d, err, "preparing a statement");
+    return CH_OK;
+}
+
+static void sb_key_match(sql_buf *b, const table_def *t, int *param)
+{
+    char num[16];
+    for (size_t k = 0; k < (t->nkey ? t->nkey : 1); k++) {
+        sb_add(b, k ? " AND " : " WHERE ");
+        sb_ident(b, t->nkey ? t->cols[t->key[k]].dest_name : COL_ID);
+        snprintf(num, sizeof num, " = ?%d", ++*param);
+        sb_add(b, num);
+    }
+}
+
+/* Parameters: ?1..?n the columns, then the id (keyless tables), then synced. */
+static int prepare_upsert(sqlite_dest *d, table_def *t, ch_error *err)
+{
+    sql_buf b = {0};
+    sb_add(&b, "INSERT INTO ");
+    sb_ident(&b, t->dest_name);
+    sb_add(&b, " (");
+    for (size_t i = 0; i < t->ncols; i++) {
+        sb_ident(&b, t->cols[i].dest_name);
+        sb_add(&b, ", ");
+    }
+    if (t->nkey == 0)
+        sb_add(&b, "\"" COL_ID "\", ");
+    sb_add(&b, "\"" COL_SYNCED "\", \"" COL_DELETED "\") VALUES (");
+    for (size_t i = 0; i < t->ncols + (t->nkey == 0); i++)
+        sb_add(&b, "?, ");
+    sb_add(&b, "?, 0) ON CONFLICT (");
+    sb_key_list(&b, t);
+    sb_add(&b, ") DO UPDATE SET ");
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (is_key(t, i))
+            continue;
+        sb_ident(&b, t->cols[i].dest_name);
+        sb_add(&b, " = excluded.");
+        sb_ident(&b, t->cols[i].dest_name);
+        sb_add(&b, ", ");
+    }
+    sb_add(&b, "\"" COL_SYNCED "\" = excluded.\"" COL_SYNCED "\", \"" COL_DELETED "\" = 0");
+    return prepare(d, &b, &((sqlite_table *)t->dest)->upsert, err);
+}
+
+/* Parameters: per column i, ?(2i+1) whether it is given and ?(2i+2) its value; then synced, key. */
+static int prepare_update(sqlite_dest *d, table_def *t, ch_error *err)
+{
+    sql_buf b = {0};
+    char num[96];
+    int param = 2 * (int)t->ncols + 1;
+    sb_add(&b, "UPDATE ");
+    sb_ident(&b, t->dest_name);
+    sb_add(&b, " SET ");
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (is_key(t, i))
+            continue;
+        sb_ident(&b, t->cols[i].dest_name);
+        snprintf(num, sizeof num, " = CASE WHEN ?%zu THEN ?%zu ELSE ", 2 * i + 1, 2 * i + 2);
+        sb_add(&b, num);
+        sb_ident(&b, t->cols[i].dest_name);
+        sb_add(&b, " END, ");
+    }
+    snprintf(num, sizeof num, "\"" COL_SYNCED "\" = ?%d", param);
+    sb_add(&b, num);
+    sb_key_match(&b, t, &param);
+    return prepare(d, &b, &((sqlite_table *)t->dest)->update, err);
+}
+
+static int prepare_remove(sqlite_dest *d, table_def *t, ch_error *err)
+{
+    sql_buf b = {0};
+    int param = 1;
+    sb_add(&b, "UPDATE ");
+    sb_ident(&b, t->dest_name);
+    sb_add(&b, " SET \"" COL_DELETED "\" = 1, \"" COL_SYNCED "\" = ?1");
+    sb_key_match(&b, t, &param);
+    return prepare(d, &b, &((sqlite_table *)t->dest)->remove, err);
+}
+
+static int bind_value(sqlite3_stmt *stmt, int param, const value *v)
+{
+    if (v->type == T_NONE)
+        return sqlite3_bind_null(stmt, param);
+    switch (type_storage(v->type)) {
+    case S_INTEGER:
+        return sqlite3_bind_int64(stmt, param, v->i);
+    case S_REAL:
+        return sqlite3_bind_double(stmt, param, v->d);
+    case S_BLOB:
+        return sqlite3_bind_blob64(stmt, param, v->ptr ? v->ptr : "", v->len, SQLITE_STATIC);
+    default:
+        return sqlite3_bind_text64(stmt, param, v->ptr, v->len, SQLITE_STATIC, SQLITE_UTF8);
+    }
+}
+
+static int bind_text(sqlite3_stmt *stmt, int param, const char *text)
+{
+    return sqlite3_bind_text(stmt, param, text, -1, SQLITE_STATIC);
+}
+
+/* Runs a bound statement to completion and resets it, keeping the error. */
+static int run(sqlite_dest *d, sqlite3_stmt *stmt, int bind_rc, const char *what, ch_error *err)
+{
+    int rc = bind_rc == SQLITE_OK ? sqlite3_step(stmt) : bind_rc;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        db_fail(d, err, what);
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        return CH_ERROR;
+    }
+    sqlite3_reset(stmt);
+    return CH_OK;
+}
+
+static int upsert(dest *base, table_def *t, const value *vals, const char *id, const char *synced,
+                  ch_error *err)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    sqlite_table *st = t->dest;
+    int p = 1, rc = SQLITE_OK;
+    if (ensure_tx(d, err) != CH_OK || (st->upsert == NULL && prepare_upsert(d, t, err) != CH_OK))
+        return CH_ERROR;
+    for (size_t i = 0; i < t->ncols && rc == SQLITE_OK; i++)
+        rc = bind_value(st->upsert, p++, &vals[i]);
+    if (t->nkey == 0 && rc == SQLITE_OK)
+        rc = bind_text(st->upsert, p++, id);
+    if (rc == SQLITE_OK)
+        rc = bind_text(st->upsert, p, synced);
+    return run(d, st->upsert, rc, "upsert", err);
+}
+
+static int bind_key(sqlite3_stmt *stmt, const table_def *t, const value *vals, int param)
+{
+    int rc = SQLITE_OK;
+    for (size_t k = 0; k < t->nkey && rc == SQLITE_OK; k++)
+        rc = bind_value(stmt, param++, &vals[t->key[k]]);
+    return rc;
+}
+
+static int update(dest *base, table_def *t, const value *vals, const unsigned char *present,
+                  const char *synced, int *found, ch_error *err)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    sqlite_table *st = t->dest;
+    int rc = SQLITE_OK, param = 2 * (int)t->ncols + 1;
+    if (ensure_tx(d, err) != CH_OK || (st->update == NULL && prepare_update(d, t, err) != CH_OK))
+        return CH_ERROR;
+    for (size_t i = 0; i < t->ncols && rc == SQLITE_OK; i++) {
+        if (is_key(t, i))
+            continue;
+        rc = sqlite3_bind_int(st->update, 2 * (int)i + 1, present[i]);
+        if (rc == SQLITE_OK)
+            rc = present[i] ? bind_value(st->update, 2 * (int)i + 2, &vals[i])
+                            : sqlite3_bind_null(st->update, 2 * (int)i + 2);
+    }
+    if (rc == SQLITE_OK)
+        rc = bind_text(st->update, param, synced);
+    if (rc == SQLITE_OK)
+        rc = bind_key(st->update, t, vals, param + 1);
+    if (run(d, st->update, rc, "update", err) != CH_OK)
+        return CH_ERROR;
+    *found = sqlite3_changes(d->db) > 0;
+    return CH_OK;
+}
+
+static int remove_row(dest *base, table_def *t, const value *vals, const char *synced, int *found,
+                      ch_error *err)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    sqlite_table *st = t->dest;
+    int rc;
+    if (ensure_tx(d, err) != CH_OK || (st->remove == NULL && prepare_remove(d, t, err) != CH_OK))
+        return CH_ERROR;
+    rc = bind_text(st->remove, 1, synced);
+    if (rc == SQLITE_OK)
+        rc = bind_key(st->remove, t, vals, 2);
+    if (run(d, st->remove, rc, "delete", err) != CH_OK)
+        return CH_ERROR;
+    *found = sqlite3_changes(d->db) > 0;
+    return CH_OK;
+}
+
+static int truncate_table(dest *base, table_def *t, const char *synced, long *rows, ch_error *err)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    sqlite_table *st = t->dest;
+    int rc;
+    if (ensure_tx(d, err) != CH_OK)
+        return CH_ERROR;
+    if (st->truncate == NULL) {
+        sql_buf b = {0};
+        sb_add(&b, "UPDATE ");
+        sb_ident(&b, t->dest_name);
+        sb_add(&b, " SET \"" COL_DELETED "\" = 1, \"" COL_SYNCED "\" = ?1 WHERE \"" COL_SYNCED
+                   "\" < ?1 AND \"" COL_DELETED "\" = 0");
+        if (prepare(d, &b, &st->truncate, err) != CH_OK)
+            return CH_ERROR;
+    }
+    rc = bind_text(st->truncate, 1, synced);
+    if (run(d, st->truncate, rc, "truncate", err) != CH_OK)
+        return CH_ERROR;
+    *rows = sqlite3_changes(d->db);
+    return CH_OK;
+}
+
+static int state_table_exists(sqlite_dest *d)
+{
+    sqlite3_stmt *stmt;
+    int exists = 0;
+    if (sqlite3_prepare_v2(d->db,
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '" STATE_TABLE
+                           "'",
+                           -1, &stmt, NULL) == SQLITE_OK) {
+        exists = sqlite3_step(stmt) == SQLITE_ROW;
+        sqlite3_finalize(stmt);
+    }
+    return exists;
+}
+
+static int load_state(dest *base, const char *connector, char **json, ch_error *err)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    sqlite3_stmt *stmt;
+    int rc;
+    *json = NULL;
+    if (!state_table_exists(d))
+        return CH_OK;
+    if (sqlite3_prepare_v2(d->db, "SELECT state FROM " STATE_TABLE " WHERE connector = ?1", -1,
+                           &stmt, NULL) != SQLITE_OK)
+        return db_fail(d, err, "reading the state");
+    bind_text(stmt, 1, connector);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(stmt, 0);
+        *json = strdup(text ? text : "{}");
+        if (*json == NULL)
+            rc = SQLITE_NOMEM;
+        else
+            rc = SQLITE_DONE;
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return db_fail(d, err, "reading the state");
+    return CH_OK;
+}
+
+static int commit(dest *base, const char *connector, const char *state_json, const char *synced,
+                  ch_error *err)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    sqlite3_stmt *stmt;
+    int rc;
+    if (ensure_tx(d, err) != CH_OK ||
+        exec(d,
+             "CREATE TABLE IF NOT EXISTS " STATE_TABLE
+             " (connector TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at TEXT NOT NULL)",
+             err) != CH_OK)
+        return CH_ERROR;
+    if (sqlite3_prepare_v2(d->db,
+                           "INSERT INTO " STATE_TABLE " (connector, state, updated_at) "
+                           "VALUES (?1, ?2, ?3) ON CONFLICT (connector) DO UPDATE SET "
+                           "state = excluded.state, updated_at = excluded.updated_at",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return db_fail(d, err, "storing the state");
+    rc = bind_text(stmt, 1, connector);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 2, state_json);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 3, synced);
+    rc = run(d, stmt, rc, "storing the state", err);
+    sqlite3_finalize(stmt);
+    if (rc != CH_OK || exec(d, "COMMIT", err) != CH_OK)
+        return CH_ERROR;
+    d->in_tx = 0;
+    return CH_OK;
+}
+
+static void rollback(dest *base)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    if (d->in_tx) {
+        sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+        d->in_tx = 0;
+    }
+}
+
+static void close_dest(dest *base)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    rollback(base);
+    while (d->tables) {
+        sqlite_table *next = d->tables->next;
+        finalize_statements(d->tables);
+        free(d->tables);
+        d->tables = next;
+    }
+    sqlite3_close(d->db);
+    free(d->base.description);
+    free(d);
+}
+
+static const dest_ops sqlite_ops = {
+    load_state, prepare_table, add_column, upsert,   update,
+    remove_row, truncate_table, commit,    rollback, close_dest,
+};
+
+int dest_sqlite_open(const char *path, dest **out, ch_error *err)
+{
+    sqlite_dest *d = calloc(1, sizeof *d);
+    size_t len = strlen(path) + 8;
+    int rc;
+    if (d == NULL || (d->base.description = malloc(len)) == NULL) {
+        free(d);
+        return err_set(err, "out of memory");
+    }
+    snprintf(d->base.description, len, "sqlite:%s", path);
+    d->base.ops = &sqlite_ops;
+    rc = sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    /* WAL keeps readers (sqlite3 CLI) unblocked; FULL syncs make each commit durable. */
+    if (rc != SQLITE_OK || exec(d, "PRAGMA journal_mode = WAL", err) != CH_OK ||
+        exec(d, "PRAGMA synchronous = FULL", err) != CH_OK ||
+        exec(d, "PRAGMA cache_size = -65536", err) != CH_OK) {
+        err_set(err, "cannot open warehouse %s: %s", path,
+                d->db ? sqlite3_errmsg(d->db) : "out of memory");
+        sqlite3_close(d->db);
+        free(d->base.description);
+        free(d);
+        return CH_ERROR;
+    }
+    sqlite3_busy_timeout(d->db, 5000);
+    *out = &d->base;
+    return CH_OK;
+}

@@ -1,0 +1,147 @@
+/* json.c - reading JSON files with exact error positions; writing trees back. */
+#include "json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int file_read_all(const char *path, char **text, size_t *len, ch_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t size = 0, cap = 0, n;
+    if (f == NULL)
+        return err_set(err, "%s: %s", path, strerror(errno));
+    do {
+        if (cap - size < 4096) {
+            char *grown;
+            cap = cap ? cap * 2 : 8192;
+            grown = realloc(buf, cap);
+            if (grown == NULL) {
+                free(buf);
+                fclose(f);
+                return err_set(err, "%s: out of memory", path);
+            }
+            buf = grown;
+        }
+        n = fread(buf + size, 1, cap - size - 1, f);
+        size += n;
+    } while (n > 0);
+    if (ferror(f)) {
+        free(buf);
+        fclose(f);
+        return err_set(err, "%s: read error", path);
+    }
+    fclose(f);
+    buf[size] = '\0';
+    *text = buf;
+    *len = size;
+    return CH_OK;
+}
+
+int json_error_at(ch_error *err, const char *where, const char *text, size_t len, size_t offset,
+                  const char *message)
+{
+    size_t line = 1, col = 1;
+    if (offset > len)
+        offset = len;
+    for (size_t i = 0; i < offset; i++) {
+        if (text[i] == '\n') {
+            line++;
+            col = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            col++;
+        }
+    }
+    return err_set(err, "%s:%zu:%zu: %s", where, line, col, message);
+}
+
+/* Turns yajl's "parse error: x\n" into "x" for our messages. */
+static void clean_message(const char *raw, char *out, size_t size)
+{
+    const char *p = strncmp(raw, "parse error: ", 13) == 0 ? raw + 13 : raw;
+    size_t n = strcspn(p, "\n");
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+int json_parse_tree(const char *text, size_t len, const char *where, yajl_val *tree,
+                    ch_error *err)
+{
+    yajl_handle h = yajl_alloc(NULL, NULL, NULL);
+    yajl_status st;
+    char buf[256];
+    if (h == NULL)
+        return err_set(err, "%s: out of memory", where);
+    st = yajl_parse(h, (const unsigned char *)text, len);
+    if (st == yajl_status_ok)
+        st = yajl_complete_parse(h);
+    if (st != yajl_status_ok) {
+        unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
+        size_t at = yajl_get_bytes_consumed(h);
+        /* At the end of input yajl reports no offset: point past the last byte. */
+        if (len > 0 && strstr((const char *)msg, "premature EOF"))
+            at = len;
+        clean_message((const char *)msg, buf, sizeof buf);
+        yajl_free_error(h, msg);
+        yajl_free(h);
+        if (len == 0)
+            return err_set(err, "%s: empty file, expected JSON", where);
+        return json_error_at(err, where, text, len, at, buf);
+    }
+    yajl_free(h);
+    *tree = yajl_tree_parse(text, buf, sizeof buf);
+    if (*tree == NULL)
+        return err_set(err, "%s: %s", where, buf);
+    return CH_OK;
+}
+
+int json_gen_cstring(yajl_gen gen, const char *text)
+{
+    return yajl_gen_string(gen, (const unsigned char *)text, strlen(text)) == yajl_gen_status_ok
+               ? CH_OK
+               : CH_ERROR;
+}
+
+int json_gen_tree(yajl_gen gen, yajl_val v)
+{
+    yajl_gen_status st = yajl_gen_status_ok;
+    switch (v->type) {
+    case yajl_t_string:
+        return json_gen_cstring(gen, v->u.string);
+    case yajl_t_number:
+        st = yajl_gen_number(gen, v->u.number.r, strlen(v->u.number.r));
+        break;
+    case yajl_t_true:
+    case yajl_t_false:
+        st = yajl_gen_bool(gen, v->type == yajl_t_true);
+        break;
+    case yajl_t_null:
+        st = yajl_gen_null(gen);
+        break;
+    case yajl_t_object:
+        st = yajl_gen_map_open(gen);
+        for (size_t i = 0; st == yajl_gen_status_ok && i < v->u.object.len; i++) {
+            if (json_gen_cstring(gen, v->u.object.keys[i]) != CH_OK ||
+                json_gen_tree(gen, v->u.object.values[i]) != CH_OK)
+                return CH_ERROR;
+        }
+        if (st == yajl_gen_status_ok)
+            st = yajl_gen_map_close(gen);
+        break;
+    case yajl_t_array:
+        st = yajl_gen_array_open(gen);
+        for (size_t i = 0; st == yajl_gen_status_ok && i < v->u.array.len; i++)
+            if (json_gen_tree(gen, v->u.array.values[i]) != CH_OK)
+                return CH_ERROR;
+        if (st == yajl_gen_status_ok)
+            st = yajl_gen_array_close(gen);
+        break;
+    default:
+        return CH_ERROR;
+    }
+    return st == yajl_gen_status_ok ? CH_OK : CH_ERROR;
+}

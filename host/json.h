@@ -1,0 +1,29 @@
+/* json.h - yajl helpers: files, positions for errors, tree output. */
+#ifndef HOST_JSON_H
+#define HOST_JSON_H
+
+#include <stddef.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_parse.h>
+#include <yajl/yajl_tree.h>
+
+#include "error.h"
+
+/* Reads a whole file into a NUL-terminated buffer the caller frees. */
+int file_read_all(const char *path, char **text, size_t *len, ch_error *err);
+
+/* Sets err to "where:LINE:COL: message" for a byte offset into text. */
+int json_error_at(ch_error *err, const char *where, const char *text, size_t len, size_t offset,
+                  const char *message);
+
+/* Parses text as JSON into a tree; errors carry where:line:column. */
+int json_parse_tree(const char *text, size_t len, const char *where, yajl_val *tree,
+                    ch_error *err);
+
+/* Writes a parsed tree through a generator. */
+int json_gen_tree(yajl_gen gen, yajl_val value);
+
+/* Writes text as a JSON string (quoted, escaped) to a growing buffer via a generator. */
+int json_gen_cstring(yajl_gen gen, const char *text);
+
+#endif

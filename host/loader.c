@@ -1,0 +1,217 @@
+/* loader.c - plugin search path, directory scans, and the libltdl calls. */
+#include "loader.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int add_dir(search_path *sp, const char *dir, size_t len)
+{
+    char **dirs;
+    char *copy;
+    if (len == 0)
+        return CH_OK;
+    for (size_t i = 0; i < sp->count; i++)
+        if (strlen(sp->dirs[i]) == len && strncmp(sp->dirs[i], dir, len) == 0)
+            return CH_OK;
+    dirs = realloc(sp->dirs, (sp->count + 1) * sizeof *dirs);
+    if (dirs == NULL)
+        return CH_ERROR;
+    sp->dirs = dirs;
+    if ((copy = strndup(dir, len)) == NULL)
+        return CH_ERROR;
+    sp->dirs[sp->count++] = copy;
+    return CH_OK;
+}
+
+/* True when this executable lives in the build tree it was configured in. */
+static int running_from_build_tree(void)
+{
+    char exe[PATH_MAX], top[PATH_MAX];
+    size_t n;
+    if (realpath("/proc/self/exe", exe) == NULL || realpath(BUILD_TOP_DIR, top) == NULL)
+        return 0;
+    n = strlen(top);
+    return strncmp(exe, top, n) == 0 && exe[n] == '/';
+}
+
+int search_path_build(search_path *sp, char *const *flag_dirs, size_t nflag, ch_error *err)
+{
+    const char *env = getenv("CONNECTOR_PLUGIN_PATH");
+    int rc = CH_OK;
+    memset(sp, 0, sizeof *sp);
+    for (size_t i = 0; i < nflag && rc == CH_OK; i++)
+        rc = add_dir(sp, flag_dirs[i], strlen(flag_dirs[i]));
+    while (env && *env && rc == CH_OK) {
+        size_t len = strcspn(env, ":");
+        rc = add_dir(sp, env, len);
+        env += len + (env[len] == ':');
+    }
+    if (rc == CH_OK && running_from_build_tree())
+        rc = add_dir(sp, BUILD_PLUGIN_DIR, strlen(BUILD_PLUGIN_DIR));
+    if (rc == CH_OK)
+        rc = add_dir(sp, PLUGIN_DIR, strlen(PLUGIN_DIR));
+    if (rc != CH_OK)
+        return err_set(err, "out of memory");
+    return CH_OK;
+}
+
+void search_path_free(search_path *sp)
+{
+    for (size_t i = 0; i < sp->count; i++)
+        free(sp->dirs[i]);
+    free(sp->dirs);
+    memset(sp, 0, sizeof *sp);
+}
+
+const char *search_path_describe(const search_path *sp)
+{
+    static char buf[4096];
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sp->count && off < sizeof buf; i++)
+        off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s", i ? ", " : "", sp->dirs[i]);
+    return buf;
+}
+
+int loader_init(ch_error *err)
+{
+    if (lt_dlinit() != 0)
+        return err_set(err, "cannot initialise the plugin loader: %s", lt_dlerror());
+    return CH_OK;
+}
+
+void loader_exit(void)
+{
+    lt_dlexit();
+}
+
+static int keep_handle(registry *r, lt_dlhandle h)
+{
+    lt_dlhandle *handles = realloc(r->handles, (r->nhandles + 1) * sizeof *handles);
+    if (handles == NULL)
+        return CH_ERROR;
+    r->handles = handles;
+    r->handles[r->nhandles++] = h;
+    return CH_OK;
+}
+
+int loader_load(registry *r, const char *path, ch_error *err)
+{
+    lt_dlhandle h;
+    int (*entry)(ch_registry *);
+    int rc;
+    const char *why;
+    if (registry_has_plugin(r, path))
+        return CH_OK;
+    h = lt_dlopenext(path);
+    if (h == NULL) {
+        why = lt_dlerror();
+        return err_set(err, "%s: cannot load plugin: %s", path, why ? why : "unknown error");
+    }
+    /* Several plugins export the same entry point; lt_dlsym looks in this one only. */
+    entry = (int (*)(ch_registry *))lt_dlsym(h, PLUGIN_ENTRY_POINT);
+    if (entry == NULL) {
+        lt_dlclose(h);
+        return err_set(err,
+                       "%s: not a connector plugin: it does not export the entry point %s() "
+                       "(see connector-host.h)",
+                       path, PLUGIN_ENTRY_POINT);
+    }
+    r->loading = path;
+    r->refused = 0;
+    rc = entry(r);
+    r->loading = NULL;
+    if (r->refused || rc != CH_OK) {
+        if (r->refused)
+            err_set(err, "%s", r->why.msg);
+        else
+            err_set(err, "%s: %s() returned an error (%d)", path, PLUGIN_ENTRY_POINT, rc);
+        registry_forget_plugin(r, path);
+        lt_dlclose(h);
+        return CH_ERROR;
+    }
+    if (keep_handle(r, h) != CH_OK) {
+        registry_forget_plugin(r, path);
+        lt_dlclose(h);
+        return err_set(err, "out of memory");
+    }
+    return CH_OK;
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Path of dir/NAME.la or dir/NAME.so without extension, if either file exists. */
+static int plugin_file(const char *dir, const char *name, char *out, size_t size)
+{
+    char probe[PATH_MAX];
+    snprintf(out, size, "%s/%s", dir, name);
+    snprintf(probe, sizeof probe, "%s.la", out);
+    if (exists(probe))
+        return 1;
+    snprintf(probe, sizeof probe, "%s.so", out);
+    return exists(probe);
+}
+
+void loader_load_all(registry *r, const search_path *sp, const logger *lg)
+{
+    for (size_t i = 0; i < sp->count; i++) {
+        DIR *d = opendir(sp->dirs[i]);
+        struct dirent *e;
+        if (d == NULL)
+            continue;
+        while ((e = readdir(d)) != NULL) {
+            size_t len = strlen(e->d_name);
+            char path[PATH_MAX];
+            ch_error err;
+            if (len < 4 || (strcmp(e->d_name + len - 3, ".la") != 0 &&
+                            strcmp(e->d_name + len - 3, ".so") != 0))
+                continue;
+            /* NAME.so beside NAME.la is the same plugin: load it by the .la once. */
+            if (strcmp(e->d_name + len - 3, ".so") == 0) {
+                snprintf(path, sizeof path, "%s/%.*s.la", sp->dirs[i], (int)len - 3, e->d_name);
+                if (exists(path))
+                    continue;
+            }
+            snprintf(path, sizeof path, "%s/%.*s", sp->dirs[i], (int)len - 3, e->d_name);
+            if (loader_load(r, path, &err) != CH_OK)
+                log_msg(lg, CH_LOG_WARNING, "host", "skipping plugin: %s", err.msg);
+        }
+        closedir(d);
+    }
+}
+
+int loader_find(registry *r, const search_path *sp, const char *name, const logger *lg,
+                const registered **out, ch_error *err)
+{
+    char path[PATH_MAX];
+    size_t off;
+    for (size_t i = 0; i < sp->count; i++) {
+        if (!plugin_file(sp->dirs[i], name, path, sizeof path))
+            continue;
+        if (loader_load(r, path, err) != CH_OK)
+            return CH_ERROR;
+        if ((*out = registry_find(r, name)) != NULL)
+            return CH_OK;
+    }
+    loader_load_all(r, sp, lg);
+    if ((*out = registry_find(r, name)) != NULL)
+        return CH_OK;
+    off = (size_t)snprintf(err->msg, sizeof err->msg,
+                           "connector '%s' not found; searched %s; available connectors: ", name,
+                           sp->count ? search_path_describe(sp) : "(no directories)");
+    if (r->count == 0 && off < sizeof err->msg)
+        off += (size_t)snprintf(err->msg + off, sizeof err->msg - off, "none");
+    for (size_t i = 0; i < r->count && off < sizeof err->msg; i++)
+        off += (size_t)snprintf(err->msg + off, sizeof err->msg - off, "%s%s", i ? ", " : "",
+                                r->items[i].def.name);
+    return CH_ERROR;
+}

@@ -1,0 +1,90 @@
+/* log.c - one line per message; JSON lines go through yajl so messages are escaped. */
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <yajl/yajl_gen.h>
+
+static const char *const level_names[] = {"FINE", "INFO", "WARNING", "SEVERE"};
+
+int log_level_parse(const char *text, ch_log_level *level)
+{
+    for (int i = CH_LOG_FINE; i <= CH_LOG_SEVERE; i++) {
+        if (strcasecmp(text, level_names[i]) == 0) {
+            *level = (ch_log_level)i;
+            return CH_OK;
+        }
+    }
+    return CH_ERROR;
+}
+
+const char *log_level_name(ch_log_level level)
+{
+    return (unsigned)level <= CH_LOG_SEVERE ? level_names[level] : "?";
+}
+
+void log_time_now(char *buf, size_t size)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+static void gen_pair(yajl_gen g, const char *key, const char *value)
+{
+    yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+    yajl_gen_string(g, (const unsigned char *)value, strlen(value));
+}
+
+void log_vmsg(const logger *lg, ch_log_level level, const char *source, const char *format,
+              va_list ap)
+{
+    char stack[1024], when[40];
+    char *msg = stack;
+    va_list copy;
+    int n;
+    if (lg == NULL || level < lg->min)
+        return;
+    va_copy(copy, ap);
+    n = vsnprintf(stack, sizeof stack, format, ap);
+    if (n >= (int)sizeof stack && (msg = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(msg, (size_t)n + 1, format, copy);
+    else if (msg == NULL)
+        msg = stack; /* out of memory: the truncated message is better than none */
+    va_end(copy);
+    log_time_now(when, sizeof when);
+    if (lg->json) {
+        yajl_gen g = yajl_gen_alloc(NULL);
+        const unsigned char *buf;
+        size_t len;
+        if (g) {
+            yajl_gen_map_open(g);
+            gen_pair(g, "level", log_level_name(level));
+            gen_pair(g, "message", msg);
+            gen_pair(g, "source", source);
+            gen_pair(g, "time", when);
+            yajl_gen_map_close(g);
+            if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
+                fprintf(lg->out, "%.*s\n", (int)len, (const char *)buf);
+            yajl_gen_free(g);
+        }
+    } else {
+        fprintf(lg->out, "%s %-7s [%s] %s\n", when, log_level_name(level), source, msg);
+    }
+    fflush(lg->out);
+    if (msg != stack)
+        free(msg);
+}
+
+void log_msg(const logger *lg, ch_log_level level, const char *source, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    log_vmsg(lg, level, source, format, ap);
+    va_end(ap);
+}

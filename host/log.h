@@ -1,0 +1,33 @@
+/* log.h - levelled log lines in text or JSON, for the host and for connectors. */
+#ifndef HOST_LOG_H
+#define HOST_LOG_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "connector-host.h"
+
+typedef struct logger {
+    ch_log_level min; /* lines below this level are dropped */
+    int json;         /* one JSON object per line instead of text */
+    FILE *out;
+} logger;
+
+/* Parses FINE, INFO, WARNING or SEVERE (any case). */
+int log_level_parse(const char *text, ch_log_level *level);
+
+/* The level's name. */
+const char *log_level_name(ch_log_level level);
+
+/* Writes one line from source ("host" or "connector:NAME"). */
+void log_msg(const logger *lg, ch_log_level level, const char *source, const char *format, ...)
+    CH_PRINTF(4, 5);
+
+/* As log_msg, with a va_list. */
+void log_vmsg(const logger *lg, ch_log_level level, const char *source, const char *format,
+              va_list ap);
+
+/* Writes the current UTC time as YYYY-MM-DDTHH:MM:SS.mmmZ. */
+void log_time_now(char *buf, size_t size);
+
+#endif

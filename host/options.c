@@ -1,0 +1,107 @@
+/* options.c - one getopt_long parser for every command, so options mean the same everywhere. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void options_free(options *opts)
+{
+    free(opts->plugin_dirs);
+    opts->plugin_dirs = NULL;
+}
+
+static int usage_error(const char *command, const char *usage, const char *format, const char *a)
+{
+    fprintf(stderr, "connector-host %s: ", command);
+    fprintf(stderr, format, a);
+    fprintf(stderr, "\nusage: %s\nTry 'connector-host %s --help'.\n", usage, command);
+    return EXIT_USAGE;
+}
+
+int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wants_name,
+                  const char *usage)
+{
+    static const struct option all[] = {
+        {"plugin-dir", required_argument, NULL, 'p'},
+        {"working-dir", required_argument, NULL, 'w'},
+        {"configuration", required_argument, NULL, 'c'},
+        {"destination", required_argument, NULL, 'd'},
+        {"log-level", required_argument, NULL, 'l'},
+        {"log-format", required_argument, NULL, 'f'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const unsigned needs[] = {OPT_PLUGIN_DIR, OPT_WORKING_DIR, OPT_CONFIGURATION,
+                                     OPT_DESTINATION, OPT_LOG,        OPT_LOG,
+                                     OPT_VERBOSE,    0};
+    const char *command = argv[0];
+    int c, index;
+    memset(opts, 0, sizeof *opts);
+    opts->working_dir = ".";
+    opts->log.min = CH_LOG_INFO;
+    opts->log.out = stderr;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", all, &index)) != -1) {
+        if (c == ':')
+            return usage_error(command, usage, "option '%s' needs a value", argv[optind - 1]);
+        if (c == '?')
+            return usage_error(command, usage, "unknown option '%s'", argv[optind - 1]);
+        if (c != 'h') {
+            for (index = 0; all[index].val != c; index++)
+                ;
+            if (!(allowed & needs[index]))
+                return usage_error(command, usage, "option '--%s' does not apply here",
+                                   all[index].name);
+        }
+        switch (c) {
+        case 'p': {
+            char **dirs = realloc(opts->plugin_dirs, (opts->nplugin_dirs + 1) * sizeof *dirs);
+            if (dirs == NULL)
+                return usage_error(command, usage, "%s", "out of memory");
+            opts->plugin_dirs = dirs;
+            dirs[opts->nplugin_dirs++] = optarg;
+            break;
+        }
+        case 'w':
+            opts->working_dir = optarg;
+            break;
+        case 'c':
+            opts->configuration = optarg;
+            break;
+        case 'd':
+            opts->destination = optarg;
+            break;
+        case 'l':
+            if (log_level_parse(optarg, &opts->log.min) != CH_OK)
+                return usage_error(command, usage,
+                                   "unknown log level '%s' (FINE, INFO, WARNING or SEVERE)",
+                                   optarg);
+            break;
+        case 'f':
+            if (strcmp(optarg, "json") == 0)
+                opts->log.json = 1;
+            else if (strcmp(optarg, "text") != 0)
+                return usage_error(command, usage, "unknown log format '%s' (text or json)",
+                                   optarg);
+            break;
+        case 'v':
+            opts->verbose = 1;
+            break;
+        case 'h':
+            opts->help = 1;
+            return EXIT_OK;
+        }
+    }
+    if (wants_name) {
+        if (optind >= argc)
+            return usage_error(command, usage, "%s", "missing connector name");
+        opts->name = argv[optind++];
+    }
+    if (optind < argc)
+        return usage_error(command, usage, "unexpected argument '%s'", argv[optind]);
+    return EXIT_OK;
+}

@@ -1,0 +1,291 @@
+/* row.c - typed setters; each checks its input so that bad values fail at the source. */
+#include "row.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats.h"
+
+ch_row *ch_row_new(void)
+{
+    return calloc(1, sizeof(ch_row));
+}
+
+void ch_row_clear(ch_row *row)
+{
+    if (row == NULL)
+        return;
+    row->count = 0;
+    row->invalid = 0;
+    err_clear(&row->invalid_why);
+}
+
+void ch_row_free(ch_row *row)
+{
+    if (row == NULL)
+        return;
+    for (size_t i = 0; i < row->cap; i++) {
+        free(row->fields[i].name);
+        value_free(&row->fields[i].v);
+    }
+    free(row->fields);
+    free(row);
+}
+
+const field *row_find(const ch_row *row, const char *column)
+{
+    for (size_t i = 0; i < row->count; i++)
+        if (strcmp(row->fields[i].name, column) == 0)
+            return &row->fields[i];
+    return NULL;
+}
+
+/* Marks the row invalid with a reason and returns CH_ERROR. */
+static int refuse(ch_row *row, const char *column, const ch_error *why)
+{
+    if (!row->invalid) {
+        row->invalid = 1;
+        err_set(&row->invalid_why, "column '%s': %s", column ? column : "(null)", why->msg);
+    }
+    return CH_ERROR;
+}
+
+/* The field to write column's value into: the existing one or a new slot. */
+static field *slot(ch_row *row, const char *column)
+{
+    size_t len;
+    field *f;
+    if (row == NULL)
+        return NULL;
+    if (column == NULL || *column == '\0') {
+        ch_error e;
+        err_set(&e, "empty column name");
+        refuse(row, column, &e);
+        return NULL;
+    }
+    f = (field *)row_find(row, column);
+    if (f)
+        return f;
+    if (row->count == row->cap) {
+        size_t cap = row->cap ? row->cap * 2 : 8;
+        field *fields = realloc(row->fields, cap * sizeof *fields);
+        if (fields == NULL)
+            return NULL;
+        memset(fields + row->cap, 0, (cap - row->cap) * sizeof *fields);
+        row->fields = fields;
+        row->cap = cap;
+    }
+    f = &row->fields[row->count];
+    len = strlen(column) + 1;
+    if (len > f->name_cap) {
+        char *name = realloc(f->name, len);
+        if (name == NULL)
+            return NULL;
+        f->name = name;
+        f->name_cap = len;
+    }
+    memcpy(f->name, column, len);
+    row->count++;
+    return f;
+}
+
+static int set_integer(ch_row *row, const char *column, col_type type, int64_t v)
+{
+    field *f = slot(row, column);
+    if (f == NULL)
+        return CH_ERROR;
+    f->v.type = type;
+    f->v.i = v;
+    return CH_OK;
+}
+
+static int set_real(ch_row *row, const char *column, col_type type, double d)
+{
+    field *f = slot(row, column);
+    if (f == NULL)
+        return CH_ERROR;
+    if (isnan(d)) {
+        ch_error e;
+        err_set(&e, "NaN cannot be stored");
+        f->v.type = T_NONE;
+        return refuse(row, column, &e);
+    }
+    f->v.type = type;
+    f->v.d = d;
+    return CH_OK;
+}
+
+/* Stores text of a type after checking it is UTF-8 (and not NULL). */
+static int set_text(ch_row *row, const char *column, col_type type, const char *text,
+                    field **out)
+{
+    ch_error e;
+    field *f = slot(row, column);
+    size_t len;
+    if (f == NULL)
+        return CH_ERROR;
+    *out = f;
+    f->v.type = T_NONE;
+    if (text == NULL)
+        return CH_OK;
+    len = strlen(text);
+    if (!utf8_valid(text, len)) {
+        err_set(&e, "%s value is not valid UTF-8", type_name(type));
+        return refuse(row, column, &e);
+    }
+    if (value_set_bytes(&f->v, type, text, len) != CH_OK) {
+        err_set(&e, "out of memory");
+        return refuse(row, column, &e);
+    }
+    return CH_OK;
+}
+
+int ch_row_set_null(ch_row *row, const char *column)
+{
+    field *f = slot(row, column);
+    if (f == NULL)
+        return CH_ERROR;
+    value_set_null(&f->v);
+    return CH_OK;
+}
+
+int ch_row_set_boolean(ch_row *row, const char *column, int v)
+{
+    return set_integer(row, column, T_BOOLEAN, v != 0);
+}
+
+int ch_row_set_short(ch_row *row, const char *column, int16_t v)
+{
+    return set_integer(row, column, T_SHORT, v);
+}
+
+int ch_row_set_int(ch_row *row, const char *column, int32_t v)
+{
+    return set_integer(row, column, T_INT, v);
+}
+
+int ch_row_set_long(ch_row *row, const char *column, int64_t v)
+{
+    return set_integer(row, column, T_LONG, v);
+}
+
+int ch_row_set_float(ch_row *row, const char *column, float v)
+{
+    return set_real(row, column, T_FLOAT, v);
+}
+
+int ch_row_set_double(ch_row *row, const char *column, double v)
+{
+    return set_real(row, column, T_DOUBLE, v);
+}
+
+int ch_row_set_string(ch_row *row, const char *column, const char *text)
+{
+    field *f;
+    return set_text(row, column, T_STRING, text, &f);
+}
+
+int ch_row_set_xml(ch_row *row, const char *column, const char *text)
+{
+    field *f;
+    return set_text(row, column, T_XML, text, &f);
+}
+
+int ch_row_set_json(ch_row *row, const char *column, const char *json_text)
+{
+    field *f;
+    ch_error e;
+    if (set_text(row, column, T_JSON, json_text, &f) != CH_OK)
+        return CH_ERROR;
+    if (f->v.type != T_NONE && !json_valid(f->v.ptr, f->v.len)) {
+        f->v.type = T_NONE;
+        err_set(&e, "JSON value is not valid JSON");
+        return refuse(row, column, &e);
+    }
+    return CH_OK;
+}
+
+int ch_row_set_decimal(ch_row *row, const char *column, const char *text)
+{
+    field *f;
+    ch_error e;
+    char canon[DECIMAL_MAX_PRECISION + 8];
+    if (set_text(row, column, T_DECIMAL, text, &f) != CH_OK)
+        return CH_ERROR;
+    if (f->v.type == T_NONE)
+        return CH_OK;
+    if (decimal_canonical(f->v.ptr, 0, 0, canon, sizeof canon, &e) != CH_OK) {
+        f->v.type = T_NONE;
+        return refuse(row, column, &e);
+    }
+    return value_set_bytes(&f->v, T_DECIMAL, canon, strlen(canon));
+}
+
+/* Shared by the date and time setters: check, canonicalise, store. */
+static int set_temporal(ch_row *row, const char *column, col_type type, const char *text)
+{
+    field *f;
+    ch_error e;
+    char canon[DATETIME_TEXT_MAX];
+    int rc;
+    if (set_text(row, column, type, text, &f) != CH_OK)
+        return CH_ERROR;
+    if (f->v.type == T_NONE)
+        return CH_OK;
+    switch (type) {
+    case T_NAIVE_DATE:
+        rc = date_check(f->v.ptr, &e);
+        break;
+    case T_NAIVE_TIME:
+        rc = time_check(f->v.ptr, &e);
+        break;
+    case T_NAIVE_DATETIME:
+        rc = naive_datetime_canonical(f->v.ptr, canon, sizeof canon, &e);
+        break;
+    default:
+        rc = utc_datetime_canonical(f->v.ptr, canon, sizeof canon, &e);
+        break;
+    }
+    if (rc != CH_OK) {
+        f->v.type = T_NONE;
+        return refuse(row, column, &e);
+    }
+    if (type == T_NAIVE_DATETIME || type == T_UTC_DATETIME)
+        return value_set_bytes(&f->v, type, canon, strlen(canon));
+    return CH_OK;
+}
+
+int ch_row_set_naive_date(ch_row *row, const char *column, const char *text)
+{
+    return set_temporal(row, column, T_NAIVE_DATE, text);
+}
+
+int ch_row_set_naive_time(ch_row *row, const char *column, const char *text)
+{
+    return set_temporal(row, column, T_NAIVE_TIME, text);
+}
+
+int ch_row_set_naive_datetime(ch_row *row, const char *column, const char *text)
+{
+    return set_temporal(row, column, T_NAIVE_DATETIME, text);
+}
+
+int ch_row_set_utc_datetime(ch_row *row, const char *column, const char *text)
+{
+    return set_temporal(row, column, T_UTC_DATETIME, text);
+}
+
+int ch_row_set_binary(ch_row *row, const char *column, const void *data, size_t size)
+{
+    field *f = slot(row, column);
+    if (f == NULL)
+        return CH_ERROR;
+    if (data == NULL && size > 0) {
+        ch_error e;
+        err_set(&e, "BINARY value has no data but size %zu", size);
+        value_set_null(&f->v);
+        return refuse(row, column, &e);
+    }
+    return value_set_bytes(&f->v, T_BINARY, data ? data : "", size);
+}

@@ -1,0 +1,299 @@
+/* schema.c - the schema builder behind ch_schema_* and ch_table_*, with its checks. */
+#include "schema.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Records a declaration error; the schema stays usable so that all are found. */
+static int note(schema *s, const char *format, const char *a, const char *b, const char *c)
+{
+    if (s->nerrors < SCHEMA_MAX_ERRORS)
+        err_set(&s->errors[s->nerrors], format, a, b, c);
+    s->nerrors++;
+    return CH_ERROR;
+}
+
+char *normalize_name(const char *name)
+{
+    size_t len = strlen(name), n = 0;
+    char *out = malloc(len + 2);
+    const unsigned char *p = (const unsigned char *)name;
+    if (out == NULL)
+        return NULL;
+    if (isdigit(*p))
+        out[n++] = '_';
+    for (; *p; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue; /* one '_' per multi-byte character, written at its lead byte */
+        if (isalnum(*p) && *p < 0x80)
+            out[n++] = (char)tolower(*p);
+        else
+            out[n++] = '_';
+    }
+    out[n] = '\0';
+    return out;
+}
+
+schema *schema_new(const struct ch_config *config)
+{
+    schema *s = calloc(1, sizeof *s);
+    if (s)
+        s->config = config;
+    return s;
+}
+
+static void table_free(table_def *t)
+{
+    for (size_t i = 0; i < t->ncols; i++) {
+        free(t->cols[i].name);
+        free(t->cols[i].dest_name);
+    }
+    for (size_t i = 0; i < t->nkey_names; i++)
+        free(t->key_names[i]);
+    free(t->key_names);
+    free(t->cols);
+    free(t->key);
+    free(t->name);
+    free(t->dest_name);
+    free(t);
+}
+
+void schema_free(schema *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->ntables; i++)
+        table_free(s->tables[i]);
+    free(s->tables);
+    free(s);
+}
+
+table_def *schema_find(const schema *s, const char *name)
+{
+    for (size_t i = 0; i < s->ntables; i++)
+        if (strcmp(s->tables[i]->name, name) == 0)
+            return s->tables[i];
+    return NULL;
+}
+
+static int is_system_column(const char *dest_name)
+{
+    return strcmp(dest_name, COL_SYNCED) == 0 || strcmp(dest_name, COL_DELETED) == 0 ||
+           strcmp(dest_name, COL_ID) == 0;
+}
+
+static table_def *add_table(schema *s, const char *name, ch_error *err)
+{
+    table_def *t;
+    char *dest;
+    if (name == NULL || *name == '\0') {
+        err_set(err, "a table name is empty");
+        return NULL;
+    }
+    if (schema_find(s, name)) {
+        err_set(err, "table '%s' is declared twice", name);
+        return NULL;
+    }
+    dest = normalize_name(name);
+    if (dest == NULL) {
+        err_set(err, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < s->ntables; i++) {
+        if (strcmp(s->tables[i]->dest_name, dest) == 0) {
+            err_set(err, "tables '%s' and '%s' both become '%s' in the destination",
+                    s->tables[i]->name, name, dest);
+            free(dest);
+            return NULL;
+        }
+    }
+    if (s->ntables == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 8;
+        table_def **tables = realloc(s->tables, cap * sizeof *tables);
+        if (tables == NULL) {
+            free(dest);
+            err_set(err, "out of memory");
+            return NULL;
+        }
+        s->tables = tables;
+        s->cap = cap;
+    }
+    t = calloc(1, sizeof *t);
+    if (t == NULL || (t->name = strdup(name)) == NULL) {
+        free(t);
+        free(dest);
+        err_set(err, "out of memory");
+        return NULL;
+    }
+    t->schema = s;
+    t->dest_name = dest;
+    t->index = s->ntables;
+    s->tables[s->ntables++] = t;
+    return t;
+}
+
+table_def *schema_add_table(schema *s, const char *name, ch_error *err)
+{
+    return add_table(s, name, err);
+}
+
+long table_find_column(const table_def *t, const char *name, size_t hint)
+{
+    if (hint < t->ncols && strcmp(t->cols[hint].name, name) == 0)
+        return (long)hint;
+    for (size_t i = 0; i < t->ncols; i++)
+        if (strcmp(t->cols[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+long table_add_column(table_def *t, const char *name, col_type type, int precision, int scale,
+                      int declared, ch_error *err)
+{
+    column_def *c;
+    char *dest;
+    if (name == NULL || *name == '\0')
+        return err_set(err, "table '%s': a column name is empty", t->name);
+    if (table_find_column(t, name, 0) >= 0)
+        return err_set(err, "table '%s': column '%s' is declared twice", t->name, name);
+    dest = normalize_name(name);
+    if (dest == NULL)
+        return err_set(err, "out of memory");
+    if (is_system_column(dest)) {
+        err_set(err, "table '%s': column '%s' collides with the system column '%s'", t->name,
+                name, dest);
+        free(dest);
+        return -1;
+    }
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (strcmp(t->cols[i].dest_name, dest) == 0) {
+            err_set(err, "table '%s': columns '%s' and '%s' both become '%s' in the destination",
+                    t->name, t->cols[i].name, name, dest);
+            free(dest);
+            return -1;
+        }
+    }
+    if (t->ncols == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 8;
+        column_def *cols = realloc(t->cols, cap * sizeof *cols);
+        if (cols == NULL) {
+            free(dest);
+            return err_set(err, "out of memory");
+        }
+        t->cols = cols;
+        t->cap = cap;
+    }
+    c = &t->cols[t->ncols];
+    memset(c, 0, sizeof *c);
+    c->name = strdup(name);
+    if (c->name == NULL) {
+        free(dest);
+        return err_set(err, "out of memory");
+    }
+    c->dest_name = dest;
+    c->type = type;
+    c->precision = precision;
+    c->scale = scale;
+    c->declared = declared;
+    if (declared)
+        t->has_declared_columns = 1;
+    return (long)t->ncols++;
+}
+
+ch_table *ch_schema_table(ch_schema *s, const char *name)
+{
+    ch_error err;
+    table_def *t;
+    if (s == NULL)
+        return NULL;
+    t = add_table(s, name, &err);
+    if (t == NULL)
+        note(s, "%s", err.msg, NULL, NULL);
+    return t;
+}
+
+int ch_table_primary_key(ch_table *t, const char *column)
+{
+    char **names;
+    if (t == NULL)
+        return CH_ERROR;
+    if (column == NULL || *column == '\0')
+        return note(t->schema, "table '%s': a primary key column name is empty", t->name, NULL,
+                    NULL);
+    for (size_t i = 0; i < t->nkey_names; i++)
+        if (strcmp(t->key_names[i], column) == 0)
+            return note(t->schema, "table '%s': primary key column '%s' is named twice", t->name,
+                        column, NULL);
+    names = realloc(t->key_names, (t->nkey_names + 1) * sizeof *names);
+    if (names == NULL)
+        return note(t->schema, "%s", "out of memory", NULL, NULL);
+    t->key_names = names;
+    if ((names[t->nkey_names] = strdup(column)) == NULL)
+        return note(t->schema, "%s", "out of memory", NULL, NULL);
+    t->nkey_names++;
+    return CH_OK;
+}
+
+int ch_table_column(ch_table *t, const char *column, const char *type_text)
+{
+    ch_error err;
+    col_type type;
+    int precision, scale;
+    if (t == NULL)
+        return CH_ERROR;
+    if (type_parse(type_text, &type, &precision, &scale, &err) != CH_OK)
+        return note(t->schema, "table '%s', column '%s': %s", t->name, column ? column : "",
+                    err.msg);
+    if (table_add_column(t, column, type, precision, scale, 1, &err) < 0)
+        return note(t->schema, "%s", err.msg, NULL, NULL);
+    return CH_OK;
+}
+
+/* Turns the declared key names into column indexes, adding undeclared key columns. */
+static void resolve_key(schema *s, table_def *t)
+{
+    ch_error err;
+    free(t->key);
+    t->key = NULL;
+    t->nkey = 0;
+    if (t->nkey_names == 0)
+        return;
+    t->key = malloc(t->nkey_names * sizeof *t->key);
+    if (t->key == NULL) {
+        note(s, "%s", "out of memory", NULL, NULL);
+        return;
+    }
+    for (size_t i = 0; i < t->nkey_names; i++) {
+        long c = table_find_column(t, t->key_names[i], i);
+        if (c < 0 && t->has_declared_columns) {
+            note(s, "table '%s': primary key column '%s' is not among its declared columns",
+                 t->name, t->key_names[i], NULL);
+            continue;
+        }
+        if (c < 0)
+            c = table_add_column(t, t->key_names[i], T_NONE, 0, 0, 0, &err);
+        if (c < 0) {
+            note(s, "%s", err.msg, NULL, NULL);
+            continue;
+        }
+        t->key[t->nkey++] = (size_t)c;
+    }
+}
+
+int schema_finish(schema *s, ch_error *err)
+{
+    size_t off = 0, shown;
+    for (size_t i = 0; i < s->ntables; i++)
+        resolve_key(s, s->tables[i]);
+    if (s->nerrors == 0)
+        return CH_OK;
+    shown = s->nerrors < SCHEMA_MAX_ERRORS ? s->nerrors : SCHEMA_MAX_ERRORS;
+    off = (size_t)snprintf(err->msg, sizeof err->msg, "invalid schema (%zu error%s)", s->nerrors,
+                           s->nerrors == 1 ? "" : "s");
+    for (size_t i = 0; i < shown && off < sizeof err->msg; i++)
+        off += (size_t)snprintf(err->msg + off, sizeof err->msg - off, "%s %s",
+                                i == 0 ? ":" : ";", s->errors[i].msg);
+    return CH_ERROR;
+}

@@ -1,0 +1,74 @@
+/* schema.h - declared and discovered tables, columns and keys. */
+#ifndef HOST_SCHEMA_H
+#define HOST_SCHEMA_H
+
+#include <stddef.h>
+
+#include "types.h"
+
+#define SCHEMA_MAX_ERRORS 16
+
+typedef struct column_def {
+    char *name;      /* as the connector spells it */
+    char *dest_name; /* normalised for the destination */
+    col_type type;   /* T_NONE until an undeclared column sees a value */
+    int precision, scale;
+    int declared;    /* declared by the schema handler, so its type is fixed */
+} column_def;
+
+struct ch_table {
+    struct ch_schema *schema;
+    char *name;
+    char *dest_name;
+    column_def *cols;
+    size_t ncols, cap;
+    size_t *key; /* indexes into cols, in key order; none: _fivetran_id is the key */
+    size_t nkey;
+    char **key_names; /* primary key as declared, resolved by schema_finish */
+    size_t nkey_names;
+    int has_declared_columns;
+    size_t index; /* position in the schema's table list */
+    void *dest; /* the destination's per-table data (statements) */
+};
+typedef struct ch_table table_def;
+
+struct ch_schema {
+    table_def **tables;
+    size_t ntables, cap;
+    const struct ch_config *config;
+    ch_error errors[SCHEMA_MAX_ERRORS];
+    size_t nerrors; /* may exceed SCHEMA_MAX_ERRORS: only the first are kept */
+};
+typedef struct ch_schema schema;
+
+/* The names of the system columns every table gets. */
+#define COL_SYNCED "_fivetran_synced"
+#define COL_DELETED "_fivetran_deleted"
+#define COL_ID "_fivetran_id"
+
+/* A new empty schema; NULL when out of memory. */
+schema *schema_new(const struct ch_config *config);
+
+/* Frees the schema and its tables (not the destination data). */
+void schema_free(schema *s);
+
+/* Resolves primary keys and checks the declaration; lists every problem in err. */
+int schema_finish(schema *s, ch_error *err);
+
+/* The table named so by the connector, or NULL. */
+table_def *schema_find(const schema *s, const char *name);
+
+/* Adds an undeclared table discovered at run time (no primary key). */
+table_def *schema_add_table(schema *s, const char *name, ch_error *err);
+
+/* Index of the column named so by the connector, or -1. */
+long table_find_column(const table_def *t, const char *name, size_t hint);
+
+/* Adds a column (declared or discovered); returns its index or -1 with err set. */
+long table_add_column(table_def *t, const char *name, col_type type, int precision, int scale,
+                      int declared, ch_error *err);
+
+/* Writes the destination form of a name into a new string; NULL when out of memory. */
+char *normalize_name(const char *name);
+
+#endif

@@ -1,0 +1,99 @@
+/* session.c - loading a connector with its configuration and schema, in that order. */
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The configuration file to read: the option, else WORKDIR/configuration.json if present. */
+static char *config_path(const options *opts)
+{
+    struct stat st;
+    size_t n;
+    char *path;
+    if (opts->configuration)
+        return strdup(opts->configuration);
+    n = strlen(opts->working_dir) + 32;
+    path = malloc(n);
+    if (path == NULL)
+        return NULL;
+    snprintf(path, n, "%s/configuration.json", opts->working_dir);
+    if (stat(path, &st) != 0) {
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
+static int check_required_keys(const session *s, ch_error *err)
+{
+    const ch_config_key *k = s->connector->def.config_keys;
+    size_t off = 0;
+    int missing = 0;
+    for (; k && k->name; k++) {
+        if (!k->required || ch_config_get(s->config, k->name) != NULL)
+            continue;
+        if (missing++ == 0)
+            off = (size_t)snprintf(err->msg, sizeof err->msg,
+                                   "connector '%s' needs configuration keys missing from %s: ",
+                                   s->connector->def.name,
+                                   s->config_name ? s->config_name : "its configuration (no "
+                                                                     "configuration.json found)");
+        if (off < sizeof err->msg)
+            off += (size_t)snprintf(err->msg + off, sizeof err->msg - off, "%s%s (%s)",
+                                    missing > 1 ? ", " : "", k->name,
+                                    k->description ? k->description : "no description");
+    }
+    return missing ? CH_ERROR : CH_OK;
+}
+
+int session_open(session *s, const options *opts, int check_required, ch_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (loader_init(err) != CH_OK)
+        return EXIT_USAGE;
+    s->loader_ready = 1;
+    if ((s->reg = registry_new()) == NULL)
+        return err_set(err, "out of memory"), EXIT_USAGE;
+    if (search_path_build(&s->path, opts->plugin_dirs, opts->nplugin_dirs, err) != CH_OK ||
+        loader_find(s->reg, &s->path, opts->name, &opts->log, &s->connector, err) != CH_OK)
+        return EXIT_USAGE;
+    s->config_name = config_path(opts);
+    if (s->config_name) {
+        if (config_load(s->config_name, &s->config, err) != CH_OK)
+            return EXIT_USAGE;
+    } else if ((s->config = config_new()) == NULL) {
+        return err_set(err, "out of memory"), EXIT_USAGE;
+    }
+    if (check_required && check_required_keys(s, err) != CH_OK)
+        return EXIT_USAGE;
+    if ((s->schema = schema_new(s->config)) == NULL)
+        return err_set(err, "out of memory"), EXIT_USAGE;
+    if (s->connector->def.schema &&
+        s->connector->def.schema(s->schema, s->config) != CH_OK) {
+        ch_error detail;
+        if (schema_finish(s->schema, &detail) != CH_OK)
+            err_set(err, "connector '%s': schema handler failed: %s", opts->name, detail.msg);
+        else
+            err_set(err, "connector '%s': schema handler returned an error", opts->name);
+        return EXIT_SYNC_FAILED;
+    }
+    if (schema_finish(s->schema, err) != CH_OK) {
+        err_prefix(err, "connector '%s'", opts->name);
+        return EXIT_SYNC_FAILED;
+    }
+    return EXIT_OK;
+}
+
+void session_close(session *s)
+{
+    schema_free(s->schema);
+    config_free(s->config);
+    free(s->config_name);
+    search_path_free(&s->path);
+    registry_free(s->reg);
+    if (s->loader_ready)
+        loader_exit();
+    memset(s, 0, sizeof *s);
+}

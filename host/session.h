@@ -1,0 +1,31 @@
+/* session.h - what run and schema share: the connector, its configuration and schema. */
+#ifndef HOST_SESSION_H
+#define HOST_SESSION_H
+
+#include "cli.h"
+#include "config.h"
+#include "loader.h"
+#include "registry.h"
+#include "schema.h"
+
+typedef struct session {
+    registry *reg;
+    search_path path;
+    const registered *connector;
+    config *config;
+    char *config_name; /* the file it came from, or NULL when there was none */
+    schema *schema;
+    int loader_ready;
+} session;
+
+/*
+ * Finds and loads the connector, reads the configuration (checking required
+ * keys when asked), and builds the declared schema. On failure returns the
+ * exit status and sets err.
+ */
+int session_open(session *s, const options *opts, int check_required, ch_error *err);
+
+/* Frees everything, unloading the plugins last. */
+void session_close(session *s);
+
+#endif

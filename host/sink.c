@@ -1,0 +1,539 @@
+/*
+ * sink.c - the operation sink behind ch_upsert and friends.
+ *
+ * Every operation is checked against the schema and converted before it
+ * reaches the destination. The first failure poisons the sync: later
+ * operations are refused, so nothing after a bad operation can be committed.
+ * The hot path reuses per-table value buffers and allocates nothing.
+ */
+#include "sink.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "formats.h"
+#include "row.h"
+
+static int fail(sink *s, const char *format, ...) CH_PRINTF(2, 3);
+
+static int fail(sink *s, const char *format, ...)
+{
+    va_list ap;
+    if (s->failed)
+        return CH_ERROR;
+    va_start(ap, format);
+    vsnprintf(s->error.msg, sizeof s->error.msg, format, ap);
+    va_end(ap);
+    s->failed = 1;
+    return CH_ERROR;
+}
+
+int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, dest *d, state *st,
+              const logger *lg, ch_error *err)
+{
+    const char *json = state_json(st);
+    memset(s, 0, sizeof *s);
+    s->connector = connector;
+    snprintf(s->source, sizeof s->source, "connector:%s", connector);
+    s->schema = sc;
+    s->config = cfg;
+    s->dest = d;
+    s->state = st;
+    s->log = lg;
+    s->prefix_second = -1;
+    if (json == NULL || (s->committed_state = strdup(json)) == NULL)
+        return err_set(err, "out of memory");
+    return CH_OK;
+}
+
+void sink_free(sink *s)
+{
+    for (size_t i = 0; i < s->tables_cap; i++) {
+        for (size_t c = 0; c < s->tables[i].cap; c++)
+            value_free(&s->tables[i].vals[c]);
+        free(s->tables[i].vals);
+        free(s->tables[i].present);
+    }
+    free(s->tables);
+    free(s->committed_state);
+    value_free(&s->id);
+}
+
+op_counts sink_totals(const sink *s)
+{
+    op_counts t = {0};
+    for (size_t i = 0; i < s->tables_cap; i++) {
+        const op_counts *c = &s->tables[i].counts;
+        t.upserts += c->upserts;
+        t.updates += c->updates;
+        t.deletes += c->deletes;
+        t.truncates += c->truncates;
+        t.schema_changes += c->schema_changes;
+        t.warnings += c->warnings;
+    }
+    return t;
+}
+
+/* Sets s->synced to a UTC time strictly later than the previous operation's. */
+static const char *next_synced(sink *s)
+{
+    struct timespec ts;
+    int64_t us, second;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    if (us <= s->last_us)
+        us = s->last_us + 1; /* truncate compares times: two operations never share one */
+    s->last_us = us;
+    second = us / 1000000;
+    if (second != s->prefix_second) {
+        time_t t = (time_t)second;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(s->synced, sizeof s->synced, "%Y-%m-%dT%H:%M:%S", &tm);
+        s->prefix_second = second;
+    }
+    snprintf(s->synced + 19, sizeof s->synced - 19, ".%06dZ", (int)(us % 1000000));
+    return s->synced;
+}
+
+static sink_table *table_rt(sink *s, table_def *t)
+{
+    if (t->index >= s->tables_cap) {
+        size_t cap = s->schema->cap > t->index ? s->schema->cap : t->index + 1;
+        sink_table *tables = realloc(s->tables, cap * sizeof *tables);
+        if (tables == NULL)
+            return NULL;
+        memset(tables + s->tables_cap, 0, (cap - s->tables_cap) * sizeof *tables);
+        s->tables = tables;
+        s->tables_cap = cap;
+    }
+    return &s->tables[t->index];
+}
+
+/* Grows the per-column buffers to the table's column count. */
+static int fit_columns(sink_table *rt, size_t ncols)
+{
+    value *vals;
+    unsigned char *present;
+    size_t cap;
+    if (ncols <= rt->cap)
+        return CH_OK;
+    cap = ncols * 2;
+    vals = realloc(rt->vals, cap * sizeof *vals);
+    if (vals == NULL)
+        return CH_ERROR;
+    memset(vals + rt->cap, 0, (cap - rt->cap) * sizeof *vals);
+    rt->vals = vals;
+    present = realloc(rt->present, cap);
+    if (present == NULL)
+        return CH_ERROR;
+    rt->present = present;
+    rt->cap = cap;
+    return CH_OK;
+}
+
+static table_def *find_table(sink *s, const char *name, sink_table **rt)
+{
+    table_def *t = s->last_table;
+    ch_error err;
+    if (t == NULL || strcmp(t->name, name) != 0) {
+        t = schema_find(s->schema, name);
+        if (t == NULL) {
+            t = schema_add_table(s->schema, name, &err);
+            if (t == NULL) {
+                fail(s, "%s", err.msg);
+                return NULL;
+            }
+            log_msg(s->log, CH_LOG_INFO, "host", "table '%s' was not declared; creating it%s%s",
+                    name, strcmp(name, t->dest_name) ? " as " : "",
+                    strcmp(name, t->dest_name) ? t->dest_name : "");
+        }
+        s->last_table = t;
+    }
+    *rt = table_rt(s, t);
+    if (*rt == NULL) {
+        fail(s, "out of memory");
+        return NULL;
+    }
+    return t;
+}
+
+/* The type an undeclared column takes from its first value. */
+static void infer_type(const value *v, col_type *type, int *precision, int *scale)
+{
+    *type = v->type;
+    *precision = 0;
+    *scale = 0;
+    if (v->type == T_DECIMAL) {
+        *precision = DECIMAL_MAX_PRECISION;
+        *scale = decimal_scale_of(v->ptr);
+    }
+}
+
+static int prepare(sink *s, table_def *t, sink_table *rt)
+{
+    ch_error err;
+    int changes = 0;
+    if (rt->prepared)
+        return CH_OK;
+    if (s->dest->ops->prepare_table(s->dest, t, &changes, &err) != CH_OK)
+        return fail(s, "table '%s': %s", t->name, err.msg);
+    rt->prepared = 1;
+    rt->counts.schema_changes += changes;
+    return CH_OK;
+}
+
+/* Adds columns the row brings and types undeclared ones from their first value. */
+static int evolve(sink *s, table_def *t, sink_table *rt, const ch_row *row)
+{
+    ch_error err;
+    for (size_t i = 0; i < row->count; i++) {
+        const field *f = &row->fields[i];
+        long c = table_find_column(t, f->name, i);
+        col_type type;
+        int precision, scale;
+        if (f->v.type == T_NONE)
+            continue; /* a NULL neither adds nor types a column */
+        if (c >= 0 && t->cols[c].type != T_NONE)
+            continue;
+        infer_type(&f->v, &type, &precision, &scale);
+        if (c >= 0) {
+            t->cols[c].type = type;
+            t->cols[c].precision = precision;
+            t->cols[c].scale = scale;
+            continue; /* an undeclared key column: created with the table */
+        }
+        c = table_add_column(t, f->name, type, precision, scale, 0, &err);
+        if (c < 0)
+            return fail(s, "%s", err.msg);
+        log_msg(s->log, CH_LOG_INFO, "host", "table '%s': new column '%s' of type %s", t->name,
+                f->name, type_name(type));
+        if (rt->prepared) {
+            if (s->dest->ops->add_column(s->dest, t, (size_t)c, &err) != CH_OK)
+                return fail(s, "table '%s': %s", t->name, err.msg);
+            rt->counts.schema_changes++;
+        }
+    }
+    return CH_OK;
+}
+
+/* Converts the row's values into the table's columns; absent columns become NULL. */
+static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, const char *op)
+{
+    ch_error err;
+    if (fit_columns(rt, t->ncols) != CH_OK)
+        return fail(s, "out of memory");
+    memset(rt->present, 0, t->ncols);
+    for (size_t i = 0; i < row->count; i++) {
+        const field *f = &row->fields[i];
+        long c = table_find_column(t, f->name, i);
+        column_def *col;
+        if (c < 0)
+            continue; /* NULL for a column that does not exist yet */
+        col = &t->cols[c];
+        if (col->type == T_NONE) {
+            value_set_null(&rt->vals[c]);
+        } else if (value_convert(&f->v, col->type, col->precision, col->scale, &rt->vals[c],
+                                 &err) != CH_OK) {
+            return fail(s, "%s on table '%s', column '%s': %s", op, t->name, f->name, err.msg);
+        }
+        rt->present[c] = 1;
+    }
+    for (size_t c = 0; c < t->ncols; c++)
+        if (!rt->present[c])
+            value_set_null(&rt->vals[c]);
+    return CH_OK;
+}
+
+static int check_key(sink *s, table_def *t, sink_table *rt, const char *op)
+{
+    for (size_t k = 0; k < t->nkey; k++) {
+        size_t c = t->key[k];
+        if (!rt->present[c])
+            return fail(s, "%s on table '%s': no value for primary key column '%s'", op, t->name,
+                        t->cols[c].name);
+        if (rt->vals[c].type == T_NONE)
+            return fail(s, "%s on table '%s': primary key column '%s' is NULL", op, t->name,
+                        t->cols[c].name);
+    }
+    return CH_OK;
+}
+
+/* Starts an operation: table, row validity, schema evolution, conversion. */
+static table_def *begin_op(sink *s, const char *table, const ch_row *row, const char *op,
+                           sink_table **rt)
+{
+    table_def *t;
+    if (s->failed)
+        return NULL;
+    if (table == NULL || *table == '\0') {
+        fail(s, "%s without a table name", op);
+        return NULL;
+    }
+    if (row == NULL) {
+        fail(s, "%s on table '%s' without a row", op, table);
+        return NULL;
+    }
+    if (row->invalid) {
+        fail(s, "%s on table '%s': %s", op, table, row->invalid_why.msg);
+        return NULL;
+    }
+    t = find_table(s, table, rt);
+    /* prepare before convert: it may add columns the warehouse has from earlier syncs */
+    if (t == NULL || evolve(s, t, *rt, row) != CH_OK || prepare(s, t, *rt) != CH_OK ||
+        convert(s, t, *rt, row, op) != CH_OK || check_key(s, t, *rt, op) != CH_OK)
+        return NULL;
+    return t;
+}
+
+/* FNV-1a over bytes, continuing from h. */
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* A stable id from the row's non-NULL values, in column-name order (not column order). */
+static const char *row_id(sink *s, const table_def *t, const sink_table *rt)
+{
+    uint64_t h1 = 0xcbf29ce484222325ULL, h2 = 0x84222325cbf29ce4ULL;
+    char hex[40];
+    const char *prev = "";
+    for (;;) {
+        const column_def *next = NULL;
+        size_t at = 0;
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *n = t->cols[c].dest_name;
+            if (rt->vals[c].type != T_NONE && strcmp(n, prev) > 0 &&
+                (next == NULL || strcmp(n, next->dest_name) < 0)) {
+                next = &t->cols[c];
+                at = c;
+            }
+        }
+        if (next == NULL)
+            break;
+        {
+            const value *v = &rt->vals[at];
+            unsigned char tag = (unsigned char)type_storage(v->type);
+            h1 = fnv(h1, next->dest_name, strlen(next->dest_name) + 1);
+            h1 = fnv(h1, &tag, 1);
+            if (tag == S_INTEGER)
+                h1 = fnv(h1, &v->i, sizeof v->i);
+            else if (tag == S_REAL)
+                h1 = fnv(h1, &v->d, sizeof v->d);
+            else
+                h1 = fnv(h1, v->ptr, v->len);
+            h2 = fnv(h2 ^ h1, &h1, sizeof h1);
+        }
+        prev = next->dest_name;
+    }
+    snprintf(hex, sizeof hex, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
+    value_set_bytes(&s->id, T_STRING, hex, 32);
+    return s->id.ptr;
+}
+
+int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
+{
+    sink_table *rt;
+    ch_error err;
+    const char *id = NULL;
+    table_def *t = begin_op(s, table, row, "upsert", &rt);
+    if (t == NULL)
+        return CH_ERROR;
+    if (t->nkey == 0)
+        id = row_id(s, t, rt);
+    if (s->dest->ops->upsert(s->dest, t, rt->vals, id, next_synced(s), &err) != CH_OK)
+        return fail(s, "upsert on table '%s': %s", t->name, err.msg);
+    rt->counts.upserts++;
+    s->pending++;
+    return CH_OK;
+}
+
+int ch_update(ch_sync *s, const char *table, const ch_row *row)
+{
+    sink_table *rt;
+    ch_error err;
+    int found = 0;
+    table_def *t = begin_op(s, table, row, "update", &rt);
+    if (t == NULL)
+        return CH_ERROR;
+    if (t->nkey == 0)
+        return fail(s, "update on table '%s': the table has no primary key", t->name);
+    if (s->dest->ops->update(s->dest, t, rt->vals, rt->present, next_synced(s), &found, &err) !=
+            CH_OK)
+        return fail(s, "update on table '%s': %s", t->name, err.msg);
+    rt->counts.updates++;
+    s->pending++;
+    if (!found) {
+        rt->counts.warnings++;
+        log_msg(s->log, CH_LOG_WARNING, "host",
+                "update on table '%s': no row with that primary key; nothing changed", t->name);
+    }
+    return CH_OK;
+}
+
+int ch_delete(ch_sync *s, const char *table, const ch_row *key)
+{
+    sink_table *rt;
+    ch_error err;
+    int found = 0;
+    table_def *t = begin_op(s, table, key, "delete", &rt);
+    if (t == NULL)
+        return CH_ERROR;
+    if (t->nkey == 0)
+        return fail(s, "delete on table '%s': the table has no primary key", t->name);
+    if (s->dest->ops->remove(s->dest, t, rt->vals, next_synced(s), &found, &err) != CH_OK)
+        return fail(s, "delete on table '%s': %s", t->name, err.msg);
+    rt->counts.deletes++;
+    s->pending++;
+    if (!found) {
+        rt->counts.warnings++;
+        log_msg(s->log, CH_LOG_WARNING, "host",
+                "delete on table '%s': no row with that primary key; ignored", t->name);
+    }
+    return CH_OK;
+}
+
+int ch_truncate(ch_sync *s, const char *table)
+{
+    sink_table *rt;
+    ch_error err;
+    long rows = 0;
+    table_def *t;
+    if (s->failed)
+        return CH_ERROR;
+    if (table == NULL || *table == '\0')
+        return fail(s, "truncate without a table name");
+    t = find_table(s, table, &rt);
+    if (t == NULL || prepare(s, t, rt) != CH_OK)
+        return CH_ERROR;
+    if (s->dest->ops->truncate(s->dest, t, next_synced(s), &rows, &err) != CH_OK)
+        return fail(s, "truncate on table '%s': %s", t->name, err.msg);
+    rt->counts.truncates++;
+    s->pending++;
+    log_msg(s->log, CH_LOG_FINE, "host", "truncate on table '%s' soft-deleted %ld rows", t->name,
+            rows);
+    return CH_OK;
+}
+
+/* Commits pending operations with the given state; then tells the commit hook. */
+static int commit(sink *s, const char *state_json)
+{
+    ch_error err;
+    if (s->dest->ops->commit(s->dest, s->connector, state_json, next_synced(s), &err) != CH_OK)
+        return fail(s, "checkpoint: %s", err.msg);
+    s->pending = 0;
+    if (s->committed_state != state_json) {
+        char *copy = strdup(state_json);
+        if (copy == NULL)
+            return fail(s, "out of memory");
+        free(s->committed_state);
+        s->committed_state = copy;
+    }
+    if (s->on_commit && s->on_commit(s->on_commit_ctx, state_json, &err) != CH_OK)
+        return fail(s, "checkpoint committed, but %s", err.msg);
+    return CH_OK;
+}
+
+int ch_checkpoint(ch_sync *s)
+{
+    const char *json;
+    if (s->failed)
+        return CH_ERROR;
+    json = state_json(s->state);
+    if (json == NULL)
+        return fail(s, "out of memory");
+    if (commit(s, json) != CH_OK)
+        return CH_ERROR;
+    s->checkpoints++;
+    log_msg(s->log, CH_LOG_FINE, "host", "checkpoint %ld committed with state %s", s->checkpoints,
+            json);
+    return CH_OK;
+}
+
+int sink_finish(sink *s)
+{
+    if (s->failed)
+        return CH_ERROR;
+    if (s->pending == 0)
+        return CH_OK;
+    log_msg(s->log, CH_LOG_INFO, "host",
+            "committing %ld operations after the last checkpoint, with the state unchanged",
+            s->pending);
+    return commit(s, s->committed_state);
+}
+
+void sink_abort(sink *s)
+{
+    if (s->pending)
+        log_msg(s->log, CH_LOG_WARNING, "host",
+                "rolling back %ld operations after the last checkpoint", s->pending);
+    s->dest->ops->rollback(s->dest);
+    s->pending = 0;
+}
+
+const char *ch_state_get(ch_sync *s, const char *key)
+{
+    return s && key ? state_get(s->state, key) : NULL;
+}
+
+int ch_state_set(ch_sync *s, const char *key, const char *text)
+{
+    if (s == NULL)
+        return CH_ERROR;
+    if (key == NULL || text == NULL)
+        return fail(s, "ch_state_set needs a key and a value");
+    if (!utf8_valid(key, strlen(key)) || !utf8_valid(text, strlen(text)))
+        return fail(s, "state key '%s': not valid UTF-8", key);
+    if (state_set_string(s->state, key, text) != CH_OK)
+        return fail(s, "out of memory");
+    return CH_OK;
+}
+
+int ch_state_set_json(ch_sync *s, const char *json_object)
+{
+    ch_error err;
+    if (s == NULL)
+        return CH_ERROR;
+    if (json_object == NULL)
+        return fail(s, "ch_state_set_json needs a JSON object");
+    if (state_replace(s->state, json_object, strlen(json_object), "state", &err) != CH_OK)
+        return fail(s, "%s", err.msg);
+    return CH_OK;
+}
+
+const char *ch_state_json(ch_sync *s)
+{
+    return s ? state_json(s->state) : NULL;
+}
+
+void ch_log(ch_sync *s, ch_log_level level, const char *format, ...)
+{
+    va_list ap;
+    if (s == NULL || format == NULL)
+        return;
+    va_start(ap, format);
+    log_vmsg(s->log, level, s->source, format, ap);
+    va_end(ap);
+}
+
+int ch_fail(ch_sync *s, const char *format, ...)
+{
+    va_list ap;
+    if (s == NULL)
+        return CH_ERROR;
+    if (!s->failed) {
+        va_start(ap, format);
+        vsnprintf(s->error.msg, sizeof s->error.msg, format, ap);
+        va_end(ap);
+        s->failed = 1;
+    }
+    return CH_ERROR;
+}

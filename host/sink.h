@@ -1,0 +1,72 @@
+/* sink.h - the operation sink: validates, counts and applies what a connector emits. */
+#ifndef HOST_SINK_H
+#define HOST_SINK_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "dest.h"
+#include "log.h"
+#include "schema.h"
+#include "state.h"
+
+typedef struct op_counts {
+    long upserts, updates, deletes, truncates, schema_changes, warnings;
+} op_counts;
+
+typedef struct sink_table {
+    op_counts counts;
+    int prepared;          /* the destination table exists and matches */
+    value *vals;           /* converted values, one per column */
+    unsigned char *present; /* which columns the current operation gives */
+    size_t cap;
+} sink_table;
+
+/* Called after each commit with the committed state, e.g. to write state.json. */
+typedef int (*commit_hook)(void *ctx, const char *state_json, ch_error *err);
+
+struct ch_sync {
+    const char *connector;
+    char source[160]; /* "connector:NAME" in log lines */
+    schema *schema;
+    const config *config;
+    dest *dest;
+    state *state;
+    const logger *log;
+    commit_hook on_commit;
+    void *on_commit_ctx;
+
+    sink_table *tables; /* parallel to schema->tables */
+    size_t tables_cap;
+    table_def *last_table;
+    long checkpoints;
+    long pending; /* operations since the last commit */
+    char *committed_state; /* JSON of the last committed state */
+
+    int failed;
+    ch_error error; /* why the sync failed */
+
+    int64_t last_us; /* _fivetran_synced of the last operation, microseconds */
+    int64_t prefix_second;
+    char synced[40];
+    value id;        /* _fivetran_id of a keyless upsert */
+};
+typedef struct ch_sync sink;
+
+/* Prepares a sink over a finished schema, an open destination and the loaded state. */
+int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, dest *d, state *st,
+              const logger *lg, ch_error *err);
+
+/* Commits what the handler emitted after its last checkpoint, with the last committed state. */
+int sink_finish(sink *s);
+
+/* Discards everything since the last checkpoint. */
+void sink_abort(sink *s);
+
+/* Totals over all tables. */
+op_counts sink_totals(const sink *s);
+
+/* Frees the sink's own memory (not the schema, destination or state). */
+void sink_free(sink *s);
+
+#endif

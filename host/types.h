@@ -1,0 +1,48 @@
+/* types.h - the column types of the behavioural contract. */
+#ifndef HOST_TYPES_H
+#define HOST_TYPES_H
+
+#include "error.h"
+
+typedef enum col_type {
+    T_NONE = 0, /* no type yet: an undeclared column before its first value */
+    T_BOOLEAN,
+    T_SHORT,
+    T_INT,
+    T_LONG,
+    T_DECIMAL,
+    T_FLOAT,
+    T_DOUBLE,
+    T_NAIVE_DATE,
+    T_NAIVE_TIME,
+    T_NAIVE_DATETIME,
+    T_UTC_DATETIME,
+    T_BINARY,
+    T_XML,
+    T_STRING,
+    T_JSON
+} col_type;
+
+/* How a value of a type is stored: decides the SQLite column and binding. */
+typedef enum storage {
+    S_INTEGER,
+    S_REAL,
+    S_TEXT,
+    S_BLOB
+} storage;
+
+#define DECIMAL_MAX_PRECISION 38
+
+/* The contract's name of a type ("INT", "DECIMAL"). */
+const char *type_name(col_type type);
+
+/* Formats a type with its parameters ("DECIMAL(10,2)") into buf. */
+const char *type_format(col_type type, int precision, int scale, char *buf, size_t size);
+
+/* Parses a type name such as "INT" or "DECIMAL(10,2)"; case-insensitive. */
+int type_parse(const char *text, col_type *type, int *precision, int *scale, ch_error *err);
+
+/* Where values of the type are stored. */
+storage type_storage(col_type type);
+
+#endif

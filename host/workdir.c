@@ -1,0 +1,129 @@
+/* workdir.c - paths under the working directory, the sync lock, atomic writes. */
+#include "workdir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s/%s", a, b);
+    return s;
+}
+
+int workdir_open(workdir *w, const char *root, int create, ch_error *err)
+{
+    struct stat st;
+    memset(w, 0, sizeof *w);
+    w->lock_fd = -1;
+    if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode))
+        return err_set(err, "working directory '%s' does not exist or is not a directory", root);
+    w->root = strdup(root);
+    w->files = join(root, "files");
+    if (w->root == NULL || w->files == NULL)
+        return err_set(err, "out of memory");
+    w->warehouse = join(w->files, "warehouse.db");
+    w->state = join(w->files, "state.json");
+    w->lock = join(w->files, ".connector-host.lock");
+    if (w->warehouse == NULL || w->state == NULL || w->lock == NULL)
+        return err_set(err, "out of memory");
+    if (create && mkdir(w->files, 0777) != 0 && errno != EEXIST)
+        return err_set(err, "cannot create %s: %s", w->files, strerror(errno));
+    return CH_OK;
+}
+
+int workdir_lock(workdir *w, ch_error *err)
+{
+    int fd = open(w->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return err_set(err, "cannot open lock file %s: %s", w->lock, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int busy = errno == EWOULDBLOCK;
+        close(fd);
+        if (busy)
+            return err_set(err,
+                           "another connector-host is already working in '%s' (lock %s is "
+                           "held); wait for it to finish",
+                           w->root, w->lock);
+        return err_set(err, "cannot lock %s: %s", w->lock, strerror(errno));
+    }
+    w->lock_fd = fd;
+    return CH_OK;
+}
+
+void workdir_close(workdir *w)
+{
+    if (w->lock_fd >= 0)
+        close(w->lock_fd); /* closing releases the lock */
+    free(w->root);
+    free(w->files);
+    free(w->warehouse);
+    free(w->state);
+    free(w->lock);
+    memset(w, 0, sizeof *w);
+    w->lock_fd = -1;
+}
+
+static int fsync_dir_of(const char *path)
+{
+    char *copy = strdup(path);
+    int fd, rc = -1;
+    if (copy == NULL)
+        return -1;
+    fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        rc = fsync(fd);
+        close(fd);
+    }
+    free(copy);
+    return rc;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, ch_error *err)
+{
+    size_t n = strlen(path) + 8;
+    char *tmp = malloc(n);
+    int fd;
+    size_t done = 0;
+    if (tmp == NULL)
+        return err_set(err, "out of memory");
+    snprintf(tmp, n, "%s.tmp", path);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        goto fail;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            goto fail_fd;
+        done += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        fd = -1;
+        goto fail_fd;
+    }
+    if (rename(tmp, path) != 0)
+        goto fail;
+    free(tmp);
+    if (fsync_dir_of(path) != 0)
+        return err_set(err, "cannot sync the directory of %s: %s", path, strerror(errno));
+    return CH_OK;
+fail_fd:
+    if (fd >= 0)
+        close(fd);
+fail:
+    err_set(err, "cannot write %s: %s", path, strerror(errno));
+    unlink(tmp);
+    free(tmp);
+    return CH_ERROR;
+}

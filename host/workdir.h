@@ -1,0 +1,30 @@
+/* workdir.h - the working directory: files/, its lock, and atomic file replacement. */
+#ifndef HOST_WORKDIR_H
+#define HOST_WORKDIR_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+typedef struct workdir {
+    char *root;      /* --working-dir */
+    char *files;     /* ROOT/files */
+    char *warehouse; /* ROOT/files/warehouse.db */
+    char *state;     /* ROOT/files/state.json */
+    char *lock;      /* ROOT/files/.connector-host.lock */
+    int lock_fd;     /* -1 when not locked */
+} workdir;
+
+/* Computes the paths; with create, makes ROOT/files if it is missing. */
+int workdir_open(workdir *w, const char *root, int create, ch_error *err);
+
+/* Takes the exclusive lock, or fails at once naming the working directory. */
+int workdir_lock(workdir *w, ch_error *err);
+
+/* Releases the lock and frees the paths. */
+void workdir_close(workdir *w);
+
+/* Replaces path with data: temporary file, fsync, rename, fsync of the directory. */
+int write_file_atomic(const char *path, const char *data, size_t len, ch_error *err);
+
+#endif

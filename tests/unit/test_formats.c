@@ -1,0 +1,131 @@
+/* test_formats.c - dates, times, decimals, UTF-8, JSON and value conversion. */
+#include <stdint.h>
+
+#include "formats.h"
+#include "tap.h"
+#include "value.h"
+
+static void dates(void)
+{
+    ch_error e;
+    char out[DATETIME_TEXT_MAX];
+    ok(date_check("2024-02-29", &e) == CH_OK, "leap day 2024-02-29 is a date");
+    ok(date_check("2023-02-29", &e) == CH_ERROR, "2023-02-29 is not");
+    has_str(e.msg, "'2023-02-29' is not a valid date", "message names the value");
+    ok(date_check("2026-02-30", &e) == CH_ERROR, "2026-02-30 is not a date");
+    ok(date_check("1900-02-29", &e) == CH_ERROR, "1900 is not a leap year");
+    ok(date_check("2000-02-29", &e) == CH_OK, "2000 is a leap year");
+    ok(date_check("1970-01-01", &e) == CH_OK, "the epoch is a date");
+    ok(date_check("2026-1-01", &e) == CH_ERROR, "short month refused");
+    ok(date_check("2026-01-01x", &e) == CH_ERROR, "trailing text refused");
+    ok(date_check("0000-01-01", &e) == CH_ERROR, "year 0 refused");
+    ok(time_check("23:59:59.123456", &e) == CH_OK, "time with microseconds");
+    ok(time_check("24:00:00", &e) == CH_ERROR, "hour 24 refused");
+    ok(time_check("12:00:00.1234567", &e) == CH_ERROR, "seven fraction digits refused");
+    ok(time_check("12:00:00.", &e) == CH_ERROR, "empty fraction refused");
+    ok(naive_datetime_canonical("2026-11-24 10:00:00", out, sizeof out, &e) == CH_OK &&
+           strcmp(out, "2026-11-24T10:00:00") == 0,
+       "space separator becomes T");
+    ok(naive_datetime_canonical("2026-11-24T10:00:00Z", out, sizeof out, &e) == CH_ERROR,
+       "naive datetime with a zone refused");
+    ok(utc_datetime_canonical("2026-11-24T10:00:00Z", out, sizeof out, &e) == CH_OK &&
+           strcmp(out, "2026-11-24T10:00:00Z") == 0,
+       "UTC datetime kept");
+    ok(utc_datetime_canonical("2026-01-01T01:30:00.5+02:00", out, sizeof out, &e) == CH_OK,
+       "offset accepted");
+    is_str(out, "2025-12-31T23:30:00.5Z", "offset converted to UTC across a year boundary");
+    ok(utc_datetime_canonical("2024-02-28T23:00:00-01:00", out, sizeof out, &e) == CH_OK,
+       "negative offset");
+    is_str(out, "2024-02-29T00:00:00Z", "negative offset lands on the leap day");
+    ok(utc_datetime_canonical("2026-11-24T10:00:00", out, sizeof out, &e) == CH_ERROR,
+       "UTC datetime without zone refused");
+}
+
+static void decimals(void)
+{
+    ch_error e;
+    char out[64];
+    ok(decimal_canonical("12.5", 10, 2, out, sizeof out, &e) == CH_OK, "12.5 fits (10,2)");
+    is_str(out, "12.50", "padded to the scale");
+    ok(decimal_canonical("-0.000", 10, 2, out, sizeof out, &e) == CH_OK, "negative zero");
+    is_str(out, "0.00", "negative zero is canonical zero");
+    ok(decimal_canonical("007", 3, 0, out, sizeof out, &e) == CH_OK, "leading zeros");
+    is_str(out, "7", "leading zeros dropped");
+    ok(decimal_canonical("1.005", 10, 2, out, sizeof out, &e) == CH_ERROR, "extra digit refused");
+    has_str(e.msg, "more than 2 digits after the point", "message says why");
+    ok(decimal_canonical("1.500", 10, 2, out, sizeof out, &e) == CH_OK, "extra zeros are exact");
+    ok(decimal_canonical("123456789", 10, 2, out, sizeof out, &e) == CH_ERROR,
+       "too many integer digits refused");
+    ok(decimal_canonical("99999999999999999999999999999999999999", 38, 0, out, sizeof out, &e) ==
+           CH_OK,
+       "DECIMAL(38,0) max");
+    ok(decimal_canonical("1e5", 10, 0, out, sizeof out, &e) == CH_ERROR, "exponent refused");
+    ok(decimal_canonical(".", 10, 0, out, sizeof out, &e) == CH_ERROR, "lone point refused");
+    ok(decimal_canonical("", 10, 0, out, sizeof out, &e) == CH_ERROR, "empty refused");
+}
+
+static void text(void)
+{
+    ok(utf8_valid("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80", 15), "valid UTF-8");
+    ok(!utf8_valid("\xc0\xaf", 2), "overlong refused");
+    ok(!utf8_valid("\xed\xa0\x80", 3), "surrogate refused");
+    ok(!utf8_valid("\xe2\x82", 2), "truncated sequence refused");
+    ok(!utf8_valid("\xff", 1), "0xff refused");
+    { const char *j = "{\"a\":[1,2,{\"b\":null}]}"; ok(json_valid(j, strlen(j)), "valid JSON object"); }
+    ok(json_valid("42", 2), "scalar JSON");
+    ok(!json_valid("{\"a\":}", 6), "invalid JSON refused");
+    ok(!json_valid("", 0), "empty JSON refused");
+}
+
+static void conversions(void)
+{
+    value in = {0}, out = {0};
+    ch_error e;
+    in.type = T_LONG;
+    in.i = INT32_MAX;
+    ok(value_convert(&in, T_INT, 0, 0, &out, &e) == CH_OK && out.i == INT32_MAX,
+       "LONG INT32_MAX converts to INT");
+    in.i = (int64_t)INT32_MAX + 1;
+    ok(value_convert(&in, T_INT, 0, 0, &out, &e) == CH_ERROR, "INT overflow refused");
+    has_str(e.msg, "2147483648", "overflow message names the value");
+    in.type = T_SHORT;
+    in.i = -32768;
+    ok(value_convert(&in, T_LONG, 0, 0, &out, &e) == CH_OK && out.i == -32768, "SHORT widens");
+    in.type = T_INT;
+    in.i = 42;
+    ok(value_convert(&in, T_STRING, 0, 0, &out, &e) == CH_OK, "INT converts to STRING");
+    is_str(out.ptr, "42", "as its decimal text");
+    ok(value_convert(&in, T_DECIMAL, 5, 2, &out, &e) == CH_OK, "INT converts to DECIMAL");
+    is_str(out.ptr, "42.00", "with the column's scale");
+    ok(value_convert(&in, T_BOOLEAN, 0, 0, &out, &e) == CH_ERROR, "INT does not become BOOLEAN");
+    in.type = T_DOUBLE;
+    in.d = 0.1;
+    ok(value_convert(&in, T_FLOAT, 0, 0, &out, &e) == CH_ERROR, "0.1 is not exactly a FLOAT");
+    in.d = 0.5;
+    ok(value_convert(&in, T_FLOAT, 0, 0, &out, &e) == CH_OK, "0.5 is exactly a FLOAT");
+    in.d = 3.0;
+    ok(value_convert(&in, T_INT, 0, 0, &out, &e) == CH_OK && out.i == 3, "3.0 is an INT");
+    in.d = 3.5;
+    ok(value_convert(&in, T_INT, 0, 0, &out, &e) == CH_ERROR, "3.5 is not an INT");
+    in.d = 0.1;
+    ok(value_convert(&in, T_STRING, 0, 0, &out, &e) == CH_OK, "DOUBLE to STRING");
+    is_str(out.ptr, "0.1", "shortest exact text");
+    value_set_bytes(&in, T_STRING, "2026-02-30", 10);
+    ok(value_convert(&in, T_NAIVE_DATE, 0, 0, &out, &e) == CH_ERROR, "bad date string refused");
+    has_str(e.msg, "not a valid date", "with the date message");
+    value_set_bytes(&in, T_STRING, "{\"a\":1}", 7);
+    ok(value_convert(&in, T_JSON, 0, 0, &out, &e) == CH_OK, "JSON text string to JSON");
+    value_set_bytes(&in, T_STRING, "{\"a\":", 5);
+    ok(value_convert(&in, T_JSON, 0, 0, &out, &e) == CH_ERROR, "invalid JSON string refused");
+    value_free(&in);
+    value_free(&out);
+}
+
+int main(void)
+{
+    dates();
+    decimals();
+    text();
+    conversions();
+    return tap_done();
+}

@@ -1,0 +1,85 @@
+/* test_row.c - the row builder: one setter per type, reuse, and refusals. */
+#include <math.h>
+
+#include "row.h"
+#include "tap.h"
+
+int main(void)
+{
+    ch_row *row = ch_row_new();
+    const field *f;
+    ok(row != NULL, "a row is created");
+    ok(ch_row_set_boolean(row, "b", 7) == CH_OK, "boolean");
+    ok(ch_row_set_short(row, "s", INT16_MIN) == CH_OK, "short");
+    ok(ch_row_set_int(row, "i", INT32_MAX) == CH_OK, "int");
+    ok(ch_row_set_long(row, "l", INT64_MIN) == CH_OK, "long");
+    ok(ch_row_set_decimal(row, "dec", "0012.340") == CH_OK, "decimal");
+    ok(ch_row_set_float(row, "f", 1.5f) == CH_OK, "float");
+    ok(ch_row_set_double(row, "d", -2.25) == CH_OK, "double");
+    ok(ch_row_set_naive_date(row, "nd", "2024-02-29") == CH_OK, "naive date");
+    ok(ch_row_set_naive_time(row, "nt", "23:59:59.999999") == CH_OK, "naive time");
+    ok(ch_row_set_naive_datetime(row, "ndt", "2024-02-29 12:00:00") == CH_OK, "naive datetime");
+    ok(ch_row_set_utc_datetime(row, "u", "2024-02-29T12:00:00+01:00") == CH_OK, "utc datetime");
+    ok(ch_row_set_binary(row, "bin", "\0\1\2", 3) == CH_OK, "binary");
+    ok(ch_row_set_xml(row, "x", "<a>1</a>") == CH_OK, "xml");
+    ok(ch_row_set_string(row, "str", "h\xc3\xa9") == CH_OK, "string");
+    ok(ch_row_set_json(row, "j", "{\"k\":[1,2]}") == CH_OK, "json");
+    ok(ch_row_set_null(row, "n") == CH_OK, "null");
+    ok(row->count == 16 && !row->invalid, "16 fields, row valid");
+
+    f = row_find(row, "b");
+    ok(f && f->v.type == T_BOOLEAN && f->v.i == 1, "boolean stored as 1");
+    f = row_find(row, "l");
+    ok(f && f->v.type == T_LONG && f->v.i == INT64_MIN, "LONG min kept");
+    f = row_find(row, "dec");
+    is_str(f ? f->v.ptr : NULL, "12.340", "decimal canonical, own scale kept");
+    f = row_find(row, "ndt");
+    is_str(f ? f->v.ptr : NULL, "2024-02-29T12:00:00", "naive datetime canonical");
+    f = row_find(row, "u");
+    is_str(f ? f->v.ptr : NULL, "2024-02-29T11:00:00Z", "utc datetime normalised");
+    f = row_find(row, "bin");
+    ok(f && f->v.len == 3 && f->v.ptr[0] == 0 && f->v.ptr[2] == 2, "binary bytes kept");
+    f = row_find(row, "n");
+    ok(f && f->v.type == T_NONE, "null is NULL");
+
+    ok(ch_row_set_int(row, "i", 5) == CH_OK, "setting a column again");
+    f = row_find(row, "i");
+    ok(row->count == 16 && f && f->v.i == 5, "replaces its value");
+
+    ch_row_clear(row);
+    ok(row->count == 0 && row_find(row, "i") == NULL, "clear forgets every value");
+
+    ok(ch_row_set_naive_date(row, "d", "2026-02-30") == CH_ERROR, "bad date refused");
+    ok(row->invalid, "row marked invalid");
+    has_str(row->invalid_why.msg, "column 'd'", "reason names the column");
+    has_str(row->invalid_why.msg, "2026-02-30", "reason names the value");
+    ch_row_clear(row);
+    ok(!row->invalid, "clear makes the row valid again");
+
+    ok(ch_row_set_string(row, "s", "\xff\xfe") == CH_ERROR, "invalid UTF-8 refused");
+    ch_row_clear(row);
+    ok(ch_row_set_json(row, "j", "{") == CH_ERROR, "invalid JSON refused");
+    has_str(row->invalid_why.msg, "not valid JSON", "reason says JSON");
+    ch_row_clear(row);
+    ok(ch_row_set_decimal(row, "x", "1.2.3") == CH_ERROR, "bad decimal refused");
+    ch_row_clear(row);
+    ok(ch_row_set_double(row, "x", NAN) == CH_ERROR, "NaN refused");
+    ch_row_clear(row);
+    ok(ch_row_set_string(row, "", "x") == CH_ERROR, "empty column name refused");
+    ch_row_clear(row);
+    ok(ch_row_set_string(row, "s", NULL) == CH_OK && row_find(row, "s")->v.type == T_NONE,
+       "NULL text is a NULL value");
+    ok(ch_row_set_binary(row, "e", NULL, 0) == CH_OK && row_find(row, "e")->v.type == T_BINARY &&
+           row_find(row, "e")->v.len == 0,
+       "empty binary is not NULL");
+    ok(ch_row_set_int(NULL, "x", 1) == CH_ERROR, "NULL row refused without crashing");
+    for (int i = 0; i < 100; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "c%d", i);
+        ch_row_set_int(row, name, i);
+    }
+    ok(row->count == 102 && row_find(row, "c99")->v.i == 99, "rows grow past their first size");
+    ch_row_free(row);
+    ch_row_free(NULL);
+    return tap_done();
+}
