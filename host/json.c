@@ -1,6 +1,7 @@
 /* json.c - reading JSON files with exact error positions; writing trees back. */
 #include "json.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,31 @@ static void clean_message(const char *raw, char *out, size_t size)
     out[n] = '\0';
 }
 
+/*
+ * yajl reports the offset just past the token it rejected; users want the
+ * token's first character. Walk back over a string, word or single symbol.
+ */
+static size_t token_start(const char *text, size_t offset)
+{
+    size_t i = offset;
+    if (i == 0)
+        return 0;
+    if (text[i - 1] == '"' && i >= 2) {
+        i -= 2;
+        while (i > 0 && !(text[i] == '"' && text[i - 1] != '\\'))
+            i--;
+        return i;
+    }
+    if (isalnum((unsigned char)text[i - 1]) || text[i - 1] == '.' || text[i - 1] == '-' ||
+        text[i - 1] == '+') {
+        while (i > 0 && (isalnum((unsigned char)text[i - 1]) || text[i - 1] == '.' ||
+                         text[i - 1] == '-' || text[i - 1] == '+'))
+            i--;
+        return i;
+    }
+    return i - 1;
+}
+
 int json_parse_tree(const char *text, size_t len, const char *where, yajl_val *tree,
                     ch_error *err)
 {
@@ -85,6 +111,8 @@ int json_parse_tree(const char *text, size_t len, const char *where, yajl_val *t
         /* At the end of input yajl reports no offset: point past the last byte. */
         if (len > 0 && strstr((const char *)msg, "premature EOF"))
             at = len;
+        else
+            at = token_start(text, at);
         clean_message((const char *)msg, buf, sizeof buf);
         yajl_free_error(h, msg);
         yajl_free(h);

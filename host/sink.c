@@ -465,8 +465,8 @@ int sink_finish(sink *s)
     if (s->pending == 0)
         return CH_OK;
     log_msg(s->log, CH_LOG_INFO, "host",
-            "committing %ld operations after the last checkpoint, with the state unchanged",
-            s->pending);
+            "committing %ld operation%s after the last checkpoint, with the state unchanged",
+            s->pending, s->pending == 1 ? "" : "s");
     return commit(s, s->committed_state);
 }
 
@@ -474,7 +474,8 @@ void sink_abort(sink *s)
 {
     if (s->pending)
         log_msg(s->log, CH_LOG_WARNING, "host",
-                "rolling back %ld operations after the last checkpoint", s->pending);
+                "rolling back %ld operation%s after the last checkpoint", s->pending,
+                s->pending == 1 ? "" : "s");
     s->dest->ops->rollback(s->dest);
     s->pending = 0;
 }

@@ -1,0 +1,72 @@
+# lib.sh - TAP helpers for the end-to-end tests. Source it; call done_testing last.
+# Needs HOST, BUILD_PLUGINS, TEST_PLUGINS, TESTS_SRCDIR and SQLITE3 from `make check`.
+set -u
+: "${HOST:?run through make check}" "${SQLITE3:=sqlite3}"
+tap_n=0
+tap_failed=0
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/connector-host-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+pass() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
+fail() {
+    tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1))
+    echo "not ok $tap_n - $1"
+    shift
+    for line in "$@"; do printf '#   %s\n' "$line"; done
+}
+
+# is GOT WANT DESCRIPTION
+is() {
+    if [ "$1" = "$2" ]; then pass "$3"; else fail "$3" "got:  '$1'" "want: '$2'"; fi
+}
+
+# like TEXT FIXED-STRING DESCRIPTION
+like() {
+    case "$1" in
+    *"$2"*) pass "$3" ;;
+    *) fail "$3" "text: '$(printf '%s' "$1" | head -c 2000)'" "lacks: '$2'" ;;
+    esac
+}
+
+# unlike TEXT FIXED-STRING DESCRIPTION
+unlike() {
+    case "$1" in
+    *"$2"*) fail "$3" "text unexpectedly has: '$2'" ;;
+    *) pass "$3" ;;
+    esac
+}
+
+# matches TEXT EXTENDED-REGEX DESCRIPTION (any line)
+matches() {
+    if printf '%s\n' "$1" | grep -Eq -- "$2"; then pass "$3"; else
+        fail "$3" "text: '$(printf '%s' "$1" | head -c 2000)'" "no line matches: $2"
+    fi
+}
+
+# host ARGS...: runs the host; sets $out (stdout), $err (stderr) and $rc (exit status).
+host() {
+    "$HOST" "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    out=$(cat "$TMP/out")
+    err=$(cat "$TMP/err")
+}
+
+# sql DB QUERY: one value per line, columns separated by '|'.
+sql() { "$SQLITE3" -batch -noheader "$1" "$2"; }
+
+# snapshot DIR: the warehouse's full dump and state.json, to compare before and after.
+snapshot() {
+    {
+        if [ -f "$1/files/warehouse.db" ]; then "$SQLITE3" -batch "$1/files/warehouse.db" .dump; else echo "no warehouse"; fi
+        if [ -f "$1/files/state.json" ]; then cat "$1/files/state.json"; else echo "no state.json"; fi
+    } 2>&1
+}
+
+# newdir NAME: a fresh empty working directory.
+newdir() { mkdir -p "$TMP/$1" && echo "$TMP/$1"; }
+
+done_testing() {
+    echo "1..$tap_n"
+    [ "$tap_failed" -eq 0 ]
+    exit $?
+}
