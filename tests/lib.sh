@@ -6,6 +6,7 @@ tap_n=0
 tap_failed=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/connector-host-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+cd "$TMP" || exit 1 # a run without --working-dir must never touch the build tree
 
 pass() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
 fail() {

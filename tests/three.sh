@@ -57,7 +57,7 @@ like "$err" "FINE    [host] checkpoint 1 committed" "FINE shows checkpoints"
 host run three --working-dir "$W2" --destination "sqlite:$TMP/other.db"
 is "$rc" 0 "run into --destination sqlite:PATH"
 is "$(sql "$TMP/other.db" 'select count(*) from three')" 3 "rows land in the given file"
-host run three --destination "mysql://x"
+host run three --working-dir "$W2" --destination "mysql://x"
 is "$rc" 1 "unknown destination: exit 1"
 like "$err" "unknown destination 'mysql://x'" "unknown destination named"
 
