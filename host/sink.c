@@ -17,17 +17,24 @@
 #include "formats.h"
 #include "row.h"
 
+/* Records the first failure of the sync; later ones are consequences, not causes. */
+static int vfail(sink *s, const char *format, va_list ap)
+{
+    if (!s->failed) {
+        vsnprintf(s->error.msg, sizeof s->error.msg, format, ap);
+        s->failed = 1;
+    }
+    return CH_ERROR;
+}
+
 static int fail(sink *s, const char *format, ...) CH_PRINTF(2, 3);
 
 static int fail(sink *s, const char *format, ...)
 {
     va_list ap;
-    if (s->failed)
-        return CH_ERROR;
     va_start(ap, format);
-    vsnprintf(s->error.msg, sizeof s->error.msg, format, ap);
+    vfail(s, format, ap);
     va_end(ap);
-    s->failed = 1;
     return CH_ERROR;
 }
 
@@ -528,13 +535,10 @@ void ch_log(ch_sync *s, ch_log_level level, const char *format, ...)
 int ch_fail(ch_sync *s, const char *format, ...)
 {
     va_list ap;
-    if (s == NULL)
+    if (s == NULL || format == NULL)
         return CH_ERROR;
-    if (!s->failed) {
-        va_start(ap, format);
-        vsnprintf(s->error.msg, sizeof s->error.msg, format, ap);
-        va_end(ap);
-        s->failed = 1;
-    }
+    va_start(ap, format);
+    vfail(s, format, ap);
+    va_end(ap);
     return CH_ERROR;
 }
