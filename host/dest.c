@@ -1,7 +1,21 @@
 /* dest.c - choosing a destination from its specification. */
 #include "dest.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+void dest_notice(dest *d, const char *format, ...)
+{
+    char message[1024];
+    va_list ap;
+    if (d->notice == NULL)
+        return;
+    va_start(ap, format);
+    vsnprintf(message, sizeof message, format, ap);
+    va_end(ap);
+    d->notice(d->notice_ctx, message);
+}
 
 int dest_open(const char *spec, dest **out, ch_error *err)
 {

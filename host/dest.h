@@ -20,6 +20,14 @@ typedef struct dest_ops {
     int (*prepare_table)(dest *d, table_def *t, int *schema_changes, ch_error *err);
     /* Adds column index col of t to the existing table. */
     int (*add_column)(dest *d, table_def *t, size_t col, ch_error *err);
+    /*
+     * Changes column col of the existing table from one type to another,
+     * converting every stored value exactly; the column_def is left to the
+     * caller. When a stored value does not convert, nothing changes and
+     * *lossy is set, so the caller may try a wider type.
+     */
+    int (*change_type)(dest *d, table_def *t, size_t col, type_spec from, type_spec to,
+                       int *lossy, ch_error *err);
     int (*upsert)(dest *d, table_def *t, const value *vals, const char *id, const char *synced,
                   ch_error *err);
     int (*update)(dest *d, table_def *t, const value *vals, const unsigned char *present,
@@ -39,7 +47,13 @@ typedef struct dest_ops {
 struct dest {
     const dest_ops *ops;
     char *description; /* e.g. "sqlite:files/warehouse.db", for messages */
+    /* Told of changes the destination made on its own, e.g. a column converted; may be NULL. */
+    void (*notice)(void *ctx, const char *message);
+    void *notice_ctx;
 };
+
+/* Passes a message to the destination's notice callback, if it has one. */
+void dest_notice(dest *d, const char *format, ...) CH_PRINTF(2, 3);
 
 /* Opens a destination from its specification ("sqlite:PATH"); relative paths are used as given. */
 int dest_open(const char *spec, dest **out, ch_error *err);

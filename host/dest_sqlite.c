@@ -14,6 +14,10 @@
 #include <string.h>
 
 #define STATE_TABLE "_connector_state"
+/* The exact type of every column, since SQLite's affinities cannot tell INT from LONG. */
+#define COLUMNS_TABLE "_connector_columns"
+/* A converted column is built under this name, then renamed over the old one. */
+#define TMP_COLUMN "_connector_new_type"
 
 typedef struct sqlite_table {
     sqlite3_stmt *upsert, *update, *remove, *truncate;
@@ -24,6 +28,8 @@ typedef struct sqlite_dest {
     dest base;
     sqlite3 *db;
     int in_tx;
+    int columns_table_ready; /* COLUMNS_TABLE exists */
+    sqlite3_stmt *record;    /* upserts a row of COLUMNS_TABLE */
     sqlite_table *tables;
 } sqlite_dest;
 
@@ -84,6 +90,8 @@ static int ensure_tx(sqlite_dest *d, ch_error *err)
     d->in_tx = 1;
     return CH_OK;
 }
+
+static int bind_value(sqlite3_stmt *stmt, int param, const value *v);
 
 static const char *sql_type(col_type type)
 {
@@ -155,6 +163,121 @@ static void sb_key_list(sql_buf *b, const table_def *t)
     }
 }
 
+/* Stores a column's exact type; called inside the transaction that changes the column. */
+static int record_type(sqlite_dest *d, const table_def *t, size_t col, ch_error *err)
+{
+    char text[32];
+    int rc;
+    const column_def *c = &t->cols[col];
+    if (c->type == T_NONE)
+        return CH_OK;
+    if (!d->columns_table_ready) {
+        if (exec(d,
+                 "CREATE TABLE IF NOT EXISTS " COLUMNS_TABLE " (table_name TEXT NOT NULL, "
+                 "column_name TEXT NOT NULL, type TEXT NOT NULL, "
+                 "PRIMARY KEY (table_name, column_name))",
+                 err) != CH_OK)
+            return CH_ERROR;
+        d->columns_table_ready = 1;
+    }
+    if (d->record == NULL &&
+        sqlite3_prepare_v3(d->db,
+                           "INSERT INTO " COLUMNS_TABLE " (table_name, column_name, type) "
+                           "VALUES (?1, ?2, ?3) ON CONFLICT (table_name, column_name) "
+                           "DO UPDATE SET type = excluded.type",
+                           -1, SQLITE_PREPARE_PERSISTENT, &d->record, NULL) != SQLITE_OK)
+        return db_fail(d, err, "recording a column type");
+    type_format(c->type, c->precision, c->scale, text, sizeof text);
+    rc = sqlite3_bind_text(d->record, 1, t->dest_name, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(d->record, 2, c->dest_name, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(d->record, 3, text, -1, SQLITE_TRANSIENT);
+    rc = rc == SQLITE_OK ? sqlite3_step(d->record) : rc;
+    sqlite3_reset(d->record);
+    if (rc != SQLITE_DONE)
+        return db_fail(d, err, "recording a column type");
+    return CH_OK;
+}
+
+/* The recorded types of one table's columns, read when the table is prepared. */
+typedef struct recorded {
+    char **names;
+    type_spec *types;
+    size_t count;
+} recorded;
+
+static void recorded_free(recorded *r)
+{
+    for (size_t i = 0; i < r->count; i++)
+        free(r->names[i]);
+    free(r->names);
+    free(r->types);
+}
+
+static int table_exists(sqlite_dest *d, const char *name)
+{
+    sqlite3_stmt *stmt;
+    int exists = 0;
+    if (sqlite3_prepare_v2(d->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                           -1, &stmt, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+        exists = sqlite3_step(stmt) == SQLITE_ROW;
+        sqlite3_finalize(stmt);
+    }
+    return exists;
+}
+
+static int load_recorded(sqlite_dest *d, const table_def *t, recorded *r, ch_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+    memset(r, 0, sizeof *r);
+    if (!table_exists(d, COLUMNS_TABLE))
+        return CH_OK;
+    d->columns_table_ready = 1;
+    if (sqlite3_prepare_v2(d->db,
+                           "SELECT column_name, type FROM " COLUMNS_TABLE " WHERE table_name = ?1",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return db_fail(d, err, "reading column types");
+    sqlite3_bind_text(stmt, 1, t->dest_name, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(stmt, 0);
+        const char *text = (const char *)sqlite3_column_text(stmt, 1);
+        char **names = realloc(r->names, (r->count + 1) * sizeof *names);
+        type_spec *types;
+        ch_error bad;
+        if (names == NULL)
+            break;
+        r->names = names;
+        if ((types = realloc(r->types, (r->count + 1) * sizeof *types)) == NULL)
+            break;
+        r->types = types;
+        if (name == NULL || text == NULL ||
+            type_parse(text, &types[r->count].type, &types[r->count].precision,
+                       &types[r->count].scale, &bad) != CH_OK) {
+            sqlite3_finalize(stmt);
+            return err_set(err, "%s: table %s: unreadable column type '%s' in " COLUMNS_TABLE,
+                           d->base.description, t->dest_name, text ? text : "NULL");
+        }
+        if ((names[r->count] = strdup(name)) == NULL)
+            break;
+        r->count++;
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return rc == SQLITE_ROW ? err_set(err, "out of memory") : db_fail(d, err, "reading column types");
+    return CH_OK;
+}
+
+static const type_spec *recorded_find(const recorded *r, const char *name)
+{
+    for (size_t i = 0; i < r->count; i++)
+        if (strcmp(r->names[i], name) == 0)
+            return &r->types[i];
+    return NULL;
+}
+
 static int create_table(sqlite_dest *d, table_def *t, ch_error *err)
 {
     sql_buf b = {0};
@@ -178,6 +301,8 @@ static int create_table(sqlite_dest *d, table_def *t, ch_error *err)
     sb_add(&b, "))");
     rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
     free(b.s);
+    for (size_t i = 0; rc == CH_OK && i < t->ncols; i++)
+        rc = record_type(d, t, i, err);
     return rc;
 }
 
@@ -218,9 +343,207 @@ static int add_column(dest *base, table_def *t, size_t col, ch_error *err)
     sb_add(&b, sql_type(t->cols[col].type));
     rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
     free(b.s);
+    if (rc == CH_OK)
+        rc = record_type(d, t, col, err);
     if (t->dest)
         finalize_statements(t->dest);
     return rc;
+}
+
+/* Reads a stored value as a value of the column's type, or of its storage class. */
+static void read_stored(sqlite3_stmt *stmt, int col, col_type type, value *v)
+{
+    storage st = type_storage(type);
+    switch (sqlite3_column_type(stmt, col)) {
+    case SQLITE_INTEGER:
+        v->type = st == S_INTEGER ? type : T_LONG;
+        v->i = sqlite3_column_int64(stmt, col);
+        break;
+    case SQLITE_FLOAT:
+        v->type = st == S_REAL ? type : T_DOUBLE;
+        v->d = sqlite3_column_double(stmt, col);
+        break;
+    case SQLITE_BLOB:
+        v->type = T_BINARY;
+        v->ptr = sqlite3_column_blob(stmt, col);
+        v->len = (size_t)sqlite3_column_bytes(stmt, col);
+        break;
+    default:
+        v->type = st == S_TEXT ? type : T_STRING;
+        v->ptr = (const char *)sqlite3_column_text(stmt, col);
+        v->len = (size_t)sqlite3_column_bytes(stmt, col);
+        break;
+    }
+}
+
+/* Writes every stored value of column `from_name`, converted, into column `to_name`. */
+static int convert_column(sqlite_dest *d, table_def *t, size_t col, const char *to_name,
+                          type_spec from, type_spec to, int *lossy, ch_error *err)
+{
+    sqlite3_stmt *sel = NULL, *upd = NULL;
+    sql_buf b = {0}, u = {0};
+    value in = {0}, out = {0};
+    int rc = CH_OK, step;
+    const char *name = t->cols[col].dest_name;
+    sb_add(&b, "SELECT rowid, ");
+    sb_ident(&b, name);
+    sb_add(&b, " FROM ");
+    sb_ident(&b, t->dest_name);
+    sb_add(&b, " WHERE ");
+    sb_ident(&b, name);
+    sb_add(&b, " IS NOT NULL");
+    sb_add(&u, "UPDATE ");
+    sb_ident(&u, t->dest_name);
+    sb_add(&u, " SET ");
+    sb_ident(&u, to_name);
+    sb_add(&u, " = ?1 WHERE rowid = ?2");
+    if (b.oom || u.oom) {
+        rc = err_set(err, "out of memory");
+    } else if (sqlite3_prepare_v2(d->db, b.s, -1, &sel, NULL) != SQLITE_OK ||
+               sqlite3_prepare_v2(d->db, u.s, -1, &upd, NULL) != SQLITE_OK) {
+        rc = db_fail(d, err, "converting a column");
+    }
+    while (rc == CH_OK && (step = sqlite3_step(sel)) == SQLITE_ROW) {
+        read_stored(sel, 1, from.type, &in);
+        if (value_convert(&in, to.type, to.precision, to.scale, &out, err) != CH_OK) {
+            *lossy = 1;
+            rc = CH_ERROR;
+            break;
+        }
+        if (bind_value(upd, 1, &out) != SQLITE_OK ||
+            sqlite3_bind_int64(upd, 2, sqlite3_column_int64(sel, 0)) != SQLITE_OK ||
+            sqlite3_step(upd) != SQLITE_DONE)
+            rc = db_fail(d, err, "converting a column");
+        sqlite3_reset(upd);
+    }
+    if (rc == CH_OK && step != SQLITE_DONE)
+        rc = db_fail(d, err, "converting a column");
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    value_free(&out);
+    free(b.s);
+    free(u.s);
+    return rc;
+}
+
+/*
+ * SQLite cannot change a column's declared type, so a column whose storage
+ * class changes is rebuilt: a new column of the new type is filled with the
+ * converted values, the old one dropped and the new one renamed over it.
+ * All of it runs in a savepoint, undone when any value does not convert.
+ */
+static int change_type(dest *base, table_def *t, size_t col, type_spec from, type_spec to,
+                       int *lossy, ch_error *err)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    const char *name = t->cols[col].dest_name;
+    int rebuild = strcmp(sql_type(from.type), sql_type(to.type)) != 0;
+    int rc = CH_OK;
+    sql_buf b = {0};
+    column_def *c = &t->cols[col];
+    type_spec kept = {c->type, c->precision, c->scale};
+    *lossy = 0;
+    if (rebuild && is_key(t, col) && from.type != T_NONE)
+        return err_set(err,
+                       "primary key column '%s' holds %s values in the warehouse and cannot "
+                       "change to %s; declare its type in the schema, or run `connector-host "
+                       "reset`",
+                       c->name, type_name(from.type), type_name(to.type));
+    if (ensure_tx(d, err) != CH_OK || exec(d, "SAVEPOINT change_type", err) != CH_OK)
+        return CH_ERROR;
+    if (rebuild && !is_key(t, col)) {
+        sb_add(&b, "ALTER TABLE ");
+        sb_ident(&b, t->dest_name);
+        sb_add(&b, " ADD COLUMN \"" TMP_COLUMN "\" ");
+        sb_add(&b, sql_type(to.type));
+        rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
+    }
+    if (rc == CH_OK && from.type != T_NONE)
+        rc = convert_column(d, t, col, rebuild && !is_key(t, col) ? TMP_COLUMN : name, from, to,
+                            lossy, err);
+    if (rc == CH_OK && rebuild && !is_key(t, col)) {
+        b.len = 0;
+        sb_add(&b, "ALTER TABLE ");
+        sb_ident(&b, t->dest_name);
+        sb_add(&b, " DROP COLUMN ");
+        sb_ident(&b, name);
+        rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
+        b.len = 0;
+        sb_add(&b, "ALTER TABLE ");
+        sb_ident(&b, t->dest_name);
+        sb_add(&b, " RENAME COLUMN \"" TMP_COLUMN "\" TO ");
+        sb_ident(&b, name);
+        if (rc == CH_OK)
+            rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
+    }
+    if (rc == CH_OK) {
+        c->type = to.type; /* recorded as the new type; the caller keeps it on success */
+        c->precision = to.precision;
+        c->scale = to.scale;
+        rc = record_type(d, t, col, err);
+        c->type = kept.type;
+        c->precision = kept.precision;
+        c->scale = kept.scale;
+    }
+    free(b.s);
+    if (rc == CH_OK) {
+        rc = exec(d, "RELEASE change_type", err);
+    } else {
+        sqlite3_exec(d->db, "ROLLBACK TO change_type", NULL, NULL, NULL);
+        sqlite3_exec(d->db, "RELEASE change_type", NULL, NULL, NULL);
+    }
+    if (t->dest)
+        finalize_statements(t->dest);
+    return rc;
+}
+
+static int same_type(type_spec a, const column_def *c)
+{
+    return a.type == c->type && (a.type != T_DECIMAL ||
+                                 (a.precision == c->precision && a.scale == c->scale));
+}
+
+/*
+ * Brings one column of t in line with the warehouse's copy of it. An
+ * inferred column takes the stored type (the sink widens it later if a value
+ * needs that); a declared column whose declaration changed since the last
+ * sync has its stored values converted to the declared type, or the sync
+ * stops with the value that does not convert.
+ */
+static int reconcile_column(sqlite_dest *d, table_def *t, size_t c, type_spec stored, int exact,
+                            int *schema_changes, ch_error *err)
+{
+    column_def *col = &t->cols[c];
+    type_spec want = {col->type, col->precision, col->scale};
+    char from[32], to[32];
+    int lossy = 0;
+    col->in_warehouse = 1;
+    if (!col->declared || col->type == T_NONE) {
+        col->type = stored.type;
+        col->precision = stored.precision;
+        col->scale = stored.scale;
+        return exact ? CH_OK : record_type(d, t, c, err);
+    }
+    if (!exact)
+        return record_type(d, t, c, err); /* a warehouse older than the type records */
+    if (same_type(stored, col))
+        return CH_OK;
+    type_format(stored.type, stored.precision, stored.scale, from, sizeof from);
+    type_format(want.type, want.precision, want.scale, to, sizeof to);
+    if (change_type(&d->base, t, c, stored, want, &lossy, err) != CH_OK)
+        return err_prefix(err, "column '%s' is now declared %s but the warehouse holds %s values",
+                          col->name, to, from);
+    dest_notice(&d->base, "table '%s': column '%s' changed from %s to %s as now declared",
+                t->name, col->name, from, to);
+    ++*schema_changes;
+    return CH_OK;
+}
+
+/* The column's type from its SQLite declaration, for warehouses without type records. */
+static type_spec affinity_type(const char *decl)
+{
+    type_spec ts = {type_from_affinity(decl), 0, 0};
+    return ts;
 }
 
 static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error *err)
@@ -230,15 +553,18 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
     sql_buf b = {0};
     char *pk_names[64] = {0};
     unsigned char *seen = NULL;
+    recorded rec;
     int rc = CH_OK, npk = 0, exists = 0;
     *schema_changes = 0;
-    if (ensure_tx(d, err) != CH_OK || table_data(d, t) == NULL)
+    if (ensure_tx(d, err) != CH_OK || table_data(d, t) == NULL ||
+        load_recorded(d, t, &rec, err) != CH_OK)
         return CH_ERROR;
     sb_add(&b, "PRAGMA table_info(");
     sb_ident(&b, t->dest_name);
     sb_add(&b, ")");
     if (b.oom || sqlite3_prepare_v2(d->db, b.s, -1, &info, NULL) != SQLITE_OK) {
         free(b.s);
+        recorded_free(&rec);
         return db_fail(d, err, "reading table information");
     }
     free(b.s);
@@ -246,6 +572,8 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
     while (rc == CH_OK && seen && sqlite3_step(info) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(info, 1);
         const char *decl = (const char *)sqlite3_column_text(info, 2);
+        const type_spec *stored = recorded_find(&rec, name);
+        type_spec ts = stored ? *stored : affinity_type(decl);
         int pk = sqlite3_column_int(info, 5);
         long c = -1;
         exists = 1;
@@ -261,15 +589,16 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
                 c = (long)i;
         if (c >= 0) {
             seen[c] = 1;
-            if (t->cols[c].type == T_NONE)
-                t->cols[c].type = type_from_affinity(decl);
+            rc = reconcile_column(d, t, (size_t)c, ts, stored != NULL, schema_changes, err);
             continue;
         }
         /* A column from an earlier sync: keep it, so upserts clear it like any other. */
-        if (table_add_column(t, name, type_from_affinity(decl), 0, 0, 0, err) < 0) {
+        c = table_add_column(t, name, ts.type, ts.precision, ts.scale, 0, err);
+        if (c < 0) {
             rc = CH_ERROR;
         } else {
             unsigned char *grown = realloc(seen, t->ncols + 1);
+            t->cols[c].in_warehouse = 1;
             if (grown == NULL) {
                 rc = err_set(err, "out of memory");
             } else {
@@ -279,6 +608,7 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         }
     }
     sqlite3_finalize(info);
+    recorded_free(&rec);
     if (seen == NULL)
         rc = err_set(err, "out of memory");
     if (rc == CH_OK && !exists) {
@@ -595,6 +925,7 @@ static void rollback(dest *base)
     if (d->in_tx) {
         sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
         d->in_tx = 0;
+        d->columns_table_ready = 0; /* its creation may have been rolled back */
     }
 }
 
@@ -608,14 +939,16 @@ static void close_dest(dest *base)
         free(d->tables);
         d->tables = next;
     }
+    sqlite3_finalize(d->record);
     sqlite3_close(d->db);
     free(d->base.description);
     free(d);
 }
 
 static const dest_ops sqlite_ops = {
-    load_state, prepare_table, add_column, upsert,   update,
-    remove_row, truncate_table, commit,    rollback, close_dest,
+    load_state, prepare_table,  add_column, change_type, upsert,
+    update,     remove_row,     truncate_table, commit,  rollback,
+    close_dest,
 };
 
 int dest_sqlite_open(const char *path, dest **out, ch_error *err)

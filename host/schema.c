@@ -101,6 +101,12 @@ static table_def *add_table(schema *s, const char *name, ch_error *err)
         err_set(err, "out of memory");
         return NULL;
     }
+    if (strncmp(dest, "_connector_", 11) == 0) {
+        err_set(err, "table '%s': names starting with _connector_ are reserved for the host",
+                name);
+        free(dest);
+        return NULL;
+    }
     for (size_t i = 0; i < s->ntables; i++) {
         if (strcmp(s->tables[i]->dest_name, dest) == 0) {
             err_set(err, "tables '%s' and '%s' both become '%s' in the destination",

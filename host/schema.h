@@ -14,6 +14,7 @@ typedef struct column_def {
     col_type type;   /* T_NONE until an undeclared column sees a value */
     int precision, scale;
     int declared;    /* declared by the schema handler, so its type is fixed */
+    int in_warehouse; /* found in the destination table by prepare_table */
 } column_def;
 
 struct ch_table {

@@ -50,6 +50,7 @@ struct ch_sync {
     int64_t prefix_second;
     char synced[40];
     value id;        /* _fivetran_id of a keyless upsert */
+    value scratch;   /* a conversion tried before a column widens */
 };
 typedef struct ch_sync sink;
 

@@ -81,13 +81,24 @@ static void print_json(FILE *out, const sink *s, double seconds, const char *fai
     yajl_gen_free(g);
 }
 
-static void print_row(FILE *out, const char *name, const op_counts *c, long checkpoints)
+static void print_row(FILE *out, int width, const char *name, const op_counts *c,
+                      long checkpoints)
 {
     char cp[24] = "";
     if (checkpoints >= 0)
         snprintf(cp, sizeof cp, "%ld", checkpoints);
-    fprintf(out, "%-24s %8ld %8ld %8ld %9ld %11s %14ld %8ld\n", name, c->upserts, c->updates,
-            c->deletes, c->truncates, cp, c->schema_changes, c->warnings);
+    fprintf(out, "%-*s %8ld %8ld %8ld %9ld %11s %14ld %8ld\n", width, name, c->upserts,
+            c->updates, c->deletes, c->truncates, cp, c->schema_changes, c->warnings);
+}
+
+/* A table's label: its name, and its destination name when that differs. */
+static const char *table_label(const table_def *t, char *buf, size_t size)
+{
+    if (strcmp(t->name, t->dest_name) != 0)
+        snprintf(buf, size, "%s (as %s)", t->name, t->dest_name);
+    else
+        snprintf(buf, size, "%s", t->name);
+    return buf;
 }
 
 void summary_print(FILE *out, const sink *s, int json, double seconds, const char *failure)
@@ -98,19 +109,20 @@ void summary_print(FILE *out, const sink *s, int json, double seconds, const cha
         fflush(out);
         return;
     }
-    fprintf(out, "\nSync summary for connector '%s'\n", s->connector);
-    fprintf(out, "%-24s %8s %8s %8s %9s %11s %14s %8s\n", "table", "upserts", "updates",
-            "deletes", "truncates", "checkpoints", "schema changes", "warnings");
+    int width = 24; /* the name column fits the longest label, so columns stay aligned */
+    char name[160];
     for (size_t i = 0; s->schema && i < s->schema->ntables; i++) {
-        const table_def *t = s->schema->tables[i];
-        char name[160];
-        if (strcmp(t->name, t->dest_name) != 0)
-            snprintf(name, sizeof name, "%s (as %s)", t->name, t->dest_name);
-        else
-            snprintf(name, sizeof name, "%s", t->name);
-        print_row(out, name, table_counts(s, i), -1);
+        int len = (int)strlen(table_label(s->schema->tables[i], name, sizeof name));
+        if (len > width)
+            width = len;
     }
-    print_row(out, "total", &total, s->checkpoints);
+    fprintf(out, "\nSync summary for connector '%s'\n", s->connector);
+    fprintf(out, "%-*s %8s %8s %8s %9s %11s %14s %8s\n", width, "table", "upserts", "updates",
+            "deletes", "truncates", "checkpoints", "schema changes", "warnings");
+    for (size_t i = 0; s->schema && i < s->schema->ntables; i++)
+        print_row(out, width, table_label(s->schema->tables[i], name, sizeof name),
+                  table_counts(s, i), -1);
+    print_row(out, width, "total", &total, s->checkpoints);
     fprintf(out, "elapsed: %.3f s\n", seconds);
     if (failure)
         fprintf(out, "SYNC FAILED: %s\n", failure);

@@ -42,6 +42,27 @@ const char *type_format(col_type type, int precision, int scale, char *buf, size
     return buf;
 }
 
+static int is_integer(col_type t)
+{
+    return t == T_SHORT || t == T_INT || t == T_LONG;
+}
+
+col_type type_widen(col_type a, col_type b)
+{
+    if (a == b || b == T_NONE)
+        return a;
+    if (a == T_NONE)
+        return b;
+    if (is_integer(a) && is_integer(b))
+        return a > b ? a : b; /* the enum lists them narrowest first */
+    if ((is_integer(a) && b == T_DECIMAL) || (a == T_DECIMAL && is_integer(b)))
+        return T_DECIMAL;
+    if ((is_integer(a) || a == T_FLOAT || a == T_DOUBLE) &&
+        (is_integer(b) || b == T_FLOAT || b == T_DOUBLE))
+        return T_DOUBLE;
+    return T_STRING;
+}
+
 /* Reads an unsigned decimal number of at most 3 digits; advances *p. */
 static int read_small_number(const char **p, int *out)
 {

@@ -33,6 +33,12 @@ typedef enum storage {
 
 #define DECIMAL_MAX_PRECISION 38
 
+/* A type with its DECIMAL parameters (zero for other types). */
+typedef struct type_spec {
+    col_type type;
+    int precision, scale;
+} type_spec;
+
 /* The contract's name of a type ("INT", "DECIMAL"). */
 const char *type_name(col_type type);
 
@@ -41,6 +47,13 @@ const char *type_format(col_type type, int precision, int scale, char *buf, size
 
 /* Parses a type name such as "INT" or "DECIMAL(10,2)"; case-insensitive. */
 int type_parse(const char *text, col_type *type, int *precision, int *scale, ch_error *err);
+
+/*
+ * The narrowest type that holds values of both types with nothing lost, per
+ * the contract's widening: SHORT < INT < LONG < DECIMAL/DOUBLE (FLOAT <
+ * DOUBLE), anything else STRING. T_NONE joins as the other type.
+ */
+col_type type_widen(col_type a, col_type b);
 
 /* Where values of the type are stored. */
 storage type_storage(col_type type);

@@ -1,0 +1,38 @@
+# names.sh - names normalised for the destination, shown both ways; collisions refused.
+. "$TESTS_SRCDIR/lib.sh"
+
+P="--plugin-dir $TEST_PLUGINS"
+W=$(newdir w)
+DB="$W/files/warehouse.db"
+conf() { printf '%s\n' "$1" >"$TMP/conf.json"; echo "$TMP/conf.json"; }
+
+host run names --working-dir "$W" $P
+is "$rc" 0 "names sync succeeds"
+is "$(sql "$DB" "select name from sqlite_master where type = 'table' and name not like '\\_connector\\_%' escape '\\' order by name" | tr '\n' ' ')" "_2024_sales order_items " "table names normalised; a leading digit gets '_'"
+is "$(sql "$DB" "select group_concat(name) from pragma_table_info('order_items')")" "order_id,unit_price,gr__e,_fivetran_synced,_fivetran_deleted" "column names: lower case, '_' for spaces, one '_' per non-ASCII character"
+is "$(sql "$DB" "select group_concat(name) from pragma_table_info('_2024_sales')")" "q1_total,_9lives,_fivetran_id,_fivetran_synced,_fivetran_deleted" "inferred column names normalised too"
+is "$(sql "$DB" 'select order_id, unit_price, gr__e from order_items')" "A-1|9.50|XL" "values land under the normalised names"
+is "$(sql "$DB" "select type from pragma_table_info('order_items') where pk = 1")" TEXT "the key 'Order ID' is order_id"
+matches "$out" '^Order Items \(as order_items\) +1 ' "the summary shows both table names"
+matches "$out" '^2024 Sales \(as _2024_sales\) +1 ' "an undeclared table shows both names"
+like "$err" "table '2024 Sales' was not declared; creating it as _2024_sales" "the log shows the destination table name"
+like "$err" "table '2024 Sales' (as '_2024_sales'): new column 'Q1-Total' (as 'q1_total') of type STRING" "the log shows both column names"
+host run names --working-dir "$W" $P --log-format json
+like "$out" '"table":"Order Items","destination_table":"order_items"' "the JSON summary has both names"
+host schema names $P
+like "$(echo "$out" | tr -d ' \n')" '{"name":"Größe","destination_name":"gr__e","type":"STRING"}' "schema shows both column names"
+
+before=$(snapshot "$W")
+check_refused() { # CASE MESSAGE DESCRIPTION
+    host run names --working-dir "$W" $P --configuration "$(conf "{\"case\":\"$1\"}")"
+    is "$rc" 1 "$3: exit 1"
+    like "$err" "$2" "$3: message"
+    is "$(snapshot "$W")" "$before" "$3: warehouse and state unchanged"
+}
+check_refused tables "invalid schema (1 error): tables 'Foo' and 'foo' both become 'foo' in the destination" "two tables colliding"
+check_refused columns "table 'Order Items': columns 'Unit Price' and 'unit-price' both become 'unit_price' in the destination" "two declared columns colliding"
+check_refused system "table 'Order Items': column '_Fivetran_Synced' collides with the system column '_fivetran_synced'" "a column named like a system column"
+check_refused reserved "table '_connector_state': names starting with _connector_ are reserved for the host" "a table named like the host's own"
+check_refused row "table '2024 Sales': columns 'Q1-Total' and 'q1 total' both become 'q1_total' in the destination" "two columns of a row colliding"
+
+done_testing

@@ -1,0 +1,70 @@
+/*
+ * names.c - table and column names that the destination spells otherwise.
+ *
+ * The configuration key "case" picks a scenario: "good" (default) syncs
+ * names that normalise cleanly; the others declare or emit names that
+ * collide, which the host must refuse.
+ */
+#include <connector-host.h>
+#include <string.h>
+
+static const char *scenario(const ch_config *config)
+{
+    const char *c = ch_config_get(config, "case");
+    return c ? c : "good";
+}
+
+static int schema(ch_schema *s, const ch_config *config)
+{
+    const char *c = scenario(config);
+    ch_table *t = ch_schema_table(s, "Order Items");
+    ch_table_primary_key(t, "Order ID");
+    ch_table_column(t, "Order ID", "STRING");
+    ch_table_column(t, "Unit Price", "DECIMAL(10,2)");
+    ch_table_column(t, "Größe", "STRING");
+    if (strcmp(c, "tables") == 0) {
+        ch_schema_table(s, "Foo");
+        ch_schema_table(s, "foo");
+    } else if (strcmp(c, "columns") == 0) {
+        ch_table_column(t, "unit-price", "STRING");
+    } else if (strcmp(c, "system") == 0) {
+        ch_table_column(t, "_Fivetran_Synced", "STRING");
+    } else if (strcmp(c, "reserved") == 0) {
+        ch_schema_table(s, "_connector_state");
+    }
+    return CH_OK;
+}
+
+static int update(ch_sync *sync, const ch_config *config)
+{
+    const char *c = scenario(config);
+    ch_row *row = ch_row_new();
+    int rc;
+    if (row == NULL)
+        return CH_ERROR;
+    ch_row_set_string(row, "Order ID", "A-1");
+    ch_row_set_decimal(row, "Unit Price", "9.5");
+    ch_row_set_string(row, "Größe", "XL");
+    rc = ch_upsert(sync, "Order Items", row);
+    ch_row_clear(row);
+    ch_row_set_string(row, "Q1-Total", "100");
+    ch_row_set_long(row, "9lives", 9);
+    if (strcmp(c, "row") == 0)
+        ch_row_set_string(row, "q1 total", "clash"); /* becomes q1_total too */
+    if (rc == CH_OK)
+        rc = ch_upsert(sync, "2024 Sales", row);
+    ch_row_free(row);
+    return rc == CH_OK ? ch_checkpoint(sync) : rc;
+}
+
+static const ch_connector names = {
+    .name = "names",
+    .description = "Names that need normalising, and collisions",
+    .schema = schema,
+    .update = update,
+};
+
+int connector_plugin_init(ch_registry *registry)
+{
+    return CH_REGISTER(registry, &names);
+}
