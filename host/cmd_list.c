@@ -23,9 +23,10 @@ int cmd_list(int argc, char **argv)
         options_free(&opts);
         return status;
     }
+    err_clear(&err);
     if (loader_init(&err) != CH_OK || (reg = registry_new()) == NULL ||
         search_path_build(&sp, opts.plugin_dirs, opts.nplugin_dirs, &err) != CH_OK) {
-        fprintf(stderr, "connector-host list: %s\n", reg ? err.msg : "out of memory");
+        fprintf(stderr, "connector-host list: %s\n", err.msg[0] ? err.msg : "out of memory");
         registry_free(reg);
         options_free(&opts);
         return EXIT_USAGE;

@@ -111,8 +111,13 @@ int cmd_run(int argc, char **argv)
     status = session_open(&ses, &opts, 1, &err);
     if (status != EXIT_OK)
         goto early;
+    /* a destination or working directory that cannot be used is bad usage, not a failed sync */
+    status = EXIT_USAGE;
+    if ((opts.destination && dest_check(opts.destination, &err) != CH_OK) ||
+        workdir_open(&w, opts.working_dir, 1, &err) != CH_OK)
+        goto early;
     status = EXIT_SYNC_FAILED;
-    if (workdir_open(&w, opts.working_dir, 1, &err) != CH_OK || workdir_lock(&w, &err) != CH_OK)
+    if (workdir_lock(&w, &err) != CH_OK)
         goto early;
     if (opts.destination) {
         spec = strdup(opts.destination);

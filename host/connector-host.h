@@ -18,7 +18,10 @@
  * When an operation fails, the host remembers why, refuses every later
  * operation of the sync, and reports the first failure; a handler only needs
  * to return CH_ERROR. Strings passed in are copied before the call returns.
- * Strings returned by the host stay valid until the handler returns.
+ * Strings returned by the host stay valid until the handler returns, except
+ * those of ch_state_get() and ch_state_json(): they stay valid until the
+ * state next changes (ch_state_set, ch_state_set_json); copy them to keep
+ * them longer.
  */
 #ifndef CONNECTOR_HOST_H
 #define CONNECTOR_HOST_H
@@ -164,7 +167,8 @@ int ch_checkpoint(ch_sync *sync);
 
 /* ---- State: a JSON object kept between syncs ---------------------------- */
 
-/* The state's top-level value for key: a string's text, another value's JSON; NULL if absent. */
+/* The state's top-level value for key (a string's text, another value's JSON), or NULL if
+   absent; valid until the state next changes. */
 const char *ch_state_get(ch_sync *sync, const char *key);
 
 /* Sets a top-level string value of the state; stored at the next checkpoint. */
@@ -173,7 +177,7 @@ int ch_state_set(ch_sync *sync, const char *key, const char *value);
 /* Replaces the whole state with a JSON object given as text. */
 int ch_state_set_json(ch_sync *sync, const char *json_object);
 
-/* The whole current state as JSON text. */
+/* The whole current state as JSON text; valid until the state next changes. */
 const char *ch_state_json(ch_sync *sync);
 
 /* ---- Logging and failure ------------------------------------------------ */

@@ -17,15 +17,22 @@ void dest_notice(dest *d, const char *format, ...)
     d->notice(d->notice_ctx, message);
 }
 
-int dest_open(const char *spec, dest **out, ch_error *err)
+int dest_check(const char *spec, ch_error *err)
 {
     if (strncmp(spec, "sqlite:", 7) == 0) {
         if (spec[7] == '\0')
             return err_set(err, "destination '%s': the sqlite destination needs a file path",
                            spec);
-        return dest_sqlite_open(spec + 7, out, err);
+        return CH_OK;
     }
     if (strncmp(spec, "postgresql:", 11) == 0 || strncmp(spec, "postgres:", 9) == 0)
         return err_set(err, "destination '%s': PostgreSQL is not supported yet", spec);
     return err_set(err, "unknown destination '%s' (expected sqlite:PATH)", spec);
+}
+
+int dest_open(const char *spec, dest **out, ch_error *err)
+{
+    if (dest_check(spec, err) != CH_OK)
+        return CH_ERROR;
+    return dest_sqlite_open(spec + 7, out, err);
 }

@@ -55,6 +55,9 @@ struct dest {
 /* Passes a message to the destination's notice callback, if it has one. */
 void dest_notice(dest *d, const char *format, ...) CH_PRINTF(2, 3);
 
+/* Checks a destination specification's form without opening anything. */
+int dest_check(const char *spec, ch_error *err);
+
 /* Opens a destination from its specification ("sqlite:PATH"); relative paths are used as given. */
 int dest_open(const char *spec, dest **out, ch_error *err);
 

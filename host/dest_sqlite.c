@@ -551,10 +551,10 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
     sqlite_dest *d = (sqlite_dest *)base;
     sqlite3_stmt *info;
     sql_buf b = {0};
-    char *pk_names[64] = {0};
+    char *pk_names[MAX_KEY_COLUMNS] = {0};
     unsigned char *seen = NULL;
     recorded rec;
-    int rc = CH_OK, npk = 0, exists = 0;
+    int rc = CH_OK, npk = 0, exists = 0, step = SQLITE_DONE;
     *schema_changes = 0;
     if (ensure_tx(d, err) != CH_OK || table_data(d, t) == NULL ||
         load_recorded(d, t, &rec, err) != CH_OK)
@@ -569,7 +569,7 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
     }
     free(b.s);
     seen = calloc(t->ncols + 1, 1);
-    while (rc == CH_OK && seen && sqlite3_step(info) == SQLITE_ROW) {
+    while (rc == CH_OK && seen && (step = sqlite3_step(info)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(info, 1);
         const char *decl = (const char *)sqlite3_column_text(info, 2);
         const type_spec *stored = recorded_find(&rec, name);
@@ -577,7 +577,12 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         int pk = sqlite3_column_int(info, 5);
         long c = -1;
         exists = 1;
-        if (pk > 0 && pk <= 64)
+        if (pk > MAX_KEY_COLUMNS) {
+            rc = err_set(err, "the warehouse table has more than %d primary key columns",
+                         MAX_KEY_COLUMNS);
+            break;
+        }
+        if (pk > 0)
             pk_names[pk - 1] = strdup(name);
         if (pk > npk)
             npk = pk;
@@ -599,6 +604,7 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         } else {
             unsigned char *grown = realloc(seen, t->ncols + 1);
             t->cols[c].in_warehouse = 1;
+            t->cols[c].named_by_warehouse = 1;
             if (grown == NULL) {
                 rc = err_set(err, "out of memory");
             } else {
@@ -607,6 +613,8 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
             }
         }
     }
+    if (rc == CH_OK && step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = db_fail(d, err, "reading table information");
     sqlite3_finalize(info);
     recorded_free(&rec);
     if (seen == NULL)
@@ -623,7 +631,7 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
             ++*schema_changes;
         }
     }
-    for (int k = 0; k < 64; k++)
+    for (int k = 0; k < MAX_KEY_COLUMNS; k++)
         free(pk_names[k]);
     free(seen);
     finalize_statements(t->dest);

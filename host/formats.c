@@ -8,40 +8,49 @@
 
 #include "types.h"
 
-int utf8_valid(const char *str, size_t len)
+size_t utf8_sequence(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
+    unsigned char c = s[0];
+    size_t need;
+    unsigned int cp;
+    if (len == 0)
+        return 0;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len <= need)
+        return 0;
+    for (size_t k = 1; k <= need; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return need + 1;
+}
+
+int utf8_valid(const char *str, size_t len)
+{
     size_t i = 0;
     while (i < len) {
-        unsigned char c = s[i];
-        size_t need;
-        unsigned int cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            cp = c & 0x07;
-        } else {
+        size_t n = utf8_sequence(str + i, len - i);
+        if (n == 0)
             return 0;
-        }
-        if (len - i <= need)
-            return 0;
-        for (size_t k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += need + 1;
+        i += n;
     }
     return 1;
 }
@@ -244,6 +253,9 @@ int decimal_canonical(const char *s, int precision, int scale, char *out, size_t
         int_start++;
         int_len--;
     }
+    if (precision == 0 && frac_len > DECIMAL_MAX_PRECISION)
+        return err_set(err, "'%s' has more than %d digits after the point", s,
+                       DECIMAL_MAX_PRECISION);
     keep_scale = precision == 0 ? (int)frac_len : scale;
     if (precision == 0)
         precision = DECIMAL_MAX_PRECISION;

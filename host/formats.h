@@ -9,6 +9,9 @@
 /* Longest canonical text of a date/time value, with its NUL. */
 #define DATETIME_TEXT_MAX 40
 
+/* Length of the well-formed UTF-8 sequence that starts the bytes; 0 if none. */
+size_t utf8_sequence(const char *s, size_t len);
+
 /* True when the bytes are well-formed UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s, size_t len);
 

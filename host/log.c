@@ -7,6 +7,8 @@
 #include <time.h>
 #include <yajl/yajl_gen.h>
 
+#include "formats.h"
+
 static const char *const level_names[] = {"FINE", "INFO", "WARNING", "SEVERE"};
 
 int log_level_parse(const char *text, ch_log_level *level)
@@ -41,6 +43,29 @@ static void gen_pair(yajl_gen g, const char *key, const char *value)
     yajl_gen_string(g, (const unsigned char *)value, strlen(value));
 }
 
+/* A copy with each byte that is not part of valid UTF-8 replaced by U+FFFD; NULL if no memory. */
+static char *utf8_repaired(const char *text)
+{
+    size_t len = strlen(text), i = 0, n = 0;
+    char *out = malloc(len * 3 + 1);
+    if (out == NULL)
+        return NULL;
+    while (i < len) {
+        size_t k = utf8_sequence(text + i, len - i);
+        if (k == 0) {
+            memcpy(out + n, "\xEF\xBF\xBD", 3);
+            n += 3;
+            i++;
+        } else {
+            memcpy(out + n, text + i, k);
+            n += k;
+            i += k;
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
 void log_vmsg(const logger *lg, ch_log_level level, const char *source, const char *format,
               va_list ap)
 {
@@ -62,10 +87,12 @@ void log_vmsg(const logger *lg, ch_log_level level, const char *source, const ch
         yajl_gen g = yajl_gen_alloc(NULL);
         const unsigned char *buf;
         size_t len;
+        /* JSON text must be UTF-8, whatever bytes a connector logs */
+        char *repaired = utf8_valid(msg, strlen(msg)) ? NULL : utf8_repaired(msg);
         if (g) {
             yajl_gen_map_open(g);
             gen_pair(g, "level", log_level_name(level));
-            gen_pair(g, "message", msg);
+            gen_pair(g, "message", repaired ? repaired : msg);
             gen_pair(g, "source", source);
             gen_pair(g, "time", when);
             yajl_gen_map_close(g);
@@ -73,6 +100,7 @@ void log_vmsg(const logger *lg, ch_log_level level, const char *source, const ch
                 fprintf(lg->out, "%.*s\n", (int)len, (const char *)buf);
             yajl_gen_free(g);
         }
+        free(repaired);
     } else {
         fprintf(lg->out, "%s %-7s [%s] %s\n", when, log_level_name(level), source, msg);
     }

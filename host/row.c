@@ -51,6 +51,27 @@ static int refuse(ch_row *row, const char *column, const ch_error *why)
     return CH_ERROR;
 }
 
+/* Out of memory also invalidates the row: a value must never silently become NULL. */
+static field *refuse_oom(ch_row *row, const char *column)
+{
+    ch_error e;
+    err_set(&e, "out of memory");
+    refuse(row, column, &e);
+    return NULL;
+}
+
+/* Copies bytes into the field's value; out of memory invalidates the row. */
+static int store(ch_row *row, const char *column, field *f, col_type type, const void *data,
+                 size_t len)
+{
+    if (value_set_bytes(&f->v, type, data, len) != CH_OK) {
+        value_set_null(&f->v);
+        refuse_oom(row, column);
+        return CH_ERROR;
+    }
+    return CH_OK;
+}
+
 /* The field to write column's value into: the existing one or a new slot. */
 static field *slot(ch_row *row, const char *column)
 {
@@ -71,7 +92,7 @@ static field *slot(ch_row *row, const char *column)
         size_t cap = row->cap ? row->cap * 2 : 8;
         field *fields = realloc(row->fields, cap * sizeof *fields);
         if (fields == NULL)
-            return NULL;
+            return refuse_oom(row, column);
         memset(fields + row->cap, 0, (cap - row->cap) * sizeof *fields);
         row->fields = fields;
         row->cap = cap;
@@ -81,7 +102,7 @@ static field *slot(ch_row *row, const char *column)
     if (len > f->name_cap) {
         char *name = realloc(f->name, len);
         if (name == NULL)
-            return NULL;
+            return refuse_oom(row, column);
         f->name = name;
         f->name_cap = len;
     }
@@ -134,11 +155,7 @@ static int set_text(ch_row *row, const char *column, col_type type, const char *
         err_set(&e, "%s value is not valid UTF-8", type_name(type));
         return refuse(row, column, &e);
     }
-    if (value_set_bytes(&f->v, type, text, len) != CH_OK) {
-        err_set(&e, "out of memory");
-        return refuse(row, column, &e);
-    }
-    return CH_OK;
+    return store(row, column, f, type, text, len);
 }
 
 int ch_row_set_null(ch_row *row, const char *column)
@@ -219,7 +236,7 @@ int ch_row_set_decimal(ch_row *row, const char *column, const char *text)
         f->v.type = T_NONE;
         return refuse(row, column, &e);
     }
-    return value_set_bytes(&f->v, T_DECIMAL, canon, strlen(canon));
+    return store(row, column, f, T_DECIMAL, canon, strlen(canon));
 }
 
 /* Shared by the date and time setters: check, canonicalise, store. */
@@ -252,7 +269,7 @@ static int set_temporal(ch_row *row, const char *column, col_type type, const ch
         return refuse(row, column, &e);
     }
     if (type == T_NAIVE_DATETIME || type == T_UTC_DATETIME)
-        return value_set_bytes(&f->v, type, canon, strlen(canon));
+        return store(row, column, f, type, canon, strlen(canon));
     return CH_OK;
 }
 
@@ -287,5 +304,5 @@ int ch_row_set_binary(ch_row *row, const char *column, const void *data, size_t 
         value_set_null(&f->v);
         return refuse(row, column, &e);
     }
-    return value_set_bytes(&f->v, T_BINARY, data ? data : "", size);
+    return store(row, column, f, T_BINARY, data ? data : "", size);
 }

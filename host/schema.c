@@ -208,6 +208,27 @@ long table_add_column(table_def *t, const char *name, col_type type, int precisi
     return (long)t->ncols++;
 }
 
+long table_adopt_column(table_def *t, const char *name)
+{
+    char *dest = NULL, *copy;
+    long found = -1;
+    for (size_t i = 0; i < t->ncols && found < 0; i++) {
+        if (!t->cols[i].named_by_warehouse)
+            continue;
+        if (dest == NULL && (dest = normalize_name(name)) == NULL)
+            return -1;
+        if (strcmp(t->cols[i].dest_name, dest) == 0)
+            found = (long)i;
+    }
+    free(dest);
+    if (found < 0 || (copy = strdup(name)) == NULL)
+        return -1;
+    free(t->cols[found].name);
+    t->cols[found].name = copy;
+    t->cols[found].named_by_warehouse = 0;
+    return found;
+}
+
 ch_table *ch_schema_table(ch_schema *s, const char *name)
 {
     ch_error err;
@@ -228,6 +249,9 @@ int ch_table_primary_key(ch_table *t, const char *column)
     if (column == NULL || *column == '\0')
         return note(t->schema, "table '%s': a primary key column name is empty", t->name, NULL,
                     NULL);
+    if (t->nkey_names == MAX_KEY_COLUMNS)
+        return note(t->schema, "table '%s': more than %s primary key columns", t->name,
+                    MAX_KEY_COLUMNS_TEXT, NULL);
     for (size_t i = 0; i < t->nkey_names; i++)
         if (strcmp(t->key_names[i], column) == 0)
             return note(t->schema, "table '%s': primary key column '%s' is named twice", t->name,

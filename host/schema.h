@@ -7,6 +7,8 @@
 #include "types.h"
 
 #define SCHEMA_MAX_ERRORS 16
+#define MAX_KEY_COLUMNS 64 /* more would be a mistake, not a schema */
+#define MAX_KEY_COLUMNS_TEXT "64"
 
 typedef struct column_def {
     char *name;      /* as the connector spells it */
@@ -15,6 +17,7 @@ typedef struct column_def {
     int precision, scale;
     int declared;    /* declared by the schema handler, so its type is fixed */
     int in_warehouse; /* found in the destination table by prepare_table */
+    int named_by_warehouse; /* known only from the warehouse: name is the destination's */
 } column_def;
 
 struct ch_table {
@@ -68,6 +71,12 @@ long table_find_column(const table_def *t, const char *name, size_t hint);
 /* Adds a column (declared or discovered); returns its index or -1 with err set. */
 long table_add_column(table_def *t, const char *name, col_type type, int precision, int scale,
                       int declared, ch_error *err);
+
+/*
+ * The column of t known only from the warehouse that `name` normalises to,
+ * which from now on carries the connector's spelling; -1 if none.
+ */
+long table_adopt_column(table_def *t, const char *name);
 
 /* Writes the destination form of a name into a new string; NULL when out of memory. */
 char *normalize_name(const char *name);

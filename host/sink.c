@@ -302,6 +302,8 @@ static int evolve(sink *s, table_def *t, sink_table *rt, const ch_row *row)
         column_def *col;
         if (f->v.type == T_NONE)
             continue; /* a NULL neither adds nor types a column */
+        if (c < 0 && rt->prepared)
+            c = table_adopt_column(t, f->name); /* "Foo Bar" for the warehouse's foo_bar */
         if (c < 0) {
             type_spec ts = value_type(&f->v);
             c = table_add_column(t, f->name, ts.type, ts.precision, ts.scale, 0, &err);
@@ -450,7 +452,8 @@ static const char *row_id(sink *s, const table_def *t, const sink_table *rt)
         prev = next->dest_name;
     }
     snprintf(hex, sizeof hex, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
-    value_set_bytes(&s->id, T_STRING, hex, 32);
+    if (value_set_bytes(&s->id, T_STRING, hex, 32) != CH_OK)
+        return NULL;
     return s->id.ptr;
 }
 
@@ -462,8 +465,8 @@ int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
     table_def *t = begin_op(s, table, row, "upsert", &rt);
     if (t == NULL)
         return CH_ERROR;
-    if (t->nkey == 0)
-        id = row_id(s, t, rt);
+    if (t->nkey == 0 && (id = row_id(s, t, rt)) == NULL)
+        return fail(s, "out of memory");
     if (s->dest->ops->upsert(s->dest, t, rt->vals, id, next_synced(s), &err) != CH_OK)
         return fail(s, "upsert on table '%s': %s", t->name, err.msg);
     rt->counts.upserts++;

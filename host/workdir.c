@@ -92,7 +92,7 @@ int write_file_atomic(const char *path, const char *data, size_t len, ch_error *
 {
     size_t n = strlen(path) + 8;
     char *tmp = malloc(n);
-    int fd;
+    int fd, saved;
     size_t done = 0;
     if (tmp == NULL)
         return err_set(err, "out of memory");
@@ -108,8 +108,10 @@ int write_file_atomic(const char *path, const char *data, size_t len, ch_error *
             goto fail_fd;
         done += (size_t)w;
     }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        fd = -1;
+    if (fsync(fd) != 0)
+        goto fail_fd;
+    if (close(fd) != 0) {
+        fd = -1; /* closed anyway: POSIX leaves no descriptor to retry */
         goto fail_fd;
     }
     if (rename(tmp, path) != 0)
@@ -119,8 +121,10 @@ int write_file_atomic(const char *path, const char *data, size_t len, ch_error *
         return err_set(err, "cannot sync the directory of %s: %s", path, strerror(errno));
     return CH_OK;
 fail_fd:
+    saved = errno;
     if (fd >= 0)
         close(fd);
+    errno = saved;
 fail:
     err_set(err, "cannot write %s: %s", path, strerror(errno));
     unlink(tmp);

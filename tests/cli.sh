@@ -42,7 +42,7 @@ like "$err" "does not apply here" "misplaced option said"
 host run three extra
 is "$rc" 2 "extra argument: exit 2"
 host run three --working-dir "$TMP/does-not-exist"
-is "$rc" 1 "missing working directory: exit 1"
+is "$rc" 2 "missing working directory: exit 2 (bad usage)"
 like "$err" "does not exist or is not a directory" "missing working directory said"
 
 done_testing

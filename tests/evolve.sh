@@ -93,4 +93,21 @@ is "$(sql "$DB" "select val || typeof(val) from fixed where id = 1")" "70000text
 host run evolve --working-dir "$W" $P --configuration "$(conf '{"step":"fixed","fixed_type":"STRING"}')"
 matches "$out" '^fixed +1 +0 +0 +0 +0 +0$' "an unchanged declaration is no schema change"
 
+# Review findings: a column's type and spelling come from the warehouse on later syncs.
+host run evolve --working-dir "$W" $P --configuration "$(conf '{"step":"later1"}')"
+is "$rc" 0 "later1 succeeds"
+host run evolve --working-dir "$W" $P --configuration "$(conf '{"step":"later2"}')"
+is "$rc" 0 "later2: an undeclared BOOLEAN from an earlier sync takes a BOOLEAN again"
+like "$err" "table 'later': column 'code' widened from INT to STRING" "INT from an earlier sync widens to STRING for \"007\""
+is "$(sql "$DB" "select group_concat(code || ':' || typeof(code), ' ') from (select code from later order by id)")" "5:text 007:text" "\"007\" keeps its leading zeros; the earlier 5 becomes \"5\""
+is "$(sql "$DB" "select group_concat(quote(foo_bar), ' ') from (select foo_bar from later order by id)")" "1 NULL 0" "'Foo Bar' on a later sync lands in foo_bar"
+is "$(rec later foo_bar)" BOOLEAN "foo_bar is still BOOLEAN"
+unlike "$err" "both become" "no collision between 'Foo Bar' and the warehouse's foo_bar"
+
+# Log lines in JSON stay valid UTF-8 whatever bytes a connector logs.
+host run evolve --working-dir "$W" $P --log-format json --configuration "$(conf '{"step":"badlog"}')"
+is "$rc" 0 "badlog succeeds"
+line=$(printf '%s\n' "$err" | grep 'are not UTF-8')
+like "$line" "$(printf '"message":"bytes \357\277\275\357\277\275 are not UTF-8"')" "invalid bytes become U+FFFD in JSON logs"
+
 done_testing

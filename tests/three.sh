@@ -58,8 +58,11 @@ host run three --working-dir "$W2" --destination "sqlite:$TMP/other.db"
 is "$rc" 0 "run into --destination sqlite:PATH"
 is "$(sql "$TMP/other.db" 'select count(*) from three')" 3 "rows land in the given file"
 host run three --working-dir "$W2" --destination "mysql://x"
-is "$rc" 1 "unknown destination: exit 1"
+is "$rc" 2 "unknown destination: exit 2 (bad usage)"
 like "$err" "unknown destination 'mysql://x'" "unknown destination named"
+host run three --working-dir "$W2" --destination "postgresql://u@h/db"
+is "$rc" 2 "PostgreSQL destination: exit 2 (not supported yet)"
+like "$err" "destination 'postgresql://u@h/db': PostgreSQL is not supported yet" "PostgreSQL refused by name"
 
 # schema and list.
 host schema three

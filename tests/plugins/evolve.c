@@ -89,6 +89,24 @@ static int update(ch_sync *sync, const ch_config *config)
         /* A STRING key where the warehouse holds INT keys: refused. */
         ch_row_set_string(row, "id", "abc");
         rc = ch_upsert(sync, "items", row);
+    } else if (strcmp(step, "later1") == 0) {
+        /* Table `later` over two syncs: types and spellings must come from the warehouse. */
+        ch_row_set_int(row, "id", 1);
+        ch_row_set_boolean(row, "Foo Bar", 1);
+        ch_row_set_int(row, "code", 5);
+        rc = ch_upsert(sync, "later", row);
+    } else if (strcmp(step, "later2") == 0) {
+        ch_row_set_int(row, "id", 2);
+        ch_row_set_string(row, "code", "007");
+        rc = ch_upsert(sync, "later", row);
+        ch_row_clear(row);
+        ch_row_set_int(row, "id", 3);
+        ch_row_set_boolean(row, "Foo Bar", 0);
+        if (rc == CH_OK)
+            rc = ch_upsert(sync, "later", row);
+    } else if (strcmp(step, "badlog") == 0) {
+        ch_log_info(sync, "bytes \xff\xfe are not UTF-8");
+        rc = CH_OK;
     } else if (strcmp(step, "binary") == 0) {
         /* Bytes that are not UTF-8 cannot join a STRING column. */
         ch_row_set_int(row, "id", 100);

@@ -29,6 +29,16 @@ static int schema(ch_schema *s, const ch_config *config)
         ch_table_column(t, "unit-price", "STRING");
     } else if (strcmp(c, "system") == 0) {
         ch_table_column(t, "_Fivetran_Synced", "STRING");
+    } else if (strcmp(c, "manykeys") == 0) {
+        ch_table *wide = ch_schema_table(s, "wide");
+        char name[8];
+        for (int i = 0; i < 65; i++) {
+            name[0] = 'k';
+            name[1] = (char)('0' + i / 10);
+            name[2] = (char)('0' + i % 10);
+            name[3] = '\0';
+            ch_table_primary_key(wide, name);
+        }
     } else if (strcmp(c, "reserved") == 0) {
         ch_schema_table(s, "_connector_state");
     }

@@ -62,6 +62,14 @@ static void decimals(void)
     ok(decimal_canonical("1e5", 10, 0, out, sizeof out, &e) == CH_ERROR, "exponent refused");
     ok(decimal_canonical(".", 10, 0, out, sizeof out, &e) == CH_ERROR, "lone point refused");
     ok(decimal_canonical("", 10, 0, out, sizeof out, &e) == CH_ERROR, "empty refused");
+    /* Review finding: more than 38 fraction digits slipped past the limit. */
+    ok(decimal_canonical("0.12345678901234567890123456789012345678901", 0, 0, out, sizeof out,
+                         &e) == CH_ERROR,
+       "41 fraction digits refused with the value's own scale");
+    has_str(e.msg, "more than 38 digits after the point", "the limit is named");
+    ok(decimal_canonical("0.12345678901234567890123456789012345678", 0, 0, out, sizeof out, &e) ==
+           CH_OK,
+       "38 fraction digits accepted");
 }
 
 static void text(void)
