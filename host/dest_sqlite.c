@@ -376,7 +376,12 @@ static void read_stored(sqlite3_stmt *stmt, int col, col_type type, value *v)
     }
 }
 
-/* Writes every stored value of column `from_name`, converted, into column `to_name`. */
+/*
+ * Writes every stored value of column col, converted, into column to_name.
+ * Updating rows while the rowid-ordered scan runs is safe in SQLite; should
+ * a row be visited twice, converting an already converted value gives it
+ * back unchanged, so the result is the same.
+ */
 static int convert_column(sqlite_dest *d, table_def *t, size_t col, const char *to_name,
                           type_spec from, type_spec to, int *lossy, ch_error *err)
 {
