@@ -9,6 +9,7 @@
 #include "dest.h"
 #include "json.h"
 #include "session.h"
+#include "signals.h"
 #include "sink.h"
 #include "state.h"
 #include "summary.h"
@@ -138,6 +139,8 @@ int cmd_run(int argc, char **argv)
 
     log_msg(&opts.log, CH_LOG_INFO, "host", "sync of connector '%s' (%s) into %s, state %s",
             opts.name, ses.connector->plugin, d->description, state_json(st));
+    s.stop = &signals_stop;
+    signals_install(opts.name, ses.connector->plugin);
     if (ses.connector->def.update(&s, ses.config) != CH_OK && !s.failed)
         ch_fail(&s, "the update handler returned an error");
     if (!s.failed)
@@ -150,6 +153,7 @@ int cmd_run(int argc, char **argv)
     }
     status = failure ? EXIT_SYNC_FAILED : EXIT_OK;
     summary_print(stdout, &s, opts.log.json, seconds_since(&start), failure);
+    signals_restore();
     goto done;
 
 early:

@@ -16,6 +16,7 @@
 
 #include "formats.h"
 #include "row.h"
+#include "signals.h"
 
 /* Records the first failure of the sync; later ones are consequences, not causes. */
 static int vfail(sink *s, const char *format, va_list ap)
@@ -43,6 +44,15 @@ static void dest_notice_log(void *ctx, const char *message)
 {
     sink *s = ctx;
     log_msg(s->log, CH_LOG_INFO, "host", "%s", message);
+}
+
+/* Fails the sync when a stop was requested, so nothing more is written or committed. */
+static int stopped(sink *s)
+{
+    if (s->stop == NULL || *s->stop == 0)
+        return 0;
+    fail(s, "interrupted by %s; stopped at the last checkpoint", signals_name(*s->stop));
+    return 1;
 }
 
 int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, dest *d, state *st,
@@ -378,7 +388,7 @@ static table_def *begin_op(sink *s, const char *table, const ch_row *row, const 
                            sink_table **rt)
 {
     table_def *t;
-    if (s->failed)
+    if (s->failed || stopped(s))
         return NULL;
     if (table == NULL || *table == '\0') {
         fail(s, "%s without a table name", op);
@@ -525,7 +535,7 @@ int ch_truncate(ch_sync *s, const char *table)
     ch_error err;
     long rows = 0;
     table_def *t;
-    if (s->failed)
+    if (s->failed || stopped(s))
         return CH_ERROR;
     if (table == NULL || *table == '\0')
         return fail(s, "truncate without a table name");
@@ -542,12 +552,13 @@ int ch_truncate(ch_sync *s, const char *table)
 }
 
 /* Commits pending operations with the given state; then tells the commit hook. */
-static int commit(sink *s, const char *state_json)
+static int commit(sink *s, const char *state_json, int is_checkpoint)
 {
     ch_error err;
     if (s->dest->ops->commit(s->dest, s->connector, state_json, next_synced(s), &err) != CH_OK)
         return fail(s, "checkpoint: %s", err.msg);
     s->pending = 0;
+    s->checkpoints += is_checkpoint; /* committed, whatever happens to state.json */
     if (s->committed_state != state_json) {
         char *copy = strdup(state_json);
         if (copy == NULL)
@@ -563,14 +574,13 @@ static int commit(sink *s, const char *state_json)
 int ch_checkpoint(ch_sync *s)
 {
     const char *json;
-    if (s->failed)
+    if (s->failed || stopped(s))
         return CH_ERROR;
     json = state_json(s->state);
     if (json == NULL)
         return fail(s, "out of memory");
-    if (commit(s, json) != CH_OK)
+    if (commit(s, json, 1) != CH_OK)
         return CH_ERROR;
-    s->checkpoints++;
     log_msg(s->log, CH_LOG_FINE, "host", "checkpoint %ld committed with state %s", s->checkpoints,
             json);
     return CH_OK;
@@ -578,14 +588,14 @@ int ch_checkpoint(ch_sync *s)
 
 int sink_finish(sink *s)
 {
-    if (s->failed)
+    if (s->failed || stopped(s))
         return CH_ERROR;
     if (s->pending == 0)
         return CH_OK;
     log_msg(s->log, CH_LOG_INFO, "host",
             "committing %ld operation%s after the last checkpoint, with the state unchanged",
             s->pending, s->pending == 1 ? "" : "s");
-    return commit(s, s->committed_state);
+    return commit(s, s->committed_state, 0);
 }
 
 void sink_abort(sink *s)

@@ -2,6 +2,7 @@
 #ifndef HOST_SINK_H
 #define HOST_SINK_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -35,6 +36,8 @@ struct ch_sync {
     const logger *log;
     commit_hook on_commit;
     void *on_commit_ctx;
+    /* Non-zero (a signal number) when the sync must stop before its next operation. */
+    const volatile sig_atomic_t *stop;
 
     sink_table *tables; /* parallel to schema->tables */
     size_t tables_cap;

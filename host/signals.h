@@ -1,0 +1,25 @@
+/* signals.h - stopping a sync cleanly on SIGINT/SIGTERM, and naming a crashed connector. */
+#ifndef HOST_SIGNALS_H
+#define HOST_SIGNALS_H
+
+#include <signal.h>
+
+/* Set to the number of the first SIGINT or SIGTERM received; 0 while none. */
+extern volatile sig_atomic_t signals_stop;
+
+/*
+ * Installs the handlers for one sync: SIGINT and SIGTERM ask it to stop at
+ * the next operation (a second one kills at once); SIGSEGV, SIGBUS, SIGILL,
+ * SIGFPE and SIGABRT print which connector crashed, then end the process
+ * with the same signal. The destination's open transaction is never
+ * committed, so the warehouse keeps the last checkpoint.
+ */
+void signals_install(const char *connector, const char *plugin);
+
+/* Restores the default handlers. */
+void signals_restore(void);
+
+/* The signal's name, "SIGTERM"; "signal N" for others. */
+const char *signals_name(int sig);
+
+#endif
