@@ -49,9 +49,10 @@ int cmd_reset(int argc, char **argv)
     }
     snprintf(wal, sizeof wal, "%s-wal", w.warehouse);
     snprintf(shm, sizeof shm, "%s-shm", w.warehouse);
-    rc |= remove_file(w.warehouse, &removed);
+    /* The WAL first: a WAL left without its database would be replayed into the next one. */
     rc |= remove_file(wal, &removed);
     rc |= remove_file(shm, &removed);
+    rc |= remove_file(w.warehouse, &removed);
     rc |= remove_file(w.state, &removed);
     if (removed == 0 && rc == CH_OK)
         printf("nothing to remove in %s\n", w.files);

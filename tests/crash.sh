@@ -20,6 +20,7 @@ ORACLE="$BUILD_TOP/tests/workload_oracle"
 # The position committed in the warehouse (0 before the first checkpoint).
 committed_pos() {
     local s
+    [ -f "$DB" ] || { echo 0; return; } # the sqlite3 CLI would create an empty file
     s=$(sql "$DB" "select state from _connector_state where connector = 'workload'" 2>/dev/null)
     s=${s#*\"pos\":\"}
     echo "${s%%\"*}" | grep -E '^[0-9]+$' || echo 0

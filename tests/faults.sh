@@ -11,6 +11,7 @@ DB="$W/files/warehouse.db"
 conf() { printf '{"n":"%s","every":"500","keys":"%s"%s}\n' "${1:-20000}" $KEYS "${2:-}" >"$TMP/conf.json"; echo "$TMP/conf.json"; }
 committed_pos() {
     local s
+    [ -f "$DB" ] || { echo 0; return; } # the sqlite3 CLI would create an empty file
     s=$(sql "$DB" "select state from _connector_state where connector = 'workload'" 2>/dev/null)
     s=${s#*\"pos\":\"}
     echo "${s%%\"*}" | grep -E '^[0-9]+$' || echo 0
@@ -113,6 +114,7 @@ at_checkpoint 20000 "after the state.json failure"
 # A corrupted warehouse file is reported and left as it is, for the user to inspect.
 fresh
 host run workload --working-dir "$W" $P --configuration "$(conf 1000)"
+sql "$DB" 'pragma wal_checkpoint(truncate)' >/dev/null # everything into the main file first
 printf 'this is not a database, it was overwritten by mistake' | dd of="$DB" conv=notrunc status=none
 sum_before=$(cksum <"$DB")
 host run workload --working-dir "$W" $P --configuration "$(conf)"

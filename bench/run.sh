@@ -1,0 +1,69 @@
+#!/bin/sh
+# run.sh - the benchmark behind `make bench`: the same bulk workload through
+# connector-host and through a plain SQLite baseline, side by side in one run,
+# then the `three` sync's start-to-exit time with hyperfine.
+#
+# BENCH_SIZES   row counts N (default "100000 1000000 10000000")
+# BENCH_REPEAT  runs per program and size, interleaved; the median is shown (default 3)
+# BENCH_DIR     scratch directory (default: a new one under $TMPDIR)
+set -eu
+: "${BUILD_TOP:?run through make bench}"
+SIZES=${BENCH_SIZES:-"100000 1000000 10000000"}
+REPEAT=${BENCH_REPEAT:-3}
+DIR=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/connector-host-bench.XXXXXX")}
+HOST="$BUILD_TOP/connector-host"
+MEASURE="$BUILD_TOP/bench/measure"
+BASELINE="$BUILD_TOP/bench/baseline"
+PLUGINS="$BUILD_TOP/bench/.libs"
+trap 'rm -rf "$DIR"' EXIT
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+echo "connector-host benchmark: $(nproc) CPUs, SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1)"
+echo "workload: N upserts, N/2 partial updates, N/3 deletes; commit every 10000 operations"
+echo "durability: WAL, synchronous=FULL, state row in every commit (host and baseline)"
+echo
+printf '%-10s %11s %13s %13s %8s %12s %12s\n' N operations "host ops/s" "base ops/s" ratio "host RSS" "base RSS"
+for n in $SIZES; do
+    ops=$((n + n / 2 + n / 3))
+    : >"$DIR/host.t"
+    : >"$DIR/base.t"
+    : >"$DIR/host.m"
+    : >"$DIR/base.m"
+    i=0
+    while [ "$i" -lt "$REPEAT" ]; do
+        rm -rf "$DIR/w" "$DIR/base.db" "$DIR/base.db-wal" "$DIR/base.db-shm"
+        mkdir -p "$DIR/w"
+        printf '{"n":"%s"}\n' "$n" >"$DIR/w/configuration.json"
+        "$MEASURE" "$HOST" run bulk --plugin-dir "$PLUGINS" --working-dir "$DIR/w" \
+            --log-level WARNING 2>"$DIR/host.err" | tail -n 1 >"$DIR/host.line" ||
+            { cat "$DIR/host.err" >&2; exit 1; }
+        "$MEASURE" "$BASELINE" "$n" "$DIR/base.db" | tail -n 1 >"$DIR/base.line"
+        cut -d' ' -f1 "$DIR/host.line" >>"$DIR/host.t"
+        cut -d' ' -f2 "$DIR/host.line" >>"$DIR/host.m"
+        cut -d' ' -f1 "$DIR/base.line" >>"$DIR/base.t"
+        cut -d' ' -f2 "$DIR/base.line" >>"$DIR/base.m"
+        i=$((i + 1))
+    done
+    rows=$(sqlite3 "$DIR/w/files/warehouse.db" 'select count(*) from three')
+    [ "$rows" -eq "$n" ] || { echo "bench: the host's warehouse has $rows rows, not $n" >&2; exit 1; }
+    ht=$(median <"$DIR/host.t")
+    bt=$(median <"$DIR/base.t")
+    hm=$(sort -g "$DIR/host.m" | tail -n 1)
+    bm=$(sort -g "$DIR/base.m" | tail -n 1)
+    awk -v n="$n" -v ops="$ops" -v ht="$ht" -v bt="$bt" -v hm="$hm" -v bm="$bm" 'BEGIN {
+        printf "%-10d %11d %13.0f %13.0f %7.3fx %9.1f MB %9.1f MB\n",
+            n, ops, ops / ht, ops / bt, bt / ht, hm / 1024, bm / 1024 }'
+done
+echo "(ratio = host ops/s / baseline ops/s, median of $REPEAT interleaved runs; RSS = peak)"
+echo
+
+if command -v hyperfine >/dev/null 2>&1; then
+    mkdir -p "$DIR/three"
+    echo "start-up: the three connector, process start to exit (hyperfine)"
+    hyperfine --warmup 5 --runs 50 --style basic --export-json "$DIR/three.json" \
+        "$HOST run three --working-dir $DIR/three --log-level WARNING" >/dev/null
+    awk '/"median"/ { gsub(/[",]/, ""); printf "three end to end: median %.2f ms\n", $2 * 1000 }' "$DIR/three.json"
+else
+    echo "start-up: hyperfine not installed (apt-get install hyperfine); skipped"
+fi
