@@ -975,7 +975,9 @@ int dest_sqlite_open(const char *path, dest **out, ch_error *err)
     }
     snprintf(d->base.description, len, "sqlite:%s", path);
     d->base.ops = &sqlite_ops;
-    rc = sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    /* one thread uses the connection: SQLite's per-call mutexes are pure cost */
+    rc = sqlite3_open_v2(path, &d->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK) /* before the pragmas: a reader may hold the file for a moment */
         sqlite3_busy_timeout(d->db, 5000);
     /*

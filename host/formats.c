@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
@@ -47,7 +48,16 @@ int utf8_valid(const char *str, size_t len)
 {
     size_t i = 0;
     while (i < len) {
-        size_t n = utf8_sequence(str + i, len - i);
+        size_t n;
+        uint64_t word;
+        /* ASCII, the common case, eight bytes at a time */
+        while (i + 8 <= len && (memcpy(&word, str + i, 8), (word & 0x8080808080808080ULL) == 0))
+            i += 8;
+        while (i < len && (unsigned char)str[i] < 0x80)
+            i++;
+        if (i == len)
+            break;
+        n = utf8_sequence(str + i, len - i);
         if (n == 0)
             return 0;
         i += n;
