@@ -44,8 +44,8 @@ static int write_state_file(void *ctx, const char *json, ch_error *err)
 }
 
 /* Loads the warehouse's state; the warehouse wins over files/state.json, which is rewritten. */
-static int load_state(dest *d, const char *connector, const workdir *w, const logger *lg,
-                      state *st, ch_error *err)
+static int load_state(dest *d, const char *connector, const workdir *w, const logger *lg, state *st,
+                      ch_error *err)
 {
     char *stored = NULL, *file = NULL;
     size_t file_len = 0;
@@ -97,10 +97,9 @@ int cmd_run(int argc, char **argv)
     const char *failure = NULL;
 
     clock_gettime(CLOCK_MONOTONIC, &start);
-    status = options_parse(&opts, argc, argv,
-                           OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION |
-                               OPT_DESTINATION | OPT_LOG,
-                           1, usage);
+    status = options_parse(
+        &opts, argc, argv,
+        OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION | OPT_DESTINATION | OPT_LOG, 1, usage);
     if (status != EXIT_OK || opts.help) {
         if (opts.help)
             print_help();

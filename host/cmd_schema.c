@@ -57,9 +57,9 @@ int cmd_schema(int argc, char **argv)
     yajl_gen g;
     const unsigned char *buf;
     size_t len;
-    int status = options_parse(&opts, argc, argv,
-                               OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION | OPT_LOG, 1,
-                               usage);
+    int status =
+        options_parse(&opts, argc, argv,
+                      OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION | OPT_LOG, 1, usage);
     if (status != EXIT_OK || opts.help) {
         if (opts.help)
             printf("Usage: %s\n\nPrints connector NAME's declared tables, primary keys, typed "

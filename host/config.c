@@ -124,8 +124,8 @@ static int on_array_start(void *ctx)
 }
 
 static const yajl_callbacks callbacks = {
-    on_null, on_bool, NULL, NULL, on_number, on_string, on_map_start, on_map_key, on_map_end,
-    on_array_start, NULL,
+    on_null,      on_bool,    NULL,       NULL,           on_number, on_string,
+    on_map_start, on_map_key, on_map_end, on_array_start, NULL,
 };
 
 config *config_new(void)

@@ -38,7 +38,7 @@ extern "C" {
 /* Bumped whenever a change to this header breaks built plugins. */
 #define CH_ABI_VERSION 1
 
-#define CH_OK 0
+#define CH_OK    0
 #define CH_ERROR (-1)
 
 #if defined(__GNUC__)
@@ -72,10 +72,10 @@ typedef int (*ch_schema_fn)(ch_schema *schema, const ch_config *config);
 typedef int (*ch_update_fn)(ch_sync *sync, const ch_config *config);
 
 typedef struct ch_connector {
-    const char *name;               /* unique; what users type after `run` */
-    const char *description;        /* one line */
-    ch_schema_fn schema;            /* may be NULL: tables are created on use */
-    ch_update_fn update;            /* required */
+    const char *name;                 /* unique; what users type after `run` */
+    const char *description;          /* one line */
+    ch_schema_fn schema;              /* may be NULL: tables are created on use */
+    ch_update_fn update;              /* required */
     const ch_config_key *config_keys; /* NULL, or ended by an entry with name NULL */
 } ch_connector;
 
@@ -136,7 +136,7 @@ int ch_row_set_boolean(ch_row *row, const char *column, int value);
 int ch_row_set_short(ch_row *row, const char *column, int16_t value);
 int ch_row_set_int(ch_row *row, const char *column, int32_t value);
 int ch_row_set_long(ch_row *row, const char *column, int64_t value);
-int ch_row_set_decimal(ch_row *row, const char *column, const char *text);  /* "-12.50" */
+int ch_row_set_decimal(ch_row *row, const char *column, const char *text); /* "-12.50" */
 int ch_row_set_float(ch_row *row, const char *column, float value);
 int ch_row_set_double(ch_row *row, const char *column, double value);
 int ch_row_set_naive_date(ch_row *row, const char *column, const char *text);     /* YYYY-MM-DD */
@@ -192,10 +192,10 @@ typedef enum ch_log_level {
 /* Logs a message attributed to the connector; never pass secrets. */
 void ch_log(ch_sync *sync, ch_log_level level, const char *format, ...) CH_PRINTF(3, 4);
 
-#define ch_log_fine(sync, ...) ch_log((sync), CH_LOG_FINE, __VA_ARGS__)
-#define ch_log_info(sync, ...) ch_log((sync), CH_LOG_INFO, __VA_ARGS__)
+#define ch_log_fine(sync, ...)    ch_log((sync), CH_LOG_FINE, __VA_ARGS__)
+#define ch_log_info(sync, ...)    ch_log((sync), CH_LOG_INFO, __VA_ARGS__)
 #define ch_log_warning(sync, ...) ch_log((sync), CH_LOG_WARNING, __VA_ARGS__)
-#define ch_log_severe(sync, ...) ch_log((sync), CH_LOG_SEVERE, __VA_ARGS__)
+#define ch_log_severe(sync, ...)  ch_log((sync), CH_LOG_SEVERE, __VA_ARGS__)
 
 /* Records why the sync fails and returns CH_ERROR: `return ch_fail(sync, ...)`. */
 int ch_fail(ch_sync *sync, const char *format, ...) CH_PRINTF(2, 3);

@@ -21,8 +21,7 @@ int dest_check(const char *spec, ch_error *err)
 {
     if (strncmp(spec, "sqlite:", 7) == 0) {
         if (spec[7] == '\0')
-            return err_set(err, "destination '%s': the sqlite destination needs a file path",
-                           spec);
+            return err_set(err, "destination '%s': the sqlite destination needs a file path", spec);
         return CH_OK;
     }
     if (strncmp(spec, "postgresql:", 11) == 0 || strncmp(spec, "postgres:", 9) == 0)

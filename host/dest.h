@@ -26,8 +26,8 @@ typedef struct dest_ops {
      * caller. When a stored value does not convert, nothing changes and
      * *lossy is set, so the caller may try a wider type.
      */
-    int (*change_type)(dest *d, table_def *t, size_t col, type_spec from, type_spec to,
-                       int *lossy, ch_error *err);
+    int (*change_type)(dest *d, table_def *t, size_t col, type_spec from, type_spec to, int *lossy,
+                       ch_error *err);
     int (*upsert)(dest *d, table_def *t, const value *vals, const char *id, const char *synced,
                   ch_error *err);
     int (*update)(dest *d, table_def *t, const value *vals, const unsigned char *present,

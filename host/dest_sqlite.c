@@ -266,7 +266,8 @@ static int load_recorded(sqlite_dest *d, const table_def *t, recorded *r, ch_err
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return rc == SQLITE_ROW ? err_set(err, "out of memory") : db_fail(d, err, "reading column types");
+        return rc == SQLITE_ROW ? err_set(err, "out of memory")
+                                : db_fail(d, err, "reading column types");
     return CH_OK;
 }
 
@@ -504,8 +505,8 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
 
 static int same_type(type_spec a, const column_def *c)
 {
-    return a.type == c->type && (a.type != T_DECIMAL ||
-                                 (a.precision == c->precision && a.scale == c->scale));
+    return a.type == c->type &&
+           (a.type != T_DECIMAL || (a.precision == c->precision && a.scale == c->scale));
 }
 
 /*
@@ -538,8 +539,8 @@ static int reconcile_column(sqlite_dest *d, table_def *t, size_t c, type_spec st
     if (change_type(&d->base, t, c, stored, want, &lossy, err) != CH_OK)
         return err_prefix(err, "column '%s' is now declared %s but the warehouse holds %s values",
                           col->name, to, from);
-    dest_notice(&d->base, "table '%s': column '%s' changed from %s to %s as now declared",
-                t->name, col->name, from, to);
+    dest_notice(&d->base, "table '%s': column '%s' changed from %s to %s as now declared", t->name,
+                col->name, from, to);
     ++*schema_changes;
     return CH_OK;
 }
@@ -864,10 +865,9 @@ static int state_table_exists(sqlite_dest *d)
 {
     sqlite3_stmt *stmt;
     int exists = 0;
-    if (sqlite3_prepare_v2(d->db,
-                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '" STATE_TABLE
-                           "'",
-                           -1, &stmt, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(
+            d->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '" STATE_TABLE "'",
+            -1, &stmt, NULL) == SQLITE_OK) {
         exists = sqlite3_step(stmt) == SQLITE_ROW;
         sqlite3_finalize(stmt);
     }
@@ -959,9 +959,8 @@ static void close_dest(dest *base)
 }
 
 static const dest_ops sqlite_ops = {
-    load_state, prepare_table,  add_column, change_type, upsert,
-    update,     remove_row,     truncate_table, commit,  rollback,
-    close_dest,
+    load_state, prepare_table,  add_column, change_type, upsert,     update,
+    remove_row, truncate_table, commit,     rollback,    close_dest,
 };
 
 int dest_sqlite_open(const char *path, dest **out, ch_error *err)

@@ -94,8 +94,7 @@ static size_t token_start(const char *text, size_t offset)
     return i - 1;
 }
 
-int json_parse_tree(const char *text, size_t len, const char *where, yajl_val *tree,
-                    ch_error *err)
+int json_parse_tree(const char *text, size_t len, const char *where, yajl_val *tree, ch_error *err)
 {
     yajl_handle h = yajl_alloc(NULL, NULL, NULL);
     yajl_status st;

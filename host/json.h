@@ -17,8 +17,7 @@ int json_error_at(ch_error *err, const char *where, const char *text, size_t len
                   const char *message);
 
 /* Parses text as JSON into a tree; errors carry where:line:column. */
-int json_parse_tree(const char *text, size_t len, const char *where, yajl_val *tree,
-                    ch_error *err);
+int json_parse_tree(const char *text, size_t len, const char *where, yajl_val *tree, ch_error *err);
 
 /* Writes a parsed tree through a generator. */
 int json_gen_tree(yajl_gen gen, yajl_val value);

@@ -34,9 +34,9 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    static const unsigned needs[] = {OPT_PLUGIN_DIR, OPT_WORKING_DIR, OPT_CONFIGURATION,
-                                     OPT_DESTINATION, OPT_LOG,        OPT_LOG,
-                                     OPT_VERBOSE,    0};
+    static const unsigned needs[] = {
+        OPT_PLUGIN_DIR, OPT_WORKING_DIR, OPT_CONFIGURATION, OPT_DESTINATION,
+        OPT_LOG,        OPT_LOG,         OPT_VERBOSE,       0};
     const char *command = argv[0];
     int c, index;
     memset(opts, 0, sizeof *opts);

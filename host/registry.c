@@ -87,13 +87,15 @@ int ch_register(ch_registry *r, int abi_version, const ch_connector *def)
     plugin = r->loading ? r->loading : "(unknown plugin)";
     /* Checked before reading def: a different ABI may lay it out differently. */
     if (abi_version != CH_ABI_VERSION)
-        return refuse(r, "%s: built for connector-host ABI version %d, this host provides ABI "
-                         "version %d; rebuild the plugin against this host's connector-host.h",
+        return refuse(r,
+                      "%s: built for connector-host ABI version %d, this host provides ABI "
+                      "version %d; rebuild the plugin against this host's connector-host.h",
                       plugin, abi_version, CH_ABI_VERSION);
     if (def == NULL)
         return refuse(r, "%s: registration without a connector", plugin);
     if (!valid_name(def->name))
-        return refuse(r, "%s: connector name '%s' is not valid (use letters, digits, '_', '-', '.')",
+        return refuse(r,
+                      "%s: connector name '%s' is not valid (use letters, digits, '_', '-', '.')",
                       plugin, def->name ? def->name : "(null)");
     if (def->update == NULL)
         return refuse(r, "%s: connector '%s' has no update handler", plugin, def->name);

@@ -138,8 +138,7 @@ static int set_real(ch_row *row, const char *column, col_type type, double d)
 }
 
 /* Stores text of a type after checking it is UTF-8 (and not NULL). */
-static int set_text(ch_row *row, const char *column, col_type type, const char *text,
-                    field **out)
+static int set_text(ch_row *row, const char *column, col_type type, const char *text, field **out)
 {
     ch_error e;
     field *f = slot(row, column);

@@ -102,8 +102,7 @@ static table_def *add_table(schema *s, const char *name, ch_error *err)
         return NULL;
     }
     if (strncmp(dest, "_connector_", 11) == 0) {
-        err_set(err, "table '%s': names starting with _connector_ are reserved for the host",
-                name);
+        err_set(err, "table '%s': names starting with _connector_ are reserved for the host", name);
         free(dest);
         return NULL;
     }
@@ -168,8 +167,8 @@ long table_add_column(table_def *t, const char *name, col_type type, int precisi
     if (dest == NULL)
         return err_set(err, "out of memory");
     if (is_system_column(dest)) {
-        err_set(err, "table '%s': column '%s' collides with the system column '%s'", t->name,
-                name, dest);
+        err_set(err, "table '%s': column '%s' collides with the system column '%s'", t->name, name,
+                dest);
         free(dest);
         return -1;
     }
@@ -323,7 +322,7 @@ int schema_finish(schema *s, ch_error *err)
     off = (size_t)snprintf(err->msg, sizeof err->msg, "invalid schema (%zu error%s)", s->nerrors,
                            s->nerrors == 1 ? "" : "s");
     for (size_t i = 0; i < shown && off < sizeof err->msg; i++)
-        off += (size_t)snprintf(err->msg + off, sizeof err->msg - off, "%s %s",
-                                i == 0 ? ":" : ";", s->errors[i].msg);
+        off += (size_t)snprintf(err->msg + off, sizeof err->msg - off, "%s %s", i == 0 ? ":" : ";",
+                                s->errors[i].msg);
     return CH_ERROR;
 }

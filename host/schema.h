@@ -6,8 +6,8 @@
 
 #include "types.h"
 
-#define SCHEMA_MAX_ERRORS 16
-#define MAX_KEY_COLUMNS 64 /* more would be a mistake, not a schema */
+#define SCHEMA_MAX_ERRORS    16
+#define MAX_KEY_COLUMNS      64 /* more would be a mistake, not a schema */
 #define MAX_KEY_COLUMNS_TEXT "64"
 
 typedef struct column_def {
@@ -15,8 +15,8 @@ typedef struct column_def {
     char *dest_name; /* normalised for the destination */
     col_type type;   /* T_NONE until an undeclared column sees a value */
     int precision, scale;
-    int declared;    /* declared by the schema handler, so its type is fixed */
-    int in_warehouse; /* found in the destination table by prepare_table */
+    int declared;           /* declared by the schema handler, so its type is fixed */
+    int in_warehouse;       /* found in the destination table by prepare_table */
     int named_by_warehouse; /* known only from the warehouse: name is the destination's */
 } column_def;
 
@@ -32,7 +32,7 @@ struct ch_table {
     size_t nkey_names;
     int has_declared_columns;
     size_t index; /* position in the schema's table list */
-    void *dest; /* the destination's per-table data (statements) */
+    void *dest;   /* the destination's per-table data (statements) */
 };
 typedef struct ch_table table_def;
 
@@ -46,9 +46,9 @@ struct ch_schema {
 typedef struct ch_schema schema;
 
 /* The names of the system columns every table gets. */
-#define COL_SYNCED "_fivetran_synced"
+#define COL_SYNCED  "_fivetran_synced"
 #define COL_DELETED "_fivetran_deleted"
-#define COL_ID "_fivetran_id"
+#define COL_ID      "_fivetran_id"
 
 /* A new empty schema; NULL when out of memory. */
 schema *schema_new(const struct ch_config *config);

@@ -35,11 +35,12 @@ static int check_required_keys(const session *s, ch_error *err)
         if (!k->required || ch_config_get(s->config, k->name) != NULL)
             continue;
         if (missing++ == 0)
-            off = (size_t)snprintf(err->msg, sizeof err->msg,
-                                   "connector '%s' needs configuration keys missing from %s: ",
-                                   s->connector->def.name,
-                                   s->config_name ? s->config_name : "its configuration (no "
-                                                                     "configuration.json found)");
+            off = (size_t)snprintf(
+                err->msg, sizeof err->msg,
+                "connector '%s' needs configuration keys missing from %s: ", s->connector->def.name,
+                s->config_name ? s->config_name
+                               : "its configuration (no "
+                                 "configuration.json found)");
         if (off < sizeof err->msg)
             off += (size_t)snprintf(err->msg + off, sizeof err->msg - off, "%s%s (%s)",
                                     missing > 1 ? ", " : "", k->name,
@@ -70,8 +71,7 @@ int session_open(session *s, const options *opts, int check_required, ch_error *
         return EXIT_USAGE;
     if ((s->schema = schema_new(s->config)) == NULL)
         return err_set(err, "out of memory"), EXIT_USAGE;
-    if (s->connector->def.schema &&
-        s->connector->def.schema(s->schema, s->config) != CH_OK) {
+    if (s->connector->def.schema && s->connector->def.schema(s->schema, s->config) != CH_OK) {
         ch_error detail;
         if (schema_finish(s->schema, &detail) != CH_OK)
             err_set(err, "connector '%s': schema handler failed: %s", opts->name, detail.msg);

@@ -89,8 +89,9 @@ void signals_install(const char *connector, const char *plugin)
     int n = snprintf(crash_prefix, sizeof crash_prefix,
                      "connector-host: SYNC FAILED: connector '%s' (%s) crashed with ", connector,
                      plugin);
-    crash_prefix_len = n < 0 ? 0 : (size_t)n < sizeof crash_prefix ? (size_t)n
-                                                                     : sizeof crash_prefix - 1;
+    crash_prefix_len = n < 0                             ? 0
+                       : (size_t)n < sizeof crash_prefix ? (size_t)n
+                                                         : sizeof crash_prefix - 1;
     signals_stop = 0;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);

@@ -278,7 +278,7 @@ static int widen(sink *s, table_def *t, sink_table *rt, size_t c, const value *v
         if (value_convert(v, from.type, from.precision, from.scale, &s->scratch, &err) == CH_OK)
             return CH_OK;
         if (from.type == T_STRING)
-            return CH_OK; /* nothing is wider: the conversion error is reported later */
+            return CH_OK;   /* nothing is wider: the conversion error is reported later */
         to.type = T_STRING; /* e.g. a LONG beyond 2^53 for a DOUBLE column */
         to.precision = to.scale = 0;
     }
@@ -504,7 +504,7 @@ int ch_update(ch_sync *s, const char *table, const ch_row *row)
     if (t->nkey == 0)
         return fail(s, "update on table '%s': the table has no primary key", t->name);
     if (s->dest->ops->update(s->dest, t, rt->vals, rt->present, next_synced(s), &found, &err) !=
-            CH_OK)
+        CH_OK)
         return fail(s, "update on table '%s': %s", t->name, err.msg);
     rt->counts.updates++;
     s->pending++;

@@ -17,8 +17,8 @@ typedef struct op_counts {
 
 typedef struct sink_table {
     op_counts counts;
-    int prepared;          /* the destination table exists and matches */
-    value *vals;           /* converted values, one per column */
+    int prepared;           /* the destination table exists and matches */
+    value *vals;            /* converted values, one per column */
     unsigned char *present; /* which columns the current operation gives */
     size_t cap;
 } sink_table;
@@ -43,7 +43,7 @@ struct ch_sync {
     size_t tables_cap;
     table_def *last_table;
     long checkpoints;
-    long pending; /* operations since the last commit */
+    long pending;          /* operations since the last commit */
     char *committed_state; /* JSON of the last committed state */
 
     int failed;
@@ -52,8 +52,8 @@ struct ch_sync {
     int64_t last_us; /* _fivetran_synced of the last operation, microseconds */
     int64_t prefix_second;
     char synced[40];
-    value id;        /* _fivetran_id of a keyless upsert */
-    value scratch;   /* a conversion tried before a column widens */
+    value id;      /* _fivetran_id of a keyless upsert */
+    value scratch; /* a conversion tried before a column widens */
 };
 typedef struct ch_sync sink;
 

@@ -81,14 +81,13 @@ static void print_json(FILE *out, const sink *s, double seconds, const char *fai
     yajl_gen_free(g);
 }
 
-static void print_row(FILE *out, int width, const char *name, const op_counts *c,
-                      long checkpoints)
+static void print_row(FILE *out, int width, const char *name, const op_counts *c, long checkpoints)
 {
     char cp[24] = "";
     if (checkpoints >= 0)
         snprintf(cp, sizeof cp, "%ld", checkpoints);
-    fprintf(out, "%-*s %8ld %8ld %8ld %9ld %11s %14ld %8ld\n", width, name, c->upserts,
-            c->updates, c->deletes, c->truncates, cp, c->schema_changes, c->warnings);
+    fprintf(out, "%-*s %8ld %8ld %8ld %9ld %11s %14ld %8ld\n", width, name, c->upserts, c->updates,
+            c->deletes, c->truncates, cp, c->schema_changes, c->warnings);
 }
 
 /* A table's label: its name, and its destination name when that differs. */

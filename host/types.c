@@ -88,8 +88,9 @@ static int parse_decimal_params(const char *text, const char *params, int *preci
                                 ch_error *err)
 {
     const char *p = params;
-    if (*p != '(' )
-        return err_set(err, "type '%s': DECIMAL needs a precision and a scale, as in DECIMAL(10,2)", text);
+    if (*p != '(')
+        return err_set(err, "type '%s': DECIMAL needs a precision and a scale, as in DECIMAL(10,2)",
+                       text);
     p++;
     if (read_small_number(&p, precision) != CH_OK || *p != ',')
         return err_set(err, "type '%s': expected DECIMAL(precision,scale)", text);

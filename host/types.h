@@ -24,12 +24,7 @@ typedef enum col_type {
 } col_type;
 
 /* How a value of a type is stored: decides the SQLite column and binding. */
-typedef enum storage {
-    S_INTEGER,
-    S_REAL,
-    S_TEXT,
-    S_BLOB
-} storage;
+typedef enum storage { S_INTEGER, S_REAL, S_TEXT, S_BLOB } storage;
 
 #define DECIMAL_MAX_PRECISION 38
 

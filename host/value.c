@@ -172,8 +172,8 @@ static int to_real(const value *in, col_type type, value *out)
             ch_error ignored;
             format_double(d, 17, back, sizeof back);
             if (decimal_canonical(in->ptr, 0, 0, canon_in, sizeof canon_in, &ignored) ||
-                strchr(back, 'e') || decimal_canonical(back, 0, 0, canon_back, sizeof canon_back,
-                                                       &ignored) ||
+                strchr(back, 'e') ||
+                decimal_canonical(back, 0, 0, canon_back, sizeof canon_back, &ignored) ||
                 strcmp(canon_in, canon_back) != 0)
                 return CH_ERROR;
         }

@@ -13,7 +13,7 @@ typedef struct value {
     double d;        /* FLOAT, DOUBLE */
     const char *ptr; /* text (NUL-terminated) or bytes of every other type */
     size_t len;
-    char *buf;       /* owned storage that ptr may point into; reused */
+    char *buf; /* owned storage that ptr may point into; reused */
     size_t cap;
 } value;
 

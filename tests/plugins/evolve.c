@@ -46,13 +46,13 @@ static int step1(ch_sync *sync, ch_row *row)
     ch_row_set_naive_date(row, "day", "2024-02-29");
     if (ch_upsert(sync, "items", row) != CH_OK)
         goto done;
-    ITEM(ch_row_set_int, "count", 70000);           /* SHORT -> INT */
-    ITEM(ch_row_set_decimal, "price", "2.125");     /* DECIMAL(38,1) -> DECIMAL(38,3) */
-    ITEM(ch_row_set_double, "ratio", 0.1);          /* FLOAT -> DOUBLE */
-    ITEM(ch_row_set_string, "flag", "maybe");       /* BOOLEAN -> STRING */
-    ITEM(ch_row_set_double, "big", 2.5);            /* INT -> DOUBLE */
-    ITEM(ch_row_set_string, "extra", "new");        /* a new column mid-sync */
-    ITEM(ch_row_set_short, "count", 3);             /* narrower: stays INT */
+    ITEM(ch_row_set_int, "count", 70000);       /* SHORT -> INT */
+    ITEM(ch_row_set_decimal, "price", "2.125"); /* DECIMAL(38,1) -> DECIMAL(38,3) */
+    ITEM(ch_row_set_double, "ratio", 0.1);      /* FLOAT -> DOUBLE */
+    ITEM(ch_row_set_string, "flag", "maybe");   /* BOOLEAN -> STRING */
+    ITEM(ch_row_set_double, "big", 2.5);        /* INT -> DOUBLE */
+    ITEM(ch_row_set_string, "extra", "new");    /* a new column mid-sync */
+    ITEM(ch_row_set_short, "count", 3);         /* narrower: stays INT */
     ch_row_clear(row);
     ch_row_set_int(row, "id", 1);
     ch_row_set_int(row, "val", 70000);
@@ -64,10 +64,10 @@ done:
 static int step2(ch_sync *sync, ch_row *row)
 {
     int id = 9, rc = CH_ERROR;
-    ITEM(ch_row_set_long, "count", INT64_C(5000000000));       /* INT -> LONG, across syncs */
-    ITEM(ch_row_set_int, "note", 3);                           /* STRING keeps "3" */
-    ITEM(ch_row_set_double, "price", 0.25);                    /* DECIMAL + DOUBLE -> STRING */
-    ITEM(ch_row_set_long, "big", INT64_C(9007199254740993));   /* not a DOUBLE -> STRING */
+    ITEM(ch_row_set_long, "count", INT64_C(5000000000));           /* INT -> LONG, across syncs */
+    ITEM(ch_row_set_int, "note", 3);                               /* STRING keeps "3" */
+    ITEM(ch_row_set_double, "price", 0.25);                        /* DECIMAL + DOUBLE -> STRING */
+    ITEM(ch_row_set_long, "big", INT64_C(9007199254740993));       /* not a DOUBLE -> STRING */
     ITEM(ch_row_set_naive_datetime, "day", "2024-03-01T10:00:00"); /* DATE + DATETIME -> STRING */
     rc = CH_OK;
 done:

@@ -66,9 +66,13 @@ static int tail(ch_sync *sync, const ch_config *config)
 
 static const ch_connector connectors[] = {
     {.name = "failing", .description = "Fails with a reason", .schema = schema, .update = failing},
-    {.name = "failing_silent", .description = "Returns an error", .schema = schema,
+    {.name = "failing_silent",
+     .description = "Returns an error",
+     .schema = schema,
      .update = failing_silent},
-    {.name = "tail", .description = "Ends with uncheckpointed operations", .schema = schema,
+    {.name = "tail",
+     .description = "Ends with uncheckpointed operations",
+     .schema = schema,
      .update = tail},
 };
 

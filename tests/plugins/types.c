@@ -40,9 +40,9 @@ static int types_schema(ch_schema *schema, const ch_config *config)
 
 /* Every non-key column, for the all-NULL row. */
 static const char *const columns[] = {
-    "v_boolean", "v_short", "v_int", "v_long", "v_dec38", "v_dec10", "v_float", "v_double",
-    "v_date", "v_time", "v_naive_datetime", "v_utc_datetime", "v_binary", "v_xml", "v_string",
-    "v_json",
+    "v_boolean", "v_short",  "v_int",    "v_long", "v_dec38",          "v_dec10",
+    "v_float",   "v_double", "v_date",   "v_time", "v_naive_datetime", "v_utc_datetime",
+    "v_binary",  "v_xml",    "v_string", "v_json",
 };
 
 #define NINES38 "99999999999999999999999999999999999999"
@@ -66,7 +66,9 @@ static void row_minimums(ch_row *r)
     ch_row_set_utc_datetime(r, "v_utc_datetime", "2024-02-29T03:00:00+05:30");
     ch_row_set_binary(r, "v_binary", bytes, sizeof bytes);
     ch_row_set_xml(r, "v_xml", "<?xml version=\"1.0\"?><r a=\"1\">&lt;x&gt; \xc3\xbc</r>");
-    ch_row_set_string(r, "v_string", "Gr\xc3\xbc\xc3\x9f" "e, \xe6\x97\xa5\xe6\x9c\xac, \xf0\x9f\x8e\x89");
+    ch_row_set_string(r, "v_string",
+                      "Gr\xc3\xbc\xc3\x9f"
+                      "e, \xe6\x97\xa5\xe6\x9c\xac, \xf0\x9f\x8e\x89");
     ch_row_set_json(r, "v_json", "{\"a\":[1,2.5,null],\"\xc3\xbc\":\"\xe6\x97\xa5\"}");
 }
 
@@ -228,8 +230,8 @@ static void row_converted_c(ch_row *r)
 static int types_update(ch_sync *sync, const ch_config *config)
 {
     static void (*const rows[])(ch_row *) = {
-        row_minimums,   row_maximums, row_nulls,         row_small,       row_fractions,
-        row_infinities, row_large,    row_negative_zero, row_replaced,    row_key_only,
+        row_minimums,    row_maximums,    row_nulls,         row_small,    row_fractions,
+        row_infinities,  row_large,       row_negative_zero, row_replaced, row_key_only,
         row_converted_a, row_converted_b, row_converted_c,
     };
     ch_row *row = ch_row_new();

@@ -79,7 +79,10 @@ static void text(void)
     ok(!utf8_valid("\xed\xa0\x80", 3), "surrogate refused");
     ok(!utf8_valid("\xe2\x82", 2), "truncated sequence refused");
     ok(!utf8_valid("\xff", 1), "0xff refused");
-    { const char *j = "{\"a\":[1,2,{\"b\":null}]}"; ok(json_valid(j, strlen(j)), "valid JSON object"); }
+    {
+        const char *j = "{\"a\":[1,2,{\"b\":null}]}";
+        ok(json_valid(j, strlen(j)), "valid JSON object");
+    }
     ok(json_valid("42", 2), "scalar JSON");
     ok(!json_valid("{\"a\":}", 6), "invalid JSON refused");
     ok(!json_valid("", 0), "empty JSON refused");

@@ -25,8 +25,7 @@ static void configuration(void)
     ok(parse("{\n  \"a\": \"1\",\n  \"b\" \"2\"\n}", &c, &e) == CH_ERROR, "syntax error refused");
     has_str(e.msg, "configuration.json:3:", "syntax error has file and line");
     ok(parse("{\n  \"port\": 5432\n}", &c, &e) == CH_ERROR, "number value refused");
-    is_str(e.msg,
-           "configuration.json:2:11: value of key \"port\" must be a string, not a number",
+    is_str(e.msg, "configuration.json:2:11: value of key \"port\" must be a string, not a number",
            "number error points at the value");
     ok(parse("{\"a\": {\"b\": \"c\"}}", &c, &e) == CH_ERROR, "nested object refused");
     has_str(e.msg, "configuration.json:1:7: value of key \"a\" must be a string, not an object",

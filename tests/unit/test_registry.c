@@ -27,8 +27,7 @@ int main(void)
 
     r->loading = "plugins/two.so";
     ok(CH_REGISTER(r, &a) == CH_ERROR, "duplicate name refused");
-    is_str(r->why.msg,
-           "plugins/two.so: connector 'alpha' is already registered by plugins/one.so",
+    is_str(r->why.msg, "plugins/two.so: connector 'alpha' is already registered by plugins/one.so",
            "duplicate message names both plugins");
     r->refused = 0;
     ok(ch_register(r, CH_ABI_VERSION + 1, &b) == CH_ERROR, "ABI mismatch refused");
@@ -46,7 +45,8 @@ int main(void)
 
     ok(r->count == 2, "refusals registered nothing");
     registry_forget_plugin(r, "plugins/one.so");
-    ok(r->count == 0 && registry_find(r, "alpha") == NULL, "forgetting a plugin drops its connectors");
+    ok(r->count == 0 && registry_find(r, "alpha") == NULL,
+       "forgetting a plugin drops its connectors");
     registry_free(r);
     return tap_done();
 }
