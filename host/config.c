@@ -72,13 +72,37 @@ static int on_number(void *ctx, const char *s, size_t len)
     return refuse(ctx, len, "a number");
 }
 
+/*
+ * Where the string token just parsed starts: its opening quote. Its decoded
+ * length says nothing of its length in the text ("\u0000" is six bytes).
+ */
+static size_t string_start(const parse_ctx *c)
+{
+    size_t i = yajl_get_bytes_consumed(c->h); /* just past the closing quote */
+    if (i < 2 || i > c->len)
+        return 0;
+    for (i -= 2; i > 0; i--) {
+        size_t backslashes = 0;
+        if (c->text[i] != '"')
+            continue;
+        while (backslashes < i && c->text[i - backslashes - 1] == '\\')
+            backslashes++;
+        if (backslashes % 2 == 0)
+            return i;
+    }
+    return 0;
+}
+
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
     parse_ctx *c = ctx;
-    if (c->depth != 1)
-        return refuse(c, len + 2, "a string");
+    if (c->depth != 1) {
+        refuse(c, 0, "a string");
+        c->problem = string_start(c);
+        return 0;
+    }
     if (memchr(s, '\0', len)) {
-        c->problem = yajl_get_bytes_consumed(c->h);
+        c->problem = string_start(c);
         snprintf(c->why, sizeof c->why, "value of key \"%s\" contains a NUL character", c->key);
         return 0;
     }

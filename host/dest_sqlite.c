@@ -61,11 +61,18 @@ static void sb_add(sql_buf *b, const char *text)
     b->len += n;
 }
 
-/* Appends a quoted identifier; normalised names hold only [a-z0-9_]. */
+/* Appends a quoted identifier; a column made by hand in the warehouse may hold any name. */
 static void sb_ident(sql_buf *b, const char *name)
 {
     sb_add(b, "\"");
-    sb_add(b, name);
+    if (strchr(name, '"') == NULL) {
+        sb_add(b, name);
+    } else {
+        for (const char *p = name; *p; p++) {
+            char one[3] = {*p, *p == '"' ? '"' : '\0', '\0'}; /* " doubled */
+            sb_add(b, one);
+        }
+    }
     sb_add(b, "\"");
 }
 
@@ -256,9 +263,10 @@ static int load_recorded(sqlite_dest *d, const table_def *t, recorded *r, ch_err
         if (name == NULL || text == NULL ||
             type_parse(text, &types[r->count].type, &types[r->count].precision,
                        &types[r->count].scale, &bad) != CH_OK) {
-            sqlite3_finalize(stmt);
-            return err_set(err, "%s: table %s: unreadable column type '%s' in " COLUMNS_TABLE,
-                           d->base.description, t->dest_name, text ? text : "NULL");
+            err_set(err, "%s: unreadable type '%s' of column %s in " COLUMNS_TABLE,
+                    d->base.description, text ? text : "NULL", name ? name : "NULL");
+            sqlite3_finalize(stmt); /* after the message: it owns the text */
+            return CH_ERROR;
         }
         if ((names[r->count] = strdup(name)) == NULL)
             break;
@@ -320,7 +328,7 @@ static int check_key(sqlite_dest *d, table_def *t, char **pk_names, int npk, ch_
         sql_buf want = {0};
         sb_key_list(&want, t);
         err_set(err,
-                "table '%s': the warehouse table's primary key differs from the schema's (%s); "
+                "the warehouse table %s has another primary key than the schema's (%s); "
                 "run `connector-host reset` to start over",
                 t->dest_name, want.s ? want.s : "?");
         free(want.s);
@@ -611,6 +619,16 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
             unsigned char *grown = realloc(seen, t->ncols + 1);
             t->cols[c].in_warehouse = 1;
             t->cols[c].named_by_warehouse = 1;
+            if (strcmp(t->cols[c].dest_name, name) != 0) {
+                /* made by hand, not in normal form: use it under its own name */
+                char *own = strdup(name);
+                if (own == NULL) {
+                    rc = err_set(err, "out of memory");
+                } else {
+                    free(t->cols[c].dest_name);
+                    t->cols[c].dest_name = own;
+                }
+            }
             if (grown == NULL) {
                 rc = err_set(err, "out of memory");
             } else {

@@ -44,6 +44,40 @@ size_t utf8_sequence(const char *str, size_t len)
     return need + 1;
 }
 
+const char *text_quote(const char *s, size_t len, char *out, size_t size)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0, n = 0, shown = 0;
+    if (size < 8) {
+        if (size)
+            out[0] = '\0';
+        return out;
+    }
+    out[n++] = '\'';
+    while (i < len && shown < 60 && n + 8 < size) {
+        size_t k = utf8_sequence(s + i, len - i);
+        if (k == 0 || (unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+            out[n++] = '\\';
+            out[n++] = 'x';
+            out[n++] = hex[(unsigned char)s[i] >> 4];
+            out[n++] = hex[(unsigned char)s[i] & 15];
+            i++;
+        } else {
+            memcpy(out + n, s + i, k);
+            n += k;
+            i += k;
+        }
+        shown++;
+    }
+    out[n++] = '\'';
+    if (i < len && n + 4 < size) {
+        memcpy(out + n, "...", 3);
+        n += 3;
+    }
+    out[n] = '\0';
+    return out;
+}
+
 int utf8_valid(const char *str, size_t len)
 {
     size_t i = 0;

@@ -151,7 +151,9 @@ static int set_text(ch_row *row, const char *column, col_type type, const char *
         return CH_OK;
     len = strlen(text);
     if (!utf8_valid(text, len)) {
-        err_set(&e, "%s value is not valid UTF-8", type_name(type));
+        char quoted[300];
+        err_set(&e, "%s value %s is not valid UTF-8", type_name(type),
+                text_quote(text, len, quoted, sizeof quoted));
         return refuse(row, column, &e);
     }
     return store(row, column, f, type, text, len);
@@ -215,8 +217,10 @@ int ch_row_set_json(ch_row *row, const char *column, const char *json_text)
     if (set_text(row, column, T_JSON, json_text, &f) != CH_OK)
         return CH_ERROR;
     if (f->v.type != T_NONE && !json_valid(f->v.ptr, f->v.len)) {
+        char quoted[300];
+        err_set(&e, "JSON value %s is not valid JSON",
+                text_quote(f->v.ptr, f->v.len, quoted, sizeof quoted));
         f->v.type = T_NONE;
-        err_set(&e, "JSON value is not valid JSON");
         return refuse(row, column, &e);
     }
     return CH_OK;

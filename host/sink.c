@@ -240,8 +240,13 @@ static int prepare(sink *s, table_def *t, sink_table *rt)
     int changes = 0;
     if (rt->prepared)
         return CH_OK;
-    if (s->dest->ops->prepare_table(s->dest, t, &changes, &err) != CH_OK)
-        return fail(s, "table '%s': %s", t->name, err.msg);
+    if (s->dest->ops->prepare_table(s->dest, t, &changes, &err) != CH_OK) {
+        char prefix[200];
+        snprintf(prefix, sizeof prefix, "table '%s':", t->name);
+        if (strncmp(err.msg, prefix, strlen(prefix)) == 0)
+            return fail(s, "%s", err.msg); /* named already, by the schema's checks */
+        return fail(s, "%s %s", prefix, err.msg);
+    }
     rt->prepared = 1;
     rt->counts.schema_changes += changes;
     for (size_t c = 0; c < t->ncols; c++)
