@@ -15,17 +15,7 @@ echo "# $KILLS kills, seed $SEED (set CRASH_SEED to repeat a run)"
 W=$(newdir w)
 DB="$W/files/warehouse.db"
 printf '{"n":"%s","every":"%s","keys":"%s","sleep_us":"20"}\n' $N $EVERY $KEYS >"$TMP/conf.json"
-ORACLE="$BUILD_TOP/tests/workload_oracle"
-
-# The position committed in the warehouse (0 before the first checkpoint).
-committed_pos() {
-    local s
-    [ -f "$DB" ] || { echo 0; return; } # the sqlite3 CLI would create an empty file
-    s=$(sql "$DB" "select state from _connector_state where connector = 'workload'" 2>/dev/null)
-    s=${s#*\"pos\":\"}
-    echo "${s%%\"*}" | grep -E '^[0-9]+$' || echo 0
-}
-table() { sql "$DB" 'select id, val, txt, _fivetran_deleted from w order by id' 2>/dev/null; }
+. "$TESTS_SRCDIR/workload.sh"
 
 kills=0 lagging=0 finished=0 bad=0 positions=""
 for k in $(seq 1 "$KILLS"); do
@@ -40,7 +30,7 @@ for k in $(seq 1 "$KILLS"); do
     [ "$status" -eq 137 ] && kills=$((kills + 1))
     pos=$(committed_pos)
     positions="$positions $pos"
-    if [ "$(table)" = "$("$ORACLE" "$pos" $KEYS)" ]; then
+    if is_oracle "$pos"; then
         pass "kill $k after ${ms} ms (exit $status): the table equals the oracle at committed position $pos"
     else
         bad=$((bad + 1))
@@ -72,7 +62,7 @@ echo "# state.json lagged one checkpoint behind after $lagging kills; syncs fini
 host run workload --working-dir "$W" --plugin-dir "$TEST_PLUGINS" --configuration "$TMP/conf.json"
 is "$rc" 0 "the last run resumes and finishes"
 is "$(committed_pos)" "$N" "it reaches the end of the stream"
-if [ "$(table)" = "$("$ORACLE" $N $KEYS)" ]; then pass "final table equals the oracle: no row missing, doubled or stale"; else
+if is_oracle $N; then pass "final table equals the oracle: no row missing, doubled or stale"; else
     fail "final table equals the oracle: no row missing, doubled or stale"; fi
 is "$(cat "$W/files/state.json")" "$(sql "$DB" "select state from _connector_state where connector = 'workload'")" "state.json equals the warehouse's state"
 is "$(sql "$DB" 'pragma integrity_check')" ok "the warehouse passes SQLite's integrity check"

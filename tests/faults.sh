@@ -3,24 +3,16 @@
 . "$TESTS_SRCDIR/lib.sh"
 
 P="--plugin-dir $TEST_PLUGINS"
-ORACLE="$BUILD_TOP/tests/workload_oracle"
 KEYS=500
 W=$(newdir w)
 DB="$W/files/warehouse.db"
 # conf [N [MORE]]: the workload's configuration; MORE is extra JSON members.
 conf() { printf '{"n":"%s","every":"500","keys":"%s"%s}\n' "${1:-20000}" $KEYS "${2:-}" >"$TMP/conf.json"; echo "$TMP/conf.json"; }
-committed_pos() {
-    local s
-    [ -f "$DB" ] || { echo 0; return; } # the sqlite3 CLI would create an empty file
-    s=$(sql "$DB" "select state from _connector_state where connector = 'workload'" 2>/dev/null)
-    s=${s#*\"pos\":\"}
-    echo "${s%%\"*}" | grep -E '^[0-9]+$' || echo 0
-}
-table() { sql "$DB" 'select id, val, txt, _fivetran_deleted from w order by id' 2>/dev/null; }
+. "$TESTS_SRCDIR/workload.sh"
 # at_checkpoint POS DESCRIPTION: the warehouse holds exactly the stream up to POS.
 at_checkpoint() {
     is "$(committed_pos)" "$1" "$2: the committed position is $1"
-    if [ "$(table)" = "$("$ORACLE" "$1" $KEYS)" ]; then pass "$2: the table is the oracle's at $1"; else
+    if is_oracle "$1"; then pass "$2: the table is the oracle's at $1"; else
         fail "$2: the table is the oracle's at $1"; fi
 }
 fresh() { "$HOST" reset --working-dir "$W" >/dev/null 2>&1; }
