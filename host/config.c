@@ -123,7 +123,7 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
     parse_ctx *c = ctx;
     for (size_t i = 0; i < c->cfg->count; i++) {
         if (strlen(c->cfg->keys[i]) == len && memcmp(c->cfg->keys[i], s, len) == 0) {
-            c->problem = yajl_get_bytes_consumed(c->h) - len - 2;
+            c->problem = string_start(c);
             snprintf(c->why, sizeof c->why, "key \"%s\" appears twice", c->cfg->keys[i]);
             return 0;
         }
@@ -189,7 +189,9 @@ int config_parse(const char *text, size_t len, const char *where, config **out, 
         st = yajl_complete_parse(c.h);
     if (c.why[0]) {
         rc = json_error_at(err, where, text, len, c.problem, c.why);
-    } else if (st != yajl_status_ok) {
+    } else if (st == yajl_status_ok) {
+        rc = json_check_text(text, len, where, err); /* what yajl's own checks let through */
+    } else {
         ch_error syntax;
         yajl_val unused = NULL;
         /* Re-parse without callbacks for yajl's own message and position. */

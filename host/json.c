@@ -1,6 +1,8 @@
 /* json.c - reading JSON files with exact error positions; writing trees back. */
 #include "json.h"
 
+#include "formats.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -94,6 +96,90 @@ static size_t token_start(const char *text, size_t offset)
     return i - 1;
 }
 
+static int hex4(const char *p, unsigned *out)
+{
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) {
+        char c = p[k];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+/* Checks the string whose opening quote is at text[i]; sets *end past its closing quote. */
+static int check_string(const char *text, size_t len, size_t i, size_t *end, const char *where,
+                        ch_error *err)
+{
+    size_t start = i++;
+    while (i < len && text[i] != '"') {
+        unsigned cp, low;
+        size_t n;
+        if (text[i] != '\\') {
+            n = utf8_sequence(text + i, len - i);
+            if (n == 0)
+                return json_error_at(err, where, text, len, start, "string is not valid UTF-8");
+            i += n;
+            continue;
+        }
+        if (i + 1 < len && text[i + 1] != 'u') {
+            i += 2;
+            continue;
+        }
+        if (i + 6 > len || !hex4(text + i + 2, &cp))
+            return CH_OK; /* yajl accepted the text, so this cannot happen */
+        if (cp == 0)
+            return json_error_at(err, where, text, len, start,
+                                 "string contains a NUL character (\\u0000)");
+        if (cp >= 0xDC00 && cp <= 0xDFFF)
+            return json_error_at(err, where, text, len, start,
+                                 "string is not valid UTF-8 (a lone surrogate escape)");
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            if (i + 12 > len || text[i + 6] != '\\' || text[i + 7] != 'u' ||
+                !hex4(text + i + 8, &low) || low < 0xDC00 || low > 0xDFFF)
+                return json_error_at(err, where, text, len, start,
+                                     "string is not valid UTF-8 (a lone surrogate escape)");
+            i += 6;
+        }
+        i += 6;
+    }
+    *end = i + 1;
+    return CH_OK;
+}
+
+int json_check_text(const char *text, size_t len, const char *where, ch_error *err)
+{
+    size_t i = 0;
+    int depth = 0;
+    char message[64];
+    while (i < len) {
+        char c = text[i];
+        if (c == '"') {
+            if (check_string(text, len, i, &i, where, err) != CH_OK)
+                return CH_ERROR;
+            continue;
+        }
+        if (c == '[' || c == '{') {
+            if (++depth > JSON_MAX_DEPTH) {
+                snprintf(message, sizeof message, "nested deeper than %d levels", JSON_MAX_DEPTH);
+                return json_error_at(err, where, text, len, i, message);
+            }
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+        i++;
+    }
+    return CH_OK;
+}
+
 int json_parse_tree(const char *text, size_t len, const char *where, yajl_val *tree, ch_error *err)
 {
     yajl_handle h = yajl_alloc(NULL, NULL, NULL);
@@ -120,6 +206,8 @@ int json_parse_tree(const char *text, size_t len, const char *where, yajl_val *t
         return json_error_at(err, where, text, len, at, buf);
     }
     yajl_free(h);
+    if (json_check_text(text, len, where, err) != CH_OK)
+        return CH_ERROR;
     *tree = yajl_tree_parse(text, buf, sizeof buf);
     if (*tree == NULL)
         return err_set(err, "%s: %s", where, buf);

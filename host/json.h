@@ -16,6 +16,16 @@ int file_read_all(const char *path, char **text, size_t *len, ch_error *err);
 int json_error_at(ch_error *err, const char *where, const char *text, size_t len, size_t offset,
                   const char *message);
 
+/* Deepest nesting accepted: yajl's writer stops at 128, and trees are freed recursively. */
+#define JSON_MAX_DEPTH 100
+
+/*
+ * Checks what yajl lets through in JSON text that already parses: nesting
+ * deeper than JSON_MAX_DEPTH, strings that are not valid UTF-8 (raw, or a
+ * lone surrogate escape), and \u0000 (which would cut a C string short).
+ */
+int json_check_text(const char *text, size_t len, const char *where, ch_error *err);
+
 /* Parses text as JSON into a tree; errors carry where:line:column. */
 int json_parse_tree(const char *text, size_t len, const char *where, yajl_val *tree, ch_error *err);
 

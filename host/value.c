@@ -1,6 +1,7 @@
 /* value.c - exact conversions: a value lands in its column unchanged or not at all. */
 #include "value.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -106,8 +107,11 @@ static int parse_int64(const char *s, int64_t *out)
     char *end;
     long long v;
     errno = 0;
+    /* strtoll also takes white space and '+': exact text is digits with an optional '-' */
+    if (!isdigit((unsigned char)s[*s == '-']))
+        return CH_ERROR;
     v = strtoll(s, &end, 10);
-    if (errno || end == s || *end != '\0' || *s == ' ' || *s == '+')
+    if (errno || end == s || *end != '\0')
         return CH_ERROR;
     *out = v;
     return CH_OK;
@@ -152,6 +156,85 @@ static int to_integer(const value *in, col_type type, value *out)
     return CH_OK;
 }
 
+/* True for "-12.5e3" and its like: no white space, '+', hex, inf or nan, as strtod takes. */
+static int number_syntax(const char *s)
+{
+    if (*s == '-')
+        s++;
+    if (!isdigit((unsigned char)*s))
+        return 0;
+    while (isdigit((unsigned char)*s))
+        s++;
+    if (*s == '.') {
+        if (!isdigit((unsigned char)*++s))
+            return 0;
+        while (isdigit((unsigned char)*s))
+            s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '-' || *s == '+')
+            s++;
+        if (!isdigit((unsigned char)*s))
+            return 0;
+        while (isdigit((unsigned char)*s))
+            s++;
+    }
+    return *s == '\0';
+}
+
+/* Drops trailing fraction zeros and a bare point: "1.50" -> "1.5", "2.00" -> "2". */
+static void strip_fraction_zeros(char *s)
+{
+    size_t n = strlen(s);
+    if (strchr(s, '.') == NULL)
+        return;
+    while (n > 0 && s[n - 1] == '0')
+        s[--n] = '\0';
+    if (n > 0 && s[n - 1] == '.')
+        s[--n] = '\0';
+}
+
+/* The shortest text that reads back as d, written without an exponent ("100", "0.00001"). */
+static void double_plain(double d, char *out, size_t size)
+{
+    char e[48], digits[24];
+    int p, exp, nd = 0, point, neg;
+    size_t n = 0;
+    const char *m;
+    for (p = 0; p < 17; p++) {
+        snprintf(e, sizeof e, "%.*e", p, d);
+        if (strtod(e, NULL) == d)
+            break;
+    }
+    neg = e[0] == '-';
+    for (m = e + neg; *m && *m != 'e'; m++)
+        if (isdigit((unsigned char)*m))
+            digits[nd++] = *m;
+    exp = *m == 'e' ? atoi(m + 1) : 0;
+    point = exp + 1; /* digits before the point */
+    if (neg && !(nd == 1 && digits[0] == '0'))
+        out[n++] = '-';
+    if (point <= 0) {
+        out[n++] = '0';
+        out[n++] = '.';
+        for (int k = 0; k < -point && n + 2 < size; k++)
+            out[n++] = '0';
+        for (int k = 0; k < nd && n + 2 < size; k++)
+            out[n++] = digits[k];
+    } else {
+        for (int k = 0; k < point && n + 2 < size; k++)
+            out[n++] = k < nd ? digits[k] : '0';
+        if (nd > point) {
+            out[n++] = '.';
+            for (int k = point; k < nd && n + 2 < size; k++)
+                out[n++] = digits[k];
+        }
+    }
+    out[n] = '\0';
+    strip_fraction_zeros(out);
+}
+
 static int to_real(const value *in, col_type type, value *out)
 {
     double d;
@@ -162,19 +245,25 @@ static int to_real(const value *in, col_type type, value *out)
         if (d >= 9223372036854775808.0 || (int64_t)d != in->i)
             return CH_ERROR;
     } else if (in->type == T_STRING || in->type == T_DECIMAL) {
-        char *end;
         errno = 0;
-        d = strtod(in->ptr, &end);
-        if (errno == ERANGE || end == in->ptr || *end != '\0' || isnan(d))
-            return CH_ERROR;
+        if (strcmp(in->ptr, "inf") == 0 || strcmp(in->ptr, "-inf") == 0) {
+            d = in->ptr[0] == '-' ? -INFINITY : INFINITY; /* what a DOUBLE's text is */
+        } else {
+            if (!number_syntax(in->ptr))
+                return CH_ERROR;
+            d = strtod(in->ptr, NULL);
+            if (errno == ERANGE || isinf(d))
+                return CH_ERROR;
+        }
         if (in->type == T_DECIMAL) {
-            char back[64], canon_in[64], canon_back[64];
+            /* exact means the double reads back as the same number: 1.50 and 100 do, 0.1 too */
+            char canon[DECIMAL_MAX_PRECISION + 8], back[400];
             ch_error ignored;
-            format_double(d, 17, back, sizeof back);
-            if (decimal_canonical(in->ptr, 0, 0, canon_in, sizeof canon_in, &ignored) ||
-                strchr(back, 'e') ||
-                decimal_canonical(back, 0, 0, canon_back, sizeof canon_back, &ignored) ||
-                strcmp(canon_in, canon_back) != 0)
+            if (decimal_canonical(in->ptr, 0, 0, canon, sizeof canon, &ignored) != CH_OK)
+                return CH_ERROR;
+            strip_fraction_zeros(canon);
+            double_plain(d, back, sizeof back);
+            if (strcmp(canon, back) != 0)
                 return CH_ERROR;
         }
     } else {

@@ -1,5 +1,8 @@
 /* test_formats.c - dates, times, decimals, UTF-8, JSON and value conversion. */
+#include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "formats.h"
 #include "tap.h"
@@ -132,11 +135,42 @@ static void conversions(void)
     value_free(&out);
 }
 
+/* Conversions the fuzzers found wrong (fuzz/regressions/value). */
+static void fuzz_findings(void)
+{
+    value in = {0}, out = {0};
+    ch_error e;
+    static const char *const decimals_ok[] = {"100", "1.50", "0.00", "0.00001", "-20", "0.1"};
+    for (size_t i = 0; i < sizeof decimals_ok / sizeof decimals_ok[0]; i++) {
+        value_set_bytes(&in, T_DECIMAL, decimals_ok[i], strlen(decimals_ok[i]));
+        ok(value_convert(&in, T_DOUBLE, 0, 0, &out, &e) == CH_OK &&
+               out.d == strtod(decimals_ok[i], NULL),
+           "DECIMAL %s converts to DOUBLE", decimals_ok[i]);
+    }
+    value_set_bytes(&in, T_DECIMAL, "0.30000000000000001", 19);
+    ok(value_convert(&in, T_DOUBLE, 0, 0, &out, &e) == CH_ERROR,
+       "a DECIMAL that no DOUBLE reads back as is refused");
+    value_set_bytes(&in, T_STRING, "\t42", 3);
+    ok(value_convert(&in, T_INT, 0, 0, &out, &e) == CH_ERROR, "STRING \"\\t42\" is not an INT");
+    value_set_bytes(&in, T_STRING, "\n42", 3);
+    ok(value_convert(&in, T_LONG, 0, 0, &out, &e) == CH_ERROR, "STRING \"\\n42\" is not a LONG");
+    value_set_bytes(&in, T_STRING, " 1.5", 4);
+    ok(value_convert(&in, T_DOUBLE, 0, 0, &out, &e) == CH_ERROR, "STRING \" 1.5\" is not a DOUBLE");
+    value_set_bytes(&in, T_STRING, "0x10", 4);
+    ok(value_convert(&in, T_DOUBLE, 0, 0, &out, &e) == CH_ERROR, "hex is not a DOUBLE");
+    value_set_bytes(&in, T_STRING, "inf", 3);
+    ok(value_convert(&in, T_DOUBLE, 0, 0, &out, &e) == CH_OK && isinf(out.d),
+       "\"inf\", a DOUBLE's own text, reads back");
+    value_free(&in);
+    value_free(&out);
+}
+
 int main(void)
 {
     dates();
     decimals();
     text();
     conversions();
+    fuzz_findings();
     return tap_done();
 }

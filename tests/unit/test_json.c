@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "config.h"
+#include "json.h"
 #include "state.h"
 #include "tap.h"
 
@@ -69,9 +70,46 @@ static void state_object(void)
     state_free(s);
 }
 
+/* What the fuzzers found (fuzz/regressions): each must now be refused with a position. */
+static void fuzz_findings(void)
+{
+    config *c = NULL;
+    state *s = state_new();
+    ch_error e;
+    char deep[512];
+    size_t n = 0;
+    ok(parse("{\"a\": \"x\", \"a\\u0000b\": \"y\"}", &c, &e) == CH_ERROR,
+       "a key with \\u0000 refused (it would duplicate \"a\")");
+    has_str(e.msg, "configuration.json:1:12: string contains a NUL character", "NUL key position");
+    ok(parse("{\"a\": \"\xed\xa0\x80\"}", &c, &e) == CH_ERROR,
+       "a surrogate encoded as UTF-8 refused in configuration");
+    has_str(e.msg, "configuration.json:1:7: string is not valid UTF-8", "invalid UTF-8 position");
+    ok(parse("{\"a\": \"\\udc00\"}", &c, &e) == CH_ERROR, "a lone surrogate escape refused");
+    has_str(e.msg, "lone surrogate", "lone surrogate named");
+    ok(parse("{\"a\": \"\\ud83d\\ude00\"}", &c, &e) == CH_OK, "a surrogate pair accepted");
+    config_free(c);
+    c = NULL;
+    ok(state_replace(s, "{\"k\": \"\xc0\xaf\"}", 11, "state", &e) == CH_ERROR,
+       "an overlong UTF-8 form refused in state");
+    n += (size_t)snprintf(deep + n, sizeof deep - n, "{\"a\":");
+    for (int i = 0; i < JSON_MAX_DEPTH; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < JSON_MAX_DEPTH; i++)
+        deep[n++] = ']';
+    deep[n++] = '}';
+    deep[n] = '\0';
+    ok(state_replace(s, deep, n, "state", &e) == CH_ERROR, "state nested 101 deep refused");
+    has_str(e.msg, "nested deeper than 100 levels", "the limit is named");
+    ok(state_replace(s, deep + 6, n - 7, "state", &e) == CH_ERROR, "a top-level array still refused");
+    ok(state_replace(s, "{\"a\":[[[1]]]}", 13, "state", &e) == CH_OK && state_json(s) != NULL,
+       "shallow nesting accepted and written back");
+    state_free(s);
+}
+
 int main(void)
 {
     configuration();
     state_object();
+    fuzz_findings();
     return tap_done();
 }
