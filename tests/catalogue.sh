@@ -424,6 +424,7 @@ wait "$writer"
 unchanged "warehouse locked by another writer"
 
 # The disk fails under the warehouse at the commit (tests/faults/iofault.c, as in faults.sh).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" # see faults.sh
 if [ -n "${IOFAULT:-}" ] && [ -f "$IOFAULT" ]; then
     keep "$D"
     IOFAULT_PATH=warehouse.db IOFAULT_SYNC_ERRNO=5 LD_PRELOAD="$IOFAULT" badops "$D" upsert_new
