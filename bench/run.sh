@@ -3,12 +3,14 @@
 # connector-host and through a plain SQLite baseline, side by side in one run,
 # then the `three` sync's start-to-exit time with hyperfine.
 #
-# BENCH_SIZES   row counts N (default "100000 1000000 10000000")
+# BENCH_SIZES   row counts N for the side-by-side runs (default "100000 1000000")
 # BENCH_REPEAT  runs per program and size, interleaved; the median is shown (default 3)
+# BENCH_MEMORY  N of one more host run, for peak memory only (default 10000000; 0 skips)
 # BENCH_DIR     scratch directory (default: a new one under $TMPDIR)
 set -eu
 : "${BUILD_TOP:?run through make bench}"
-SIZES=${BENCH_SIZES:-"100000 1000000 10000000"}
+SIZES=${BENCH_SIZES:-"100000 1000000"}
+MEMORY_N=${BENCH_MEMORY:-10000000}
 REPEAT=${BENCH_REPEAT:-3}
 DIR=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/connector-host-bench.XXXXXX")}
 HOST="$BUILD_TOP/connector-host"
@@ -58,10 +60,27 @@ done
 echo "(ratio = host ops/s / baseline ops/s, median of $REPEAT interleaved runs; RSS = peak)"
 echo
 
+if [ "$MEMORY_N" -gt 0 ]; then
+    for n in $SIZES; do first_n=$n; break; done
+    rm -rf "$DIR/w" && mkdir -p "$DIR/w"
+    printf '{"n":"%s"}\n' "$first_n" >"$DIR/w/configuration.json"
+    small=$("$MEASURE" "$HOST" run bulk --plugin-dir "$PLUGINS" --working-dir "$DIR/w" \
+        --log-level WARNING 2>/dev/null | tail -n 1 | cut -d' ' -f2)
+    rm -rf "$DIR/w" && mkdir -p "$DIR/w"
+    printf '{"n":"%s"}\n' "$MEMORY_N" >"$DIR/w/configuration.json"
+    line=$("$MEASURE" "$HOST" run bulk --plugin-dir "$PLUGINS" --working-dir "$DIR/w" \
+        --log-level WARNING 2>"$DIR/host.err" | tail -n 1) || { cat "$DIR/host.err" >&2; exit 1; }
+    awk -v n="$MEMORY_N" -v small_n="$first_n" -v t="${line%% *}" -v big="${line##* }" \
+        -v small="$small" -v ops=$((MEMORY_N + MEMORY_N / 2 + MEMORY_N / 3)) 'BEGIN {
+        printf "memory: host peak RSS %.1f MB at N=%d (%.0f ops/s) vs %.1f MB at N=%d: %.2fx\n",
+            big / 1024, n, ops / t, small / 1024, small_n, big / small }'
+    echo
+fi
+
 if command -v hyperfine >/dev/null 2>&1; then
     mkdir -p "$DIR/three"
     echo "start-up: the three connector, process start to exit (hyperfine)"
-    hyperfine --warmup 5 --runs 50 --style basic --export-json "$DIR/three.json" \
+    hyperfine -N --warmup 5 --runs 50 --style basic --export-json "$DIR/three.json" \
         "$HOST run three --working-dir $DIR/three --log-level WARNING" >/dev/null
     awk '/"median"/ { gsub(/[",]/, ""); printf "three end to end: median %.2f ms\n", $2 * 1000 }' "$DIR/three.json"
 else
