@@ -17,6 +17,7 @@
 #include "formats.h"
 #include "row.h"
 #include "signals.h"
+#include "writer.h"
 
 /* Records the first failure of the sync; later ones are consequences, not causes. */
 static int vfail(sink *s, const char *format, va_list ap)
@@ -46,6 +47,23 @@ static void dest_notice_log(void *ctx, const char *message)
     log_msg(s->log, CH_LOG_INFO, "host", "%s", message);
 }
 
+/*
+ * Waits until the writer thread has applied everything queued, so that this
+ * thread may use the destination or change a table's definition; merges the
+ * writer's warning counts. Reports an operation that failed meanwhile.
+ */
+static int settle(sink *s)
+{
+    ch_error err;
+    int rc;
+    if (s->writer == NULL)
+        return CH_OK;
+    rc = writer_drain(s->writer, &err);
+    for (size_t i = 0; i < s->tables_cap; i++)
+        s->tables[i].counts.warnings += writer_take_warnings(s->writer, i);
+    return rc == CH_OK ? CH_OK : fail(s, "%s", err.msg);
+}
+
 /* Fails the sync when a stop was requested, so nothing more is written or committed. */
 static int stopped(sink *s)
 {
@@ -70,6 +88,7 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
     s->prefix_second = -1;
     d->notice = dest_notice_log;
     d->notice_ctx = s;
+    s->writer = writer_start(d, lg); /* without it, operations are applied on this thread */
     if (json == NULL || (s->committed_state = strdup(json)) == NULL)
         return err_set(err, "out of memory");
     return CH_OK;
@@ -77,6 +96,8 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
 
 void sink_free(sink *s)
 {
+    writer_stop(s->writer);
+    s->writer = NULL;
     for (size_t i = 0; i < s->tables_cap; i++) {
         for (size_t c = 0; c < s->tables[i].cap; c++)
             value_free(&s->tables[i].vals[c]);
@@ -240,6 +261,8 @@ static int prepare(sink *s, table_def *t, sink_table *rt)
     int changes = 0;
     if (rt->prepared)
         return CH_OK;
+    if (settle(s) != CH_OK)
+        return CH_ERROR;
     if (s->dest->ops->prepare_table(s->dest, t, &changes, &err) != CH_OK) {
         char prefix[200];
         snprintf(prefix, sizeof prefix, "table '%s':", t->name);
@@ -290,6 +313,8 @@ static int widen(sink *s, table_def *t, sink_table *rt, size_t c, const value *v
     if (to.type != T_STRING &&
         value_convert(v, to.type, to.precision, to.scale, &s->scratch, &err) != CH_OK)
         to.type = T_STRING, to.precision = to.scale = 0;
+    if (settle(s) != CH_OK)
+        return CH_ERROR;
     if (rt->prepared && col->in_warehouse) {
         int rc = s->dest->ops->change_type(s->dest, t, c, from, to, &lossy, &err);
         if (rc != CH_OK && lossy && to.type != T_STRING) {
@@ -326,6 +351,8 @@ static int evolve(sink *s, table_def *t, sink_table *rt, const ch_row *row)
         column_def *col;
         if (f->v.type == T_NONE)
             continue; /* a NULL neither adds nor types a column */
+        if (c < 0 && settle(s) != CH_OK)
+            return CH_ERROR; /* the writer must not see the table change under it */
         if (c < 0 && rt->prepared)
             c = table_adopt_column(t, f->name); /* "Foo Bar" for the warehouse's foo_bar */
         if (c < 0) {
@@ -346,6 +373,8 @@ static int evolve(sink *s, table_def *t, sink_table *rt, const ch_row *row)
         if (col->declared || (f->v.type == col->type && col->type != T_DECIMAL))
             continue;
         if (col->type == T_NONE && !rt->prepared) {
+            if (settle(s) != CH_OK)
+                return CH_ERROR;
             set_column_type(col, value_type(&f->v)); /* an undeclared key column */
             continue;
         }
@@ -481,73 +510,73 @@ static const char *row_id(sink *s, const table_def *t, const sink_table *rt)
     return s->id.ptr;
 }
 
+/* Hands a checked operation to the writer thread, or applies it here when there is none. */
+static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const char *id)
+{
+    ch_error err;
+    const char *synced = next_synced(s);
+    const value *vals = kind == WOP_TRUNCATE ? NULL : rt->vals;
+    const unsigned char *present = kind == WOP_UPDATE ? rt->present : NULL;
+    int missing = 0;
+    if (s->writer != NULL) {
+        if (writer_put(s->writer, kind, t, vals, present, id, synced, &err) != CH_OK)
+            return fail(s, "%s", err.msg);
+    } else {
+        if (writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, &missing,
+                             &err) != CH_OK)
+            return fail(s, "%s", err.msg);
+        rt->counts.warnings += missing;
+    }
+    s->pending++;
+    return CH_OK;
+}
+
 int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
 {
     sink_table *rt;
-    ch_error err;
     const char *id = NULL;
     table_def *t = begin_op(s, table, row, "upsert", &rt);
     if (t == NULL)
         return CH_ERROR;
     if (t->nkey == 0 && (id = row_id(s, t, rt)) == NULL)
         return fail(s, "out of memory");
-    if (s->dest->ops->upsert(s->dest, t, rt->vals, id, next_synced(s), &err) != CH_OK)
-        return fail(s, "upsert on table '%s': %s", t->name, err.msg);
+    if (apply(s, WOP_UPSERT, t, rt, id) != CH_OK)
+        return CH_ERROR;
     rt->counts.upserts++;
-    s->pending++;
     return CH_OK;
 }
 
 int ch_update(ch_sync *s, const char *table, const ch_row *row)
 {
     sink_table *rt;
-    ch_error err;
-    int found = 0;
     table_def *t = begin_op(s, table, row, "update", &rt);
     if (t == NULL)
         return CH_ERROR;
     if (t->nkey == 0)
         return fail(s, "update on table '%s': the table has no primary key", t->name);
-    if (s->dest->ops->update(s->dest, t, rt->vals, rt->present, next_synced(s), &found, &err) !=
-        CH_OK)
-        return fail(s, "update on table '%s': %s", t->name, err.msg);
+    if (apply(s, WOP_UPDATE, t, rt, NULL) != CH_OK)
+        return CH_ERROR;
     rt->counts.updates++;
-    s->pending++;
-    if (!found) {
-        rt->counts.warnings++;
-        log_msg(s->log, CH_LOG_WARNING, "host",
-                "update on table '%s': no row with that primary key; nothing changed", t->name);
-    }
     return CH_OK;
 }
 
 int ch_delete(ch_sync *s, const char *table, const ch_row *key)
 {
     sink_table *rt;
-    ch_error err;
-    int found = 0;
     table_def *t = begin_op(s, table, key, "delete", &rt);
     if (t == NULL)
         return CH_ERROR;
     if (t->nkey == 0)
         return fail(s, "delete on table '%s': the table has no primary key", t->name);
-    if (s->dest->ops->remove(s->dest, t, rt->vals, next_synced(s), &found, &err) != CH_OK)
-        return fail(s, "delete on table '%s': %s", t->name, err.msg);
+    if (apply(s, WOP_DELETE, t, rt, NULL) != CH_OK)
+        return CH_ERROR;
     rt->counts.deletes++;
-    s->pending++;
-    if (!found) {
-        rt->counts.warnings++;
-        log_msg(s->log, CH_LOG_WARNING, "host",
-                "delete on table '%s': no row with that primary key; ignored", t->name);
-    }
     return CH_OK;
 }
 
 int ch_truncate(ch_sync *s, const char *table)
 {
     sink_table *rt;
-    ch_error err;
-    long rows = 0;
     table_def *t;
     if (s->failed || stopped(s))
         return CH_ERROR;
@@ -556,12 +585,9 @@ int ch_truncate(ch_sync *s, const char *table)
     t = find_table(s, table, &rt);
     if (t == NULL || prepare(s, t, rt) != CH_OK)
         return CH_ERROR;
-    if (s->dest->ops->truncate(s->dest, t, next_synced(s), &rows, &err) != CH_OK)
-        return fail(s, "truncate on table '%s': %s", t->name, err.msg);
+    if (apply(s, WOP_TRUNCATE, t, rt, NULL) != CH_OK)
+        return CH_ERROR;
     rt->counts.truncates++;
-    s->pending++;
-    log_msg(s->log, CH_LOG_FINE, "host", "truncate on table '%s' soft-deleted %ld rows", t->name,
-            rows);
     return CH_OK;
 }
 
@@ -569,6 +595,8 @@ int ch_truncate(ch_sync *s, const char *table)
 static int commit(sink *s, const char *state_json, int is_checkpoint)
 {
     ch_error err;
+    if (settle(s) != CH_OK)
+        return CH_ERROR;
     if (s->dest->ops->commit(s->dest, s->connector, state_json, next_synced(s), &err) != CH_OK)
         return fail(s, "checkpoint: %s", err.msg);
     s->pending = 0;
@@ -618,6 +646,7 @@ void sink_abort(sink *s)
         log_msg(s->log, CH_LOG_WARNING, "host",
                 "rolling back %ld operation%s after the last checkpoint", s->pending,
                 s->pending == 1 ? "" : "s");
+    settle(s); /* the writer must be idle; a failure it reports changes nothing here */
     s->dest->ops->rollback(s->dest);
     s->pending = 0;
 }

@@ -52,6 +52,7 @@ struct ch_sync {
     int64_t last_us; /* _fivetran_synced of the last operation, microseconds */
     int64_t prefix_second;
     char synced[40];
+    struct writer *writer; /* applies data operations on its own thread; NULL: applied here */
     value id;      /* _fivetran_id of a keyless upsert */
     value scratch; /* a conversion tried before a column widens */
 };
