@@ -3,7 +3,8 @@
  * (bulk_workload.h) through the host, checkpointing every BULK_BATCH
  * operations with the position reached, and resuming from it.
  *
- * Configuration: n (rows, default 100000).
+ * Configuration: n (rows, default 100000); work (default 0): mixing rounds per
+ * operation, to model a connector that does real work per row.
  */
 #include <connector-host.h>
 #include <inttypes.h>
@@ -34,6 +35,17 @@ static uint64_t fresh_seed(void)
     return seed;
 }
 
+/* Burns about `rounds` mixing steps, so the benchmark can model a connector with real work. */
+static void simulated_work(long rounds, long row)
+{
+    volatile uint64_t sink;
+    uint64_t x = (uint64_t)row;
+    for (long k = 0; k < rounds; k++)
+        x = bulk_mix(x);
+    sink = x;
+    (void)sink;
+}
+
 static int checkpoint(ch_sync *sync, uint64_t seed, long op)
 {
     char text[32];
@@ -50,7 +62,9 @@ static int update(ch_sync *sync, const ch_config *config)
 {
     const char *n_text = ch_config_get(config, "n");
     const char *seed_text = ch_state_get(sync, "seed"), *op_text = ch_state_get(sync, "op");
+    const char *work_text = ch_config_get(config, "work");
     long n = n_text ? atol(n_text) : 100000, op = op_text ? atol(op_text) : 0, row;
+    long work = work_text ? atol(work_text) : 0;
     uint64_t seed = seed_text ? strtoull(seed_text, NULL, 10) : fresh_seed();
     ch_row *r = ch_row_new();
     char id[37];
@@ -63,6 +77,8 @@ static int update(ch_sync *sync, const ch_config *config)
         seed = fresh_seed();
     }
     while (rc == CH_OK && (phase = bulk_op(n, op, &row)) != BULK_DONE) {
+        if (work > 0)
+            simulated_work(work, row); /* a connector that parses or computes per row */
         bulk_uuid(seed, row, id);
         ch_row_clear(r);
         ch_row_set_string(r, "id", id);

@@ -6,6 +6,8 @@
 # BENCH_SIZES   row counts N for the side-by-side runs (default "100000 1000000")
 # BENCH_REPEAT  runs per program and size, interleaved; the median is shown (default 3)
 # BENCH_MEMORY  N of one more host run, for peak memory only (default 10000000; 0 skips)
+# BENCH_WORK    per-row work of a connector run with and without the writer thread (default
+#               1500 mixing rounds; 0 skips)
 # BENCH_DIR     scratch directory (default: a new one under $TMPDIR)
 set -eu
 : "${BUILD_TOP:?run through make bench}"
@@ -59,6 +61,22 @@ for n in $SIZES; do
 done
 echo "(ratio = host ops/s / baseline ops/s, median of $REPEAT interleaved runs; RSS = peak)"
 echo
+
+# The writer thread against none, for a connector that does real work per row.
+WORK=${BENCH_WORK:-1500}
+if [ "$WORK" -gt 0 ]; then
+    n=100000
+    ops=$((n + n / 2 + n / 3))
+    for mode in 1 0; do
+        rm -rf "$DIR/w" && mkdir -p "$DIR/w"
+        printf '{"n":"%s","work":"%s"}\n' "$n" "$WORK" >"$DIR/w/configuration.json"
+        CONNECTOR_HOST_WRITER=$mode "$MEASURE" "$HOST" run bulk --plugin-dir "$PLUGINS" \
+            --working-dir "$DIR/w" --log-level WARNING 2>/dev/null | tail -n 1 | cut -d' ' -f1 >"$DIR/work.$mode"
+    done
+    awk -v ops="$ops" -v w="$WORK" -v t1="$(cat "$DIR/work.1")" -v t0="$(cat "$DIR/work.0")" 'BEGIN {
+        printf "connector with work (%d mixing rounds per row), N=100000: writer thread %.0f ops/s, ", w, ops / t1
+        printf "without %.0f ops/s: %.2fx\n\n", ops / t0, t0 / t1 }'
+fi
 
 if [ "$MEMORY_N" -gt 0 ]; then
     for n in $SIZES; do first_n=$n; break; done

@@ -88,7 +88,9 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
     s->prefix_second = -1;
     d->notice = dest_notice_log;
     d->notice_ctx = s;
-    s->writer = writer_start(d, lg); /* without it, operations are applied on this thread */
+    /* without a writer, operations are applied on this thread; CONNECTOR_HOST_WRITER=0 asks so */
+    if (getenv("CONNECTOR_HOST_WRITER") == NULL || strcmp(getenv("CONNECTOR_HOST_WRITER"), "0"))
+        s->writer = writer_start(d, lg);
     if (json == NULL || (s->committed_state = strdup(json)) == NULL)
         return err_set(err, "out of memory");
     return CH_OK;
@@ -522,8 +524,8 @@ static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const cha
         if (writer_put(s->writer, kind, t, vals, present, id, synced, &err) != CH_OK)
             return fail(s, "%s", err.msg);
     } else {
-        if (writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, &missing,
-                             &err) != CH_OK)
+        if (writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, &missing, &err) !=
+            CH_OK)
             return fail(s, "%s", err.msg);
         rt->counts.warnings += missing;
     }

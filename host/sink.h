@@ -53,8 +53,8 @@ struct ch_sync {
     int64_t prefix_second;
     char synced[40];
     struct writer *writer; /* applies data operations on its own thread; NULL: applied here */
-    value id;      /* _fivetran_id of a keyless upsert */
-    value scratch; /* a conversion tried before a column widens */
+    value id;              /* _fivetran_id of a keyless upsert */
+    value scratch;         /* a conversion tried before a column widens */
 };
 typedef struct ch_sync sink;
 

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RING 1024 /* records; enough to keep the writer busy, small enough to stay in cache */
-#define BATCH 64  /* records queued before a sleeping writer is woken: one wake-up per batch */
+#define RING  1024 /* records; enough to keep the writer busy, small enough to stay in cache */
+#define BATCH 64   /* records queued before a sleeping writer is woken: one wake-up per batch */
 
 typedef struct wop {
     wop_kind kind;
@@ -37,11 +37,11 @@ struct writer {
     wop ring[RING];
     size_t head, tail; /* records [tail, head) are queued; both only grow */
     int ending;
-    int writer_waiting;   /* the writer sleeps on `work` */
-    int others_waiting;   /* the producer or a drain sleeps on `space` */
-    int failed;      /* set by the writer; read under the lock */
-    ch_error error;  /* the first failure */
-    long *warnings;  /* per table index; the writer's own until a drain */
+    int writer_waiting; /* the writer sleeps on `work` */
+    int others_waiting; /* the producer or a drain sleeps on `space` */
+    int failed;         /* set by the writer; read under the lock */
+    ch_error error;     /* the first failure */
+    long *warnings;     /* per table index; the writer's own until a drain */
     size_t nwarnings;
 };
 
@@ -61,8 +61,8 @@ static int note_warning(writer *w, size_t table)
 }
 
 int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, const value *vals,
-                     const unsigned char *present, const char *id, const char *synced,
-                     int *missing, ch_error *err)
+                     const unsigned char *present, const char *id, const char *synced, int *missing,
+                     ch_error *err)
 {
     static const char *const names[] = {"upsert", "update", "delete", "truncate"};
     int found = 1, rc;

@@ -25,8 +25,8 @@ typedef struct writer writer;
  * name the operation and table.
  */
 int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, const value *vals,
-                     const unsigned char *present, const char *id, const char *synced,
-                     int *missing, ch_error *err);
+                     const unsigned char *present, const char *id, const char *synced, int *missing,
+                     ch_error *err);
 
 /* Starts the thread; NULL when it cannot (the caller then applies operations itself). */
 writer *writer_start(dest *d, const logger *lg);

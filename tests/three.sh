@@ -64,6 +64,12 @@ host run three --working-dir "$W2" --destination "postgresql://u@h/db"
 is "$rc" 2 "PostgreSQL destination: exit 2 (not supported yet)"
 like "$err" "destination 'postgresql://u@h/db': PostgreSQL is not supported yet" "PostgreSQL refused by name"
 
+# Without the writer thread (CONNECTOR_HOST_WRITER=0), the same sync gives the same rows.
+W3=$(newdir w3)
+CONNECTOR_HOST_WRITER=0 host run three --working-dir "$W3"
+is "$rc" 0 "run without the writer thread"
+is "$(sql "$W3/files/warehouse.db" 'select count(*), sum(_fivetran_deleted), sum(val1 = '"'abc'"') from three')" "3|1|1" "same rows without the writer thread"
+
 # schema and list.
 host schema three
 is "$rc" 0 "schema exits 0"

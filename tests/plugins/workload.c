@@ -27,7 +27,8 @@ static long setting(const ch_config *config, const char *key, long fallback)
 #if defined(__GNUC__)
 __attribute__((no_sanitize_undefined))
 #endif
-static void crash_on(long address)
+static void
+crash_on(long address)
 {
     *(volatile int *)(uintptr_t)address = 1;
 }
