@@ -4,7 +4,6 @@
 P="--plugin-dir $TEST_PLUGINS"
 W=$(newdir w)
 DB="$W/files/warehouse.db"
-conf() { printf '%s\n' "$1" >"$TMP/conf.json"; echo "$TMP/conf.json"; }
 col() { sql "$DB" "select $2 from items where id = $1"; }
 rec() { sql "$DB" "select type from _connector_columns where table_name = '$1' and column_name = '$2'"; }
 decl() { sql "$DB" "select type from pragma_table_info('$1') where name = '$2'"; }

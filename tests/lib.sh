@@ -63,6 +63,9 @@ snapshot() {
     } 2>&1
 }
 
+# conf JSON: writes a configuration file and prints its path (a test may define its own).
+conf() { printf '%s\n' "$1" >"$TMP/conf.json"; echo "$TMP/conf.json"; }
+
 # newdir NAME: a fresh empty working directory.
 newdir() { mkdir -p "$TMP/$1" && echo "$TMP/$1"; }
 

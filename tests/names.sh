@@ -4,7 +4,6 @@
 P="--plugin-dir $TEST_PLUGINS"
 W=$(newdir w)
 DB="$W/files/warehouse.db"
-conf() { printf '%s\n' "$1" >"$TMP/conf.json"; echo "$TMP/conf.json"; }
 
 host run names --working-dir "$W" $P
 is "$rc" 0 "names sync succeeds"

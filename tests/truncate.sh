@@ -4,7 +4,6 @@
 P="--plugin-dir $TEST_PLUGINS"
 W=$(newdir w)
 DB="$W/files/warehouse.db"
-conf() { printf '%s\n' "$1" >"$TMP/conf.json"; echo "$TMP/conf.json"; }
 rows() { sql "$DB" "select group_concat(id || ':' || val || ':' || _fivetran_deleted, ' ') from (select * from t order by id)"; }
 
 host run truncate --working-dir "$W" $P
