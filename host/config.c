@@ -72,25 +72,10 @@ static int on_number(void *ctx, const char *s, size_t len)
     return refuse(ctx, len, "a number");
 }
 
-/*
- * Where the string token just parsed starts: its opening quote. Its decoded
- * length says nothing of its length in the text ("\u0000" is six bytes).
- */
+/* Where the string just parsed starts: its decoded length says nothing of its text ("\u0000"). */
 static size_t string_start(const parse_ctx *c)
 {
-    size_t i = yajl_get_bytes_consumed(c->h); /* just past the closing quote */
-    if (i < 2 || i > c->len)
-        return 0;
-    for (i -= 2; i > 0; i--) {
-        size_t backslashes = 0;
-        if (c->text[i] != '"')
-            continue;
-        while (backslashes < i && c->text[i - backslashes - 1] == '\\')
-            backslashes++;
-        if (backslashes % 2 == 0)
-            return i;
-    }
-    return 0;
+    return json_token_start(c->text, yajl_get_bytes_consumed(c->h));
 }
 
 static int on_string(void *ctx, const unsigned char *s, size_t len)

@@ -170,13 +170,20 @@ static void sb_key_list(sql_buf *b, const table_def *t)
     }
 }
 
+static type_spec column_type(const column_def *c)
+{
+    type_spec ts = {c->type, c->precision, c->scale};
+    return ts;
+}
+
 /* Stores a column's exact type; called inside the transaction that changes the column. */
-static int record_type(sqlite_dest *d, const table_def *t, size_t col, ch_error *err)
+static int record_type(sqlite_dest *d, const table_def *t, size_t col, type_spec type,
+                       ch_error *err)
 {
     char text[32];
     int rc;
     const column_def *c = &t->cols[col];
-    if (c->type == T_NONE)
+    if (type.type == T_NONE)
         return CH_OK;
     if (!d->columns_table_ready) {
         if (exec(d,
@@ -194,7 +201,7 @@ static int record_type(sqlite_dest *d, const table_def *t, size_t col, ch_error 
                            "DO UPDATE SET type = excluded.type",
                            -1, SQLITE_PREPARE_PERSISTENT, &d->record, NULL) != SQLITE_OK)
         return db_fail(d, err, "recording a column type");
-    type_format(c->type, c->precision, c->scale, text, sizeof text);
+    type_format(type.type, type.precision, type.scale, text, sizeof text);
     rc = sqlite3_bind_text(d->record, 1, t->dest_name, -1, SQLITE_TRANSIENT);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(d->record, 2, c->dest_name, -1, SQLITE_TRANSIENT);
@@ -311,7 +318,7 @@ static int create_table(sqlite_dest *d, table_def *t, ch_error *err)
     rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
     free(b.s);
     for (size_t i = 0; rc == CH_OK && i < t->ncols; i++)
-        rc = record_type(d, t, i, err);
+        rc = record_type(d, t, i, column_type(&t->cols[i]), err);
     return rc;
 }
 
@@ -353,7 +360,7 @@ static int add_column(dest *base, table_def *t, size_t col, ch_error *err)
     rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
     free(b.s);
     if (rc == CH_OK)
-        rc = record_type(d, t, col, err);
+        rc = record_type(d, t, col, column_type(&t->cols[col]), err);
     if (t->dest)
         finalize_statements(t->dest);
     return rc;
@@ -455,7 +462,6 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
     int rc = CH_OK;
     sql_buf b = {0};
     column_def *c = &t->cols[col];
-    type_spec kept = {c->type, c->precision, c->scale};
     *lossy = 0;
     if (rebuild && is_key(t, col) && from.type != T_NONE)
         return err_set(err,
@@ -490,15 +496,8 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
         if (rc == CH_OK)
             rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
     }
-    if (rc == CH_OK) {
-        c->type = to.type; /* recorded as the new type; the caller keeps it on success */
-        c->precision = to.precision;
-        c->scale = to.scale;
-        rc = record_type(d, t, col, err);
-        c->type = kept.type;
-        c->precision = kept.precision;
-        c->scale = kept.scale;
-    }
+    if (rc == CH_OK)
+        rc = record_type(d, t, col, to, err); /* the column_def is the caller's to change */
     free(b.s);
     if (rc == CH_OK) {
         rc = exec(d, "RELEASE change_type", err);
@@ -528,7 +527,7 @@ static int reconcile_column(sqlite_dest *d, table_def *t, size_t c, type_spec st
                             int *schema_changes, ch_error *err)
 {
     column_def *col = &t->cols[c];
-    type_spec want = {col->type, col->precision, col->scale};
+    type_spec want = column_type(col);
     char from[32], to[32];
     int lossy = 0;
     col->in_warehouse = 1;
@@ -536,10 +535,11 @@ static int reconcile_column(sqlite_dest *d, table_def *t, size_t c, type_spec st
         col->type = stored.type;
         col->precision = stored.precision;
         col->scale = stored.scale;
-        return exact ? CH_OK : record_type(d, t, c, err);
+        return exact ? CH_OK : record_type(d, t, c, column_type(col), err);
     }
     if (!exact)
-        return record_type(d, t, c, err); /* a warehouse older than the type records */
+        return record_type(d, t, c, column_type(col),
+                           err); /* a warehouse older than the type records */
     if (same_type(stored, col))
         return CH_OK;
     type_format(stored.type, stored.precision, stored.scale, from, sizeof from);
@@ -879,26 +879,13 @@ static int truncate_table(dest *base, table_def *t, const char *synced, long *ro
     return CH_OK;
 }
 
-static int state_table_exists(sqlite_dest *d)
-{
-    sqlite3_stmt *stmt;
-    int exists = 0;
-    if (sqlite3_prepare_v2(
-            d->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '" STATE_TABLE "'",
-            -1, &stmt, NULL) == SQLITE_OK) {
-        exists = sqlite3_step(stmt) == SQLITE_ROW;
-        sqlite3_finalize(stmt);
-    }
-    return exists;
-}
-
 static int load_state(dest *base, const char *connector, char **json, ch_error *err)
 {
     sqlite_dest *d = (sqlite_dest *)base;
     sqlite3_stmt *stmt;
     int rc;
     *json = NULL;
-    if (!state_table_exists(d))
+    if (!table_exists(d, STATE_TABLE))
         return CH_OK;
     if (sqlite3_prepare_v2(d->db, "SELECT state FROM " STATE_TABLE " WHERE connector = ?1", -1,
                            &stmt, NULL) != SQLITE_OK)

@@ -71,11 +71,8 @@ static void clean_message(const char *raw, char *out, size_t size)
     out[n] = '\0';
 }
 
-/*
- * yajl reports the offset just past the token it rejected; users want the
- * token's first character. Walk back over a string, word or single symbol.
- */
-static size_t token_start(const char *text, size_t offset)
+/* yajl reports offsets just past a token; users want its first character. */
+size_t json_token_start(const char *text, size_t offset)
 {
     size_t i = offset;
     if (i == 0)
@@ -197,7 +194,7 @@ int json_parse_tree(const char *text, size_t len, const char *where, yajl_val *t
         if (len > 0 && strstr((const char *)msg, "premature EOF"))
             at = len;
         else
-            at = token_start(text, at);
+            at = json_token_start(text, at);
         clean_message((const char *)msg, buf, sizeof buf);
         yajl_free_error(h, msg);
         yajl_free(h);

@@ -16,6 +16,12 @@ int file_read_all(const char *path, char **text, size_t *len, ch_error *err);
 int json_error_at(ch_error *err, const char *where, const char *text, size_t len, size_t offset,
                   const char *message);
 
+/*
+ * The offset of the first character of the token (string, word or single
+ * symbol) that ends just before offset: where an error in it should point.
+ */
+size_t json_token_start(const char *text, size_t offset);
+
 /* Deepest nesting accepted: yajl's writer stops at 128, and trees are freed recursively. */
 #define JSON_MAX_DEPTH 100
 

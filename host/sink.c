@@ -77,6 +77,7 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
               const logger *lg, ch_error *err)
 {
     const char *json = state_json(st);
+    const char *writer_env = getenv("CONNECTOR_HOST_WRITER");
     memset(s, 0, sizeof *s);
     s->connector = connector;
     snprintf(s->source, sizeof s->source, "connector:%s", connector);
@@ -89,7 +90,7 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
     d->notice = dest_notice_log;
     d->notice_ctx = s;
     /* without a writer, operations are applied on this thread; CONNECTOR_HOST_WRITER=0 asks so */
-    if (getenv("CONNECTOR_HOST_WRITER") == NULL || strcmp(getenv("CONNECTOR_HOST_WRITER"), "0"))
+    if (writer_env == NULL || strcmp(writer_env, "0") != 0)
         s->writer = writer_start(d, lg);
     if (json == NULL || (s->committed_state = strdup(json)) == NULL)
         return err_set(err, "out of memory");
