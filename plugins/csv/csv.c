@@ -169,6 +169,33 @@ static long column_index(const header *h, const char *name)
     return -1;
 }
 
+#define KEY_NAME_MAX 256
+
+/*
+ * The next column name of a primary_key value ("a, b"), spaces around it dropped: 1 and the
+ * name, 0 at the end, -1 for an empty or overlong name ("a,,b", "a,"). *text is NULL after
+ * the last; an empty value should be passed as NULL.
+ */
+static int next_key_name(const char **text, char name[KEY_NAME_MAX])
+{
+    const char *t = *text, *end;
+    size_t len;
+    if (t == NULL)
+        return 0;
+    end = strchr(t, ',');
+    len = end ? (size_t)(end - t) : strlen(t);
+    *text = end ? end + 1 : NULL;
+    while (len > 0 && (*t == ' ' || *t == '\t'))
+        t++, len--;
+    while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\t'))
+        len--;
+    if (len == 0 || len >= KEY_NAME_MAX)
+        return -1;
+    memcpy(name, t, len);
+    name[len] = '\0';
+    return 1;
+}
+
 /* Reads the configuration against the header; fails naming the key and the columns. */
 static int settings_load(settings *s, const ch_config *config, const header *h, char *err)
 {
@@ -181,6 +208,8 @@ static int settings_load(settings *s, const ch_config *config, const header *h, 
     s->file = ch_config_get(config, "file");
     s->cursor = -1;
     s->by_cursor = cursor && *cursor;
+    if (key && *key == '\0')
+        key = NULL;
     s->every = DEFAULT_CHECKPOINT_ROWS;
     s->table = table && *table ? strdup(table) : default_table(s->file);
     if (s->table == NULL)
@@ -202,25 +231,19 @@ static int settings_load(settings *s, const ch_config *config, const header *h, 
                  cursor, s->file);
         return settings_free(s), -1;
     }
-    while (key && *key) {
-        const char *end = strchr(key, ',');
-        size_t len = end ? (size_t)(end - key) : strlen(key);
-        char name[256];
+    for (;;) {
+        char name[KEY_NAME_MAX];
         size_t *grown;
         long at;
-        while (len > 0 && (*key == ' ' || *key == '\t'))
-            key++, len--;
-        while (len > 0 && (key[len - 1] == ' ' || key[len - 1] == '\t'))
-            len--;
-        if (len == 0 || len >= sizeof name) {
+        int got = next_key_name(&key, name);
+        if (got == 0)
+            break;
+        if (got < 0) {
             snprintf(err, ERR_SIZE,
-                     "configuration key 'primary_key' has an %s column name: give header "
-                     "columns separated by commas",
-                     len ? "overlong" : "empty");
+                     "configuration key 'primary_key' has an empty or overlong column name: "
+                     "give header columns separated by commas");
             return settings_free(s), -1;
         }
-        memcpy(name, key, len);
-        name[len] = '\0';
         if ((at = column_index(h, name)) < 0) {
             snprintf(err, ERR_SIZE,
                      "configuration key 'primary_key' names column '%s', which is not in the "
@@ -238,7 +261,6 @@ static int settings_load(settings *s, const ch_config *config, const header *h, 
             return settings_free(s), snprintf(err, ERR_SIZE, "out of memory"), -1;
         s->key = grown;
         s->key[s->nkey++] = (size_t)at;
-        key = end ? end + 1 : key + len;
     }
     return 0;
 }
@@ -247,9 +269,9 @@ static int settings_load(settings *s, const ch_config *config, const header *h, 
 
 /*
  * Declares the table from the header: every column STRING, the key from the configuration.
- * A file that cannot be read, or a configuration that does not fit it, declares only the
- * table: the schema handler cannot say why, so the update handler fails with the reason
- * and its position before anything is written.
+ * A file that cannot be read (or is empty), or a configuration that does not fit it,
+ * declares only the table and its configured key: the schema handler cannot say why, so
+ * the update handler fails with the reason and its position before anything is written.
  */
 static int csv_schema(ch_schema *schema, const ch_config *config)
 {
@@ -265,22 +287,32 @@ static int csv_schema(ch_schema *schema, const ch_config *config)
         return CH_OK; /* `schema` without a configuration: nothing to declare yet */
     t = ch_schema_table(schema, s.table);
     settings_free(&s);
-    if (t == NULL || (in = fopen(file, "rb")) == NULL)
+    if (t == NULL)
         return CH_OK;
-    r = csv_reader_new(in, file);
-    got = r ? header_read(r, file, &h, err) : -1;
-    csv_reader_free(r);
-    fclose(in);
-    if (got != 1)
-        return CH_OK;
-    if (settings_load(&s, config, &h, err) == 0) {
+    got = -1;
+    if ((in = fopen(file, "rb")) != NULL) {
+        r = csv_reader_new(in, file);
+        got = r ? header_read(r, file, &h, err) : -1;
+        csv_reader_free(r);
+        fclose(in);
+    }
+    if (got == 1 && settings_load(&s, config, &h, err) == 0) {
         for (size_t i = 0; i < s.nkey; i++)
             ch_table_primary_key(t, h.names[s.key[i]]);
         for (size_t i = 0; i < h.n; i++)
             ch_table_column(t, h.names[i], "STRING");
         settings_free(&s);
+    } else {
+        /* The key alone, as configured, so that the warehouse table still matches it. */
+        const char *key = ch_config_get(config, "primary_key");
+        char name[KEY_NAME_MAX];
+        if (key && *key == '\0')
+            key = NULL;
+        while (next_key_name(&key, name) > 0)
+            ch_table_primary_key(t, name);
     }
-    header_free(&h);
+    if (got == 1)
+        header_free(&h);
     return CH_OK;
 }
 
