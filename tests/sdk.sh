@@ -105,4 +105,51 @@ for cmd in run list schema reset new; do
     like "$man_text" ".B connector-host $cmd" "man page synopsis has $cmd"
 done
 
+# ---- docs/writing-connectors.md, followed as a newcomer would -------------------------------
+DOC="$TESTS_SRCDIR/../docs/writing-connectors.md"
+mkdir "$TMP/tutorial" && cd "$TMP/tutorial" || exit 1
+"$INSTALLED_HOST" new dirlist >/dev/null 2>&1 && (cd dirlist && make && make run) >"$TMP/tut.log" 2>&1
+is "$?" 0 "tutorial step 2: new, make, make run"
+is "$(sql dirlist/files/warehouse.db 'select count(*) from items')" 3 "tutorial step 2: the scaffold's items land"
+awk '/<!-- file: dirlist.c -->/ { want = 1; next } want && /^```c/ { copy = 1; next }
+     copy && /^```/ { exit } copy { print }' "$DOC" >dirlist/dirlist.c
+grep -q 'int connector_plugin_init' dirlist/dirlist.c && pass "tutorial step 3: the listing is extracted" || fail "tutorial step 3: the listing is extracted"
+mkdir -p fixture/sub && printf 'hello' >fixture/a.txt && : >fixture/b.txt
+touch -d '2024-01-02 03:04:05 UTC' fixture/a.txt fixture/b.txt fixture/sub
+cd dirlist || exit 1
+echo "{\"path\": \"$TMP/tutorial/fixture\"}" >configuration.json
+(connector-host reset && make CFLAGS='-O2 -g -Wall -Wextra -Werror' && make run) >"$TMP/tut.log" 2>&1
+is "$?" 0 "tutorial step 3: the listing builds with -Werror and syncs"
+is "$(sql files/warehouse.db 'select name, case when is_directory then 4096 else size end, modified, is_directory, _fivetran_deleted from files order by name' | tr '\n' ' ')" \
+    "a.txt|5|2024-01-02T03:04:05Z|0|0 b.txt|0|2024-01-02T03:04:05Z|0|0 sub|4096|2024-01-02T03:04:05Z|1|0 " "tutorial step 3: the directory's entries land, typed"
+(cd .. && "$SQLITE3" -header -column dirlist/files/warehouse.db 'select name, size, modified from files where not _fivetran_deleted order by size desc limit 5') >"$TMP/q.txt" 2>&1
+like "$(cat "$TMP/q.txt")" "a.txt" "tutorial step 3: the tutorial's query runs"
+rm ../fixture/a.txt
+make run >"$TMP/tut.log" 2>&1
+is "$(sql files/warehouse.db 'select name from files where _fivetran_deleted order by name')" "a.txt" "tutorial step 3: a deleted file's row is soft-deleted"
+echo '{}' >configuration.json
+make run >"$TMP/tut.log" 2>&1
+like "$(cat "$TMP/tut.log")" "needs configuration keys missing from" "tutorial: a missing path is refused, naming the key"
+echo '{"path": "/no/such/dir"}' >configuration.json
+make run >"$TMP/tut.log" 2>&1
+like "$(cat "$TMP/tut.log")" "cannot open directory /no/such/dir: No such file or directory" "tutorial: an unreadable directory fails with the reason"
+echo "{\"path\": \"$TMP/tutorial/fixture\"}" >configuration.json
+connector-host run dirlist --plugin-dir . --destination jsonl:- 2>/dev/null >"$TMP/stream.jsonl"
+is "$(sed -n 2p "$TMP/stream.jsonl")" '{"op":"truncate","table":"files"}' "tutorial step 4: the jsonl stream shows the truncate"
+(make expected && make check) >"$TMP/tut.log" 2>&1
+is "$?" 0 "tutorial step 4: make expected then make check"
+connector-host run dirlist --plugin-dir . --dry-run >"$TMP/tut.log" 2>&1
+is "$?" 0 "tutorial step 4: the dry run"
+
+# ---- the API reference names exactly the header's functions ------------------------------
+HEADER="$P/include/connector-host.h"
+header_names=$(grep -oE '\b(ch_[a-z_]+|connector_plugin_init) *\(' "$HEADER" | sed 's/ *($//' | sort -u)
+doc_ref=$(sed -n '/^# API reference/,$p' "$DOC")
+for f in $header_names; do
+    case "$doc_ref" in *"\`$f\`"*) pass "the API reference documents $f" ;; *) fail "the API reference documents $f" ;; esac
+done
+for f in $(printf '%s\n' "$doc_ref" | grep -oE '`(ch_[a-z_]+|connector_plugin_init)`' | tr -d '`' | sort -u); do
+    grep -qE "\b$f\b" "$HEADER" && pass "the header has $f" || fail "the header has $f (named by the reference)"
+done
+
 done_testing
