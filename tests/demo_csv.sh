@@ -39,6 +39,24 @@ like "$(echo "$out" | tr -d ' \n')" '"name":"sample","destination_name":"sample"
 host schema csv --configuration "$(conf '{}')"
 is "$rc" 0 "schema without a file: exits 0 (nothing to declare)"
 
+# ---- golden: the validated operation stream of the sample, through jsonl -------
+W=$(newdir golden)
+C=$(csvconf "$SAMPLE" '"primary_key":"id"')
+"$HOST" run csv --working-dir "$W" --configuration "$C" --destination jsonl:- >"$TMP/csv.jsonl" 2>"$TMP/err"
+is "$?" 0 "golden: jsonl run exits 0"
+golden "$TMP/csv.jsonl" "$TESTS_SRCDIR/golden/csv.jsonl" "golden: the sample's stream equals tests/golden/csv.jsonl"
+cp "$SAMPLE" "$TMP/golden.csv"
+C=$(csvconf "$TMP/golden.csv" '"primary_key":"id"')
+W=$(newdir golden2)
+host run csv --working-dir "$W" --configuration "$C" --destination jsonl:-
+printf '5,"Hedy Lamarr",Vienna,"frequency\r\nhopping"\r\n' >>"$TMP/golden.csv"
+host run csv --working-dir "$W" --configuration "$C" --destination jsonl:-
+is "$(printf '%s\n' "$out" | sed 's/"header":"[0-9a-f]*"/"header":H/; s/"tail":"[0-9a-f]*"/"tail":T/')" \
+    '{"op":"table","table":"golden","columns":[{"name":"id","type":"STRING","key":true},{"name":"name","type":"STRING"},{"name":"city","type":"STRING"},{"name":"note","type":"STRING"}]}
+{"op":"upsert","table":"golden","data":{"id":"5","name":"Hedy Lamarr","city":"Vienna","note":"frequency\r\nhopping"}}
+{"op":"checkpoint","state":{"mode":"position","header":H,"offset":"'"$(wc -c <"$TMP/golden.csv" | tr -d ' ')"'","tail":T,"line":"9"}}' \
+    "golden: a second jsonl run streams only the appended row, its state from state.json"
+
 # ---- primary key: a row appended again with the same key updates it ----------
 F="$TMP/people.csv"
 printf 'id,name\n1,ann\n2,bob\n' >"$F"
