@@ -151,6 +151,25 @@ host run csv --working-dir "$W" --configuration "$(csvconf "$F" '"primary_key":"
 is "$rc" 1 "cursor: an unknown cursor column fails"
 like "$out" "configuration key 'cursor' names column 'nope', which is not in the header of $F" \
     "cursor: and says which"
+# An interrupted cursor pass resumes at its position with the same threshold.
+F="$TMP/pass.csv"
+printf 'id,seq\n1,5\n2,6\n' >"$F"
+W=$(newdir pass)
+C=$(csvconf "$F" '"primary_key":"id","cursor":"seq","checkpoint_rows":"1"')
+host run csv --working-dir "$W" --configuration "$C"
+printf 'id,seq\n1,5\n2,6\n3,7\n4,3\n5,"8\n' >"$F"
+host run csv --working-dir "$W" --configuration "$C"
+is "$rc" 1 "cursor pass: a malformed row fails it"
+is "$(sed 's/"header":"[0-9a-f]*"/"header":H/; s/"tail":"[0-9a-f]*"/"tail":T/' "$W/files/state.json")" \
+    '{"mode":"cursor","header":H,"cursor_column":"seq","cursor":"6","max":"7","offset":"19","tail":T,"line":"5"}' \
+    "cursor pass: the checkpoint holds the threshold, the running maximum and the position"
+printf 'id,seq\n1,5\n2,6\n3,7\n4,3\n5,8\n' >"$F"
+host run csv --working-dir "$W" --configuration "$C"
+like "$err" "resuming at line 5 (byte 19)" "cursor pass: resumes at its position"
+matches "$out" '^pass +1 ' "cursor pass: only row 5 is left (row 4 is below the threshold)"
+like "$(cat "$W/files/state.json")" '{"mode":"cursor","header":"' "cursor pass: done"
+like "$(cat "$W/files/state.json")" '"cursor":"8"}' "cursor pass: the new threshold is 8, no position"
+
 # Text cursors compare by bytes, which orders ISO 8601 times.
 F="$TMP/ts.csv"
 printf 'id,at\na,2026-01-02T10:00:00Z\nb,2026-01-10T09:00:00Z\n' >"$F"
