@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "csv_compare.h"
 #include "csv_reader.h"
 
 #define DEFAULT_CHECKPOINT_ROWS 1000
@@ -332,8 +333,6 @@ typedef struct run {
     unsigned long rows;    /* rows upserted in this sync */
 } run;
 
-static int cursor_compare(const char *a, const char *b);
-
 /* Hash of up to TAIL_BYTES bytes before `offset` (but after the header). */
 static int tail_hash(run *w, uint64_t offset, char out[17])
 {
@@ -358,7 +357,7 @@ static int state_save(run *w, int final)
     char num[32], tail[17];
     ch_sync *sync = w->sync;
     const char *cursor = w->threshold;
-    if (final && w->max && (cursor == NULL || cursor_compare(w->max, cursor) > 0))
+    if (final && w->max && (cursor == NULL || csv_compare(w->max, cursor) > 0))
         cursor = w->max; /* the cursor never moves back, even if the file was rewritten */
     if (ch_state_set_json(sync, "{}") != CH_OK ||
         ch_state_set(sync, "mode", w->cursor_mode ? "cursor" : "position") != CH_OK ||
@@ -379,61 +378,6 @@ static int state_save(run *w, int final)
         return CH_ERROR;
     snprintf(num, sizeof num, "%lu", w->line);
     return ch_state_set(sync, "line", num);
-}
-
-/* Parses a plain decimal number: sign, digits, optional fraction. 0 when the text is one. */
-static int decimal_parts(const char *t, int *neg, const char **ip, size_t *il, const char **fp,
-                         size_t *fl)
-{
-    *neg = *t == '-';
-    if (*t == '-' || *t == '+')
-        t++;
-    *ip = t;
-    while (*t >= '0' && *t <= '9')
-        t++;
-    *il = (size_t)(t - *ip);
-    *fp = t;
-    *fl = 0;
-    if (*t == '.') {
-        *fp = ++t;
-        while (*t >= '0' && *t <= '9')
-            t++;
-        *fl = (size_t)(t - *fp);
-    }
-    if (*t != '\0' || *il + *fl == 0)
-        return -1;
-    while (*il > 0 && **ip == '0') /* leading zeros say nothing */
-        (*ip)++, (*il)--;
-    while (*fl > 0 && (*fp)[*fl - 1] == '0') /* nor do trailing ones */
-        (*fl)--;
-    if (*il == 0 && *fl == 0)
-        *neg = 0; /* -0 is 0 */
-    return 0;
-}
-
-/*
- * Orders two cursor values: by exact numeric value when both are plain decimal numbers
- * ("9" < "10", "1.50" = "1.5"), otherwise by their UTF-8 bytes, which orders ISO 8601 dates
- * and times as time does.
- */
-static int cursor_compare(const char *a, const char *b)
-{
-    int an, bn, c;
-    const char *ai, *af, *bi, *bf;
-    size_t ail, afl, bil, bfl;
-    if (decimal_parts(a, &an, &ai, &ail, &af, &afl) != 0 ||
-        decimal_parts(b, &bn, &bi, &bil, &bf, &bfl) != 0)
-        return strcmp(a, b);
-    if (an != bn)
-        return an ? -1 : 1;
-    if (ail != bil)
-        c = ail < bil ? -1 : 1;
-    else if ((c = memcmp(ai, bi, ail)) == 0) {
-        size_t n = afl < bfl ? afl : bfl;
-        if ((c = memcmp(af, bf, n)) == 0)
-            c = afl == bfl ? 0 : afl < bfl ? -1 : 1;
-    }
-    return an ? -c : c;
 }
 
 static int set_text(char **slot, const char *text)
@@ -556,8 +500,8 @@ static int fill_row(run *w, ch_row *row, const csv_record *rec)
 static int wanted(run *w, const csv_record *rec, int *yes)
 {
     const char *value = rec->fields[w->s->cursor].text;
-    *yes = w->threshold == NULL || cursor_compare(value, w->threshold) >= 0;
-    if ((w->max == NULL || cursor_compare(value, w->max) > 0) && set_text(&w->max, value) != CH_OK)
+    *yes = w->threshold == NULL || csv_compare(value, w->threshold) >= 0;
+    if ((w->max == NULL || csv_compare(value, w->max) > 0) && set_text(&w->max, value) != CH_OK)
         return ch_fail(w->sync, "out of memory");
     return CH_OK;
 }
