@@ -45,6 +45,7 @@ typedef struct header {
     size_t n;
     uint64_t end;            /* byte offset of the first data row */
     unsigned long next_line; /* its line */
+    int terminated;          /* a line end follows it (else the file is the header, so far) */
     char hash[17];           /* of the names: a changed header means a different file */
 } header;
 
@@ -157,6 +158,7 @@ static int header_read(csv_reader *r, const char *file, header *h, char *err)
         hash = fnv1a(hash, f->text, f->len + 1);
     }
     h->end = rec.end;
+    h->terminated = rec.terminated;
     h->next_line = rec.next_line;
     hex64(hash, h->hash);
     return 1;
@@ -371,6 +373,8 @@ static int state_save(run *w, int final)
         if (final)
             return CH_OK;
     }
+    if (!w->h->terminated)
+        return CH_OK; /* the header may still grow: no position past it yet */
     if (tail_hash(w, w->offset, tail) != CH_OK)
         return CH_ERROR;
     snprintf(num, sizeof num, "%llu", (unsigned long long)w->offset);
@@ -437,9 +441,13 @@ static int plan_start(run *w, uint64_t size)
             return ch_fail(sync, "out of memory");
     }
     text = ch_state_get(sync, "offset");
-    if (text == NULL) { /* cursor mode after a whole pass: read every row, filter by cursor */
+    if (text == NULL && w->cursor_mode) { /* after a whole pass: every row, by cursor */
         ch_log_info(sync, "%s: syncing rows whose %s is at least '%s'", file,
                     w->h->names[w->s->cursor], w->threshold ? w->threshold : "");
+        return CH_OK;
+    }
+    if (text == NULL) { /* the file was a header without a line end */
+        ch_log_info(sync, "%s: no rows synced yet, reading every row", file);
         return CH_OK;
     }
     if (parse_u64(text, &offset) != 0 || parse_u64(ch_state_get(sync, "line"), &line) != 0 ||
