@@ -15,7 +15,8 @@ enum {
     OPT_CONFIGURATION = 1 << 2,
     OPT_DESTINATION = 1 << 3,
     OPT_LOG = 1 << 4,
-    OPT_VERBOSE = 1 << 5
+    OPT_VERBOSE = 1 << 5,
+    OPT_DRY_RUN = 1 << 6
 };
 
 typedef struct options {
@@ -26,6 +27,7 @@ typedef struct options {
     const char *destination;
     logger log;
     int verbose;
+    int dry_run;
     const char *name; /* the connector, for run and schema */
     int help;
 } options;

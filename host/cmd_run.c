@@ -17,7 +17,8 @@
 
 static const char usage[] =
     "connector-host run NAME [--plugin-dir DIR]... [--working-dir DIR] "
-    "[--configuration FILE] [--destination SPEC] [--log-level LEVEL] [--log-format text|json]";
+    "[--configuration FILE] [--destination SPEC] [--dry-run] [--log-level LEVEL] "
+    "[--log-format text|json]";
 
 static void print_help(void)
 {
@@ -29,7 +30,13 @@ static void print_help(void)
            "  --working-dir DIR     where files/ (warehouse, state) lives; default .\n"
            "  --configuration FILE  flat JSON object of strings; default\n"
            "                        WORKDIR/configuration.json if it exists, else {}\n"
-           "  --destination SPEC    sqlite:PATH; default sqlite:WORKDIR/files/warehouse.db\n"
+           "  --destination SPEC    sqlite:PATH (default sqlite:WORKDIR/files/warehouse.db),\n"
+           "                        or jsonl:PATH, the operation stream as JSON lines\n"
+           "                        (jsonl:- for standard output; the summary then goes to\n"
+           "                        standard error; state stays in WORKDIR/files/state.json)\n"
+           "  --dry-run             check the schema and every operation against the\n"
+           "                        warehouse, then roll back: nothing is committed, and\n"
+           "                        neither the warehouse nor state.json changes\n"
            "  --log-level LEVEL     FINE, INFO (default), WARNING or SEVERE\n"
            "  --log-format FORMAT   text (default) or json, one object per line\n\n"
            "Logs go to standard error, the summary to standard output.\n"
@@ -43,6 +50,26 @@ static int write_state_file(void *ctx, const char *json, ch_error *err)
     return write_file_atomic(path, json, strlen(json), err);
 }
 
+/* For a destination that keeps no state (jsonl): state.json is the state. */
+static int load_state_file(const workdir *w, const char *connector, const logger *lg, state *st,
+                           ch_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct stat sb;
+    int rc;
+    if (stat(w->state, &sb) != 0) {
+        log_msg(lg, CH_LOG_INFO, "host", "no %s for connector '%s': starting fresh", w->state,
+                connector);
+        return CH_OK;
+    }
+    if (file_read_all(w->state, &text, &len, err) != CH_OK)
+        return CH_ERROR;
+    rc = state_replace(st, text, len, w->state, err);
+    free(text);
+    return rc;
+}
+
 /* Loads the warehouse's state; the warehouse wins over files/state.json, which is rewritten. */
 static int load_state(dest *d, const char *connector, const workdir *w, const logger *lg, state *st,
                       ch_error *err)
@@ -51,6 +78,8 @@ static int load_state(dest *d, const char *connector, const workdir *w, const lo
     size_t file_len = 0;
     ch_error ignored;
     int rc;
+    if (d->ops->load_state == NULL)
+        return load_state_file(w, connector, lg, st, err);
     if (d->ops->load_state(d, connector, &stored, err) != CH_OK)
         return CH_ERROR;
     if (stored == NULL) {
@@ -75,6 +104,37 @@ static int load_state(dest *d, const char *connector, const workdir *w, const lo
     return rc;
 }
 
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/*
+ * The destination to open: the option, else the working directory's
+ * warehouse. A dry run never creates a warehouse: with none yet, it checks
+ * against an empty one in memory.
+ */
+static char *destination_spec(const options *opts, const workdir *w)
+{
+    const char *path = w->warehouse;
+    char *spec;
+    if (opts->destination) {
+        if (!opts->dry_run || strncmp(opts->destination, "sqlite:", 7) != 0)
+            return strdup(opts->destination);
+        path = opts->destination + 7;
+    }
+    if (opts->dry_run && !exists(path)) {
+        log_msg(&opts->log, CH_LOG_INFO, "host",
+                "dry run: %s does not exist yet, so checking against an empty warehouse in memory",
+                path);
+        path = ":memory:";
+    }
+    if ((spec = malloc(strlen(path) + 8)) != NULL)
+        sprintf(spec, "sqlite:%s", path);
+    return spec;
+}
+
 static double seconds_since(const struct timespec *start)
 {
     struct timespec now;
@@ -95,11 +155,13 @@ int cmd_run(int argc, char **argv)
     struct timespec start;
     int status, sink_ready = 0;
     const char *failure = NULL;
+    FILE *report;
 
     clock_gettime(CLOCK_MONOTONIC, &start);
-    status = options_parse(
-        &opts, argc, argv,
-        OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION | OPT_DESTINATION | OPT_LOG, 1, usage);
+    status = options_parse(&opts, argc, argv,
+                           OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION | OPT_DESTINATION |
+                               OPT_LOG | OPT_DRY_RUN,
+                           1, usage);
     if (status != EXIT_OK || opts.help) {
         if (opts.help)
             print_help();
@@ -114,27 +176,36 @@ int cmd_run(int argc, char **argv)
     /* a destination or working directory that cannot be used is bad usage, not a failed sync */
     status = EXIT_USAGE;
     if ((opts.destination && dest_check(opts.destination, &err) != CH_OK) ||
-        workdir_open(&w, opts.working_dir, 1, &err) != CH_OK)
+        workdir_open(&w, opts.working_dir, !opts.dry_run, &err) != CH_OK)
         goto early;
-    status = EXIT_SYNC_FAILED;
-    if (workdir_lock(&w, &err) != CH_OK)
+    if (opts.dry_run && opts.destination && strncmp(opts.destination, "jsonl:", 6) == 0) {
+        err_set(&err, "--dry-run does not apply to a jsonl destination, which commits nothing "
+                      "but its own stream; use a scratch --working-dir to leave state.json alone");
         goto early;
-    if (opts.destination) {
-        spec = strdup(opts.destination);
-    } else if ((spec = malloc(strlen(w.warehouse) + 8)) != NULL) {
-        sprintf(spec, "sqlite:%s", w.warehouse);
     }
+    status = EXIT_SYNC_FAILED;
+    /* a dry run creates nothing, not even files/ for the lock */
+    if ((!opts.dry_run || exists(w.files)) && workdir_lock(&w, &err) != CH_OK)
+        goto early;
+    spec = destination_spec(&opts, &w);
     if (spec == NULL || (st = state_new()) == NULL) {
         err_set(&err, "out of memory");
         goto early;
     }
-    if (dest_open(spec, &d, &err) != CH_OK ||
-        load_state(d, opts.name, &w, &opts.log, st, &err) != CH_OK ||
+    if (dest_open(spec, &d, &err) != CH_OK)
+        goto early;
+    if (opts.dry_run && dest_dry_run_wrap(d, &d, &err) != CH_OK) {
+        d = NULL; /* closed by the failed wrap */
+        goto early;
+    }
+    if (load_state(d, opts.name, &w, &opts.log, st, &err) != CH_OK ||
         sink_init(&s, opts.name, ses.schema, ses.config, d, st, &opts.log, &err) != CH_OK)
         goto early;
     sink_ready = 1;
-    s.on_commit = write_state_file;
-    s.on_commit_ctx = w.state;
+    if (!opts.dry_run) {
+        s.on_commit = write_state_file;
+        s.on_commit_ctx = w.state;
+    }
 
     log_msg(&opts.log, CH_LOG_INFO, "host", "sync of connector '%s' (%s) into %s, state %s",
             opts.name, ses.connector->plugin, d->description, state_json(st));
@@ -151,14 +222,19 @@ int cmd_run(int argc, char **argv)
                 failure);
     }
     status = failure ? EXIT_SYNC_FAILED : EXIT_OK;
-    summary_print(stdout, &s, opts.log.json, seconds_since(&start), failure);
+    report = d->writes_stdout ? stderr : stdout;
+    summary_print(report, &s, opts.log.json, seconds_since(&start), failure);
+    if (opts.dry_run && !opts.log.json)
+        fprintf(report, "DRY RUN: nothing was committed; the warehouse and state.json are "
+                        "unchanged\n");
     signals_restore();
     goto done;
 
 early:
     log_msg(&opts.log, CH_LOG_SEVERE, "host", "%s", err.msg);
     if (status == EXIT_SYNC_FAILED)
-        summary_print_failure(stdout, opts.name, opts.log.json, err.msg);
+        summary_print_failure(d && d->writes_stdout ? stderr : stdout, opts.name, opts.log.json,
+                              err.msg);
 done:
     if (sink_ready)
         sink_free(&s);

@@ -24,14 +24,24 @@ int dest_check(const char *spec, ch_error *err)
             return err_set(err, "destination '%s': the sqlite destination needs a file path", spec);
         return CH_OK;
     }
+    if (strncmp(spec, "jsonl:", 6) == 0) {
+        if (spec[6] == '\0')
+            return err_set(err,
+                           "destination '%s': the jsonl destination needs a file path, or - for "
+                           "standard output",
+                           spec);
+        return CH_OK;
+    }
     if (strncmp(spec, "postgresql:", 11) == 0 || strncmp(spec, "postgres:", 9) == 0)
         return err_set(err, "destination '%s': PostgreSQL is not supported yet", spec);
-    return err_set(err, "unknown destination '%s' (expected sqlite:PATH)", spec);
+    return err_set(err, "unknown destination '%s' (expected sqlite:PATH or jsonl:PATH)", spec);
 }
 
 int dest_open(const char *spec, dest **out, ch_error *err)
 {
     if (dest_check(spec, err) != CH_OK)
         return CH_ERROR;
+    if (strncmp(spec, "jsonl:", 6) == 0)
+        return dest_jsonl_open(spec + 6, out, err);
     return dest_sqlite_open(spec + 7, out, err);
 }

@@ -14,7 +14,10 @@ typedef struct dest dest;
  * _fivetran_synced text. Functions returning int give CH_OK or CH_ERROR.
  */
 typedef struct dest_ops {
-    /* The committed state of the connector as JSON text (malloc'd), or NULL if none. */
+    /*
+     * The committed state of the connector as JSON text (malloc'd), or NULL if
+     * none. A destination without this function keeps no state: state.json does.
+     */
     int (*load_state)(dest *d, const char *connector, char **json, ch_error *err);
     /* Creates the table or brings it up to date; adds warehouse-only columns to t. */
     int (*prepare_table)(dest *d, table_def *t, int *schema_changes, ch_error *err);
@@ -50,6 +53,7 @@ struct dest {
     /* Told of changes the destination made on its own, e.g. a column converted; may be NULL. */
     void (*notice)(void *ctx, const char *message);
     void *notice_ctx;
+    int writes_stdout; /* the destination is standard output: reports go elsewhere */
 };
 
 /* Passes a message to the destination's notice callback, if it has one. */
@@ -58,10 +62,22 @@ void dest_notice(dest *d, const char *format, ...) CH_PRINTF(2, 3);
 /* Checks a destination specification's form without opening anything. */
 int dest_check(const char *spec, ch_error *err);
 
-/* Opens a destination from its specification ("sqlite:PATH"); relative paths are used as given. */
+/*
+ * Opens a destination from its specification ("sqlite:PATH", "jsonl:PATH",
+ * "jsonl:-"); relative paths are used as given.
+ */
 int dest_open(const char *spec, dest **out, ch_error *err);
 
 /* The SQLite destination on the database file at path. */
 int dest_sqlite_open(const char *path, dest **out, ch_error *err);
+
+/* The JSON-lines operation stream into the file at path ("-": standard output). */
+int dest_jsonl_open(const char *path, dest **out, ch_error *err);
+
+/*
+ * Wraps a destination so that nothing is ever committed: checkpoints keep
+ * the transaction open and closing rolls it back. Takes ownership of inner.
+ */
+int dest_dry_run_wrap(dest *inner, dest **out, ch_error *err);
 
 #endif

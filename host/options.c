@@ -31,12 +31,13 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
         {"log-level", required_argument, NULL, 'l'},
         {"log-format", required_argument, NULL, 'f'},
         {"verbose", no_argument, NULL, 'v'},
+        {"dry-run", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    static const unsigned needs[] = {
-        OPT_PLUGIN_DIR, OPT_WORKING_DIR, OPT_CONFIGURATION, OPT_DESTINATION,
-        OPT_LOG,        OPT_LOG,         OPT_VERBOSE,       0};
+    static const unsigned needs[] = {OPT_PLUGIN_DIR,  OPT_WORKING_DIR, OPT_CONFIGURATION,
+                                     OPT_DESTINATION, OPT_LOG,         OPT_LOG,
+                                     OPT_VERBOSE,     OPT_DRY_RUN,     0};
     const char *command = argv[0];
     int c, index;
     memset(opts, 0, sizeof *opts);
@@ -90,6 +91,9 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
             break;
         case 'v':
             opts->verbose = 1;
+            break;
+        case 'n':
+            opts->dry_run = 1;
             break;
         case 'h':
             opts->help = 1;

@@ -69,6 +69,22 @@ conf() { printf '%s\n' "$1" >"$TMP/conf.json"; echo "$TMP/conf.json"; }
 # newdir NAME: a fresh empty working directory.
 newdir() { mkdir -p "$TMP/$1" && echo "$TMP/$1"; }
 
+# golden GOT-FILE GOLDEN-FILE DESCRIPTION: the file equals the golden file, else a diff.
+# UPDATE_GOLDEN=1 rewrites the golden file instead (then review it with git diff).
+golden() {
+    if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$1" "$2"; fi
+    if diff -u "$2" "$1" >"$TMP/golden.diff" 2>&1; then pass "$3"; else
+        fail "$3" "differs from $2:"
+        sed 's/^/#   /' "$TMP/golden.diff" | head -40
+    fi
+}
+
+# mask_varying: replaces UUIDs and UTC timestamps on stdin with fixed placeholders.
+mask_varying() {
+    sed -E -e 's/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/<uuid>/g' \
+        -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/<time>/g'
+}
+
 done_testing() {
     echo "1..$tap_n"
     [ "$tap_failed" -eq 0 ]
