@@ -69,4 +69,11 @@ like "$out" "SYNC FAILED: configuration: api_key is malformed (it must start wit
 unlike "$out$err" "pk_wrong_kind_1234" "the malformed key is not shown"
 is "$(sql "$DB" "select count(*) from endpoints where region = 'us'")" 3 "failed syncs leave the last good rows"
 
+# The operation stream through the jsonl destination, against a reviewed golden file.
+W=$(newdir jsonl)
+host run configuration --working-dir "$W" --configuration "$good" --destination "jsonl:$TMP/configuration.jsonl"
+is "$rc" 0 "run into jsonl exits 0"
+golden "$TMP/configuration.jsonl" "$TESTS_SRCDIR/golden/configuration.jsonl" "the stream matches tests/golden/configuration.jsonl"
+unlike "$(cat "$TMP/configuration.jsonl")" "$SECRET" "the secret is not in the stream"
+
 done_testing

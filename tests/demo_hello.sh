@@ -41,4 +41,10 @@ is "$(sql "$W2/files/warehouse.db" 'select _fivetran_id from hello')" "$id1" "a 
 host list
 matches "$out" '^hello +The smallest connector' "list shows hello"
 
+# The operation stream through the jsonl destination, against a reviewed golden file.
+W=$(newdir jsonl)
+host run hello --working-dir "$W" --destination "jsonl:$TMP/hello.jsonl"
+is "$rc" 0 "run into jsonl exits 0"
+golden "$TMP/hello.jsonl" "$TESTS_SRCDIR/golden/hello.jsonl" "the stream matches tests/golden/hello.jsonl"
+
 done_testing

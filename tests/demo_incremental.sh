@@ -72,4 +72,16 @@ host run incremental --working-dir "$W" --configuration "$(conf '{"checkpoint_ev
 like "$out" "SYNC FAILED: configuration: checkpoint_every must be a whole number of at least 1, not '0'" "checkpoint_every must be positive"
 is "$(ids)" "1,2,3,4" "refused syncs change nothing"
 
+# Three syncs through the jsonl destination, one stream each, against a reviewed golden file:
+# a failed sync (its file cut at the last checkpoint), the resumed sync, and a grown source.
+W=$(newdir jsonl)
+host run incremental --working-dir "$W" --configuration "$(conf '{"fail_at": "8"}')" --destination "jsonl:$TMP/1.jsonl"
+is "$rc" 1 "jsonl: the failing sync exits 1"
+host run incremental --working-dir "$W" --destination "jsonl:$TMP/2.jsonl"
+is "$rc" 0 "jsonl: the resumed sync exits 0"
+host run incremental --working-dir "$W" --configuration "$(conf '{"records": "12"}')" --destination "jsonl:$TMP/3.jsonl"
+is "$rc" 0 "jsonl: the sync of the grown source exits 0"
+cat "$TMP/1.jsonl" "$TMP/2.jsonl" "$TMP/3.jsonl" >"$TMP/incremental.jsonl"
+golden "$TMP/incremental.jsonl" "$TESTS_SRCDIR/golden/incremental.jsonl" "the streams match tests/golden/incremental.jsonl"
+
 done_testing

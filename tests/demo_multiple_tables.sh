@@ -60,4 +60,13 @@ host run multiple_tables --working-dir "$W" --configuration "$(conf '{"hours": "
 is "$rc" 1 "a negative hour: exit 1"
 like "$out" "SYNC FAILED: configuration: hours must be a whole number from 0 to 100000, not '-1'" "named in the failure"
 
+# Two syncs through the jsonl destination, one stream each, against a reviewed golden file.
+W=$(newdir jsonl)
+host run multiple_tables --working-dir "$W" --destination "jsonl:$TMP/1.jsonl"
+is "$rc" 0 "jsonl: sync at hour 6 exits 0"
+host run multiple_tables --working-dir "$W" --configuration "$(conf '{"hours": "8"}')" --destination "jsonl:$TMP/2.jsonl"
+is "$rc" 0 "jsonl: sync at hour 8 exits 0"
+cat "$TMP/1.jsonl" "$TMP/2.jsonl" >"$TMP/multiple_tables.jsonl"
+golden "$TMP/multiple_tables.jsonl" "$TESTS_SRCDIR/golden/multiple_tables.jsonl" "the streams match tests/golden/multiple_tables.jsonl"
+
 done_testing

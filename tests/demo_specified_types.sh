@@ -59,4 +59,11 @@ is "$rc" 0 "second run exits 0"
 matches "$out" '^all_types +2 +0 +0 +0 +0 +0$' "second run: no schema change"
 is "$(sql "$DB" 'select * from all_types' | sed 's/|[0-9T:.-]*Z|0$//')" "$before" "second run: the same rows"
 
+# The operation stream through the jsonl destination, against a reviewed golden file: each
+# type's JSON encoding (DECIMAL as a string, BINARY as base64, JSON embedded).
+W=$(newdir jsonl)
+host run specified_types --working-dir "$W" --destination "jsonl:$TMP/specified_types.jsonl"
+is "$rc" 0 "run into jsonl exits 0"
+golden "$TMP/specified_types.jsonl" "$TESTS_SRCDIR/golden/specified_types.jsonl" "the stream matches tests/golden/specified_types.jsonl"
+
 done_testing

@@ -58,4 +58,11 @@ matches "$out" '^readings +1 +0 +0 +0 +0 +0$' "sync 3: no schema change"
 is "$(sql "$DB" 'select count(*) from readings')" 4 "4 rows"
 is "$(cat "$W/files/state.json")" '{"syncs":"3"}' "state counts 3 syncs"
 
+# Sync 1's operation stream through the jsonl destination, against a reviewed golden file: the
+# inferred types, then change_type and add_column just before the row that needs them.
+W=$(newdir jsonl)
+host run unspecified_types --working-dir "$W" --destination "jsonl:$TMP/unspecified_types.jsonl"
+is "$rc" 0 "run into jsonl exits 0"
+golden "$TMP/unspecified_types.jsonl" "$TESTS_SRCDIR/golden/unspecified_types.jsonl" "the stream matches tests/golden/unspecified_types.jsonl"
+
 done_testing
