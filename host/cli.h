@@ -46,5 +46,6 @@ int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
+int cmd_new(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static void print_help(FILE *out)
             "  list         list every connector found, with its plugin file\n"
             "  schema NAME  print the connector's declared schema as JSON\n"
             "  reset        forget the state and drop the local warehouse\n"
+            "  new NAME     write a new connector, ready to build, into ./NAME\n"
             "\n"
             "Options:\n"
             "  --help       show this help; 'connector-host COMMAND --help' for a command\n"
@@ -53,8 +54,10 @@ int main(int argc, char **argv)
         return cmd_schema(argc - 1, argv + 1);
     if (strcmp(command, "reset") == 0)
         return cmd_reset(argc - 1, argv + 1);
+    if (strcmp(command, "new") == 0)
+        return cmd_new(argc - 1, argv + 1);
     fprintf(stderr,
-            "connector-host: unknown command '%s' (run, list, schema, reset)\n"
+            "connector-host: unknown command '%s' (run, list, schema, reset, new)\n"
             "Try 'connector-host --help'.\n",
             command);
     return EXIT_USAGE;

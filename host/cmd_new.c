@@ -1,0 +1,192 @@
+/* cmd_new.c - `connector-host new NAME [DIR]`: a ready-to-build connector outside the tree. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "error.h"
+#include "scaffold_files.h" /* generated from scaffold/ by scaffold/embed.awk */
+
+static const char usage[] = "connector-host new NAME [DIR]";
+
+static void print_help(void)
+{
+    printf("Usage: %s\n\n"
+           "Writes a new connector named NAME into DIR (default ./NAME), ready to build\n"
+           "against the installed SDK and run:\n\n"
+           "  NAME.c              schema and update handlers of a small working connector\n"
+           "  Makefile            make (builds NAME.so with pkg-config), make run, make check\n"
+           "  README.md           how to build, run and test it\n"
+           "  configuration.json  a sample configuration\n"
+           "  expected.jsonl      the operation stream `make check` compares with\n\n"
+           "NAME must be a C identifier (letters, digits and _, not starting with a digit):\n"
+           "it names the plugin file, the connector and its functions. DIR may exist if it is\n"
+           "empty; existing files are never overwritten.\n\n"
+           "Then: cd DIR && make && connector-host run NAME --plugin-dir .\n"
+           "Exit status: 0 written; 1 a file could not be written; 2 bad usage.\n",
+           usage);
+}
+
+static const struct {
+    const char *file; /* @NAME@ is replaced by the connector's name */
+    const char *text;
+} files[] = {
+    {"@NAME@.c", scaffold_connector_c},
+    {"Makefile", scaffold_Makefile},
+    {"README.md", scaffold_README_md},
+    {"configuration.json", scaffold_configuration_json},
+    {"expected.jsonl", scaffold_expected_jsonl},
+};
+
+static int valid_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 64 || (name[0] >= '0' && name[0] <= '9'))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+/* text with every @NAME@ replaced by name, malloc'd; NULL when out of memory. */
+static char *substitute(const char *text, const char *name)
+{
+    static const char mark[] = "@NAME@";
+    size_t count = 0, len;
+    const char *p;
+    char *out, *o;
+    for (p = text; (p = strstr(p, mark)) != NULL; p += sizeof mark - 1)
+        count++;
+    len = strlen(text) + count * strlen(name) + 1;
+    if ((out = malloc(len)) == NULL)
+        return NULL;
+    for (o = out, p = text;;) {
+        const char *at = strstr(p, mark);
+        size_t chunk = at ? (size_t)(at - p) : strlen(p);
+        memcpy(o, p, chunk);
+        o += chunk;
+        if (at == NULL)
+            break;
+        memcpy(o, name, strlen(name));
+        o += strlen(name);
+        p = at + sizeof mark - 1;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Writes a new file; refuses to replace one that exists. */
+static int write_new_file(const char *path, const char *text, ch_error *err)
+{
+    size_t len = strlen(text), done = 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return err_set(err, "cannot create %s: %s", path, strerror(errno));
+    while (done < len) {
+        ssize_t n = write(fd, text + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            err_set(err, "cannot write %s: %s", path, strerror(n < 0 ? errno : ENOSPC));
+            close(fd);
+            unlink(path);
+            return CH_ERROR;
+        }
+        done += (size_t)n;
+    }
+    if (close(fd) != 0)
+        return err_set(err, "cannot write %s: %s", path, strerror(errno));
+    return CH_OK;
+}
+
+static int dir_empty(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int empty = d != NULL;
+    while (empty && (e = readdir(d)) != NULL)
+        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+    if (d)
+        closedir(d);
+    return empty;
+}
+
+/* Fails unless dir is missing (then made) or an empty directory. */
+static int prepare_dir(const char *dir, ch_error *err)
+{
+    struct stat st;
+    if (mkdir(dir, 0777) == 0)
+        return CH_OK;
+    if (errno != EEXIST)
+        return err_set(err, "cannot create directory %s: %s", dir, strerror(errno));
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return err_set(err, "%s exists and is not a directory", dir);
+    if (!dir_empty(dir))
+        return err_set(err, "%s already exists and is not empty: choose a new directory", dir);
+    return CH_OK;
+}
+
+static int write_connector(const char *name, const char *dir, ch_error *err)
+{
+    size_t i;
+    if (prepare_dir(dir, err) != CH_OK)
+        return CH_ERROR;
+    for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *file = substitute(files[i].file, name), *text = substitute(files[i].text, name);
+        char *path = file ? malloc(strlen(dir) + strlen(file) + 2) : NULL;
+        int rc;
+        if (path)
+            sprintf(path, "%s/%s", dir, file);
+        rc = path && text ? write_new_file(path, text, err) : err_set(err, "out of memory");
+        free(file);
+        free(text);
+        free(path);
+        if (rc != CH_OK)
+            return CH_ERROR;
+    }
+    return CH_OK;
+}
+
+int cmd_new(int argc, char **argv)
+{
+    ch_error err;
+    const char *name, *dir;
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        print_help();
+        return EXIT_OK;
+    }
+    if (argc < 2 || argc > 3 || argv[1][0] == '-' || (argc == 3 && argv[2][0] == '-')) {
+        fprintf(stderr,
+                "connector-host new: %s\nusage: %s\nTry 'connector-host new --help'.\n",
+                argc < 2 ? "missing connector name" : "expected NAME and at most one DIR",
+                usage);
+        return EXIT_USAGE;
+    }
+    name = argv[1];
+    dir = argc == 3 ? argv[2] : name;
+    if (!valid_name(name)) {
+        fprintf(stderr,
+                "connector-host new: '%s' is not a usable connector name: use letters, digits "
+                "and _, not starting with a digit, at most 64 characters\n",
+                name);
+        return EXIT_USAGE;
+    }
+    if (write_connector(name, dir, &err) != CH_OK) {
+        fprintf(stderr, "connector-host new: %s\n", err.msg);
+        return EXIT_SYNC_FAILED;
+    }
+    printf("Wrote connector '%s' into %s/. Next:\n"
+           "  cd %s && make && connector-host run %s --plugin-dir .\n"
+           "See %s/README.md.\n",
+           name, dir, dir, name, dir);
+    return EXIT_OK;
+}
