@@ -67,6 +67,10 @@ host run configuration --working-dir "$W" --configuration "$bad_key"
 is "$rc" 1 "malformed api_key: exit 1"
 like "$out" "SYNC FAILED: configuration: api_key is malformed (it must start with sk_)" "malformed key reported"
 unlike "$out$err" "pk_wrong_kind_1234" "the malformed key is not shown"
+long_url=$(cfg long_url "{\"api_key\": \"$SECRET\", \"region\": \"eu\", \"base_url\": \"http://$(printf '%0500d' 0)\"}")
+host run configuration --working-dir "$W" --configuration "$long_url"
+is "$rc" 1 "a base_url too long: exit 1"
+like "$out" "SYNC FAILED: configuration: base_url is longer than 500 characters" "refused, not cut"
 is "$(sql "$DB" "select count(*) from endpoints where region = 'us'")" 3 "failed syncs leave the last good rows"
 
 # The operation stream through the jsonl destination, against a reviewed golden file.

@@ -23,6 +23,9 @@ static const ch_config_key keys[] = {
     {NULL, NULL, 0},
 };
 
+/* The longest base_url accepted; the URLs built from it fit their buffers. */
+#define MAX_URL 500
+
 static const char *const regions[] = {"us", "eu", "ap"};
 static const char *const resources[] = {"customers", "orders", "invoices"};
 
@@ -61,7 +64,11 @@ static int configuration_update(ch_sync *sync, const ch_config *config)
     if (!api_key_valid(api_key))
         return ch_fail(sync, "configuration: api_key is malformed (it must start with sk_)");
 
-    char url[512];
+    /* Refuse a URL too long for our buffers rather than cut it: a cut URL
+       would point somewhere else. */
+    if (base_url != NULL && strlen(base_url) > MAX_URL)
+        return ch_fail(sync, "configuration: base_url is longer than %d characters", MAX_URL);
+    char url[MAX_URL + 1];
     if (base_url == NULL) {
         snprintf(url, sizeof url, "https://api.%s.example.com/v1", region);
         base_url = url;
@@ -75,7 +82,7 @@ static int configuration_update(ch_sync *sync, const ch_config *config)
         return ch_fail(sync, "out of memory");
     int rc = CH_OK;
     for (size_t i = 0; i < sizeof resources / sizeof resources[0] && rc == CH_OK; i++) {
-        char endpoint[600];
+        char endpoint[MAX_URL + 32]; /* the URL, '/' and a resource name */
         snprintf(endpoint, sizeof endpoint, "%s/%s", base_url, resources[i]);
         ch_row_clear(row);
         ch_row_set_string(row, "resource", resources[i]);
