@@ -25,7 +25,8 @@ typedef struct jsonl_dest {
     int seekable;     /* a regular file, which a rollback can cut */
     off_t committed;  /* where the file ended at the last commit */
     int pending;      /* lines written since the last commit */
-    yajl_gen g;
+    yajl_gen g;     /* the line */
+    yajl_gen inner; /* a JSON column's text */
 } jsonl_dest;
 
 static int io_fail(jsonl_dest *d, ch_error *err, const char *what)
@@ -123,17 +124,33 @@ static int gen_base64(jsonl_dest *d, const unsigned char *s, size_t len)
     return CH_OK;
 }
 
-/* JSON text, re-encoded compactly so that it stays on one line. */
-static int gen_json_text(jsonl_dest *d, const char *text, size_t len, const char *where,
-                         ch_error *err)
+/* Parses JSON text and writes it through gen: compact, so that it stays on one line. */
+static int regenerate(yajl_gen gen, const char *text, size_t len, const char *where,
+                      ch_error *err)
 {
     yajl_val tree;
     int rc;
     if (json_parse_tree(text, len, where, &tree, err) != CH_OK)
         return CH_ERROR;
-    rc = json_gen_tree(d->g, tree);
+    rc = json_gen_tree(gen, tree);
     yajl_tree_free(tree);
     return rc == CH_OK ? CH_OK : err_set(err, "%s: cannot encode", where);
+}
+
+/*
+ * A JSON column's value as a string holding its compact text: embedded as
+ * itself, the JSON value null could not be told from SQL NULL.
+ */
+static int gen_json_column(jsonl_dest *d, const char *text, size_t len, ch_error *err)
+{
+    const unsigned char *buf;
+    size_t n;
+    int rc = regenerate(d->inner, text, len, "JSON value", err);
+    if (rc == CH_OK && yajl_gen_get_buf(d->inner, &buf, &n) == yajl_gen_status_ok)
+        yajl_gen_string(d->g, buf, n);
+    yajl_gen_clear(d->inner);
+    yajl_gen_reset(d->inner, NULL);
+    return rc;
 }
 
 static int gen_value(jsonl_dest *d, const value *v, ch_error *err)
@@ -159,7 +176,7 @@ static int gen_value(jsonl_dest *d, const value *v, ch_error *err)
                    ? CH_OK
                    : err_set(err, "out of memory");
     case T_JSON:
-        return gen_json_text(d, v->ptr, v->len, "JSON value", err);
+        return gen_json_column(d, v->ptr, v->len, err);
     default: /* DECIMAL as text keeps every digit; dates and times are ISO text */
         yajl_gen_string(d->g, (const unsigned char *)v->ptr, v->len);
         return CH_OK;
@@ -289,7 +306,7 @@ static int commit(dest *base, const char *connector, const char *state_json, con
     jsonl_dest *d = (jsonl_dest *)base;
     begin(d, "checkpoint", NULL);
     key(d, "state");
-    if (gen_json_text(d, state_json, strlen(state_json), "state", err) != CH_OK ||
+    if (regenerate(d->g, state_json, strlen(state_json), "state", err) != CH_OK ||
         emit(d, err) != CH_OK)
         return CH_ERROR;
     if (fflush(d->out) != 0)
@@ -330,6 +347,7 @@ static void close_dest(dest *base)
     else
         fflush(d->out);
     yajl_gen_free(d->g);
+    yajl_gen_free(d->inner);
     free(d->base.description);
     free(d);
 }
@@ -346,9 +364,12 @@ int dest_jsonl_open(const char *path, dest **out, ch_error *err)
     size_t len = strlen(path) + 8;
     struct stat st;
     if (d == NULL || (d->base.description = malloc(len)) == NULL ||
-        (d->g = yajl_gen_alloc(NULL)) == NULL) {
-        if (d)
+        (d->g = yajl_gen_alloc(NULL)) == NULL || (d->inner = yajl_gen_alloc(NULL)) == NULL) {
+        if (d) {
             free(d->base.description);
+            if (d->g)
+                yajl_gen_free(d->g);
+        }
         free(d);
         return err_set(err, "out of memory");
     }
@@ -364,6 +385,7 @@ int dest_jsonl_open(const char *path, dest **out, ch_error *err)
     } else {
         err_set(err, "cannot open jsonl destination %s: %s", path, strerror(errno));
         yajl_gen_free(d->g);
+        yajl_gen_free(d->inner);
         free(d->base.description);
         free(d);
         return CH_ERROR;
