@@ -17,6 +17,11 @@ void dest_notice(dest *d, const char *format, ...)
     d->notice(d->notice_ctx, message);
 }
 
+static int is_postgres(const char *spec)
+{
+    return strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0;
+}
+
 int dest_check(const char *spec, ch_error *err)
 {
     if (strncmp(spec, "sqlite:", 7) == 0) {
@@ -24,14 +29,17 @@ int dest_check(const char *spec, ch_error *err)
             return err_set(err, "destination '%s': the sqlite destination needs a file path", spec);
         return CH_OK;
     }
-    if (strncmp(spec, "postgresql:", 11) == 0 || strncmp(spec, "postgres:", 9) == 0)
-        return err_set(err, "destination '%s': PostgreSQL is not supported yet", spec);
-    return err_set(err, "unknown destination '%s' (expected sqlite:PATH)", spec);
+    if (is_postgres(spec))
+        return dest_pg_check(spec, err);
+    return err_set(err, "unknown destination '%s' (expected sqlite:PATH or postgresql://...)",
+                   spec);
 }
 
 int dest_open(const char *spec, dest **out, ch_error *err)
 {
     if (dest_check(spec, err) != CH_OK)
         return CH_ERROR;
+    if (is_postgres(spec))
+        return dest_pg_open(spec, out, err);
     return dest_sqlite_open(spec + 7, out, err);
 }

@@ -64,4 +64,10 @@ int dest_open(const char *spec, dest **out, ch_error *err);
 /* The SQLite destination on the database file at path. */
 int dest_sqlite_open(const char *path, dest **out, ch_error *err);
 
+/* Checks a PostgreSQL specification ("postgresql://...?schema=NAME") without connecting. */
+int dest_pg_check(const char *spec, ch_error *err);
+
+/* The PostgreSQL destination: connects through libpq, in the spec's schema (default public). */
+int dest_pg_open(const char *spec, dest **out, ch_error *err);
+
 #endif
