@@ -467,7 +467,8 @@ static int read_columns(pg_dest *d, const table_def *t, PGresult **res, ch_error
     rc = name.oom ? err_set(err, "out of memory")
                   : pg_exec_params(d,
                                    "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
-                                   "coalesce(array_position(i.indkey::int2[], a.attnum), 0), "
+                                   "coalesce((SELECT k.n FROM unnest(i.indkey) WITH ORDINALITY "
+                                   "AS k(att, n) WHERE k.att = a.attnum), 0), "
                                    "coalesce(col_description(a.attrelid, a.attnum), '') "
                                    "FROM pg_attribute a LEFT JOIN pg_index i "
                                    "ON i.indrelid = a.attrelid AND i.indisprimary "
