@@ -92,6 +92,8 @@ static const char *one_line(const char *msg, char *buf, size_t size)
     size_t n = 0;
     for (const char *p = msg; *p && n + 3 < size; p++) {
         if (*p == '\n') {
+            while (p[1] == ' ' || p[1] == '\t')
+                p++; /* libpq indents its continuation lines */
             if (p[1] == '\0')
                 break;
             buf[n++] = ';';
@@ -111,17 +113,22 @@ int pg_fail(pg_dest *d, const PGresult *res, const char *what, ch_error *err)
     one_line(res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
                                                : PQerrorMessage(d->conn),
              msg, sizeof msg);
-    if (PQstatus(d->conn) == CONNECTION_BAD || (state && strncmp(state, "08", 2) == 0) ||
-        (state && strcmp(state, "57P01") == 0))
+    /*
+     * Gone: the connection is down, a connection exception (08), an
+     * administrator or crash shutdown (57P0x), or an error libpq made
+     * itself (no SQLSTATE), such as "server closed the connection".
+     */
+    if (PQstatus(d->conn) == CONNECTION_BAD || state == NULL || strncmp(state, "08", 2) == 0 ||
+        strncmp(state, "57P0", 4) == 0)
         return err_set(err,
-                       "%s: the PostgreSQL server at %s went away during %s: %s; nothing after "
-                       "the last checkpoint is committed",
-                       d->base.description, d->server, what, msg);
+                       "%s: the server went away during %s: %s; nothing after the last "
+                       "checkpoint is committed",
+                       d->base.description, what, msg);
     if (state && strcmp(state, "57014") == 0)
         return err_set(err,
-                       "%s: %s was cancelled by the PostgreSQL server at %s (statement_timeout "
-                       "or a cancel request): %s",
-                       d->base.description, what, d->server, msg);
+                       "%s: %s was cancelled by the server (statement_timeout or a cancel "
+                       "request): %s",
+                       d->base.description, what, msg);
     return err_set(err, "%s: %s: %s", d->base.description, what, msg);
 }
 
