@@ -211,6 +211,40 @@ like "$err" "table 'later': column 'code' widened from INT to STRING" "evolve: I
 is "$(psql_q 'select string_agg(code, $$ $$ order by id) from ev.later')" "5 007" "evolve: \"007\" keeps its zeros; 5 becomes \"5\""
 is "$(psql_q 'select string_agg(coalesce(foo_bar::text, $$NULL$$), $$ $$ order by id) from ev.later')" "true NULL false" "evolve: 'Foo Bar' lands in foo_bar"
 
+# ---- names, keyless tables, hand-made columns ------------------------------------------------------
+W=$(newdir names)
+host run names --working-dir "$W" $P --destination "$(dest nm)"
+is "$rc" 0 "names: sync succeeds"
+is "$(psql_q "select string_agg(tablename, ' ' order by tablename) from pg_tables where schemaname = 'nm' and tablename not like '\_connector\_%'")" "_2024_sales order_items" "names: table names normalised; a leading digit gets '_'"
+is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'nm.order_items'::regclass and attnum > 0")" "order_id,unit_price,gr__e,_fivetran_synced,_fivetran_deleted" "names: column names normalised"
+is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'nm._2024_sales'::regclass and attnum > 0")" "q1_total,_9lives,_fivetran_id,_fivetran_synced,_fivetran_deleted" "names: an undeclared table is keyless, with _fivetran_id"
+is "$(psql_q 'select order_id, unit_price, gr__e from nm.order_items')" "A-1|9.50|XL" "names: values under the normalised names"
+printf '{"api_key": "s3cr3t-value", "region": "eu"}' >"$TMP/good.json"
+host run needsconfig --working-dir "$W" $P --destination "$(dest nm)" --configuration "$TMP/good.json"
+host run needsconfig --working-dir "$W" $P --destination "$(dest nm)" --configuration "$TMP/good.json"
+is "$(psql_q 'select region, key_length, length(_fivetran_id), count(*) over () from nm.seen')" "eu|12|32|1" "keyless table: _fivetran_id; the same row twice is one row"
+
+# A column added by hand, not in normal form, is kept under its own name.
+psql_q 'alter table s3.three add column "Hand Made" varchar(20); update s3.three set "Hand Made" = $$x$$' >/dev/null
+host run three --working-dir "$(newdir three)" --destination "$(dest s3)"
+is "$rc" 0 "hand-made column: the sync succeeds"
+is "$(psql_q 'select count(*) filter (where "Hand Made" is null), count(*) from s3.three')" "3|9" "hand-made column: the rows of this sync have it NULL, older rows keep their values"
+
+# ---- truncate ---------------------------------------------------------------------------------------
+W=$(newdir truncate)
+rows() { psql_q "select string_agg(id || ':' || val || ':' || _fivetran_deleted::int, ' ' order by id) from tr.t"; }
+host run truncate --working-dir "$W" $P --destination "$(dest tr)"
+is "$(rows)" "1:one:0 2:two:0 3:three:0" "truncate: three live rows"
+host run truncate --working-dir "$W" $P --destination "$(dest tr)" --configuration "$(conf '{"case":"truncate"}')"
+is "$rc" 0 "truncate: the sync succeeds"
+is "$(rows)" "1:one:1 2:two again:0 3:three:1 4:four:1 5:five:0" "truncate: rows written before it are soft-deleted, rows after it live"
+before=$(rows)
+host run truncate --working-dir "$W" $P --destination "$(dest tr)" --configuration "$(conf '{"case":"fail"}')"
+is "$rc" 1 "truncate: a sync failing after its truncate exits 1"
+is "$(rows)" "$before" "truncate: the failed sync's truncate deleted nothing"
+host run truncate --working-dir "$W" $P --destination "$(dest tr)" --configuration "$(conf '{"case":"fresh"}')"
+is "$(psql_q 'select count(*) from tr.never_written')" 0 "truncate: a table never written is created, empty"
+
 # ---- order of operations in the merge ------------------------------------------------------------
 # The workload upserts, updates and deletes 200 keys 5000 times; batches of 97 operations hit the
 # same key several times, so the merge's order is checked against the oracle's table.
