@@ -696,6 +696,8 @@ static void close_dest(dest *base)
         d->tables = next;
     }
     PQfinish(d->conn);
+    free(d->copy);
+    free(d->text);
     free(d->schema);
     free(d->server);
     free(d->base.description);
