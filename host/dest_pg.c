@@ -515,8 +515,10 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
     unsigned char *seen;
     int rc = CH_OK, npk = 0, rows;
     *schema_changes = 0;
-    if (pg_begin(d, err) != CH_OK || pg_table_of(d, t) == NULL)
-        return pg_table_of(d, t) ? CH_ERROR : err_set(err, "out of memory");
+    if (pg_table_of(d, t) == NULL)
+        return err_set(err, "out of memory");
+    if (pg_begin(d, err) != CH_OK)
+        return CH_ERROR;
     if (read_columns(d, t, &res, err) != CH_OK)
         return CH_ERROR;
     rows = PQntuples(res);
@@ -653,7 +655,8 @@ static int commit(dest *base, const char *connector, const char *state_json, con
     pg_sql b = {0};
     const char *params[3] = {connector, state_json, synced};
     int rc;
-    if (pg_begin(d, err) != CH_OK || pg_merge(d, NULL, err) != CH_OK)
+    if (pg_begin(d, err) != CH_OK || pg_merge(d, NULL, err) != CH_OK ||
+        pg_stage_trim(d, err) != CH_OK)
         return CH_ERROR;
     pg_sql_add(&b, "CREATE TABLE IF NOT EXISTS ");
     pg_sql_table(&b, d->schema, STATE_TABLE);
@@ -729,7 +732,7 @@ static int split_spec(const char *spec, char **uri, char **nsp, ch_error *err)
             memset(&s, 0, sizeof s);
             for (size_t i = 7; i < n; i++) {
                 char hex[3] = {0};
-                if (item[i] == '%' && i + 2 < n + 1 && i + 2 < n) {
+                if (item[i] == '%' && i + 2 < n) { /* %XX, as in the rest of the URI */
                     hex[0] = item[i + 1];
                     hex[1] = item[i + 2];
                     hex[0] = (char)strtol(hex, NULL, 16);
@@ -844,7 +847,7 @@ int dest_pg_open(const char *spec, dest **out, ch_error *err)
     /* fixed text forms: ISO dates, UTC instants, hex bytes, floats that read back exactly */
     if (pg_exec(d,
                 "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'; "
-                "SET extra_float_digits = 1; SET client_encoding = 'UTF8'; "
+                "SET extra_float_digits = 3; SET client_encoding = 'UTF8'; "
                 "SET xmloption = content",
                 "setting up the session", err) != CH_OK ||
         ensure_schema(d, err) != CH_OK) {

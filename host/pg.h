@@ -33,6 +33,7 @@ typedef struct pg_table {
     int stage_ready;    /* the staging table exists with the table's current columns */
     long staged;        /* rows in the staging table or the COPY buffer, not yet merged */
     size_t stage_ncols; /* columns of t the staged rows carry: t may grow before the merge */
+    int emptied;        /* merged since the last commit: dead rows to cut (pg_stage_trim) */
     struct pg_table *next;
     table_def *def;
 } pg_table;
@@ -95,6 +96,8 @@ int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, i
 int pg_truncate(dest *base, table_def *t, const char *synced, long *rows, ch_error *err);
 /* Ends an open COPY and merges the staged rows of t (NULL: of every table). */
 int pg_merge(pg_dest *d, table_def *t, ch_error *err);
+/* Truncates the staging tables that merges emptied, before a commit. */
+int pg_stage_trim(pg_dest *d, ch_error *err);
 /* Forgets the staging table and statements of t after its columns changed. */
 void pg_table_changed(pg_dest *d, table_def *t);
 /* After a rollback: staging tables created in the transaction are gone. */

