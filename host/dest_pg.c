@@ -714,6 +714,40 @@ static const dest_ops pg_ops = {
 
 /* ---- opening ------------------------------------------------------------------ */
 
+/* Appends text with its password, if any, replaced by "***": the spec goes into messages. */
+static void add_redacted(pg_sql *b, const char *spec)
+{
+    const char *auth = strstr(spec, "://"), *end, *at = NULL, *colon = NULL, *p;
+    auth = auth ? auth + 3 : spec;
+    end = auth + strcspn(auth, "/?");
+    for (p = auth; p < end; p++)
+        if (*p == '@')
+            at = p;
+    if (at)
+        colon = memchr(auth, ':', (size_t)(at - auth));
+    if (colon) { /* user:password@host */
+        pg_sql_addn(b, spec, (size_t)(colon + 1 - spec));
+        pg_sql_add(b, "***");
+        spec = at;
+    }
+    while ((p = strstr(spec, "password=")) != NULL && p > spec && (p[-1] == '?' || p[-1] == '&')) {
+        pg_sql_addn(b, spec, (size_t)(p + 9 - spec));
+        pg_sql_add(b, "***");
+        spec = p + 9 + strcspn(p + 9, "&");
+    }
+    pg_sql_add(b, spec);
+}
+
+/* Sets err to "destination '<spec, redacted>': <message>". */
+static int spec_error(ch_error *err, const char *spec, const char *message)
+{
+    pg_sql b = {0};
+    add_redacted(&b, spec);
+    err_set(err, "destination '%s': %s", b.oom ? "?" : b.s, message);
+    free(b.s);
+    return CH_ERROR;
+}
+
 /*
  * Splits "postgresql://...?schema=NAME&..." into the URI libpq accepts (it
  * refuses parameters it does not know) and the schema (default public).
@@ -745,7 +779,7 @@ static int split_spec(const char *spec, char **uri, char **nsp, ch_error *err)
             }
             if (s.s == NULL && !s.oom) {
                 free(u.s);
-                return err_set(err, "destination '%s': the schema parameter is empty", spec);
+                return spec_error(err, spec, "the schema parameter is empty");
             }
         } else if (n > 0) {
             pg_sql_add(&u, params++ ? "&" : "?");
@@ -776,8 +810,7 @@ int dest_pg_check(const char *spec, ch_error *err)
     free(nsp);
     if (opts == NULL) {
         char line[600];
-        err_set(err, "destination '%s': %s", spec,
-                msg ? one_line(msg, line, sizeof line) : "out of memory");
+        spec_error(err, spec, msg ? one_line(msg, line, sizeof line) : "out of memory");
         PQfreemem(msg);
         return CH_ERROR;
     }
