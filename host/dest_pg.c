@@ -216,6 +216,19 @@ static int mark_untyped(pg_dest *d, const table_def *t, const char *col, int unt
     return exec_sql(d, &b, "marking a column", err);
 }
 
+/* PostgreSQL's identifiers hold 63 bytes (NAMEDATALEN - 1) and cut longer ones silently. */
+#define PG_NAME_MAX 63
+
+/* Refuses a name PostgreSQL would cut: the cut name would not be found again next sync. */
+static int check_name(const char *kind, const char *name, ch_error *err)
+{
+    if (strlen(name) <= PG_NAME_MAX)
+        return CH_OK;
+    return err_set(err,
+                   "the %s name '%s' is %zu bytes long; PostgreSQL names hold at most %d bytes",
+                   kind, name, strlen(name), PG_NAME_MAX);
+}
+
 static int create_table(pg_dest *d, table_def *t, ch_error *err)
 {
     pg_sql b = {0};
@@ -266,7 +279,8 @@ static int add_column(dest *base, table_def *t, size_t col, ch_error *err)
 {
     pg_dest *d = (pg_dest *)base;
     pg_sql b = {0};
-    if (pg_begin(d, err) != CH_OK || pg_merge(d, t, err) != CH_OK)
+    if (check_name("column", t->cols[col].dest_name, err) != CH_OK || pg_begin(d, err) != CH_OK ||
+        pg_merge(d, t, err) != CH_OK)
         return CH_ERROR;
     pg_table_changed(d, t);
     pg_sql_add(&b, "ALTER TABLE ");
@@ -517,6 +531,11 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
     *schema_changes = 0;
     if (pg_table_of(d, t) == NULL)
         return err_set(err, "out of memory");
+    if (check_name("table", t->dest_name, err) != CH_OK)
+        return CH_ERROR;
+    for (size_t i = 0; i < t->ncols; i++)
+        if (check_name("column", t->cols[i].dest_name, err) != CH_OK)
+            return CH_ERROR;
     if (pg_begin(d, err) != CH_OK)
         return CH_ERROR;
     if (read_columns(d, t, &res, err) != CH_OK)

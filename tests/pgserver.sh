@@ -12,7 +12,7 @@
 
 PGBIN=${PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PGBIN/pg_ctl" ] || [ ! -x "$PGBIN/psql" ]; then
-    echo "1..0 # SKIP PostgreSQL server binaries not found (no /usr/lib/postgresql/*/bin/initdb):" \
+    echo "1..0 # SKIP PostgreSQL server binaries not found (no initdb, pg_ctl and psql in ${PG_BINDIR:-/usr/lib/postgresql/*/bin}):" \
         "install Debian's postgresql package to run the PostgreSQL tests"
     echo "WARNING: PostgreSQL tests SKIPPED: server binaries not found" >&2
     exit 0
