@@ -714,11 +714,11 @@ static void close_dest(dest *base)
     while (d->tables) {
         pg_table *next = d->tables->next;
         d->tables->def->dest = NULL;
+        pg_rows_free(&d->tables->pending);
         free(d->tables);
         d->tables = next;
     }
     PQfinish(d->conn);
-    free(d->copy);
     free(d->text);
     free(d->schema);
     free(d->server);

@@ -1,8 +1,9 @@
 /*
  * pg.h - the PostgreSQL destination's internals, shared by its files:
  * dest_pg.c (connection, tables, schema changes, state, transactions),
- * pg_stage.c (the data operations: COPY into staging tables and the merge)
- * and pg_value.c (values to and from PostgreSQL's text forms).
+ * pg_stage.c (the data operations: pending rows, COPY into staging tables
+ * and the merge), pg_rows.c (pending rows by key) and pg_value.c (values to
+ * and from PostgreSQL's text forms).
  */
 #ifndef HOST_PG_H
 #define HOST_PG_H
@@ -27,12 +28,36 @@ void pg_sql_table(pg_sql *b, const char *nsp, const char *table);
 /* Appends the key columns of t, quoted and comma-separated (_fivetran_id when keyless). */
 void pg_sql_key_list(pg_sql *b, const table_def *t);
 
-/* Per table: its staging table and the statements prepared for it. */
+/* A row pending for the next merge: its fields in COPY text, NULL for SQL NULL. */
+typedef struct pg_row {
+    struct pg_row *next; /* in its hash bucket */
+    char *key;           /* the key fields' COPY text, joined by tabs */
+    int deleted;         /* deleted after its upsert, before the merge */
+    size_t nfields;
+    char *fields[]; /* the table's staged columns, then _fivetran_id if keyless, synced */
+} pg_row;
+
+/* Pending rows by key (pg_rows.c). */
+typedef struct pg_rows {
+    pg_row **buckets;
+    size_t nbuckets, count;
+    size_t bytes; /* about how much memory the rows hold, to bound it */
+} pg_rows;
+
+pg_row *pg_row_new(const char *key, size_t nfields);
+void pg_row_free(pg_row *row);
+pg_row *pg_rows_find(const pg_rows *m, const char *key);
+/* Adds the row, replacing (and freeing) the row of the same key. */
+int pg_rows_put(pg_rows *m, pg_row *row);
+void pg_rows_clear(pg_rows *m);
+void pg_rows_free(pg_rows *m);
+
+/* Per table: its pending rows and its staging table. */
 typedef struct pg_table {
-    int id;             /* names the staging table and prepared statements */
+    int id;             /* names the staging table */
     int stage_ready;    /* the staging table exists with the table's current columns */
-    long staged;        /* rows in the staging table or the COPY buffer, not yet merged */
-    size_t stage_ncols; /* columns of t the staged rows carry: t may grow before the merge */
+    pg_rows pending;    /* upserted rows not yet merged, by key */
+    size_t stage_ncols; /* columns of t the pending rows carry: t may grow before the merge */
     int emptied;        /* merged since the last commit: dead rows to cut (pg_stage_trim) */
     struct pg_table *next;
     table_def *def;
@@ -46,11 +71,7 @@ typedef struct pg_dest {
     int in_tx;
     int next_table_id;
     pg_table *tables;
-    pg_table *copying; /* the table whose rows are in the COPY buffer, or NULL */
-    char *copy;        /* COPY text rows not yet sent */
-    size_t copy_len, copy_cap;
-    long ordinal; /* order of staged rows within the transaction */
-    char *text;   /* scratch for one value's text */
+    char *text; /* scratch for one value's text */
     size_t text_cap;
 } pg_dest;
 
@@ -94,13 +115,13 @@ int pg_update(dest *base, table_def *t, const value *vals, const unsigned char *
 int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, int *found,
               ch_error *err);
 int pg_truncate(dest *base, table_def *t, const char *synced, long *rows, ch_error *err);
-/* Ends an open COPY and merges the staged rows of t (NULL: of every table). */
+/* Merges the pending rows of t (NULL: of every table) into the table. */
 int pg_merge(pg_dest *d, table_def *t, ch_error *err);
 /* Truncates the staging tables that merges emptied, before a commit. */
 int pg_stage_trim(pg_dest *d, ch_error *err);
 /* Forgets the staging table and statements of t after its columns changed. */
 void pg_table_changed(pg_dest *d, table_def *t);
-/* After a rollback: staging tables created in the transaction are gone. */
+/* After a rollback: pending rows are dropped, staging tables made in the transaction gone. */
 void pg_stage_reset(pg_dest *d);
 
 #endif
