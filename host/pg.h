@@ -59,6 +59,8 @@ typedef struct pg_table {
     pg_rows pending;    /* upserted rows not yet merged, by key */
     size_t stage_ncols; /* columns of t the pending rows carry: t may grow before the merge */
     int emptied;        /* merged since the last commit: dead rows to cut (pg_stage_trim) */
+    char *stmt_sql[2];  /* the text of the prepared delete [0] and update [1], or NULL */
+    char stmt_name[2][32];
     struct pg_table *next;
     table_def *def;
 } pg_table;
@@ -71,7 +73,8 @@ typedef struct pg_dest {
     int in_tx;
     int next_table_id;
     pg_table *tables;
-    char *text; /* scratch for one value's text */
+    long statements; /* prepared so far: names them uniquely */
+    char *text;      /* scratch for one value's text */
     size_t text_cap;
 } pg_dest;
 

@@ -275,8 +275,13 @@ void pg_table_changed(pg_dest *d, table_def *t)
 {
     pg_table *pt = t->dest;
     (void)d;
-    if (pt)
-        pt->stage_ready = 0; /* made again with the new columns at the next merge */
+    if (pt == NULL)
+        return;
+    pt->stage_ready = 0;          /* made again with the new columns at the next merge */
+    for (int i = 0; i < 2; i++) { /* prepared again: parameter types may have changed */
+        free(pt->stmt_sql[i]);
+        pt->stmt_sql[i] = NULL;
+    }
 }
 
 void pg_stage_reset(pg_dest *d)
@@ -386,6 +391,45 @@ static int run_changed(pg_dest *d, pg_sql *b, int n, const char **params, const 
     return rc;
 }
 
+/*
+ * Runs the statement in b as the table's prepared statement `slot`: updates
+ * and deletes of merged rows come one at a time, and parsing and planning
+ * each would cost as much as the round trip. A new text (another set of
+ * updated columns, or new column types) is prepared under a new name.
+ */
+static int run_prepared(pg_dest *d, pg_table *pt, int slot, pg_sql *b, int n, const char **params,
+                        const char *what, long *rows, ch_error *err)
+{
+    PGresult *res;
+    int rc;
+    if (b->oom)
+        return err_set(err, "out of memory");
+    if (pt->stmt_sql[slot] == NULL || strcmp(pt->stmt_sql[slot], b->s) != 0) {
+        free(pt->stmt_sql[slot]);
+        pt->stmt_sql[slot] = NULL;
+        snprintf(pt->stmt_name[slot], sizeof pt->stmt_name[slot], "connector_host_%ld",
+                 ++d->statements);
+        res = PQprepare(d->conn, pt->stmt_name[slot], b->s, n, NULL);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            rc = pg_fail(d, res, what, err);
+            PQclear(res);
+            return rc;
+        }
+        PQclear(res);
+        if ((pt->stmt_sql[slot] = strdup(b->s)) == NULL)
+            return err_set(err, "out of memory");
+    }
+    res = PQexecPrepared(d->conn, pt->stmt_name[slot], n, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        rc = pg_fail(d, res, what, err);
+        PQclear(res);
+        return rc;
+    }
+    *rows = atol(PQcmdTuples(res));
+    PQclear(res);
+    return CH_OK;
+}
+
 /* Changes the given columns of a pending row in place, as the UPDATE would after the merge. */
 static int update_pending(pg_dest *d, table_def *t, pg_row *row, const value *vals,
                           const unsigned char *present, const char *synced, ch_error *err)
@@ -452,7 +496,7 @@ int pg_update(dest *base, table_def *t, const value *vals, const unsigned char *
         rc = key_match(&b, t, vals, params, texts, &n, err);
     }
     if (rc == CH_OK)
-        rc = run_changed(d, &b, n, params, "update", &rows, err);
+        rc = run_prepared(d, t->dest, 1, &b, n, params, "update", &rows, err);
     *found = rows > 0;
     for (size_t i = 0; texts && i < n_params; i++)
         free(texts[i]);
@@ -489,7 +533,7 @@ int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, i
     pg_sql_add(&b, " SET \"" COL_DELETED "\" = true, \"" COL_SYNCED "\" = $1");
     rc = key_match(&b, t, vals, params, texts, &n, err);
     if (rc == CH_OK)
-        rc = run_changed(d, &b, n, params, "delete", &rows, err);
+        rc = run_prepared(d, t->dest, 0, &b, n, params, "delete", &rows, err);
     *found = rows > 0;
     for (int i = 0; i <= MAX_KEY_COLUMNS; i++)
         free(texts[i]);
