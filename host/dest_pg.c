@@ -20,174 +20,6 @@
 /* Marks a column created before it had a type, which PostgreSQL cannot express. */
 #define UNTYPED_COMMENT "connector-host: no type yet"
 
-/* ---- SQL text ------------------------------------------------------------ */
-
-void pg_sql_addn(pg_sql *b, const char *text, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        char *s;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        if ((s = realloc(b->s, cap)) == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, text, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-void pg_sql_add(pg_sql *b, const char *text)
-{
-    pg_sql_addn(b, text, strlen(text));
-}
-
-void pg_sql_ident(pg_sql *b, const char *name)
-{
-    pg_sql_add(b, "\"");
-    for (const char *p = name; *p; p++)
-        pg_sql_add(b, *p == '"' ? "\"\"" : (char[]){*p, '\0'}); /* " doubled */
-    pg_sql_add(b, "\"");
-}
-
-void pg_sql_table(pg_sql *b, const char *nsp, const char *table)
-{
-    pg_sql_ident(b, nsp);
-    pg_sql_add(b, ".");
-    pg_sql_ident(b, table);
-}
-
-void pg_sql_key_list(pg_sql *b, const table_def *t)
-{
-    if (t->nkey == 0) {
-        pg_sql_ident(b, COL_ID);
-        return;
-    }
-    for (size_t k = 0; k < t->nkey; k++) {
-        if (k)
-            pg_sql_add(b, ", ");
-        pg_sql_ident(b, t->cols[t->key[k]].dest_name);
-    }
-}
-
-int pg_is_key(const table_def *t, size_t col)
-{
-    for (size_t k = 0; k < t->nkey; k++)
-        if (t->key[k] == col)
-            return 1;
-    return 0;
-}
-
-/* ---- running statements --------------------------------------------------- */
-
-/* libpq's message without its trailing newline, lines joined: it goes into one log line. */
-static const char *one_line(const char *msg, char *buf, size_t size)
-{
-    size_t n = 0;
-    for (const char *p = msg; *p && n + 3 < size; p++) {
-        if (*p == '\n') {
-            while (p[1] == ' ' || p[1] == '\t')
-                p++; /* libpq indents its continuation lines */
-            if (p[1] == '\0')
-                break;
-            buf[n++] = ';';
-            buf[n++] = ' ';
-        } else {
-            buf[n++] = *p;
-        }
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
-int pg_fail(pg_dest *d, const PGresult *res, const char *what, ch_error *err)
-{
-    char msg[700];
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    one_line(res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
-                                               : PQerrorMessage(d->conn),
-             msg, sizeof msg);
-    /*
-     * Gone: the connection is down, a connection exception (08), an
-     * administrator or crash shutdown (57P0x), or an error libpq made
-     * itself (no SQLSTATE), such as "server closed the connection".
-     */
-    if (PQstatus(d->conn) == CONNECTION_BAD || state == NULL || strncmp(state, "08", 2) == 0 ||
-        strncmp(state, "57P0", 4) == 0)
-        return err_set(err,
-                       "%s: the server went away during %s: %s; nothing after the last "
-                       "checkpoint is committed",
-                       d->base.description, what, msg);
-    if (state && strcmp(state, "57014") == 0)
-        return err_set(err,
-                       "%s: %s was cancelled by the server (statement_timeout or a cancel "
-                       "request): %s",
-                       d->base.description, what, msg);
-    return err_set(err, "%s: %s: %s", d->base.description, what, msg);
-}
-
-int pg_exec_params(pg_dest *d, const char *sql, int n, const char *const *params,
-                   const int *lengths, const int *formats, PGresult **res, const char *what,
-                   ch_error *err)
-{
-    PGresult *r = n || formats ? PQexecParams(d->conn, sql, n, NULL, params, lengths, formats, 0)
-                               : PQexec(d->conn, sql);
-    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        pg_fail(d, r, what, err);
-        PQclear(r);
-        return CH_ERROR;
-    }
-    if (res)
-        *res = r;
-    else
-        PQclear(r);
-    return CH_OK;
-}
-
-int pg_exec(pg_dest *d, const char *sql, const char *what, ch_error *err)
-{
-    return pg_exec_params(d, sql, 0, NULL, NULL, NULL, NULL, what, err);
-}
-
-/* Runs the SQL text built in b, freeing it; out of memory is reported here. */
-static int exec_sql(pg_dest *d, pg_sql *b, const char *what, ch_error *err)
-{
-    int rc = b->oom ? err_set(err, "out of memory") : pg_exec(d, b->s, what, err);
-    free(b->s);
-    memset(b, 0, sizeof *b);
-    return rc;
-}
-
-int pg_begin(pg_dest *d, ch_error *err)
-{
-    if (d->in_tx)
-        return CH_OK;
-    if (pg_exec(d, "BEGIN", "starting a transaction", err) != CH_OK)
-        return CH_ERROR;
-    d->in_tx = 1;
-    return CH_OK;
-}
-
-pg_table *pg_table_of(pg_dest *d, table_def *t)
-{
-    pg_table *pt = t->dest;
-    if (pt == NULL && (pt = calloc(1, sizeof *pt)) != NULL) {
-        pt->id = ++d->next_table_id;
-        pt->def = t;
-        pt->next = d->tables;
-        d->tables = pt;
-        t->dest = pt;
-    }
-    return pt;
-}
-
 /* ---- tables and columns ---------------------------------------------------- */
 
 static type_spec column_type(const column_def *c)
@@ -213,7 +45,7 @@ static int mark_untyped(pg_dest *d, const table_def *t, const char *col, int unt
     pg_sql_add(&b, ".");
     pg_sql_ident(&b, col);
     pg_sql_add(&b, untyped ? " IS '" UNTYPED_COMMENT "'" : " IS NULL");
-    return exec_sql(d, &b, "marking a column", err);
+    return pg_exec_sql(d, &b, "marking a column", err);
 }
 
 /* PostgreSQL's identifiers hold 63 bytes (NAMEDATALEN - 1) and cut longer ones silently. */
@@ -248,7 +80,7 @@ static int create_table(pg_dest *d, table_def *t, ch_error *err)
                    "\" boolean NOT NULL DEFAULT false, PRIMARY KEY (");
     pg_sql_key_list(&b, t);
     pg_sql_add(&b, "))");
-    rc = exec_sql(d, &b, "creating a table", err);
+    rc = pg_exec_sql(d, &b, "creating a table", err);
     for (size_t i = 0; rc == CH_OK && i < t->ncols; i++)
         if (t->cols[i].type == T_NONE)
             rc = mark_untyped(d, t, t->cols[i].dest_name, 1, err);
@@ -287,7 +119,7 @@ static int add_column(dest *base, table_def *t, size_t col, ch_error *err)
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " ADD COLUMN ");
     add_column_sql(&b, t->cols[col].dest_name, column_type(&t->cols[col]));
-    if (exec_sql(d, &b, "adding a column", err) != CH_OK)
+    if (pg_exec_sql(d, &b, "adding a column", err) != CH_OK)
         return CH_ERROR;
     return t->cols[col].type == T_NONE ? mark_untyped(d, t, t->cols[col].dest_name, 1, err) : CH_OK;
 }
@@ -323,7 +155,7 @@ static int convert_values(pg_dest *d, table_def *t, size_t col, type_spec from, 
     pg_sql_add(&b, "CREATE TEMP TABLE _connector_convert (tid tid, v ");
     pg_sql_add(&b, pg_type_sql(to.type, to.precision, to.scale, tbuf, sizeof tbuf));
     pg_sql_add(&b, ") ON COMMIT DROP");
-    rc = exec_sql(d, &b, "converting a column", err);
+    rc = pg_exec_sql(d, &b, "converting a column", err);
     /* one multi-row INSERT per thousand rows: few round trips, bounded statements */
     for (int row = 0, n = PQntuples(res); rc == CH_OK && row < n; row++) {
         const char *stored;
@@ -358,7 +190,7 @@ static int convert_values(pg_dest *d, table_def *t, size_t col, type_spec from, 
         }
         pg_sql_add(&b, ")");
         if (row % 1000 == 999 || row == n - 1)
-            rc = exec_sql(d, &b, "converting a column", err);
+            rc = pg_exec_sql(d, &b, "converting a column", err);
         else
             pg_sql_add(&b, ", ");
     }
@@ -399,7 +231,7 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " ADD COLUMN ");
     add_column_sql(&b, TMP_COLUMN, to);
-    rc = exec_sql(d, &b, "changing a column type", err);
+    rc = pg_exec_sql(d, &b, "changing a column type", err);
     if (rc == CH_OK && from.type != T_NONE) {
         rc = convert_values(d, t, col, from, to, lossy, err);
         pg_sql_add(&b, "UPDATE ");
@@ -407,7 +239,7 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
         pg_sql_add(&b, " AS t SET \"" TMP_COLUMN "\" = c.v FROM _connector_convert AS c "
                        "WHERE t.ctid = c.tid; DROP TABLE _connector_convert");
         if (rc == CH_OK)
-            rc = exec_sql(d, &b, "changing a column type", err);
+            rc = pg_exec_sql(d, &b, "changing a column type", err);
     }
     pg_sql_add(&b, "ALTER TABLE ");
     pg_sql_table(&b, d->schema, t->dest_name);
@@ -425,7 +257,7 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
         pg_sql_add(&b, ")");
     }
     if (rc == CH_OK)
-        rc = exec_sql(d, &b, "changing a column type", err);
+        rc = pg_exec_sql(d, &b, "changing a column type", err);
     free(b.s);
     if (rc == CH_OK)
         return pg_exec(d, "RELEASE change_type", "changing a column type", err);
@@ -664,7 +496,7 @@ static int ensure_schema(pg_dest *d, ch_error *err)
         return CH_OK;
     pg_sql_add(&b, "CREATE SCHEMA IF NOT EXISTS ");
     pg_sql_ident(&b, d->schema);
-    return exec_sql(d, &b, "creating the schema", err);
+    return pg_exec_sql(d, &b, "creating the schema", err);
 }
 
 static int commit(dest *base, const char *connector, const char *state_json, const char *synced,
@@ -681,7 +513,7 @@ static int commit(dest *base, const char *connector, const char *state_json, con
     pg_sql_table(&b, d->schema, STATE_TABLE);
     pg_sql_add(&b, " (connector text PRIMARY KEY, state text NOT NULL, "
                    "updated_at timestamptz NOT NULL)");
-    if (exec_sql(d, &b, "storing the state", err) != CH_OK)
+    if (pg_exec_sql(d, &b, "storing the state", err) != CH_OK)
         return CH_ERROR;
     pg_sql_add(&b, "INSERT INTO ");
     pg_sql_table(&b, d->schema, STATE_TABLE);
@@ -831,7 +663,7 @@ int dest_pg_check(const char *spec, ch_error *err)
     free(nsp);
     if (opts == NULL) {
         char line[600];
-        spec_error(err, spec, msg ? one_line(msg, line, sizeof line) : "out of memory");
+        spec_error(err, spec, msg ? pg_one_line(msg, line, sizeof line) : "out of memory");
         PQfreemem(msg);
         return CH_ERROR;
     }
@@ -893,7 +725,7 @@ int dest_pg_open(const char *spec, dest **out, ch_error *err)
         char msg[700];
         err_set(err, "cannot connect to the PostgreSQL server at %s (database %s, user %s): %s",
                 d->server, PQdb(d->conn), PQuser(d->conn),
-                one_line(PQerrorMessage(d->conn), msg, sizeof msg));
+                pg_one_line(PQerrorMessage(d->conn), msg, sizeof msg));
         close_dest(&d->base);
         return CH_ERROR;
     }

@@ -1,6 +1,7 @@
 /*
  * pg.h - the PostgreSQL destination's internals, shared by its files:
  * dest_pg.c (connection, tables, schema changes, state, transactions),
+ * pg_sql.c (SQL text, running statements, errors),
  * pg_stage.c (the data operations: pending rows, COPY into staging tables
  * and the merge), pg_rows.c (pending rows by key) and pg_value.c (values to
  * and from PostgreSQL's text forms).
@@ -78,6 +79,10 @@ typedef struct pg_dest {
     size_t text_cap;
 } pg_dest;
 
+/* libpq's message without its trailing newline, lines joined: it goes into one log line. */
+const char *pg_one_line(const char *msg, char *buf, size_t size);
+/* Runs the SQL text built in b, then frees and clears b; out of memory is reported here. */
+int pg_exec_sql(pg_dest *d, pg_sql *b, const char *what, ch_error *err);
 /* Runs a statement without parameters; errors name the step (`what`). */
 int pg_exec(pg_dest *d, const char *sql, const char *what, ch_error *err);
 /*
