@@ -220,8 +220,11 @@ int pg_value_parse(const char *text, size_t len, col_type type, value *v, ch_err
         /* "2024-01-01 04:00:00+00" in the session's UTC: the contract writes 'T' and 'Z' */
         char form[DATETIME_TEXT_MAX];
         size_t n = len;
-        if (type == T_UTC_DATETIME && n > 3 && strcmp(text + n - 3, "+00") == 0)
+        if (type == T_UTC_DATETIME) { /* any other offset: the session is not in UTC */
+            if (n < 3 || strcmp(text + n - 3, "+00") != 0)
+                return unreadable(text, type, err);
             n -= 3;
+        }
         if (n + 2 > sizeof form || n < 11 || text[10] != ' ')
             return unreadable(text, type, err);
         memcpy(form, text, n);
