@@ -17,6 +17,11 @@ void dest_notice(dest *d, const char *format, ...)
     d->notice(d->notice_ctx, message);
 }
 
+static int is_postgres(const char *spec)
+{
+    return strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0;
+}
+
 int dest_check(const char *spec, ch_error *err)
 {
     if (strncmp(spec, "sqlite:", 7) == 0) {
@@ -32,9 +37,12 @@ int dest_check(const char *spec, ch_error *err)
                            spec);
         return CH_OK;
     }
-    if (strncmp(spec, "postgresql:", 11) == 0 || strncmp(spec, "postgres:", 9) == 0)
-        return err_set(err, "destination '%s': PostgreSQL is not supported yet", spec);
-    return err_set(err, "unknown destination '%s' (expected sqlite:PATH or jsonl:PATH)", spec);
+    if (is_postgres(spec))
+        return dest_pg_check(spec, err);
+    return err_set(err,
+                   "unknown destination '%s' (expected sqlite:PATH, postgresql://... or "
+                   "jsonl:PATH)",
+                   spec);
 }
 
 int dest_open(const char *spec, dest **out, ch_error *err)
@@ -43,5 +51,7 @@ int dest_open(const char *spec, dest **out, ch_error *err)
         return CH_ERROR;
     if (strncmp(spec, "jsonl:", 6) == 0)
         return dest_jsonl_open(spec + 6, out, err);
+    if (is_postgres(spec))
+        return dest_pg_open(spec, out, err);
     return dest_sqlite_open(spec + 7, out, err);
 }

@@ -60,9 +60,9 @@ is "$(sql "$TMP/other.db" 'select count(*) from three')" 3 "rows land in the giv
 host run three --working-dir "$W2" --destination "mysql://x"
 is "$rc" 2 "unknown destination: exit 2 (bad usage)"
 like "$err" "unknown destination 'mysql://x'" "unknown destination named"
-host run three --working-dir "$W2" --destination "postgresql://u@h/db"
-is "$rc" 2 "PostgreSQL destination: exit 2 (not supported yet)"
-like "$err" "destination 'postgresql://u@h/db': PostgreSQL is not supported yet" "PostgreSQL refused by name"
+host run three --working-dir "$W2" --destination "postgresql://u@h/db?nosuch=1"
+is "$rc" 2 "malformed PostgreSQL destination: exit 2 (bad usage)"
+like "$err" "destination 'postgresql://u@h/db?nosuch=1': invalid URI query parameter: \"nosuch\"" "malformed PostgreSQL destination refused with libpq's reason"
 
 # Without the writer thread (CONNECTOR_HOST_WRITER=0), the same sync gives the same rows.
 W3=$(newdir w3)

@@ -3,10 +3,14 @@
  *
  * The configuration key "case" picks a scenario: "good" (default) syncs
  * names that normalise cleanly; the others declare or emit names that
- * collide, which the host must refuse.
+ * collide, which the host must refuse, or names of 64 bytes ("longtable",
+ * "longcolumn"), more than PostgreSQL holds.
  */
 #include <connector-host.h>
 #include <string.h>
+
+/* 64 bytes: one more than PostgreSQL's identifiers hold. */
+#define LONG_NAME "a_name_of_sixty_four_bytes_which_postgresql_cuts_to_sixty_three_"
 
 static const char *scenario(const ch_config *config)
 {
@@ -41,6 +45,8 @@ static int schema(ch_schema *s, const ch_config *config)
         }
     } else if (strcmp(c, "reserved") == 0) {
         ch_schema_table(s, "_connector_state");
+    } else if (strcmp(c, "longtable") == 0) {
+        ch_schema_table(s, LONG_NAME);
     }
     return CH_OK;
 }
@@ -61,8 +67,15 @@ static int update(ch_sync *sync, const ch_config *config)
     ch_row_set_long(row, "9lives", 9);
     if (strcmp(c, "row") == 0)
         ch_row_set_string(row, "q1 total", "clash"); /* becomes q1_total too */
+    if (strcmp(c, "longcolumn") == 0)
+        ch_row_set_string(row, LONG_NAME, "long");
     if (rc == CH_OK)
         rc = ch_upsert(sync, "2024 Sales", row);
+    if (rc == CH_OK && strcmp(c, "longtable") == 0) {
+        ch_row_clear(row);
+        ch_row_set_int(row, "x", 1);
+        rc = ch_upsert(sync, LONG_NAME, row);
+    }
     ch_row_free(row);
     return rc == CH_OK ? ch_checkpoint(sync) : rc;
 }

@@ -1,0 +1,745 @@
+/*
+ * dest_pg.c - the PostgreSQL destination, through libpq: the connection,
+ * tables and their schema changes, the state, and the transactions.
+ *
+ * Every write between two checkpoints runs in one transaction, committed
+ * together with the state row in _connector_state, as in the SQLite
+ * destination. The data operations are in pg_stage.c: upserts are streamed
+ * with COPY into staging tables and merged before anything that must see
+ * them, so every schema change and commit here merges first.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg.h"
+
+#define STATE_TABLE "_connector_state"
+/* A converted column is built under this name, then renamed over the old one. */
+#define TMP_COLUMN "_connector_new_type"
+/* Marks a column created before it had a type, which PostgreSQL cannot express. */
+#define UNTYPED_COMMENT "connector-host: no type yet"
+
+/* ---- tables and columns ---------------------------------------------------- */
+
+static type_spec column_type(const column_def *c)
+{
+    type_spec ts = {c->type, c->precision, c->scale};
+    return ts;
+}
+
+static void add_column_sql(pg_sql *b, const char *name, type_spec ts)
+{
+    char buf[40];
+    pg_sql_ident(b, name);
+    pg_sql_add(b, " ");
+    pg_sql_add(b, pg_type_sql(ts.type, ts.precision, ts.scale, buf, sizeof buf));
+}
+
+/* A column without a type is created as text and marked, so the next sync still sees no type. */
+static int mark_untyped(pg_dest *d, const table_def *t, const char *col, int untyped, ch_error *err)
+{
+    pg_sql b = {0};
+    pg_sql_add(&b, "COMMENT ON COLUMN ");
+    pg_sql_table(&b, d->schema, t->dest_name);
+    pg_sql_add(&b, ".");
+    pg_sql_ident(&b, col);
+    pg_sql_add(&b, untyped ? " IS '" UNTYPED_COMMENT "'" : " IS NULL");
+    return pg_exec_sql(d, &b, "marking a column", err);
+}
+
+/* PostgreSQL's identifiers hold 63 bytes (NAMEDATALEN - 1) and cut longer ones silently. */
+#define PG_NAME_MAX 63
+
+/* Refuses a name PostgreSQL would cut: the cut name would not be found again next sync. */
+static int check_name(const char *kind, const char *name, ch_error *err)
+{
+    if (strlen(name) <= PG_NAME_MAX)
+        return CH_OK;
+    return err_set(err,
+                   "the %s name '%s' is %zu bytes long; PostgreSQL names hold at most %d bytes",
+                   kind, name, strlen(name), PG_NAME_MAX);
+}
+
+static int create_table(pg_dest *d, table_def *t, ch_error *err)
+{
+    pg_sql b = {0};
+    int rc;
+    pg_sql_add(&b, "CREATE TABLE ");
+    pg_sql_table(&b, d->schema, t->dest_name);
+    pg_sql_add(&b, " (");
+    for (size_t i = 0; i < t->ncols; i++) {
+        add_column_sql(&b, t->cols[i].dest_name, column_type(&t->cols[i]));
+        if (pg_is_key(t, i))
+            pg_sql_add(&b, " NOT NULL");
+        pg_sql_add(&b, ", ");
+    }
+    if (t->nkey == 0)
+        pg_sql_add(&b, "\"" COL_ID "\" text NOT NULL, ");
+    pg_sql_add(&b, "\"" COL_SYNCED "\" timestamptz NOT NULL, \"" COL_DELETED
+                   "\" boolean NOT NULL DEFAULT false, PRIMARY KEY (");
+    pg_sql_key_list(&b, t);
+    pg_sql_add(&b, "))");
+    rc = pg_exec_sql(d, &b, "creating a table", err);
+    for (size_t i = 0; rc == CH_OK && i < t->ncols; i++)
+        if (t->cols[i].type == T_NONE)
+            rc = mark_untyped(d, t, t->cols[i].dest_name, 1, err);
+    return rc;
+}
+
+static int check_key(table_def *t, char **pk_names, int npk, ch_error *err)
+{
+    int same = npk == (t->nkey ? (int)t->nkey : 1);
+    for (int k = 0; same && k < npk; k++) {
+        const char *want = t->nkey ? t->cols[t->key[k]].dest_name : COL_ID;
+        same = pk_names[k] && strcmp(pk_names[k], want) == 0;
+    }
+    if (!same) {
+        pg_sql want = {0};
+        pg_sql_key_list(&want, t);
+        err_set(err,
+                "the warehouse table %s has another primary key than the schema's (%s); "
+                "run `connector-host reset` to start over",
+                t->dest_name, want.s ? want.s : "?");
+        free(want.s);
+        return CH_ERROR;
+    }
+    return CH_OK;
+}
+
+static int add_column(dest *base, table_def *t, size_t col, ch_error *err)
+{
+    pg_dest *d = (pg_dest *)base;
+    pg_sql b = {0};
+    if (check_name("column", t->cols[col].dest_name, err) != CH_OK || pg_begin(d, err) != CH_OK ||
+        pg_merge(d, t, err) != CH_OK)
+        return CH_ERROR;
+    pg_table_changed(d, t);
+    pg_sql_add(&b, "ALTER TABLE ");
+    pg_sql_table(&b, d->schema, t->dest_name);
+    pg_sql_add(&b, " ADD COLUMN ");
+    add_column_sql(&b, t->cols[col].dest_name, column_type(&t->cols[col]));
+    if (pg_exec_sql(d, &b, "adding a column", err) != CH_OK)
+        return CH_ERROR;
+    return t->cols[col].type == T_NONE ? mark_untyped(d, t, t->cols[col].dest_name, 1, err) : CH_OK;
+}
+
+/*
+ * Converts every stored value of the column in C, with the same exact
+ * conversion the sink applies to new values, and loads the results into a
+ * temporary table keyed by row position. Nothing is written to the table
+ * until every value has converted.
+ */
+static int convert_values(pg_dest *d, table_def *t, size_t col, type_spec from, type_spec to,
+                          int *lossy, ch_error *err)
+{
+    pg_sql b = {0};
+    PGresult *res = NULL;
+    value in = {0}, out = {0};
+    char *text = NULL, tbuf[40];
+    size_t cap = 0;
+    int rc;
+    pg_sql_add(&b, "SELECT ctid::text, ");
+    pg_sql_ident(&b, t->cols[col].dest_name);
+    pg_sql_add(&b, "::text FROM ");
+    pg_sql_table(&b, d->schema, t->dest_name);
+    pg_sql_add(&b, " WHERE ");
+    pg_sql_ident(&b, t->cols[col].dest_name);
+    pg_sql_add(&b, " IS NOT NULL");
+    rc = b.oom ? err_set(err, "out of memory")
+               : pg_exec_params(d, b.s, 0, NULL, NULL, NULL, &res, "reading a column", err);
+    free(b.s);
+    memset(&b, 0, sizeof b);
+    if (rc != CH_OK)
+        return CH_ERROR;
+    pg_sql_add(&b, "CREATE TEMP TABLE _connector_convert (tid tid, v ");
+    pg_sql_add(&b, pg_type_sql(to.type, to.precision, to.scale, tbuf, sizeof tbuf));
+    pg_sql_add(&b, ") ON COMMIT DROP");
+    rc = pg_exec_sql(d, &b, "converting a column", err);
+    /* one multi-row INSERT per thousand rows: few round trips, bounded statements */
+    for (int row = 0, n = PQntuples(res); rc == CH_OK && row < n; row++) {
+        const char *stored;
+        if (row % 1000 == 0)
+            pg_sql_add(&b, "INSERT INTO _connector_convert VALUES ");
+        if (pg_value_parse(PQgetvalue(res, row, 1), (size_t)PQgetlength(res, row, 1), from.type,
+                           &in, err) != CH_OK) {
+            rc = CH_ERROR;
+            break;
+        }
+        if (value_convert(&in, to.type, to.precision, to.scale, &out, err) != CH_OK) {
+            *lossy = 1;
+            rc = CH_ERROR;
+            break;
+        }
+        if (pg_value_text(&out, &text, &cap, &stored, err) != CH_OK) {
+            rc = CH_ERROR;
+            break;
+        }
+        pg_sql_add(&b, "('");
+        pg_sql_add(&b, PQgetvalue(res, row, 0)); /* "(0,1)": no quotes inside */
+        pg_sql_add(&b, "', ");
+        {
+            /* the converted value as a string literal; doubled quotes are all it needs */
+            char *lit = PQescapeLiteral(d->conn, stored, strlen(stored));
+            if (lit == NULL) {
+                rc = pg_fail(d, NULL, "quoting a value", err);
+                break;
+            }
+            pg_sql_add(&b, lit);
+            PQfreemem(lit);
+        }
+        pg_sql_add(&b, ")");
+        if (row % 1000 == 999 || row == n - 1)
+            rc = pg_exec_sql(d, &b, "converting a column", err);
+        else
+            pg_sql_add(&b, ", ");
+    }
+    free(b.s);
+    PQclear(res);
+    free(text);
+    value_free(&in);
+    value_free(&out);
+    return rc;
+}
+
+/*
+ * Changes a column's type: the values are converted (convert_values), a new
+ * column of the new type is filled from them, the old one dropped and the
+ * new one renamed over it; for a key column, the primary key is made again.
+ * All of it runs in a savepoint, undone when any value does not convert.
+ */
+static int change_type(dest *base, table_def *t, size_t col, type_spec from, type_spec to,
+                       int *lossy, ch_error *err)
+{
+    pg_dest *d = (pg_dest *)base;
+    column_def *c = &t->cols[col];
+    pg_sql b = {0};
+    int rc, key = pg_is_key(t, col);
+    *lossy = 0;
+    if (key && from.type != T_NONE && type_storage(from.type) != type_storage(to.type))
+        return err_set(err,
+                       "primary key column '%s' holds %s values in the warehouse and cannot "
+                       "change to %s; declare its type in the schema, or run `connector-host "
+                       "reset`",
+                       c->name, type_name(from.type), type_name(to.type));
+    if (pg_begin(d, err) != CH_OK || pg_merge(d, t, err) != CH_OK)
+        return CH_ERROR;
+    pg_table_changed(d, t);
+    if (pg_exec(d, "SAVEPOINT change_type", "changing a column type", err) != CH_OK)
+        return CH_ERROR;
+    pg_sql_add(&b, "ALTER TABLE ");
+    pg_sql_table(&b, d->schema, t->dest_name);
+    pg_sql_add(&b, " ADD COLUMN ");
+    add_column_sql(&b, TMP_COLUMN, to);
+    rc = pg_exec_sql(d, &b, "changing a column type", err);
+    if (rc == CH_OK && from.type != T_NONE) {
+        rc = convert_values(d, t, col, from, to, lossy, err);
+        pg_sql_add(&b, "UPDATE ");
+        pg_sql_table(&b, d->schema, t->dest_name);
+        pg_sql_add(&b, " AS t SET \"" TMP_COLUMN "\" = c.v FROM _connector_convert AS c "
+                       "WHERE t.ctid = c.tid; DROP TABLE _connector_convert");
+        if (rc == CH_OK)
+            rc = pg_exec_sql(d, &b, "changing a column type", err);
+    }
+    pg_sql_add(&b, "ALTER TABLE ");
+    pg_sql_table(&b, d->schema, t->dest_name);
+    pg_sql_add(&b, " DROP COLUMN ");
+    pg_sql_ident(&b, c->dest_name);
+    pg_sql_add(&b, "; ALTER TABLE ");
+    pg_sql_table(&b, d->schema, t->dest_name);
+    pg_sql_add(&b, " RENAME COLUMN \"" TMP_COLUMN "\" TO ");
+    pg_sql_ident(&b, c->dest_name);
+    if (key) { /* dropping a key column dropped the primary key */
+        pg_sql_add(&b, "; ALTER TABLE ");
+        pg_sql_table(&b, d->schema, t->dest_name);
+        pg_sql_add(&b, " ADD PRIMARY KEY (");
+        pg_sql_key_list(&b, t);
+        pg_sql_add(&b, ")");
+    }
+    if (rc == CH_OK)
+        rc = pg_exec_sql(d, &b, "changing a column type", err);
+    free(b.s);
+    if (rc == CH_OK)
+        return pg_exec(d, "RELEASE change_type", "changing a column type", err);
+    if (PQstatus(d->conn) != CONNECTION_BAD) {
+        ch_error ignored;
+        pg_exec(d, "ROLLBACK TO change_type; RELEASE change_type", "undoing", &ignored);
+    }
+    return CH_ERROR;
+}
+
+static int same_type(type_spec a, const column_def *c)
+{
+    return a.type == c->type &&
+           (a.type != T_DECIMAL || (a.precision == c->precision && a.scale == c->scale));
+}
+
+/*
+ * Brings one column of t in line with the warehouse's copy of it. An
+ * inferred column takes the stored type; a declared column whose
+ * declaration changed since the last sync has its stored values converted,
+ * or the sync stops with the value that does not convert.
+ */
+static int reconcile_column(pg_dest *d, table_def *t, size_t c, type_spec stored,
+                            int *schema_changes, ch_error *err)
+{
+    column_def *col = &t->cols[c];
+    type_spec want = column_type(col);
+    char from[32], to[32];
+    int lossy = 0;
+    col->in_warehouse = 1;
+    if (!col->declared || col->type == T_NONE) {
+        col->type = stored.type;
+        col->precision = stored.precision;
+        col->scale = stored.scale;
+        return CH_OK;
+    }
+    if (same_type(stored, col))
+        return CH_OK;
+    type_format(stored.type, stored.precision, stored.scale, from, sizeof from);
+    type_format(want.type, want.precision, want.scale, to, sizeof to);
+    if (change_type(&d->base, t, c, stored, want, &lossy, err) != CH_OK)
+        return err_prefix(err, "column '%s' is now declared %s but the warehouse holds %s values",
+                          col->name, to, from);
+    if (stored.type == T_NONE && mark_untyped(d, t, col->dest_name, 0, err) != CH_OK)
+        return CH_ERROR;
+    dest_notice(&d->base, "table '%s': column '%s' changed from %s to %s as now declared", t->name,
+                col->name, from, to);
+    ++*schema_changes;
+    return CH_OK;
+}
+
+/* The warehouse's columns of a table: name, type, position in the primary key, comment. */
+static int read_columns(pg_dest *d, const table_def *t, PGresult **res, ch_error *err)
+{
+    pg_sql name = {0};
+    const char *params[1];
+    int rc;
+    pg_sql_table(&name, d->schema, t->dest_name);
+    params[0] = name.s;
+    rc = name.oom ? err_set(err, "out of memory")
+                  : pg_exec_params(d,
+                                   "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
+                                   "coalesce((SELECT k.n FROM unnest(i.indkey) WITH ORDINALITY "
+                                   "AS k(att, n) WHERE k.att = a.attnum), 0), "
+                                   "coalesce(col_description(a.attrelid, a.attnum), '') "
+                                   "FROM pg_attribute a LEFT JOIN pg_index i "
+                                   "ON i.indrelid = a.attrelid AND i.indisprimary "
+                                   "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 "
+                                   "AND NOT a.attisdropped ORDER BY a.attnum",
+                                   1, params, NULL, NULL, res, "reading table information", err);
+    free(name.s);
+    return rc;
+}
+
+/* A column from an earlier sync or made by hand: kept, so upserts clear it like any other. */
+static long adopt_warehouse_column(table_def *t, const char *name, type_spec ts, ch_error *err)
+{
+    long c = table_add_column(t, name, ts.type, ts.precision, ts.scale, 0, err);
+    if (c < 0)
+        return -1;
+    t->cols[c].in_warehouse = 1;
+    t->cols[c].named_by_warehouse = 1;
+    if (strcmp(t->cols[c].dest_name, name) != 0) {
+        /* made by hand, not in normal form: use it under its own name */
+        char *own = strdup(name);
+        if (own == NULL) {
+            err_set(err, "out of memory");
+            return -1;
+        }
+        free(t->cols[c].dest_name);
+        t->cols[c].dest_name = own;
+    }
+    return c;
+}
+
+static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error *err)
+{
+    pg_dest *d = (pg_dest *)base;
+    PGresult *res;
+    char *pk_names[MAX_KEY_COLUMNS] = {0};
+    unsigned char *seen;
+    int rc = CH_OK, npk = 0, rows;
+    *schema_changes = 0;
+    if (pg_table_of(d, t) == NULL)
+        return err_set(err, "out of memory");
+    if (check_name("table", t->dest_name, err) != CH_OK)
+        return CH_ERROR;
+    for (size_t i = 0; i < t->ncols; i++)
+        if (check_name("column", t->cols[i].dest_name, err) != CH_OK)
+            return CH_ERROR;
+    if (pg_begin(d, err) != CH_OK)
+        return CH_ERROR;
+    if (read_columns(d, t, &res, err) != CH_OK)
+        return CH_ERROR;
+    rows = PQntuples(res);
+    seen = calloc(t->ncols + (size_t)rows + 1, 1);
+    for (int r = 0; rc == CH_OK && seen && r < rows; r++) {
+        const char *name = PQgetvalue(res, r, 0);
+        type_spec ts = pg_type_parse(PQgetvalue(res, r, 1));
+        int pk = atoi(PQgetvalue(res, r, 2));
+        long c = -1;
+        if (strcmp(PQgetvalue(res, r, 3), UNTYPED_COMMENT) == 0)
+            ts.type = T_NONE;
+        if (pk > MAX_KEY_COLUMNS) {
+            rc = err_set(err, "the warehouse table has more than %d primary key columns",
+                         MAX_KEY_COLUMNS);
+            break;
+        }
+        if (pk > 0 && (pk_names[pk - 1] = strdup(name)) == NULL)
+            rc = err_set(err, "out of memory");
+        if (pk > npk)
+            npk = pk;
+        if (strcmp(name, COL_SYNCED) == 0 || strcmp(name, COL_DELETED) == 0 ||
+            strcmp(name, COL_ID) == 0)
+            continue;
+        for (size_t i = 0; i < t->ncols && c < 0; i++)
+            if (strcmp(t->cols[i].dest_name, name) == 0)
+                c = (long)i;
+        if (c >= 0) {
+            seen[c] = 1;
+            if (rc == CH_OK)
+                rc = reconcile_column(d, t, (size_t)c, ts, schema_changes, err);
+        } else if ((c = adopt_warehouse_column(t, name, ts, err)) < 0) {
+            rc = CH_ERROR;
+        } else {
+            seen[c] = 1;
+        }
+    }
+    PQclear(res);
+    if (seen == NULL)
+        rc = err_set(err, "out of memory");
+    if (rc == CH_OK && rows == 0) {
+        rc = create_table(d, t, err);
+        *schema_changes = 1;
+    } else if (rc == CH_OK) {
+        rc = check_key(t, pk_names, npk, err);
+        for (size_t i = 0; rc == CH_OK && i < t->ncols; i++) {
+            if (seen[i] || t->cols[i].type == T_NONE)
+                continue;
+            rc = add_column(base, t, i, err);
+            ++*schema_changes;
+        }
+    }
+    for (int k = 0; k < MAX_KEY_COLUMNS; k++)
+        free(pk_names[k]);
+    free(seen);
+    pg_table_changed(d, t);
+    return rc;
+}
+
+/* ---- state and transactions ------------------------------------------------ */
+
+/* True when the relation exists; name is quoted and schema-qualified. */
+static int relation_exists(pg_dest *d, const char *nsp, const char *table, int *exists,
+                           ch_error *err)
+{
+    pg_sql name = {0};
+    PGresult *res;
+    const char *params[1];
+    int rc;
+    pg_sql_table(&name, nsp, table);
+    params[0] = name.s;
+    rc = name.oom ? err_set(err, "out of memory")
+                  : pg_exec_params(d, "SELECT to_regclass($1) IS NOT NULL", 1, params, NULL, NULL,
+                                   &res, "looking up a table", err);
+    free(name.s);
+    if (rc == CH_OK) {
+        *exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        PQclear(res);
+    }
+    return rc;
+}
+
+static int load_state(dest *base, const char *connector, char **json, ch_error *err)
+{
+    pg_dest *d = (pg_dest *)base;
+    pg_sql q = {0};
+    PGresult *res;
+    const char *params[1] = {connector};
+    int rc, exists;
+    *json = NULL;
+    if (relation_exists(d, d->schema, STATE_TABLE, &exists, err) != CH_OK)
+        return CH_ERROR;
+    if (!exists)
+        return CH_OK;
+    pg_sql_add(&q, "SELECT state FROM ");
+    pg_sql_table(&q, d->schema, STATE_TABLE);
+    pg_sql_add(&q, " WHERE connector = $1");
+    rc = q.oom ? err_set(err, "out of memory")
+               : pg_exec_params(d, q.s, 1, params, NULL, NULL, &res, "reading the state", err);
+    free(q.s);
+    if (rc != CH_OK)
+        return CH_ERROR;
+    if (PQntuples(res) > 0 && (*json = strdup(PQgetvalue(res, 0, 0))) == NULL)
+        rc = err_set(err, "out of memory");
+    PQclear(res);
+    return rc;
+}
+
+/*
+ * Creates the schema when it is missing. Looked up first: CREATE SCHEMA IF
+ * NOT EXISTS needs the CREATE privilege even when the schema exists.
+ */
+static int ensure_schema(pg_dest *d, ch_error *err)
+{
+    const char *params[1] = {d->schema};
+    PGresult *res;
+    pg_sql b = {0};
+    int missing;
+    if (pg_exec_params(d, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, params, NULL, NULL,
+                       &res, "looking up the schema", err) != CH_OK)
+        return CH_ERROR;
+    missing = PQntuples(res) == 0;
+    PQclear(res);
+    if (!missing)
+        return CH_OK;
+    pg_sql_add(&b, "CREATE SCHEMA IF NOT EXISTS ");
+    pg_sql_ident(&b, d->schema);
+    return pg_exec_sql(d, &b, "creating the schema", err);
+}
+
+static int commit(dest *base, const char *connector, const char *state_json, const char *synced,
+                  ch_error *err)
+{
+    pg_dest *d = (pg_dest *)base;
+    pg_sql b = {0};
+    const char *params[3] = {connector, state_json, synced};
+    int rc;
+    if (pg_begin(d, err) != CH_OK || pg_merge(d, NULL, err) != CH_OK ||
+        pg_stage_trim(d, err) != CH_OK)
+        return CH_ERROR;
+    pg_sql_add(&b, "CREATE TABLE IF NOT EXISTS ");
+    pg_sql_table(&b, d->schema, STATE_TABLE);
+    pg_sql_add(&b, " (connector text PRIMARY KEY, state text NOT NULL, "
+                   "updated_at timestamptz NOT NULL)");
+    if (pg_exec_sql(d, &b, "storing the state", err) != CH_OK)
+        return CH_ERROR;
+    pg_sql_add(&b, "INSERT INTO ");
+    pg_sql_table(&b, d->schema, STATE_TABLE);
+    pg_sql_add(&b, " (connector, state, updated_at) VALUES ($1, $2, $3) ON CONFLICT (connector) "
+                   "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
+    rc = b.oom ? err_set(err, "out of memory")
+               : pg_exec_params(d, b.s, 3, params, NULL, NULL, NULL, "storing the state", err);
+    free(b.s);
+    if (rc != CH_OK || pg_exec(d, "COMMIT", "committing", err) != CH_OK)
+        return CH_ERROR;
+    d->in_tx = 0;
+    return CH_OK;
+}
+
+static void rollback(dest *base)
+{
+    pg_dest *d = (pg_dest *)base;
+    pg_stage_reset(d);
+    if (d->in_tx) {
+        if (PQstatus(d->conn) == CONNECTION_OK)
+            PQclear(PQexec(d->conn, "ROLLBACK"));
+        d->in_tx = 0;
+    }
+}
+
+static void close_dest(dest *base)
+{
+    pg_dest *d = (pg_dest *)base;
+    rollback(base);
+    while (d->tables) {
+        pg_table *next = d->tables->next;
+        d->tables->def->dest = NULL;
+        pg_rows_free(&d->tables->pending);
+        free(d->tables->stmt_sql[0]);
+        free(d->tables->stmt_sql[1]);
+        free(d->tables);
+        d->tables = next;
+    }
+    PQfinish(d->conn);
+    free(d->text);
+    free(d->schema);
+    free(d->server);
+    free(d->base.description);
+    free(d);
+}
+
+static const dest_ops pg_ops = {
+    load_state, prepare_table, add_column, change_type, pg_upsert,  pg_update,
+    pg_remove,  pg_truncate,   commit,     rollback,    close_dest,
+};
+
+/* ---- opening ------------------------------------------------------------------ */
+
+/* Appends text with its password, if any, replaced by "***": the spec goes into messages. */
+static void add_redacted(pg_sql *b, const char *spec)
+{
+    const char *auth = strstr(spec, "://"), *end, *at = NULL, *colon = NULL, *p;
+    auth = auth ? auth + 3 : spec;
+    end = auth + strcspn(auth, "/?");
+    for (p = auth; p < end; p++)
+        if (*p == '@')
+            at = p;
+    if (at)
+        colon = memchr(auth, ':', (size_t)(at - auth));
+    if (colon) { /* user:password@host */
+        pg_sql_addn(b, spec, (size_t)(colon + 1 - spec));
+        pg_sql_add(b, "***");
+        spec = at;
+    }
+    while ((p = strstr(spec, "password=")) != NULL && p > spec && (p[-1] == '?' || p[-1] == '&')) {
+        pg_sql_addn(b, spec, (size_t)(p + 9 - spec));
+        pg_sql_add(b, "***");
+        spec = p + 9 + strcspn(p + 9, "&");
+    }
+    pg_sql_add(b, spec);
+}
+
+/* Sets err to "destination '<spec, redacted>': <message>". */
+static int spec_error(ch_error *err, const char *spec, const char *message)
+{
+    pg_sql b = {0};
+    add_redacted(&b, spec);
+    err_set(err, "destination '%s': %s", b.oom ? "?" : b.s, message);
+    free(b.s);
+    return CH_ERROR;
+}
+
+/*
+ * Splits "postgresql://...?schema=NAME&..." into the URI libpq accepts (it
+ * refuses parameters it does not know) and the schema (default public).
+ */
+static int split_spec(const char *spec, char **uri, char **nsp, ch_error *err)
+{
+    const char *q = strchr(spec, '?');
+    pg_sql u = {0}, s = {0};
+    int params = 0;
+    pg_sql_addn(&u, spec, q ? (size_t)(q - spec) : strlen(spec));
+    while (q && *q) {
+        const char *item = q + 1, *end = strchr(item, '&');
+        size_t n = end ? (size_t)(end - item) : strlen(item);
+        if (strncmp(item, "schema=", 7) == 0) {
+            free(s.s);
+            memset(&s, 0, sizeof s);
+            for (size_t i = 7; i < n; i++) {
+                char hex[3] = {0};
+                if (item[i] == '%' && i + 2 < n) { /* %XX, as in the rest of the URI */
+                    hex[0] = item[i + 1];
+                    hex[1] = item[i + 2];
+                    hex[0] = (char)strtol(hex, NULL, 16);
+                    hex[1] = '\0';
+                    pg_sql_addn(&s, hex, 1);
+                    i += 2;
+                } else {
+                    pg_sql_addn(&s, item + i, 1);
+                }
+            }
+            if (s.s == NULL && !s.oom) {
+                free(u.s);
+                return spec_error(err, spec, "the schema parameter is empty");
+            }
+        } else if (n > 0) {
+            pg_sql_add(&u, params++ ? "&" : "?");
+            pg_sql_addn(&u, item, n);
+        }
+        q = end;
+    }
+    if (s.s == NULL)
+        pg_sql_add(&s, "public");
+    if (u.oom || s.oom) {
+        free(u.s);
+        free(s.s);
+        return err_set(err, "out of memory");
+    }
+    *uri = u.s;
+    *nsp = s.s;
+    return CH_OK;
+}
+
+int dest_pg_check(const char *spec, ch_error *err)
+{
+    char *uri, *nsp, *msg = NULL;
+    PQconninfoOption *opts;
+    if (split_spec(spec, &uri, &nsp, err) != CH_OK)
+        return CH_ERROR;
+    opts = PQconninfoParse(uri, &msg);
+    free(uri);
+    free(nsp);
+    if (opts == NULL) {
+        char line[600];
+        spec_error(err, spec, msg ? pg_one_line(msg, line, sizeof line) : "out of memory");
+        PQfreemem(msg);
+        return CH_ERROR;
+    }
+    PQconninfoFree(opts);
+    return CH_OK;
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message; /* "relation already exists, skipping" and the like: not for the user */
+}
+
+/* The server as "host:port" (host may be a socket directory), for messages. */
+static char *server_name(PGconn *conn)
+{
+    const char *host = PQhost(conn), *port = PQport(conn);
+    size_t n = strlen(host ? host : "") + strlen(port ? port : "") + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s:%s", host ? host : "", port ? port : "");
+    return s;
+}
+
+int dest_pg_open(const char *spec, dest **out, ch_error *err)
+{
+    /* connect_timeout first, so that the URI's own value overrides it */
+    const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
+    const char *vals[] = {"10", "connector-host", NULL, NULL};
+    pg_dest *d = calloc(1, sizeof *d);
+    char *uri = NULL;
+    size_t n;
+    if (d == NULL)
+        return err_set(err, "out of memory");
+    if (split_spec(spec, &uri, &d->schema, err) != CH_OK) {
+        free(d);
+        return CH_ERROR;
+    }
+    vals[2] = uri;
+    d->conn = PQconnectdbParams(keys, vals, 1);
+    free(uri);
+    if (d->conn == NULL)
+        return free(d->schema), free(d), err_set(err, "out of memory");
+    d->server = server_name(d->conn);
+    n = strlen(PQuser(d->conn) ? PQuser(d->conn) : "") + strlen(d->server ? d->server : "") +
+        strlen(PQdb(d->conn) ? PQdb(d->conn) : "") + strlen(d->schema) + 32;
+    if (d->server == NULL || (d->base.description = malloc(n)) == NULL) {
+        PQfinish(d->conn);
+        free(d->server);
+        free(d->schema);
+        free(d);
+        return err_set(err, "out of memory");
+    }
+    /* the spec may hold a password: the description is built without it */
+    snprintf(d->base.description, n, "postgresql://%s@%s/%s?schema=%s", PQuser(d->conn), d->server,
+             PQdb(d->conn), d->schema);
+    d->base.ops = &pg_ops;
+    if (PQstatus(d->conn) != CONNECTION_OK) {
+        char msg[700];
+        err_set(err, "cannot connect to the PostgreSQL server at %s (database %s, user %s): %s",
+                d->server, PQdb(d->conn), PQuser(d->conn),
+                pg_one_line(PQerrorMessage(d->conn), msg, sizeof msg));
+        close_dest(&d->base);
+        return CH_ERROR;
+    }
+    PQsetNoticeProcessor(d->conn, ignore_notice, NULL);
+    /* fixed text forms: ISO dates, UTC instants, hex bytes, floats that read back exactly */
+    if (pg_exec(d,
+                "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'; "
+                "SET extra_float_digits = 3; SET client_encoding = 'UTF8'; "
+                "SET xmloption = content",
+                "setting up the session", err) != CH_OK ||
+        ensure_schema(d, err) != CH_OK) {
+        close_dest(&d->base);
+        return CH_ERROR;
+    }
+    *out = &d->base;
+    return CH_OK;
+}

@@ -1,0 +1,135 @@
+/*
+ * pg.h - the PostgreSQL destination's internals, shared by its files:
+ * dest_pg.c (connection, tables, schema changes, state, transactions),
+ * pg_sql.c (SQL text, running statements, errors),
+ * pg_stage.c (the data operations: pending rows, COPY into staging tables
+ * and the merge), pg_rows.c (pending rows by key) and pg_value.c (values to
+ * and from PostgreSQL's text forms).
+ */
+#ifndef HOST_PG_H
+#define HOST_PG_H
+
+#include <libpq-fe.h>
+
+#include "dest.h"
+
+/* A growing SQL text; out of memory is remembered and reported once at the end. */
+typedef struct pg_sql {
+    char *s;
+    size_t len, cap;
+    int oom;
+} pg_sql;
+
+void pg_sql_add(pg_sql *b, const char *text);
+void pg_sql_addn(pg_sql *b, const char *text, size_t n);
+/* Appends a quoted identifier (any name: columns made by hand may hold anything). */
+void pg_sql_ident(pg_sql *b, const char *name);
+/* Appends schema.table, both quoted. */
+void pg_sql_table(pg_sql *b, const char *nsp, const char *table);
+/* Appends the key columns of t, quoted and comma-separated (_fivetran_id when keyless). */
+void pg_sql_key_list(pg_sql *b, const table_def *t);
+
+/* A row pending for the next merge: its fields in COPY text, NULL for SQL NULL. */
+typedef struct pg_row {
+    struct pg_row *next; /* in its hash bucket */
+    char *key;           /* the key fields' COPY text, joined by tabs */
+    int deleted;         /* deleted after its upsert, before the merge */
+    size_t nfields;
+    char *fields[]; /* the table's staged columns, then _fivetran_id if keyless, synced */
+} pg_row;
+
+/* Pending rows by key (pg_rows.c). */
+typedef struct pg_rows {
+    pg_row **buckets;
+    size_t nbuckets, count;
+    size_t bytes; /* about how much memory the rows hold, to bound it */
+} pg_rows;
+
+pg_row *pg_row_new(const char *key, size_t nfields);
+void pg_row_free(pg_row *row);
+pg_row *pg_rows_find(const pg_rows *m, const char *key);
+/* Adds the row, replacing (and freeing) the row of the same key. */
+int pg_rows_put(pg_rows *m, pg_row *row);
+void pg_rows_clear(pg_rows *m);
+void pg_rows_free(pg_rows *m);
+
+/* Per table: its pending rows and its staging table. */
+typedef struct pg_table {
+    int id;             /* names the staging table */
+    int stage_ready;    /* the staging table exists with the table's current columns */
+    pg_rows pending;    /* upserted rows not yet merged, by key */
+    size_t stage_ncols; /* columns of t the pending rows carry: t may grow before the merge */
+    int emptied;        /* merged since the last commit: dead rows to cut (pg_stage_trim) */
+    char *stmt_sql[2];  /* the text of the prepared delete [0] and update [1], or NULL */
+    char stmt_name[2][32];
+    struct pg_table *next;
+    table_def *def;
+} pg_table;
+
+typedef struct pg_dest {
+    dest base;
+    PGconn *conn;
+    char *schema; /* where the tables and the state live */
+    char *server; /* "host:port" or "socket DIR", for messages */
+    int in_tx;
+    int next_table_id;
+    pg_table *tables;
+    long statements; /* prepared so far: names them uniquely */
+    char *text;      /* scratch for one value's text */
+    size_t text_cap;
+} pg_dest;
+
+/* libpq's message without its trailing newline, lines joined: it goes into one log line. */
+const char *pg_one_line(const char *msg, char *buf, size_t size);
+/* Runs the SQL text built in b, then frees and clears b; out of memory is reported here. */
+int pg_exec_sql(pg_dest *d, pg_sql *b, const char *what, ch_error *err);
+/* Runs a statement without parameters; errors name the step (`what`). */
+int pg_exec(pg_dest *d, const char *sql, const char *what, ch_error *err);
+/*
+ * Runs a statement with text parameters (NULL for SQL NULL); *res receives
+ * the result when wanted (PQclear it), else it is cleared. Formats may be
+ * NULL (all text) or give 1 for a binary parameter with its length.
+ */
+int pg_exec_params(pg_dest *d, const char *sql, int n, const char *const *params,
+                   const int *lengths, const int *formats, PGresult **res, const char *what,
+                   ch_error *err);
+/* Reports a failed result: server gone, statement timeout, or the server's message. */
+int pg_fail(pg_dest *d, const PGresult *res, const char *what, ch_error *err);
+/* Opens the transaction if none is open. */
+int pg_begin(pg_dest *d, ch_error *err);
+
+/* The per-table data, created on first use; NULL when out of memory. */
+pg_table *pg_table_of(pg_dest *d, table_def *t);
+int pg_is_key(const table_def *t, size_t col);
+
+/* The column type for a contract type ("numeric(10,2)"). */
+const char *pg_type_sql(col_type type, int precision, int scale, char *buf, size_t size);
+/* The contract type of a column from format_type() text; unknown types read as STRING. */
+type_spec pg_type_parse(const char *text);
+
+/*
+ * Writes the PostgreSQL text input form of v (not NULL) into buf, growing
+ * it; BINARY becomes \x hex. *out points at the text (which may be v's own).
+ */
+int pg_value_text(const value *v, char **buf, size_t *cap, const char **out, ch_error *err);
+/* Reads a stored value's text output as a value of type (the stored column's type). */
+int pg_value_parse(const char *text, size_t len, col_type type, value *v, ch_error *err);
+
+/* Data operations (pg_stage.c). */
+int pg_upsert(dest *base, table_def *t, const value *vals, const char *id, const char *synced,
+              ch_error *err);
+int pg_update(dest *base, table_def *t, const value *vals, const unsigned char *present,
+              const char *synced, int *found, ch_error *err);
+int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, int *found,
+              ch_error *err);
+int pg_truncate(dest *base, table_def *t, const char *synced, long *rows, ch_error *err);
+/* Merges the pending rows of t (NULL: of every table) into the table. */
+int pg_merge(pg_dest *d, table_def *t, ch_error *err);
+/* Truncates the staging tables that merges emptied, before a commit. */
+int pg_stage_trim(pg_dest *d, ch_error *err);
+/* Forgets the staging table and statements of t after its columns changed. */
+void pg_table_changed(pg_dest *d, table_def *t);
+/* After a rollback: pending rows are dropped, staging tables made in the transaction gone. */
+void pg_stage_reset(pg_dest *d);
+
+#endif

@@ -1,0 +1,175 @@
+/*
+ * pg_sql.c - building SQL text and running it, for the PostgreSQL
+ * destination: quoting, statements with parameters, and errors that say
+ * whether the server went away, cancelled the statement, or refused it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg.h"
+
+/* ---- SQL text ------------------------------------------------------------ */
+
+void pg_sql_addn(pg_sql *b, const char *text, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        char *s;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        if ((s = realloc(b->s, cap)) == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, text, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void pg_sql_add(pg_sql *b, const char *text)
+{
+    pg_sql_addn(b, text, strlen(text));
+}
+
+void pg_sql_ident(pg_sql *b, const char *name)
+{
+    pg_sql_add(b, "\"");
+    for (const char *p = name; *p; p++)
+        pg_sql_add(b, *p == '"' ? "\"\"" : (char[]){*p, '\0'}); /* " doubled */
+    pg_sql_add(b, "\"");
+}
+
+void pg_sql_table(pg_sql *b, const char *nsp, const char *table)
+{
+    pg_sql_ident(b, nsp);
+    pg_sql_add(b, ".");
+    pg_sql_ident(b, table);
+}
+
+void pg_sql_key_list(pg_sql *b, const table_def *t)
+{
+    if (t->nkey == 0) {
+        pg_sql_ident(b, COL_ID);
+        return;
+    }
+    for (size_t k = 0; k < t->nkey; k++) {
+        if (k)
+            pg_sql_add(b, ", ");
+        pg_sql_ident(b, t->cols[t->key[k]].dest_name);
+    }
+}
+
+int pg_is_key(const table_def *t, size_t col)
+{
+    for (size_t k = 0; k < t->nkey; k++)
+        if (t->key[k] == col)
+            return 1;
+    return 0;
+}
+
+/* ---- running statements --------------------------------------------------- */
+
+const char *pg_one_line(const char *msg, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = msg; *p && n + 3 < size; p++) {
+        if (*p == '\n') {
+            while (p[1] == ' ' || p[1] == '\t')
+                p++; /* libpq indents its continuation lines */
+            if (p[1] == '\0')
+                break;
+            buf[n++] = ';';
+            buf[n++] = ' ';
+        } else {
+            buf[n++] = *p;
+        }
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+int pg_fail(pg_dest *d, const PGresult *res, const char *what, ch_error *err)
+{
+    char msg[700];
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    pg_one_line(res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
+                                                  : PQerrorMessage(d->conn),
+                msg, sizeof msg);
+    /*
+     * Gone: the connection is down, a connection exception (08), an
+     * administrator or crash shutdown (57P0x), or an error libpq made
+     * itself (no SQLSTATE), such as "server closed the connection".
+     */
+    if (PQstatus(d->conn) == CONNECTION_BAD || state == NULL || strncmp(state, "08", 2) == 0 ||
+        strncmp(state, "57P0", 4) == 0)
+        return err_set(err,
+                       "%s: the server went away during %s: %s; nothing after the last "
+                       "checkpoint is committed",
+                       d->base.description, what, msg);
+    if (state && strcmp(state, "57014") == 0)
+        return err_set(err,
+                       "%s: %s was cancelled by the server (statement_timeout or a cancel "
+                       "request): %s",
+                       d->base.description, what, msg);
+    return err_set(err, "%s: %s: %s", d->base.description, what, msg);
+}
+
+int pg_exec_params(pg_dest *d, const char *sql, int n, const char *const *params,
+                   const int *lengths, const int *formats, PGresult **res, const char *what,
+                   ch_error *err)
+{
+    PGresult *r = n || formats ? PQexecParams(d->conn, sql, n, NULL, params, lengths, formats, 0)
+                               : PQexec(d->conn, sql);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        pg_fail(d, r, what, err);
+        PQclear(r);
+        return CH_ERROR;
+    }
+    if (res)
+        *res = r;
+    else
+        PQclear(r);
+    return CH_OK;
+}
+
+int pg_exec(pg_dest *d, const char *sql, const char *what, ch_error *err)
+{
+    return pg_exec_params(d, sql, 0, NULL, NULL, NULL, NULL, what, err);
+}
+
+int pg_exec_sql(pg_dest *d, pg_sql *b, const char *what, ch_error *err)
+{
+    int rc = b->oom ? err_set(err, "out of memory") : pg_exec(d, b->s, what, err);
+    free(b->s);
+    memset(b, 0, sizeof *b);
+    return rc;
+}
+
+int pg_begin(pg_dest *d, ch_error *err)
+{
+    if (d->in_tx)
+        return CH_OK;
+    if (pg_exec(d, "BEGIN", "starting a transaction", err) != CH_OK)
+        return CH_ERROR;
+    d->in_tx = 1;
+    return CH_OK;
+}
+
+pg_table *pg_table_of(pg_dest *d, table_def *t)
+{
+    pg_table *pt = t->dest;
+    if (pt == NULL && (pt = calloc(1, sizeof *pt)) != NULL) {
+        pt->id = ++d->next_table_id;
+        pt->def = t;
+        pt->next = d->tables;
+        d->tables = pt;
+        t->dest = pt;
+    }
+    return pt;
+}

@@ -1,0 +1,97 @@
+# pg_compare.sh - the same syncs into SQLite and into PostgreSQL give the same tables: the same
+# columns with the same types, and, column by column, the same values. Each value is compared in
+# one normal form: booleans as 0/1, floats as their IEEE bits (+0 for -0: SQLite stores a
+# whole REAL as an integer), binary as hex, date/times in the contract's 'T'/'Z' text, JSON as
+# PostgreSQL's jsonb text (SQLite keeps the connector's text; jsonb keeps the value).
+. "$TESTS_SRCDIR/lib.sh"
+. "$TESTS_SRCDIR/pgserver.sh"
+
+P="--plugin-dir $TEST_PLUGINS"
+
+# The contract type of a PostgreSQL column type, as SQLite's _connector_columns records it.
+pg_contract_type() {
+    case "$1" in
+    boolean) echo BOOLEAN ;; smallint) echo SHORT ;; integer) echo INT ;; bigint) echo LONG ;;
+    numeric\(*) echo "$1" | sed 's/numeric/DECIMAL/' ;;
+    real) echo FLOAT ;; "double precision") echo DOUBLE ;; date) echo NAIVE_DATE ;;
+    "time without time zone") echo NAIVE_TIME ;; "timestamp without time zone") echo NAIVE_DATETIME ;;
+    "timestamp with time zone") echo UTC_DATETIME ;; bytea) echo BINARY ;; xml) echo XML ;;
+    text) echo STRING ;; jsonb) echo JSON ;; *) echo "other:$1" ;;
+    esac
+}
+
+# compare NAME SQLITE-DB PG-SCHEMA: every table, column and value of the two destinations.
+compare() {
+    local name=$1 db=$2 nsp=$3 t c type order sq pq
+    for t in $(sql "$db" "select distinct table_name from _connector_columns order by 1"); do
+        order=$(sql "$db" "select group_concat(name, ', ') from (select name from pragma_table_info('$t') where pk > 0 order by pk)")
+        is "$(sql "$db" "select group_concat(column_name || ' ' || type, ', ') from (select column_name, type from _connector_columns where table_name = '$t' order by column_name)")" \
+            "$(psql_q "select attname || '|' || format_type(atttypid, atttypmod) from pg_attribute where attrelid = '\"$nsp\".\"$t\"'::regclass and attnum > 0 and not attisdropped and attname not like '\\_fivetran\\_%' order by attname" |
+                while IFS='|' read -r c type; do printf '%s %s, ' "$c" "$(pg_contract_type "$type")"; done | sed 's/, $//')" \
+            "$name: table $t has the same columns and types"
+        is "$(sql "$db" "select count(*) || ' ' || sum(_fivetran_deleted) from \"$t\"")" \
+            "$(psql_q "select count(*) || ' ' || count(*) filter (where _fivetran_deleted) from \"$nsp\".\"$t\"")" "$name: table $t has as many rows, as many deleted"
+        for c in $(sql "$db" "select column_name from _connector_columns where table_name = '$t' order by 1") _fivetran_deleted; do
+            type=$(sql "$db" "select type from _connector_columns where table_name = '$t' and column_name = '$c'")
+            case "$type" in
+            BOOLEAN | "")
+                sq="$c" pq="\"$c\"::int::text" ;;
+            FLOAT | DOUBLE)
+                sq="hex(ieee754_to_blob($c + 0.0))" pq="upper(encode(float8send(\"$c\"::float8 + 0), 'hex'))" ;;
+            NAIVE_DATETIME | UTC_DATETIME)
+                sq="$c" pq="replace(replace(\"$c\"::text, ' ', 'T'), '+00', 'Z')" ;;
+            BINARY)
+                sq="hex($c)" pq="upper(encode(\"$c\", 'hex'))" ;;
+            JSON)
+                sq="'select ' || quote($c) || '::jsonb::text;'" pq="\"$c\"::text" ;;
+            *)
+                sq="$c" pq="\"$c\"::text" ;;
+            esac
+            got_sqlite=$(sql "$db" "select case when $c is null then 'NULL' else $sq end from \"$t\" order by $order")
+            if [ "$type" = JSON ]; then # the connector's JSON text, as jsonb
+                got_sqlite=$(printf '%s\n' "$got_sqlite" | sed 's/^NULL$/select NULL;/' |
+                    "$PGBIN/psql" -X -q -At -P null=NULL -h "$PGSOCK" -U chtest -d postgres)
+            fi
+            is "$got_sqlite" "$(psql_q "select coalesce($pq, 'NULL') from \"$nsp\".\"$t\" order by $order")" \
+                "$name: $t.$c (${type:-system BOOLEAN}) has the same values"
+        done
+    done
+}
+
+# sync NAME DIR CONNECTOR SCHEMA [OPTIONS]: one sync into SQLite (working directory $TMP/DIR) and
+# the same into PostgreSQL (schema SCHEMA); both succeed with the same counts and state.
+sync() {
+    local name=$1 dir=$TMP/$2 connector=$3 nsp=$4 sqlite_out
+    shift 4
+    mkdir -p "$dir"
+    host run "$connector" --working-dir "$dir" $P "$@"
+    is "$rc" 0 "$name: the SQLite sync succeeds"
+    sqlite_out=$(printf '%s\n' "$out" | grep -E '^(total|[a-z_]+ +[0-9])')
+    host run "$connector" --working-dir "$dir" $P --destination "$PGURI&schema=$nsp" "$@"
+    is "$rc" 0 "$name: the PostgreSQL sync succeeds"
+    is "$(printf '%s\n' "$out" | grep -E '^(total|[a-z_]+ +[0-9])')" "$sqlite_out" "$name: the same summary counts"
+    is "$(psql_q "select state from \"$nsp\"._connector_state")" \
+        "$(sql "$dir/files/warehouse.db" "select state from _connector_state")" "$name: the same state"
+}
+
+sync types types types ty
+compare types "$TMP/types/files/warehouse.db" ty
+
+conf '{"n":"3000","every":"61","keys":"150"}' >/dev/null
+sync workload workload workload wl --configuration "$TMP/conf.json"
+compare workload "$TMP/workload/files/warehouse.db" wl
+
+# Evolution over several syncs: each destination keeps its own history of types.
+for step in 1 2 fixed later1 later2; do
+    conf "{\"step\":\"$step\",\"fixed_type\":\"LONG\"}" >/dev/null
+    sync "evolve step $step" evolve evolve ev --configuration "$TMP/conf.json"
+done
+compare evolve "$TMP/evolve/files/warehouse.db" ev
+
+for c in load truncate; do
+    conf "{\"case\":\"$c\"}" >/dev/null
+    sync "truncate $c" truncate truncate tr --configuration "$TMP/conf.json"
+done
+compare truncate "$TMP/truncate/files/warehouse.db" tr
+
+done_testing
