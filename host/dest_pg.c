@@ -8,6 +8,7 @@
  * with COPY into staging tables and merged before anything that must see
  * them, so every schema change and commit here merges first.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,7 @@ static int create_table(pg_dest *d, table_def *t, ch_error *err)
     return rc;
 }
 
-static int check_key(table_def *t, char **pk_names, int npk, ch_error *err)
+static int check_key(const pg_dest *d, table_def *t, char **pk_names, int npk, ch_error *err)
 {
     int same = npk == (t->nkey ? (int)t->nkey : 1);
     for (int k = 0; same && k < npk; k++) {
@@ -99,8 +100,8 @@ static int check_key(table_def *t, char **pk_names, int npk, ch_error *err)
         pg_sql_key_list(&want, t);
         err_set(err,
                 "the warehouse table %s has another primary key than the schema's (%s); "
-                "run `connector-host reset` to start over",
-                t->dest_name, want.s ? want.s : "?");
+                "to start over, drop it (drop table \"%s\".\"%s\")",
+                t->dest_name, want.s ? want.s : "?", d->schema, t->dest_name);
         free(want.s);
         return CH_ERROR;
     }
@@ -219,9 +220,10 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
     if (key && from.type != T_NONE && type_storage(from.type) != type_storage(to.type))
         return err_set(err,
                        "primary key column '%s' holds %s values in the warehouse and cannot "
-                       "change to %s; declare its type in the schema, or run `connector-host "
-                       "reset`",
-                       c->name, type_name(from.type), type_name(to.type));
+                       "change to %s; declare its type in the schema, or drop the table "
+                       "(drop table \"%s\".\"%s\")",
+                       c->name, type_name(from.type), type_name(to.type), d->schema,
+                       t->dest_name);
     if (pg_begin(d, err) != CH_OK || pg_merge(d, t, err) != CH_OK)
         return CH_ERROR;
     pg_table_changed(d, t);
@@ -413,7 +415,7 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         rc = create_table(d, t, err);
         *schema_changes = 1;
     } else if (rc == CH_OK) {
-        rc = check_key(t, pk_names, npk, err);
+        rc = check_key(d, t, pk_names, npk, err);
         for (size_t i = 0; rc == CH_OK && i < t->ncols; i++) {
             if (seen[i] || t->cols[i].type == T_NONE)
                 continue;
@@ -477,28 +479,6 @@ static int load_state(dest *base, const char *connector, char **json, ch_error *
     return rc;
 }
 
-/*
- * Creates the schema when it is missing. Looked up first: CREATE SCHEMA IF
- * NOT EXISTS needs the CREATE privilege even when the schema exists.
- */
-static int ensure_schema(pg_dest *d, ch_error *err)
-{
-    const char *params[1] = {d->schema};
-    PGresult *res;
-    pg_sql b = {0};
-    int missing;
-    if (pg_exec_params(d, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, params, NULL, NULL,
-                       &res, "looking up the schema", err) != CH_OK)
-        return CH_ERROR;
-    missing = PQntuples(res) == 0;
-    PQclear(res);
-    if (!missing)
-        return CH_OK;
-    pg_sql_add(&b, "CREATE SCHEMA IF NOT EXISTS ");
-    pg_sql_ident(&b, d->schema);
-    return pg_exec_sql(d, &b, "creating the schema", err);
-}
-
 static int commit(dest *base, const char *connector, const char *state_json, const char *synced,
                   ch_error *err)
 {
@@ -509,12 +489,19 @@ static int commit(dest *base, const char *connector, const char *state_json, con
     if (pg_begin(d, err) != CH_OK || pg_merge(d, NULL, err) != CH_OK ||
         pg_stage_trim(d, err) != CH_OK)
         return CH_ERROR;
-    pg_sql_add(&b, "CREATE TABLE IF NOT EXISTS ");
-    pg_sql_table(&b, d->schema, STATE_TABLE);
-    pg_sql_add(&b, " (connector text PRIMARY KEY, state text NOT NULL, "
-                   "updated_at timestamptz NOT NULL)");
-    if (pg_exec_sql(d, &b, "storing the state", err) != CH_OK)
+    /* looked up first: CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the
+       table exists, which a role that only writes existing tables does not have */
+    if (!d->state_table_ok &&
+        relation_exists(d, d->schema, STATE_TABLE, &d->state_table_ok, err) != CH_OK)
         return CH_ERROR;
+    if (!d->state_table_ok) {
+        pg_sql_add(&b, "CREATE TABLE ");
+        pg_sql_table(&b, d->schema, STATE_TABLE);
+        pg_sql_add(&b, " (connector text PRIMARY KEY, state text NOT NULL, "
+                       "updated_at timestamptz NOT NULL)");
+        if (pg_exec_sql(d, &b, "storing the state", err) != CH_OK)
+            return CH_ERROR;
+    }
     pg_sql_add(&b, "INSERT INTO ");
     pg_sql_table(&b, d->schema, STATE_TABLE);
     pg_sql_add(&b, " (connector, state, updated_at) VALUES ($1, $2, $3) ON CONFLICT (connector) "
@@ -522,9 +509,9 @@ static int commit(dest *base, const char *connector, const char *state_json, con
     rc = b.oom ? err_set(err, "out of memory")
                : pg_exec_params(d, b.s, 3, params, NULL, NULL, NULL, "storing the state", err);
     free(b.s);
-    if (rc != CH_OK || pg_exec(d, "COMMIT", "committing", err) != CH_OK)
+    if (rc != CH_OK || pg_commit(d, err) != CH_OK)
         return CH_ERROR;
-    d->in_tx = 0;
+    d->state_table_ok = 1; /* created, if it was missing, by what was just committed */
     return CH_OK;
 }
 
@@ -537,6 +524,7 @@ static void rollback(dest *base)
             PQclear(PQexec(d->conn, "ROLLBACK"));
         d->in_tx = 0;
     }
+    d->state_table_ok = 0; /* it may have been created by what was just undone */
 }
 
 static void close_dest(dest *base)
@@ -567,28 +555,95 @@ static const dest_ops pg_ops = {
 
 /* ---- opening ------------------------------------------------------------------ */
 
-/* Appends text with its password, if any, replaced by "***": the spec goes into messages. */
+/*
+ * Passwords in a spec: the text between the first ':' of the user part and
+ * the last '@' (libpq reads a password that holds '?' or '/' in surprising
+ * ways, so the widest reading is hidden), and every password= value. Each is
+ * found as [start, end) offsets into the spec; returns how many.
+ */
+static int find_passwords(const char *spec, size_t starts[8], size_t ends[8])
+{
+    const char *auth = strstr(spec, "://"), *at = strrchr(spec, '@'), *p;
+    int n = 0;
+    auth = auth ? auth + 3 : spec;
+    if (at && at > auth && (p = memchr(auth, ':', (size_t)(at - auth))) != NULL) {
+        starts[n] = (size_t)(p + 1 - spec);
+        ends[n++] = (size_t)(at - spec);
+    }
+    for (p = spec; n < 8 && (p = strstr(p, "password=")) != NULL; p += 9) {
+        starts[n] = (size_t)(p + 9 - spec);
+        ends[n] = starts[n] + strcspn(p + 9, "&");
+        n++;
+    }
+    return n;
+}
+
+/* Appends the spec with its passwords replaced by "***": the spec goes into messages. */
 static void add_redacted(pg_sql *b, const char *spec)
 {
-    const char *auth = strstr(spec, "://"), *end, *at = NULL, *colon = NULL, *p;
-    auth = auth ? auth + 3 : spec;
-    end = auth + strcspn(auth, "/?");
-    for (p = auth; p < end; p++)
-        if (*p == '@')
-            at = p;
-    if (at)
-        colon = memchr(auth, ':', (size_t)(at - auth));
-    if (colon) { /* user:password@host */
-        pg_sql_addn(b, spec, (size_t)(colon + 1 - spec));
+    size_t starts[8], ends[8], from = 0;
+    int n = find_passwords(spec, starts, ends);
+    for (int i = 0; i < n; i++) {
+        if (starts[i] < from)
+            continue;
+        pg_sql_addn(b, spec + from, starts[i] - from);
         pg_sql_add(b, "***");
-        spec = at;
+        from = ends[i];
     }
-    while ((p = strstr(spec, "password=")) != NULL && p > spec && (p[-1] == '?' || p[-1] == '&')) {
-        pg_sql_addn(b, spec, (size_t)(p + 9 - spec));
-        pg_sql_add(b, "***");
-        spec = p + 9 + strcspn(p + 9, "&");
+    pg_sql_add(b, spec + from);
+}
+
+/*
+ * Copies libpq's message with every piece of the spec's passwords (whole,
+ * percent-decoded, and split where libpq may have split it) replaced by
+ * "***": a malformed URI makes libpq quote parts of it.
+ */
+static const char *scrub(const char *spec, const char *message, char *out, size_t size)
+{
+    size_t starts[8], ends[8];
+    int n = find_passwords(spec, starts, ends);
+    snprintf(out, size, "%s", message);
+    for (int i = 0; i < n; i++) {
+        char secret[256], *piece, *save = NULL;
+        size_t len = ends[i] - starts[i];
+        if (len == 0 || len >= sizeof secret)
+            continue;
+        memcpy(secret, spec + starts[i], len);
+        secret[len] = '\0';
+        for (int pass = 0; pass < 2; pass++) {
+            char copy[256];
+            if (pass == 1) { /* the decoded form: libpq quotes what it decoded */
+                size_t k = 0;
+                for (size_t j = 0; secret[j]; j++) {
+                    unsigned v;
+                    if (secret[j] == '%' && sscanf(secret + j + 1, "%2x", &v) == 1 && v) {
+                        secret[k++] = (char)v;
+                        j += 2;
+                    } else {
+                        secret[k++] = secret[j];
+                    }
+                }
+                secret[k] = '\0';
+            }
+            snprintf(copy, sizeof copy, "%s", secret);
+            for (piece = strtok_r(copy, "/?#@:&=", &save); piece;
+                 piece = strtok_r(NULL, "/?#@:&=", &save)) {
+                char *hit;
+                if (strlen(piece) < 3 && strcmp(piece, secret) != 0)
+                    continue; /* "ab" would hide half the message; whole short secrets go */
+                while ((hit = strstr(out, piece)) != NULL) {
+                    size_t plen = strlen(piece);
+                    if (strlen(out) + 3 - plen >= size) { /* no room: cut the message there */
+                        snprintf(hit, size - (size_t)(hit - out), "***");
+                        break;
+                    }
+                    memmove(hit + 3, hit + plen, strlen(hit + plen) + 1);
+                    memcpy(hit, "***", 3);
+                }
+            }
+        }
     }
-    pg_sql_add(b, spec);
+    return out;
 }
 
 /* Sets err to "destination '<spec, redacted>': <message>". */
@@ -619,7 +674,16 @@ static int split_spec(const char *spec, char **uri, char **nsp, ch_error *err)
             memset(&s, 0, sizeof s);
             for (size_t i = 7; i < n; i++) {
                 char hex[3] = {0};
-                if (item[i] == '%' && i + 2 < n) { /* %XX, as in the rest of the URI */
+                if (item[i] == '%') { /* %XX, as in the rest of the URI */
+                    if (i + 2 >= n || !isxdigit((unsigned char)item[i + 1]) ||
+                        !isxdigit((unsigned char)item[i + 2]) ||
+                        (item[i + 1] == '0' && item[i + 2] == '0')) {
+                        free(u.s);
+                        free(s.s);
+                        return spec_error(err, spec,
+                                          "the schema parameter has a bad percent escape "
+                                          "(two hex digits, not %00)");
+                    }
                     hex[0] = item[i + 1];
                     hex[1] = item[i + 2];
                     hex[0] = (char)strtol(hex, NULL, 16);
@@ -629,6 +693,13 @@ static int split_spec(const char *spec, char **uri, char **nsp, ch_error *err)
                 } else {
                     pg_sql_addn(&s, item + i, 1);
                 }
+            }
+            if (s.s && strlen(s.s) > 63) {
+                free(u.s);
+                free(s.s);
+                return spec_error(err, spec,
+                                  "the schema name is longer than 63 bytes, which PostgreSQL "
+                                  "would cut");
             }
             if (s.s == NULL && !s.oom) {
                 free(u.s);
@@ -663,7 +734,10 @@ int dest_pg_check(const char *spec, ch_error *err)
     free(nsp);
     if (opts == NULL) {
         char line[600];
-        spec_error(err, spec, msg ? pg_one_line(msg, line, sizeof line) : "out of memory");
+        char clean[600];
+        spec_error(err, spec,
+                   msg ? scrub(spec, pg_one_line(msg, line, sizeof line), clean, sizeof clean)
+                       : "out of memory");
         PQfreemem(msg);
         return CH_ERROR;
     }
@@ -720,12 +794,20 @@ int dest_pg_open(const char *spec, dest **out, ch_error *err)
     /* the spec may hold a password: the description is built without it */
     snprintf(d->base.description, n, "postgresql://%s@%s/%s?schema=%s", PQuser(d->conn), d->server,
              PQdb(d->conn), d->schema);
+    if (find_passwords(spec, (size_t[8]){0}, (size_t[8]){0}) > 0) {
+        char clean[700]; /* a password libpq misread may show up as a host, user or database */
+        scrub(spec, d->base.description, clean, sizeof clean);
+        snprintf(d->base.description, n, "%s", clean);
+    }
     d->base.ops = &pg_ops;
     if (PQstatus(d->conn) != CONNECTION_OK) {
-        char msg[700];
-        err_set(err, "cannot connect to the PostgreSQL server at %s (database %s, user %s): %s",
-                d->server, PQdb(d->conn), PQuser(d->conn),
-                pg_one_line(PQerrorMessage(d->conn), msg, sizeof msg));
+        char msg[700], line[700];
+        /* scrubbed whole: a password libpq misread may show up as a host, user or database */
+        snprintf(msg, sizeof msg,
+                 "cannot connect to the PostgreSQL server at %s (database %s, user %s): %s",
+                 d->server, PQdb(d->conn), PQuser(d->conn),
+                 pg_one_line(PQerrorMessage(d->conn), line, sizeof line));
+        err_set(err, "%s", scrub(spec, msg, line, sizeof line));
         close_dest(&d->base);
         return CH_ERROR;
     }
@@ -735,8 +817,7 @@ int dest_pg_open(const char *spec, dest **out, ch_error *err)
                 "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'; "
                 "SET extra_float_digits = 3; SET client_encoding = 'UTF8'; "
                 "SET xmloption = content",
-                "setting up the session", err) != CH_OK ||
-        ensure_schema(d, err) != CH_OK) {
+                "setting up the session", err) != CH_OK) {
         close_dest(&d->base);
         return CH_ERROR;
     }

@@ -72,6 +72,8 @@ typedef struct pg_dest {
     char *schema; /* where the tables and the state live */
     char *server; /* "host:port" or "socket DIR", for messages */
     int in_tx;
+    int schema_ok;      /* the schema is known to exist, committed */
+    int state_table_ok; /* _connector_state is known to exist */
     int next_table_id;
     pg_table *tables;
     long statements; /* prepared so far: names them uniquely */
@@ -95,8 +97,13 @@ int pg_exec_params(pg_dest *d, const char *sql, int n, const char *const *params
                    ch_error *err);
 /* Reports a failed result: server gone, statement timeout, or the server's message. */
 int pg_fail(pg_dest *d, const PGresult *res, const char *what, ch_error *err);
-/* Opens the transaction if none is open. */
+/*
+ * Opens the transaction if none is open, and creates the schema in it when
+ * missing, so that a rolled-back sync (or a dry run) leaves no schema behind.
+ */
 int pg_begin(pg_dest *d, ch_error *err);
+/* Commits; fails unless the server really committed (an aborted transaction ends in ROLLBACK). */
+int pg_commit(pg_dest *d, ch_error *err);
 
 /* The per-table data, created on first use; NULL when out of memory. */
 pg_table *pg_table_of(pg_dest *d, table_def *t);

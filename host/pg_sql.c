@@ -108,9 +108,12 @@ int pg_fail(pg_dest *d, const PGresult *res, const char *what, ch_error *err)
     if (PQstatus(d->conn) == CONNECTION_BAD || state == NULL || strncmp(state, "08", 2) == 0 ||
         strncmp(state, "57P0", 4) == 0)
         return err_set(err,
-                       "%s: the server went away during %s: %s; nothing after the last "
-                       "checkpoint is committed",
-                       d->base.description, what, msg);
+                       "%s: the server went away during %s: %s; %s", d->base.description, what,
+                       msg,
+                       strcmp(what, "committing") == 0
+                           ? "this checkpoint may or may not have been committed; the next run "
+                             "resumes from the last one the server kept"
+                           : "nothing after the last checkpoint is committed");
     if (state && strcmp(state, "57014") == 0)
         return err_set(err,
                        "%s: %s was cancelled by the server (statement_timeout or a cancel "
@@ -151,6 +154,27 @@ int pg_exec_sql(pg_dest *d, pg_sql *b, const char *what, ch_error *err)
     return rc;
 }
 
+/*
+ * Looked up first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege
+ * even when the schema exists.
+ */
+static int ensure_schema(pg_dest *d, ch_error *err)
+{
+    const char *params[1] = {d->schema};
+    PGresult *res;
+    pg_sql b = {0};
+    if (pg_exec_params(d, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, params, NULL, NULL,
+                       &res, "looking up the schema", err) != CH_OK)
+        return CH_ERROR;
+    d->schema_ok = PQntuples(res) > 0;
+    PQclear(res);
+    if (d->schema_ok)
+        return CH_OK;
+    pg_sql_add(&b, "CREATE SCHEMA ");
+    pg_sql_ident(&b, d->schema);
+    return pg_exec_sql(d, &b, "creating the schema", err);
+}
+
 int pg_begin(pg_dest *d, ch_error *err)
 {
     if (d->in_tx)
@@ -158,7 +182,23 @@ int pg_begin(pg_dest *d, ch_error *err)
     if (pg_exec(d, "BEGIN", "starting a transaction", err) != CH_OK)
         return CH_ERROR;
     d->in_tx = 1;
-    return CH_OK;
+    return d->schema_ok ? CH_OK : ensure_schema(d, err);
+}
+
+int pg_commit(pg_dest *d, ch_error *err)
+{
+    PGresult *res = PQexec(d->conn, "COMMIT");
+    int ok = PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "COMMIT") == 0;
+    int rc = ok ? CH_OK
+         : PQresultStatus(res) == PGRES_COMMAND_OK
+             ? err_set(err, "%s: committing: the server rolled the transaction back",
+                       d->base.description)
+             : pg_fail(d, res, "committing", err);
+    PQclear(res);
+    d->in_tx = 0;
+    if (ok)
+        d->schema_ok = 1;
+    return rc;
 }
 
 pg_table *pg_table_of(pg_dest *d, table_def *t)

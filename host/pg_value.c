@@ -200,7 +200,9 @@ int pg_value_parse(const char *text, size_t len, col_type type, value *v, ch_err
     case T_FLOAT:
     case T_DOUBLE:
         v->type = type;
-        v->d = strtod(text, &end); /* also reads Infinity, -Infinity, NaN */
+        /* a real's text is the float's shortest form: read as a double it would be another
+           number (2.2 for the float 2.2000000476837158); both read Infinity and NaN */
+        v->d = type == T_FLOAT ? (double)strtof(text, &end) : strtod(text, &end);
         return *end ? unreadable(text, type, err) : CH_OK;
     case T_BINARY:
         if (len < 2 || text[0] != '\\' || text[1] != 'x' || len % 2)

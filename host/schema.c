@@ -172,6 +172,13 @@ long table_add_column(table_def *t, const char *name, col_type type, int precisi
         free(dest);
         return -1;
     }
+    if (strncmp(dest, "_connector_", 11) == 0) { /* the destinations' working columns */
+        err_set(err, "table '%s': column '%s': names starting with _connector_ are reserved for "
+                     "the host",
+                t->name, name);
+        free(dest);
+        return -1;
+    }
     for (size_t i = 0; i < t->ncols; i++) {
         if (strcmp(t->cols[i].dest_name, dest) == 0) {
             err_set(err, "table '%s': columns '%s' and '%s' both become '%s' in the destination",
