@@ -24,9 +24,9 @@ static void print_help(void)
            "  README.md           how to build, run and test it\n"
            "  configuration.json  a sample configuration\n"
            "  expected.jsonl      the operation stream `make check` compares with\n\n"
-           "NAME must be a C identifier (letters, digits and _, not starting with a digit):\n"
-           "it names the plugin file, the connector and its functions. DIR may exist if it is\n"
-           "empty; existing files are never overwritten.\n\n"
+           "NAME may hold letters, digits and _, and does not start with a digit: it\n"
+           "names the connector, its source and its plugin file (NAME.so). DIR may exist if\n"
+           "it is empty; existing files are never overwritten.\n\n"
            "Then: cd DIR && make && connector-host run NAME --plugin-dir .\n"
            "Exit status: 0 written; 1 a file could not be written; 2 bad usage.\n",
            usage);

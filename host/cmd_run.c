@@ -72,8 +72,8 @@ static int load_state_file(const workdir *w, const char *connector, const logger
 }
 
 /* Loads the warehouse's state; the warehouse wins over files/state.json, which is rewritten. */
-static int load_state(dest *d, const char *connector, const workdir *w, const logger *lg, state *st,
-                      ch_error *err)
+static int load_state(dest *d, const char *connector, const workdir *w, const logger *lg,
+                      int dry_run, state *st, ch_error *err)
 {
     char *stored = NULL, *file = NULL;
     size_t file_len = 0;
@@ -95,14 +95,21 @@ static int load_state(dest *d, const char *connector, const workdir *w, const lo
             strcmp(file, canonical) != 0) {
             log_msg(lg, CH_LOG_WARNING, "host",
                     "%s is missing or differs from the state committed in the warehouse; "
-                    "using the warehouse's and rewriting the file",
-                    w->state);
-            rc = write_file_atomic(w->state, canonical, strlen(canonical), err);
+                    "using the warehouse's and %s",
+                    w->state, dry_run ? "leaving the file alone (dry run)" : "rewriting the file");
+            if (!dry_run)
+                rc = write_file_atomic(w->state, canonical, strlen(canonical), err);
         }
     }
     free(file);
     free(stored);
     return rc;
+}
+
+/* jsonl:- owns standard output, even before the destination is open: reports go to stderr. */
+static int stream_on_stdout(const options *opts)
+{
+    return opts->destination && strcmp(opts->destination, "jsonl:-") == 0;
 }
 
 static int exists(const char *path)
@@ -193,13 +200,9 @@ int cmd_run(int argc, char **argv)
         err_set(&err, "out of memory");
         goto early;
     }
-    if (dest_open(spec, &d, &err) != CH_OK)
+    if (dest_open(spec, opts.dry_run, &d, &err) != CH_OK)
         goto early;
-    if (opts.dry_run && dest_dry_run_wrap(d, &d, &err) != CH_OK) {
-        d = NULL; /* closed by the failed wrap */
-        goto early;
-    }
-    if (load_state(d, opts.name, &w, &opts.log, st, &err) != CH_OK ||
+    if (load_state(d, opts.name, &w, &opts.log, opts.dry_run, st, &err) != CH_OK ||
         sink_init(&s, opts.name, ses.schema, ses.config, d, st, &opts.log, &err) != CH_OK)
         goto early;
     sink_ready = 1;
@@ -223,7 +226,7 @@ int cmd_run(int argc, char **argv)
                 failure);
     }
     status = failure ? EXIT_SYNC_FAILED : EXIT_OK;
-    report = d->writes_stdout ? stderr : stdout;
+    report = stream_on_stdout(&opts) ? stderr : stdout;
     summary_print(report, &s, opts.log.json, seconds_since(&start), failure);
     if (opts.dry_run && !opts.log.json)
         fprintf(report, "DRY RUN: nothing was committed; the warehouse and state.json are "
@@ -234,8 +237,8 @@ int cmd_run(int argc, char **argv)
 early:
     log_msg(&opts.log, CH_LOG_SEVERE, "host", "%s", err.msg);
     if (status == EXIT_SYNC_FAILED)
-        summary_print_failure(d && d->writes_stdout ? stderr : stdout, opts.name, opts.log.json,
-                              err.msg);
+        summary_print_failure(stream_on_stdout(&opts) ? stderr : stdout, opts.name,
+                              opts.log.json, err.msg);
 done:
     if (sink_ready)
         sink_free(&s);

@@ -45,13 +45,18 @@ int dest_check(const char *spec, ch_error *err)
                    spec);
 }
 
-int dest_open(const char *spec, dest **out, ch_error *err)
+static int open_plain(const char *spec, int dry_run, dest **out, ch_error *err)
 {
-    if (dest_check(spec, err) != CH_OK)
-        return CH_ERROR;
     if (strncmp(spec, "jsonl:", 6) == 0)
         return dest_jsonl_open(spec + 6, out, err);
     if (is_postgres(spec))
         return dest_pg_open(spec, out, err);
-    return dest_sqlite_open(spec + 7, out, err);
+    return dest_sqlite_open(spec + 7, dry_run, out, err);
+}
+
+int dest_open(const char *spec, int dry_run, dest **out, ch_error *err)
+{
+    if (dest_check(spec, err) != CH_OK || open_plain(spec, dry_run, out, err) != CH_OK)
+        return CH_ERROR;
+    return dry_run ? dest_dry_run_wrap(*out, out, err) : CH_OK;
 }

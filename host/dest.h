@@ -64,12 +64,16 @@ int dest_check(const char *spec, ch_error *err);
 
 /*
  * Opens a destination from its specification ("sqlite:PATH", "jsonl:PATH",
- * "jsonl:-"); relative paths are used as given.
+ * "jsonl:-", "postgresql://..."); relative paths are used as given. With
+ * dry_run, it is wrapped so that nothing is ever committed.
  */
-int dest_open(const char *spec, dest **out, ch_error *err);
+int dest_open(const char *spec, int dry_run, dest **out, ch_error *err);
 
-/* The SQLite destination on the database file at path. */
-int dest_sqlite_open(const char *path, dest **out, ch_error *err);
+/*
+ * The SQLite destination on the database file at path. For a dry run, the
+ * file's journal mode is left as it is (switching to WAL would change it).
+ */
+int dest_sqlite_open(const char *path, int dry_run, dest **out, ch_error *err);
 
 /* The JSON-lines operation stream into the file at path ("-": standard output). */
 int dest_jsonl_open(const char *path, dest **out, ch_error *err);

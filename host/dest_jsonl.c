@@ -7,6 +7,7 @@
  * it gets a {"op":"rollback"} line instead.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,7 +391,9 @@ int dest_jsonl_open(const char *path, dest **out, ch_error *err)
         free(d);
         return CH_ERROR;
     }
-    d->seekable = fstat(fileno(d->out), &st) == 0 && S_ISREG(st.st_mode);
+    /* a file appended to (>>) keeps what came before: it is never cut, only marked */
+    d->seekable = fstat(fileno(d->out), &st) == 0 && S_ISREG(st.st_mode) &&
+                  !(fcntl(fileno(d->out), F_GETFL) & O_APPEND);
     if (d->seekable)
         d->committed = ftello(d->out);
     *out = &d->base;

@@ -968,7 +968,7 @@ static const dest_ops sqlite_ops = {
     remove_row, truncate_table, commit,     rollback,    close_dest,
 };
 
-int dest_sqlite_open(const char *path, dest **out, ch_error *err)
+int dest_sqlite_open(const char *path, int dry_run, dest **out, ch_error *err)
 {
     sqlite_dest *d = calloc(1, sizeof *d);
     size_t len = strlen(path) + 8;
@@ -989,7 +989,7 @@ int dest_sqlite_open(const char *path, dest **out, ch_error *err)
      * durable. The page cache is bounded (16 MiB) so memory stays flat however
      * large the warehouse grows; bench/ measured larger caches no faster.
      */
-    if (rc != SQLITE_OK || exec(d, "PRAGMA journal_mode = WAL", err) != CH_OK ||
+    if (rc != SQLITE_OK || (!dry_run && exec(d, "PRAGMA journal_mode = WAL", err) != CH_OK) ||
         exec(d, "PRAGMA synchronous = FULL", err) != CH_OK ||
         exec(d, "PRAGMA cache_size = -16384", err) != CH_OK) {
         err_set(err, "cannot open warehouse %s: %s", path,

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 /* The tables, their primary keys and typed columns: the warehouse is built from this. */
-static int @NAME@_schema(ch_schema *schema, const ch_config *config)
+static int declare_schema(ch_schema *schema, const ch_config *config)
 {
     ch_table *items = ch_schema_table(schema, "items");
     (void)config;
@@ -30,7 +30,7 @@ static void fetch_item(long id, char *name, size_t name_size, char *price, size_
 }
 
 /* One sync: read the cursor from the state, emit operations, checkpoint. */
-static int @NAME@_update(ch_sync *sync, const ch_config *config)
+static int sync_items(ch_sync *sync, const ch_config *config)
 {
     const char *batch_text = ch_config_get(config, "batch");
     const char *cursor = ch_state_get(sync, "last_id"); /* NULL on the first run */
@@ -67,21 +67,21 @@ static int @NAME@_update(ch_sync *sync, const ch_config *config)
 }
 
 /* The configuration keys `connector-host schema @NAME@` lists. */
-static const ch_config_key @NAME@_keys[] = {
+static const ch_config_key config_keys[] = {
     {"batch", "how many items one sync adds (default 5)", 0},
     {NULL, NULL, 0},
 };
 
-static const ch_connector @NAME@ = {
+static const ch_connector connector = {
     .name = "@NAME@",
     .description = "Syncs numbered items from a pretend source, a batch per run",
-    .schema = @NAME@_schema,
-    .update = @NAME@_update,
-    .config_keys = @NAME@_keys,
+    .schema = declare_schema,
+    .update = sync_items,
+    .config_keys = config_keys,
 };
 
 /* The one symbol the host looks for in the plugin. */
 int connector_plugin_init(ch_registry *registry)
 {
-    return CH_REGISTER(registry, &@NAME@);
+    return CH_REGISTER(registry, &connector);
 }

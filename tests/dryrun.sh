@@ -22,6 +22,21 @@ like "$err" "state {\"last_id\":" "the dry run starts from the committed state"
 is "$(snapshot "$W")" "$before" "the warehouse and state.json are unchanged"
 is "$(sql "$W/files/warehouse.db" 'select count(*) from three')" 3 "still the first run's 3 rows"
 
+# state.json that differs from the warehouse is reported, not rewritten, by a dry run.
+echo '{"last_id":"stale"}' >"$W/files/state.json"
+host run three --working-dir "$W" --dry-run
+like "$err" "leaving the file alone (dry run)" "a stale state.json is reported"
+is "$(cat "$W/files/state.json")" '{"last_id":"stale"}' "a dry run does not rewrite state.json"
+
+# A warehouse not in WAL mode keeps its journal mode and its bytes.
+"$SQLITE3" "$TMP/rollback.db" "create table foo(a); insert into foo values (1)"
+sum_before=$(cksum <"$TMP/rollback.db")
+host run three --working-dir "$(newdir rb)" --destination "sqlite:$TMP/rollback.db" --dry-run
+is "$rc" 0 "a dry run into a rollback-journal warehouse exits 0"
+is "$(cksum <"$TMP/rollback.db")" "$sum_before" "the file is byte for byte unchanged"
+is "$("$SQLITE3" "$TMP/rollback.db" 'pragma journal_mode')" delete "its journal mode is unchanged"
+[ ! -e "$TMP/rollback.db-wal" ] && pass "no WAL file is left" || fail "no WAL file is left"
+
 # Schema changes are tried and undone: the widened column keeps its stored type.
 W=$(newdir evolve)
 host run evolve $P --working-dir "$W" --configuration "$(conf '{"step":"1"}')"

@@ -73,6 +73,24 @@ is "$(tail -n 1 "$TMP/pipe.jsonl")" '{"op":"rollback"}' "through a pipe, a faile
 n_pipe=$(sed -n '1,/"op":"checkpoint"/p' "$TMP/pipe.jsonl" | grep -c '"op":"upsert"')
 is "$n_pipe" "$n_file" "up to its last checkpoint the piped stream equals the file's"
 
+# Appended to with >>, a file keeps what it held: a failed sync marks its rollback instead of cutting.
+W=$(newdir append)
+printf 'precious\n' >"$TMP/append.jsonl"
+"$HOST" run failing $P --working-dir "$W" --destination jsonl:- 2>/dev/null >>"$TMP/append.jsonl"
+is "$(head -n 1 "$TMP/append.jsonl")" "precious" "a failed sync never cuts what came before >>"
+is "$(tail -n 1 "$TMP/append.jsonl")" '{"op":"rollback"}' "it ends with a rollback line instead"
+
+# With jsonl:-, even a failure before the destination opens leaves standard output to the stream.
+W=$(newdir locked)
+mkdir -p "$W/files"
+(flock -x 9; sleep 3) 9>"$W/files/.connector-host.lock" &
+sleep 0.5
+host run three --working-dir "$W" --destination jsonl:-
+is "$rc" 1 "a locked working directory fails the sync"
+is "$out" "" "the failure report stays off standard output"
+like "$err" "SYNC FAILED" "it goes to standard error"
+wait
+
 # ---- bad destinations ---------------------------------------------------------------
 host run three --working-dir "$(newdir bad1)" --destination jsonl:
 is "$rc" 2 "jsonl: without a path is bad usage"

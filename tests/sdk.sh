@@ -76,6 +76,13 @@ mkdir empty
 host_installed new other empty
 is "$rc" 0 "new into an existing empty directory works"
 [ -f empty/other.c ] && pass "NAME.c is named after the connector" || fail "NAME.c is named after the connector"
+# C keywords and library names are fine: the connector's C identifiers are fixed.
+for kw in int abort connector; do
+    rm -rf "kw_$kw"
+    host_installed new "$kw" "kw_$kw" &&
+        (cd "kw_$kw" && make CFLAGS='-O2 -Wall -Wextra -Werror' >"$TMP/kw.log" 2>&1 && make check >>"$TMP/kw.log" 2>&1)
+    is "$?" 0 "a connector named '$kw' builds and passes its check"
+done
 host_installed new 9lives
 is "$rc" 2 "a name starting with a digit is bad usage"
 like "$err" "'9lives' is not a usable connector name" "the bad name is quoted"
@@ -92,7 +99,7 @@ is "$rc" 1 "new into a file fails"
 like "$err" "afile exists and is not a directory" "the file is named"
 host_installed new --help
 is "$rc" 0 "new --help exits 0"
-like "$out" "NAME must be a C identifier" "new --help explains names"
+like "$out" "NAME may hold letters, digits and _" "new --help explains names"
 
 # ---- the manual page documents every option the commands accept ---------------------------
 man_text=$(cat "$TESTS_SRCDIR/../docs/connector-host.1" | sed 's/\\-/-/g')

@@ -7,6 +7,7 @@
  * between syncs.
  */
 #include <connector-host.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -113,9 +114,13 @@ static int update(ch_sync *sync, const ch_config *config)
         ch_row_set_binary(row, "note", "\xff\xfe", 2);
         rc = ch_upsert(sync, "items", row);
     } else {
-        rc = CH_OK; /* the declared table's type changes via fixed_type alone */
-        ch_row_set_int(row, "id", 2);
-        ch_row_set_int(row, "val", 1);
+        /* the declared table's type changes via fixed_type alone; fixed_id spares row 2 */
+        const char *id = ch_config_get(config, "fixed_id");
+        ch_row_set_int(row, "id", id ? atoi(id) : 2);
+        if (ch_config_get(config, "fixed_float")) /* a float that no double text equals */
+            ch_row_set_float(row, "val", strtof(ch_config_get(config, "fixed_float"), NULL));
+        else
+            ch_row_set_int(row, "val", 1);
         rc = ch_upsert(sync, "fixed", row);
     }
     ch_row_free(row);

@@ -1,0 +1,73 @@
+# pg_edges.sh - PostgreSQL cases a review found: dry runs leave nothing behind, a role that may
+# only write existing tables can sync, stored FLOAT values convert exactly, passwords stay hidden
+# however the URI is malformed, the schema parameter is checked, and advice fits PostgreSQL.
+. "$TESTS_SRCDIR/lib.sh"
+. "$TESTS_SRCDIR/pgserver.sh"
+
+P="--plugin-dir $TEST_PLUGINS"
+
+# ---- a dry run creates and commits nothing, not even the schema ------------------------------
+W=$(newdir dry)
+host run three --working-dir "$W" --destination "$PGURI&schema=dryschema" --dry-run
+is "$rc" 0 "dry run into PostgreSQL: exit 0"
+like "$out" "DRY RUN: nothing was committed" "dry run into PostgreSQL: said so"
+is "$(psql_q "select count(*) from pg_namespace where nspname = 'dryschema'")" 0 "dry run: the schema is not created"
+host run three --working-dir "$W" --destination "$PGURI&schema=dryschema"
+is "$rc" 0 "a real run afterwards creates it"
+is "$(psql_q 'select count(*) from dryschema.three')" 3 "and its rows land"
+before=$(psql_q 'select id, val1, val2, _fivetran_deleted from dryschema.three order by val2; select state from dryschema._connector_state')
+host run three --working-dir "$W" --destination "$PGURI&schema=dryschema" --dry-run
+is "$rc" 0 "a dry run over existing tables: exit 0"
+is "$(psql_q 'select id, val1, val2, _fivetran_deleted from dryschema.three order by val2; select state from dryschema._connector_state')" "$before" "a dry run leaves the rows and the state as they were"
+
+# ---- a role that may only read and write the existing tables --------------------------------
+W=$(newdir lowpriv)
+host run three --working-dir "$W" --destination "$PGURI&schema=lp"
+psql_q "create role lowpriv login; grant usage on schema lp to lowpriv; grant select, insert, update, delete on all tables in schema lp to lowpriv" >/dev/null
+host run three --working-dir "$W" --destination "postgresql://lowpriv@/postgres?host=$PGSOCK&schema=lp"
+is "$rc" 0 "a role without CREATE on the schema syncs into existing tables"
+is "$(psql_q 'select count(*) from lp.three')" 6 "its rows land"
+
+# ---- a declared FLOAT column converted to DOUBLE keeps each float's exact value ----------------
+for dest in sqlite pg; do
+    W=$(newdir "float_$dest")
+    if [ "$dest" = pg ]; then D="--destination $PGURI&schema=fl"; else D=""; fi
+    host run evolve $P --working-dir "$W" $D --configuration "$(conf '{"step":"3","fixed_type":"FLOAT","fixed_float":"2.2"}')"
+    is "$rc" 0 "$dest: FLOAT 2.2 stored"
+    host run evolve $P --working-dir "$W" $D --configuration "$(conf '{"step":"3","fixed_type":"DOUBLE","fixed_id":"3"}')"
+    is "$rc" 0 "$dest: the column is declared DOUBLE"
+done
+# 2.2f is 2.2000000476837158 as a double; the double 2.2 would mean the float was read as text.
+is "$(sql "$TMP/float_sqlite/files/warehouse.db" "select val = 2.2000000476837158, val = 2.2 from fixed where id = 2")" "1|0" "SQLite keeps the float's exact value"
+is "$(psql_q "select val = 2.2000000476837158::float8, val = 2.2::float8 from fl.fixed where id = 2")" "t|f" "PostgreSQL keeps the float's exact value, not 2.2"
+
+# ---- passwords in malformed URIs ---------------------------------------------------------------
+host run three --working-dir "$(newdir pw1)" --destination 'postgresql://u:se%zzcret@h/db'
+is "$rc" 2 "a bad escape in the password: exit 2"
+unlike "$err$out" "cret" "a bad escape: libpq's message does not show the password"
+host run three --working-dir "$(newdir pw2)" --destination 'postgresql://u:p?sswordx@h/db?bogus=1'
+unlike "$err$out" "sswordx" "a ? in the password: hidden"
+host run three --working-dir "$(newdir pw3)" --destination "postgresql://u:sec/retpart@/db?host=$PGSOCK"
+unlike "$err$out" "retpart" "a / in the password: no half of it is shown"
+unlike "$err$out" ":sec" "a / in the password: not the first half either"
+
+# ---- the schema parameter --------------------------------------------------------------------
+host run three --working-dir "$(newdir s1)" --destination "$PGURI&schema=a%00b"
+is "$rc" 2 "schema with %00: exit 2"
+like "$err" "the schema parameter has a bad percent escape" "schema with %00: said so"
+host run three --working-dir "$(newdir s2)" --destination "$PGURI&schema=%zz"
+is "$rc" 2 "schema with %zz: exit 2"
+long=$(printf 'x%.0s' $(seq 1 64))
+host run three --working-dir "$(newdir s3)" --destination "$PGURI&schema=$long"
+is "$rc" 2 "a 64-byte schema name: exit 2"
+like "$err" "the schema name is longer than 63 bytes" "a long schema name: said so"
+
+# ---- advice that works in PostgreSQL -----------------------------------------------------------
+W=$(newdir key)
+host run evolve $P --working-dir "$W" --destination "$PGURI&schema=keyadv" --configuration "$(conf '{"step":"1"}')"
+host run evolve $P --working-dir "$W" --destination "$PGURI&schema=keyadv" --configuration "$(conf '{"step":"key"}')"
+is "$rc" 1 "a key of another storage class: exit 1"
+like "$err" 'drop table "keyadv"."items"' "the advice names the PostgreSQL table to drop"
+unlike "$err" "connector-host reset" "and not reset, which does not touch PostgreSQL"
+
+done_testing
