@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh - the benchmark behind `make bench`: the same bulk workload through
 # connector-host and through a plain SQLite baseline, side by side in one run,
-# then the `three` sync's start-to-exit time with hyperfine.
+# then the same against PostgreSQL (a plain libpq baseline), then the `three`
+# sync's start-to-exit time with hyperfine.
 #
 # BENCH_SIZES   row counts N for the side-by-side runs (default "100000 1000000")
 # BENCH_REPEAT  runs per program and size, interleaved; the median is shown (default 3)
