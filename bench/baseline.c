@@ -12,7 +12,6 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "bulk_workload.h"
@@ -44,29 +43,6 @@ static void step(sqlite3_stmt *stmt)
     if (sqlite3_step(stmt) != SQLITE_DONE)
         die("step");
     sqlite3_reset(stmt);
-}
-
-/* The UTC time with microseconds, formatted as cheaply as the host does it. */
-static void now_utc(char out[32])
-{
-    static time_t prefix_second = -1;
-    static char prefix[24];
-    struct timespec ts;
-    int frac;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    if (ts.tv_sec != prefix_second) {
-        struct tm tm;
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(prefix, sizeof prefix, "%Y-%m-%dT%H:%M:%S", &tm);
-        prefix_second = ts.tv_sec;
-    }
-    memcpy(out, prefix, 19);
-    out[19] = '.';
-    frac = (int)(ts.tv_nsec / 1000);
-    for (int k = 25; k >= 20; k--, frac /= 10)
-        out[k] = (char)('0' + frac % 10);
-    out[26] = 'Z';
-    out[27] = '\0';
 }
 
 int main(int argc, char **argv)
@@ -105,7 +81,7 @@ int main(int argc, char **argv)
     exec("BEGIN IMMEDIATE");
     while ((phase = bulk_op(n, op, &row)) != BULK_DONE) {
         bulk_uuid(seed, row, id);
-        now_utc(synced);
+        bulk_now_utc(synced);
         if (phase == BULK_UPSERT) {
             sqlite3_bind_text(upsert, 1, id, 36, SQLITE_STATIC);
             sqlite3_bind_text(upsert, 2, id, 36, SQLITE_STATIC);

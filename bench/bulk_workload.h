@@ -12,6 +12,8 @@
 #define BULK_WORKLOAD_H
 
 #include <stdint.h>
+#include <string.h>
+#include <time.h>
 
 #define BULK_BATCH 10000
 
@@ -74,6 +76,32 @@ static inline enum bulk_phase bulk_op(long n, long op, long *row)
 static inline long bulk_total_ops(long n)
 {
     return n + n / 2 + n / 3;
+}
+
+/*
+ * The UTC time with microseconds (2026-01-02T03:04:05.123456Z), formatted as
+ * cheaply as the host does it: the baselines stamp _fivetran_synced per row too.
+ */
+static inline void bulk_now_utc(char out[32])
+{
+    static time_t prefix_second = -1;
+    static char prefix[24];
+    struct timespec ts;
+    int frac;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec != prefix_second) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(prefix, sizeof prefix, "%Y-%m-%dT%H:%M:%S", &tm);
+        prefix_second = ts.tv_sec;
+    }
+    memcpy(out, prefix, 19);
+    out[19] = '.';
+    frac = (int)(ts.tv_nsec / 1000);
+    for (int k = 25; k >= 20; k--, frac /= 10)
+        out[k] = (char)('0' + frac % 10);
+    out[26] = 'Z';
+    out[27] = '\0';
 }
 
 #endif

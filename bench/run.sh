@@ -1,13 +1,16 @@
 #!/bin/sh
 # run.sh - the benchmark behind `make bench`: the same bulk workload through
 # connector-host and through a plain SQLite baseline, side by side in one run,
-# then the `three` sync's start-to-exit time with hyperfine.
+# then the same against PostgreSQL (a plain libpq baseline), then the `three`
+# sync's start-to-exit time with hyperfine.
 #
 # BENCH_SIZES   row counts N for the side-by-side runs (default "100000 1000000")
 # BENCH_REPEAT  runs per program and size, interleaved; the median is shown (default 3)
 # BENCH_MEMORY  N of one more host run, for peak memory only (default 10000000; 0 skips)
 # BENCH_WORK    per-row work of a connector run with and without the writer thread (default
 #               1500 mixing rounds; 0 skips)
+# BENCH_PG      0 skips the PostgreSQL row (default 1: run it when Debian's server binaries
+#               are installed, on a throwaway server; see bench/pgserver.sh)
 # BENCH_DIR     scratch directory (default: a new one under $TMPDIR)
 set -eu
 : "${BUILD_TOP:?run through make bench}"
@@ -19,7 +22,12 @@ HOST="$BUILD_TOP/connector-host"
 MEASURE="$BUILD_TOP/bench/measure"
 BASELINE="$BUILD_TOP/bench/baseline"
 PLUGINS="$BUILD_TOP/bench/.libs"
-trap 'rm -rf "$DIR"' EXIT
+BASELINE_PG="$BUILD_TOP/bench/baseline_pg"
+PGSERVER="$(dirname "$0")/pgserver.sh"
+PGDIR=
+trap 'if [ -n "$PGDIR" ]; then sh "$PGSERVER" stop "$PGDIR"; fi; rm -rf "$DIR"' EXIT
+# an interrupted run must still stop the PostgreSQL server: sh runs the EXIT trap on exit only
+trap 'exit 130' INT TERM
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -61,6 +69,111 @@ for n in $SIZES; do
 done
 echo "(ratio = host ops/s / baseline ops/s, median of $REPEAT interleaved runs; RSS = peak)"
 echo
+
+# The same workload against PostgreSQL: the host's PostgreSQL destination against plain libpq
+# (bench/baseline_pg.c: COPY into a staging table and a merge per commit), each in its own
+# schema of one throwaway server. Until the host has a PostgreSQL destination, the host's
+# columns read "-" and the baseline is still measured.
+if [ "${BENCH_PG:-1}" = 0 ]; then
+    echo "PostgreSQL row: skipped (BENCH_PG=0)"
+    echo
+elif ! pgbin=$(sh "$PGSERVER" bindir 2>"$DIR/pg.err"); then
+    echo "*** PostgreSQL row SKIPPED: $(cat "$DIR/pg.err") ***"
+    echo
+elif ! { PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/connector-host-pg.XXXXXX") &&
+    sh "$PGSERVER" start "$PGDIR" 2>"$DIR/pg.err"; }; then
+    cat "$DIR/pg.err" >&2
+    echo "*** PostgreSQL row SKIPPED: the throwaway server did not start (above) ***"
+    echo
+else
+    # the socket directory goes into a URI unencoded: mktemp's names need no percent-encoding
+    conn="host=$PGDIR user=postgres dbname=postgres"
+    host_dest="postgresql://postgres@/postgres?host=$PGDIR&schema=bench_host"
+    psql() { "$pgbin/psql" -X -q -A -t -v ON_ERROR_STOP=1 "$conn" "$@"; }
+    # Each timed run starts from no tables and a fresh checkpoint, so that neither program
+    # pays for the other's leftover dirty pages.
+    fresh() { psql -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS $1 CASCADE" \
+        -c "CHECKPOINT"; }
+    # The host's run of N rows, timed into host.line; the status is the host's (no pipe, whose
+    # status would be tail's).
+    run_host() {
+        rm -rf "$DIR/w" && mkdir -p "$DIR/w"
+        printf '{"n":"%s"}\n' "$1" >"$DIR/w/configuration.json"
+        "$MEASURE" "$HOST" run bulk --plugin-dir "$PLUGINS" --working-dir "$DIR/w" \
+            --destination "$host_dest" --log-level WARNING >"$DIR/host.out" 2>"$DIR/host.err" &&
+            tail -n 1 "$DIR/host.out" >"$DIR/host.line"
+    }
+
+    # The baseline's merge must mean what applying each operation in turn means, or its
+    # numbers say nothing.
+    "$BASELINE_PG" --test-merge 300 bench_merge_test "$conn" >/dev/null
+    host_pg=1
+    fresh bench_host
+    if ! run_host 10; then
+        host_pg=0
+        # the last error's message without the log line's time, level and source
+        why=$(sed -n 's/^.*\] //p' "$DIR/host.err" | tail -n 1)
+        echo "host: PostgreSQL destination unavailable: ${why:-$(tail -n 1 "$DIR/host.err")}"
+    fi
+    echo "PostgreSQL $(psql -c 'SHOW server_version') (throwaway server, Unix socket):" \
+        "fsync=on, synchronous_commit=on, full_page_writes=on, state row in every commit"
+    echo "baseline: libpq, per commit COPY into a staging table, then INSERT ... ON CONFLICT" \
+        "and UPDATE ... FROM"
+    printf '%-10s %11s %13s %13s %8s %12s %12s\n' N operations "host ops/s" "base ops/s" ratio \
+        "host RSS" "base RSS"
+    for n in $SIZES; do
+        ops=$((n + n / 2 + n / 3))
+        : >"$DIR/host.t"
+        : >"$DIR/base.t"
+        : >"$DIR/host.m"
+        : >"$DIR/base.m"
+        i=0
+        while [ "$i" -lt "$REPEAT" ]; do
+            # host first on even repeats, baseline first on odd: neither always runs second
+            for who in $([ $((i % 2)) -eq 0 ] && echo "host base" || echo "base host"); do
+                if [ "$who" = host ] && [ "$host_pg" = 1 ]; then
+                    fresh bench_host
+                    run_host "$n" || { cat "$DIR/host.err" >&2; exit 1; }
+                    got=$(psql -F ' ' -c "SELECT count(*), count(*) FILTER (WHERE _fivetran_deleted),
+                        count(*) FILTER (WHERE val1 = 'abc') FROM bench_host.three")
+                    [ "$got" = "$n $((n / 3)) $((n / 2))" ] || {
+                        echo "bench: the host's PostgreSQL table has rows, deleted, 'abc' = $got," \
+                            "not $n $((n / 3)) $((n / 2))" >&2
+                        exit 1
+                    }
+                    cut -d' ' -f1 "$DIR/host.line" >>"$DIR/host.t"
+                    cut -d' ' -f2 "$DIR/host.line" >>"$DIR/host.m"
+                elif [ "$who" = base ]; then
+                    fresh bench_base
+                    "$MEASURE" "$BASELINE_PG" "$n" bench_base "$conn" >"$DIR/base.out"
+                    tail -n 1 "$DIR/base.out" >"$DIR/base.line"
+                    "$BASELINE_PG" --verify "$n" bench_base "$conn"
+                    cut -d' ' -f1 "$DIR/base.line" >>"$DIR/base.t"
+                    cut -d' ' -f2 "$DIR/base.line" >>"$DIR/base.m"
+                fi
+            done
+            i=$((i + 1))
+        done
+        bt=$(median <"$DIR/base.t")
+        bm=$(sort -g "$DIR/base.m" | tail -n 1)
+        if [ "$host_pg" = 1 ]; then
+            ht=$(median <"$DIR/host.t")
+            hm=$(sort -g "$DIR/host.m" | tail -n 1)
+            awk -v n="$n" -v ops="$ops" -v ht="$ht" -v bt="$bt" -v hm="$hm" -v bm="$bm" 'BEGIN {
+                printf "%-10d %11d %13.0f %13.0f %7.3fx %9.1f MB %9.1f MB\n",
+                    n, ops, ops / ht, ops / bt, bt / ht, hm / 1024, bm / 1024 }'
+        else
+            awk -v n="$n" -v ops="$ops" -v bt="$bt" -v bm="$bm" 'BEGIN {
+                printf "%-10d %11d %13s %13.0f %8s %12s %9.1f MB\n",
+                    n, ops, "-", ops / bt, "-", "-", bm / 1024 }'
+        fi
+    done
+    echo "(ratio = host ops/s / baseline ops/s, median of $REPEAT runs in alternating order;" \
+        "RSS = the client's peak, not the server's)"
+    echo
+    sh "$PGSERVER" stop "$PGDIR"
+    PGDIR=
+fi
 
 # The writer thread against none, for a connector that does real work per row.
 WORK=${BENCH_WORK:-1500}
