@@ -18,6 +18,13 @@ static dest *inner(dest *base)
     return ((dry_dest *)base)->inner;
 }
 
+/* The inner destination's late "no row" counts too. */
+static int forward_missing(void *ctx, table_def *t, int kind, long count)
+{
+    dest *outer = ctx;
+    return outer->missing ? outer->missing(outer->missing_ctx, t, kind, count) : CH_OK;
+}
+
 /* The inner destination's notices go to whoever listens to the wrapper. */
 static void forward_notice(void *ctx, const char *message)
 {
@@ -107,6 +114,8 @@ int dest_dry_run_wrap(dest *in, dest **out, ch_error *err)
     d->inner = in;
     in->notice = forward_notice;
     in->notice_ctx = &d->base;
+    in->missing = forward_missing;
+    in->missing_ctx = &d->base;
     *out = &d->base;
     return CH_OK;
 }

@@ -547,8 +547,7 @@ static void close_dest(dest *base)
         pg_table *next = d->tables->next;
         d->tables->def->dest = NULL;
         pg_rows_free(&d->tables->pending);
-        free(d->tables->stmt_sql[0]);
-        free(d->tables->stmt_sql[1]);
+        pg_rows_free(&d->tables->changes);
         free(d->tables);
         d->tables = next;
     }

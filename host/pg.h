@@ -29,11 +29,18 @@ void pg_sql_table(pg_sql *b, const char *nsp, const char *table);
 /* Appends the key columns of t, quoted and comma-separated (_fivetran_id when keyless). */
 void pg_sql_key_list(pg_sql *b, const table_def *t);
 
-/* A row pending for the next merge: its fields in COPY text, NULL for SQL NULL. */
+/*
+ * A row waiting for the next merge: its fields in COPY text, NULL for SQL
+ * NULL. An upserted row carries every field; a change (updates and deletes
+ * of a key that had no upserted row waiting) carries the key, the columns
+ * the updates gave (marked in mask) and how many operations it stands for.
+ */
 typedef struct pg_row {
-    struct pg_row *next; /* in its hash bucket */
-    char *key;           /* the key fields' COPY text, joined by tabs */
-    int deleted;         /* deleted after its upsert, before the merge */
+    struct pg_row *next;   /* in its hash bucket */
+    char *key;             /* the key fields' COPY text, joined by tabs */
+    int deleted;           /* deleted after its upsert, or by a change, before the merge */
+    char *mask;            /* a change's given columns: '1' or '0' per column; NULL for upserts */
+    long updates, deletes; /* a change's operations: each counts as a warning if no row */
     size_t nfields;
     char *fields[]; /* the table's staged columns, then _fivetran_id if keyless, synced */
 } pg_row;
@@ -53,15 +60,15 @@ int pg_rows_put(pg_rows *m, pg_row *row);
 void pg_rows_clear(pg_rows *m);
 void pg_rows_free(pg_rows *m);
 
-/* Per table: its pending rows and its staging table. */
+/* Per table: its pending rows and changes, and their staging tables. */
 typedef struct pg_table {
-    int id;             /* names the staging table */
-    int stage_ready;    /* the staging table exists with the table's current columns */
-    pg_rows pending;    /* upserted rows not yet merged, by key */
-    size_t stage_ncols; /* columns of t the pending rows carry: t may grow before the merge */
-    int emptied;        /* merged since the last commit: dead rows to cut (pg_stage_trim) */
-    char *stmt_sql[2];  /* the text of the prepared delete [0] and update [1], or NULL */
-    char stmt_name[2][32];
+    int id;              /* names the staging tables */
+    int stage_ready;     /* the upserts' staging table exists with the table's current columns */
+    size_t change_ncols; /* columns of the changes' staging table; 0: none made yet */
+    pg_rows pending;     /* upserted rows not yet merged, by key */
+    pg_rows changes;     /* updates and deletes of other keys, not yet merged, by key */
+    size_t stage_ncols;  /* columns of t the waiting rows carry: t may grow before the merge */
+    int emptied;         /* merged since the last commit: dead rows to cut (pg_stage_trim) */
     struct pg_table *next;
     table_def *def;
 } pg_table;
@@ -74,8 +81,7 @@ typedef struct pg_dest {
     int in_tx;
     int next_table_id;
     pg_table *tables;
-    long statements; /* prepared so far: names them uniquely */
-    char *text;      /* scratch for one value's text */
+    char *text; /* scratch for one value's text */
     size_t text_cap;
 } pg_dest;
 

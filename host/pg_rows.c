@@ -36,6 +36,7 @@ void pg_row_free(pg_row *row)
     for (size_t i = 0; i < row->nfields; i++)
         free(row->fields[i]);
     free(row->key);
+    free(row->mask);
     free(row);
 }
 
