@@ -81,6 +81,26 @@ conf '{"n":"3000","every":"61","keys":"150"}' >/dev/null
 sync workload workload workload wl --configuration "$TMP/conf.json"
 compare workload "$TMP/workload/files/warehouse.db" wl
 
+# Updates, deletes and upserts of one key in every order, on rows committed before and on keys
+# never written, in one checkpoint and across checkpoints: PostgreSQL holds updates and deletes
+# back until a merge, and must still give SQLite's rows and warning counts.
+sync sequences sequences sequences sq
+compare sequences "$TMP/sequences/files/warehouse.db" sq
+# has TEXT REGEX: yes when a line of TEXT matches the extended regular expression.
+has() { if printf '%s\n' "$1" | grep -qE "$2"; then echo yes; else echo no; fi; }
+is "$(has "$err" "WARNING \\[host\\] update on table 's': [0-9]+ updates found no row with their primary key; nothing changed")" yes \
+    "sequences: held-back updates without a row are reported together"
+is "$(has "$err" "WARNING \\[host\\] delete on table 's': [0-9]+ deletes found no row with their primary key; ignored")" yes \
+    "sequences: held-back deletes without a row are reported together"
+warnings=$(printf '%s\n' "$out" | awk '$1 == "total" { print $NF }')
+is "$([ "${warnings:-0}" -gt 10 ] && echo yes)" yes "sequences: the warnings to compare are many (${warnings:-none})"
+# The same without the writer thread: the merges, and the reports, then come on the sink's thread.
+CONNECTOR_HOST_WRITER=0
+export CONNECTOR_HOST_WRITER
+sync "sequences, no writer thread" sequences0 sequences sq0
+compare "sequences, no writer thread" "$TMP/sequences0/files/warehouse.db" sq0
+unset CONNECTOR_HOST_WRITER
+
 # Evolution over several syncs: each destination keeps its own history of types.
 for step in 1 2 fixed later1 later2; do
     conf "{\"step\":\"$step\",\"fixed_type\":\"LONG\"}" >/dev/null
