@@ -101,6 +101,14 @@ sync "sequences, no writer thread" sequences0 sequences sq0
 compare "sequences, no writer thread" "$TMP/sequences0/files/warehouse.db" sq0
 unset CONNECTOR_HOST_WRITER
 
+# Many updates and deletes of keys never written, in one checkpoint: the waiting rows reach the
+# bound and merge on the writer thread, mid-checkpoint, and their reports must still count.
+conf '{"n":"80000","every":"80000","keys":"200000"}' >/dev/null
+sync "workload, merged mid-checkpoint" workload_big workload wlb --configuration "$TMP/conf.json"
+is "$(has "$err" "update on table 'w': [0-9]+ updates found no row")" yes \
+    "workload, merged mid-checkpoint: held-back updates without a row are reported"
+compare "workload, merged mid-checkpoint" "$TMP/workload_big/files/warehouse.db" wlb
+
 # Evolution over several syncs: each destination keeps its own history of types.
 for step in 1 2 fixed later1 later2; do
     conf "{\"step\":\"$step\",\"fixed_type\":\"LONG\"}" >/dev/null

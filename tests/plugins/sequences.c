@@ -11,10 +11,11 @@
  */
 #include <connector-host.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *const sequences[] = {
-    "da", "ad", "ab", "aa", "ap", "dp", "pd", "dd", "n", "an", "na",
-    "padb", "apb", "dap", "dpa", "adpd", "bdab", "pa", "d", "a",
+    "da", "ad",   "ab",  "aa",  "ap",  "dp",   "pd",   "dd", "n", "an",
+    "na", "padb", "apb", "dap", "dpa", "adpd", "bdab", "pa", "d", "a",
 };
 #define NSEQ (sizeof sequences / sizeof sequences[0])
 
@@ -78,7 +79,7 @@ static int update(ch_sync *sync, const ch_config *config)
     for (size_t pos = 0; pos < 4 && rc == CH_OK; pos++)
         for (size_t i = 0; i < NSEQ && rc == CH_OK; i++)
             for (long k = 0; k < 2 && rc == CH_OK; k++)
-                if (sequences[i][pos] != '\0')
+                if (pos < strlen(sequences[i]))
                     rc = apply(sync, row, sequences[i][pos], (long)(4 * i) + k, ++step);
     if (rc == CH_OK)
         rc = ch_checkpoint(sync);
@@ -86,7 +87,7 @@ static int update(ch_sync *sync, const ch_config *config)
     for (size_t pos = 0; pos < 4 && rc == CH_OK; pos++)
         for (size_t i = 0; i < NSEQ && rc == CH_OK; i++)
             for (long k = 2; k < 4 && rc == CH_OK; k++)
-                if (sequences[i][pos] != '\0') {
+                if (pos < strlen(sequences[i])) {
                     rc = apply(sync, row, sequences[i][pos], (long)(4 * i) + k, ++step);
                     if (rc == CH_OK)
                         rc = ch_checkpoint(sync);
