@@ -50,6 +50,12 @@ typedef struct dest_ops {
     void (*rollback)(dest *d);
     /* Finishes statements and closes; uncommitted work is rolled back. */
     void (*close)(dest *d);
+    /*
+     * Applies what the destination holds back (waiting upserts, updates and
+     * deletes) in the open transaction, without committing, so that a dry
+     * run checks and counts what a sync would; NULL when nothing waits.
+     */
+    int (*flush)(dest *d, ch_error *err);
 } dest_ops;
 
 struct dest {

@@ -77,10 +77,17 @@ static int truncate_table(dest *base, table_def *t, const char *synced, long *ro
     return inner(base)->ops->truncate(inner(base), t, synced, rows, err);
 }
 
+static int flush(dest *base, ch_error *err)
+{
+    dest *in = inner(base);
+    return in->ops->flush ? in->ops->flush(in, err) : CH_OK;
+}
+
 static int commit(dest *base, const char *connector, const char *state_json, const char *synced,
                   ch_error *err)
 {
-    return CH_OK; /* the transaction stays open, so later operations see earlier ones */
+    /* the transaction stays open, so later operations see earlier ones; what waits is applied */
+    return flush(base, err);
 }
 
 static void rollback(dest *base)
@@ -99,7 +106,7 @@ static void close_dest(dest *base)
 
 static const dest_ops dry_ops = {
     load_state, prepare_table,  add_column, change_type, upsert,     update,
-    remove_row, truncate_table, commit,     rollback,    close_dest,
+    remove_row, truncate_table, commit,     rollback,    close_dest, flush,
 };
 
 int dest_dry_run_wrap(dest *in, dest **out, ch_error *err)

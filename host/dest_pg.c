@@ -561,7 +561,7 @@ static void close_dest(dest *base)
 
 static const dest_ops pg_ops = {
     load_state, prepare_table, add_column, change_type, pg_upsert,  pg_update,
-    pg_remove,  pg_truncate,   commit,     rollback,    close_dest,
+    pg_remove,  pg_truncate,   commit,     rollback,    close_dest, pg_flush,
 };
 
 /* ---- opening ------------------------------------------------------------------ */

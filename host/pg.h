@@ -131,6 +131,8 @@ int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, i
 int pg_truncate(dest *base, table_def *t, const char *synced, long *rows, ch_error *err);
 /* Merges the pending rows of t (NULL: of every table) into the table. */
 int pg_merge(pg_dest *d, table_def *t, ch_error *err);
+/* dest_ops.flush: merges every table's waiting rows, without committing. */
+int pg_flush(dest *base, ch_error *err);
 /* Truncates the staging tables that merges emptied, before a commit. */
 int pg_stage_trim(pg_dest *d, ch_error *err);
 /* Forgets the staging table and statements of t after its columns changed. */

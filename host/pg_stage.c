@@ -404,6 +404,12 @@ int pg_merge(pg_dest *d, table_def *t, ch_error *err)
     return CH_OK;
 }
 
+int pg_flush(dest *base, ch_error *err)
+{
+    pg_dest *d = (pg_dest *)base;
+    return d->in_tx ? pg_merge(d, NULL, err) : CH_OK;
+}
+
 /*
  * A merge empties the staging table with DELETE, three times cheaper than
  * TRUNCATE when merges are frequent; temporary tables are never vacuumed,

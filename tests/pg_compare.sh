@@ -94,6 +94,17 @@ is "$(has "$err" "WARNING \\[host\\] delete on table 's': [0-9]+ deletes found n
     "sequences: held-back deletes without a row are reported together"
 warnings=$(printf '%s\n' "$out" | awk '$1 == "total" { print $NF }')
 is "$([ "${warnings:-0}" -gt 10 ] && echo yes)" yes "sequences: the warnings to compare are many (${warnings:-none})"
+# A dry run applies what waits at each checkpoint, without committing: the same warnings.
+mkdir -p "$TMP/sequences_dry"
+host run sequences --working-dir "$TMP/sequences_dry" $P --dry-run
+is "$rc" 0 "sequences, dry run: the SQLite run succeeds"
+sqlite_dry=$(printf '%s\n' "$out" | grep -E '^(total|[a-z_]+ +[0-9])')
+host run sequences --working-dir "$TMP/sequences_dry" $P --dry-run --destination "$PGURI&schema=sqd"
+is "$rc" 0 "sequences, dry run: the PostgreSQL run succeeds"
+is "$(printf '%s\n' "$out" | grep -E '^(total|[a-z_]+ +[0-9])')" "$sqlite_dry" "sequences, dry run: the same summary counts"
+is "$(printf '%s\n' "$sqlite_dry" | awk '$1 == "total" { print $NF }')" "$warnings" "sequences, dry run: as many warnings as the sync"
+is "$(psql_q "select count(*) from pg_tables where schemaname = 'sqd'")" 0 "sequences, dry run: nothing is created"
+
 # The same without the writer thread: the merges, and the reports, then come on the sink's thread.
 CONNECTOR_HOST_WRITER=0
 export CONNECTOR_HOST_WRITER
