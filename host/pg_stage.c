@@ -166,10 +166,14 @@ static int row_key(pg_dest *d, const table_def *t, const value *vals, const char
     return CH_OK;
 }
 
-/* Replaces one field of a pending row; field_text's result is taken over. */
+/*
+ * Replaces one field of a waiting row; field_text's result is taken over.
+ * The bytes count against the row's own map (a change has a mask), which a
+ * merge empties: counted against the other, they would outlive the merge.
+ */
 static void set_field(pg_table *pt, pg_row *row, size_t i, char *text)
 {
-    pt->pending.bytes += text ? strlen(text) : 0;
+    (row->mask ? &pt->changes : &pt->pending)->bytes += text ? strlen(text) : 0;
     free(row->fields[i]);
     row->fields[i] = text;
 }
