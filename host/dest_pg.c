@@ -4,9 +4,10 @@
  *
  * Every write between two checkpoints runs in one transaction, committed
  * together with the state row in _connector_state, as in the SQLite
- * destination. The data operations are in pg_stage.c: upserts are streamed
- * with COPY into staging tables and merged before anything that must see
- * them, so every schema change and commit here merges first.
+ * destination. The data operations are in pg_stage.c: upserts, updates and
+ * deletes wait in memory, are streamed with COPY into staging tables and
+ * merged before anything that must see them, so every schema change and
+ * commit here merges first.
  */
 #include <stdio.h>
 #include <stdlib.h>
