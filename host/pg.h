@@ -2,9 +2,9 @@
  * pg.h - the PostgreSQL destination's internals, shared by its files:
  * dest_pg.c (connection, tables, schema changes, state, transactions),
  * pg_sql.c (SQL text, running statements, errors),
- * pg_stage.c (the data operations: pending rows, COPY into staging tables
- * and the merge), pg_rows.c (pending rows by key) and pg_value.c (values to
- * and from PostgreSQL's text forms).
+ * pg_stage.c (the data operations: pending upserts and changes, COPY into
+ * staging tables and the merge), pg_rows.c (waiting rows by key) and
+ * pg_value.c (values to and from PostgreSQL's text forms).
  */
 #ifndef HOST_PG_H
 #define HOST_PG_H
