@@ -25,8 +25,8 @@ typedef struct jsonl_dest {
     int seekable;     /* a regular file, which a rollback can cut */
     off_t committed;  /* where the file ended at the last commit */
     int pending;      /* lines written since the last commit */
-    yajl_gen g;       /* the line */
-    yajl_gen inner;   /* a JSON column's text */
+    yajl_gen g;     /* the line */
+    yajl_gen inner; /* a JSON column's text */
 } jsonl_dest;
 
 static int io_fail(jsonl_dest *d, ch_error *err, const char *what)
@@ -125,7 +125,8 @@ static int gen_base64(jsonl_dest *d, const unsigned char *s, size_t len)
 }
 
 /* Parses JSON text and writes it through gen: compact, so that it stays on one line. */
-static int regenerate(yajl_gen gen, const char *text, size_t len, const char *where, ch_error *err)
+static int regenerate(yajl_gen gen, const char *text, size_t len, const char *where,
+                      ch_error *err)
 {
     yajl_val tree;
     int rc;
