@@ -17,6 +17,13 @@ void dest_notice(dest *d, const char *format, ...)
     d->notice(d->notice_ctx, message);
 }
 
+int dest_missing(dest *d, table_def *t, int kind, long count, ch_error *err)
+{
+    if (count <= 0 || d->missing == NULL || d->missing(d->missing_ctx, t, kind, count) == CH_OK)
+        return CH_OK;
+    return err_set(err, "out of memory");
+}
+
 static int is_postgres(const char *spec)
 {
     return strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0;

@@ -33,6 +33,11 @@ typedef struct dest_ops {
                        ch_error *err);
     int (*upsert)(dest *d, table_def *t, const value *vals, const char *id, const char *synced,
                   ch_error *err);
+    /*
+     * update and remove set *found to 1 or 0 when they know at once whether
+     * the key had a row, or to -1 when the destination holds the operation
+     * back and reports the keys without a row later, through dest.missing.
+     */
     int (*update)(dest *d, table_def *t, const value *vals, const unsigned char *present,
                   const char *synced, int *found, ch_error *err);
     int (*remove)(dest *d, table_def *t, const value *vals, const char *synced, int *found,
@@ -45,6 +50,12 @@ typedef struct dest_ops {
     void (*rollback)(dest *d);
     /* Finishes statements and closes; uncommitted work is rolled back. */
     void (*close)(dest *d);
+    /*
+     * Applies what the destination holds back (waiting upserts, updates and
+     * deletes) in the open transaction, without committing, so that a dry
+     * run checks and counts what a sync would; NULL when nothing waits.
+     */
+    int (*flush)(dest *d, ch_error *err);
 } dest_ops;
 
 struct dest {
@@ -53,8 +64,21 @@ struct dest {
     /* Told of changes the destination made on its own, e.g. a column converted; may be NULL. */
     void (*notice)(void *ctx, const char *message);
     void *notice_ctx;
+    /*
+     * Told how many held-back updates (kind DEST_UPDATE) or deletes
+     * (DEST_DELETE) of t found no row, when the destination applies them:
+     * during any later call of its functions, on the thread making that call.
+     * Returns CH_ERROR when out of memory; may be NULL.
+     */
+    int (*missing)(void *ctx, table_def *t, int kind, long count);
+    void *missing_ctx;
     int writes_stdout; /* the destination is standard output: reports go elsewhere */
 };
+
+enum { DEST_UPDATE, DEST_DELETE };
+
+/* Passes count to the destination's missing callback, if any; CH_ERROR with err when it fails. */
+int dest_missing(dest *d, table_def *t, int kind, long count, ch_error *err);
 
 /* Passes a message to the destination's notice callback, if it has one. */
 void dest_notice(dest *d, const char *format, ...) CH_PRINTF(2, 3);

@@ -18,6 +18,13 @@ static dest *inner(dest *base)
     return ((dry_dest *)base)->inner;
 }
 
+/* The inner destination's late "no row" counts too. */
+static int forward_missing(void *ctx, table_def *t, int kind, long count)
+{
+    dest *outer = ctx;
+    return outer->missing ? outer->missing(outer->missing_ctx, t, kind, count) : CH_OK;
+}
+
 /* The inner destination's notices go to whoever listens to the wrapper. */
 static void forward_notice(void *ctx, const char *message)
 {
@@ -70,10 +77,17 @@ static int truncate_table(dest *base, table_def *t, const char *synced, long *ro
     return inner(base)->ops->truncate(inner(base), t, synced, rows, err);
 }
 
+static int flush(dest *base, ch_error *err)
+{
+    dest *in = inner(base);
+    return in->ops->flush ? in->ops->flush(in, err) : CH_OK;
+}
+
 static int commit(dest *base, const char *connector, const char *state_json, const char *synced,
                   ch_error *err)
 {
-    return CH_OK; /* the transaction stays open, so later operations see earlier ones */
+    /* the transaction stays open, so later operations see earlier ones; what waits is applied */
+    return flush(base, err);
 }
 
 static void rollback(dest *base)
@@ -92,7 +106,7 @@ static void close_dest(dest *base)
 
 static const dest_ops dry_ops = {
     load_state, prepare_table,  add_column, change_type, upsert,     update,
-    remove_row, truncate_table, commit,     rollback,    close_dest,
+    remove_row, truncate_table, commit,     rollback,    close_dest, flush,
 };
 
 int dest_dry_run_wrap(dest *in, dest **out, ch_error *err)
@@ -107,6 +121,8 @@ int dest_dry_run_wrap(dest *in, dest **out, ch_error *err)
     d->inner = in;
     in->notice = forward_notice;
     in->notice_ctx = &d->base;
+    in->missing = forward_missing;
+    in->missing_ctx = &d->base;
     *out = &d->base;
     return CH_OK;
 }

@@ -356,7 +356,7 @@ static void close_dest(dest *base)
 /* No load_state: the working directory's state.json is the only store. */
 static const dest_ops jsonl_ops = {
     NULL,       prepare_table,  add_column, change_type, upsert,     update,
-    remove_row, truncate_table, commit,     rollback,    close_dest,
+    remove_row, truncate_table, commit,     rollback,    close_dest, NULL,
 };
 
 int dest_jsonl_open(const char *path, dest **out, ch_error *err)

@@ -4,9 +4,10 @@
  *
  * Every write between two checkpoints runs in one transaction, committed
  * together with the state row in _connector_state, as in the SQLite
- * destination. The data operations are in pg_stage.c: upserts are streamed
- * with COPY into staging tables and merged before anything that must see
- * them, so every schema change and commit here merges first.
+ * destination. The data operations are in pg_stage.c: upserts, updates and
+ * deletes wait in memory, are streamed with COPY into staging tables and
+ * merged before anything that must see them, so every schema change and
+ * commit here merges first.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -535,8 +536,7 @@ static void close_dest(dest *base)
         pg_table *next = d->tables->next;
         d->tables->def->dest = NULL;
         pg_rows_free(&d->tables->pending);
-        free(d->tables->stmt_sql[0]);
-        free(d->tables->stmt_sql[1]);
+        pg_rows_free(&d->tables->changes);
         free(d->tables);
         d->tables = next;
     }
@@ -550,7 +550,7 @@ static void close_dest(dest *base)
 
 static const dest_ops pg_ops = {
     load_state, prepare_table, add_column, change_type, pg_upsert,  pg_update,
-    pg_remove,  pg_truncate,   commit,     rollback,    close_dest,
+    pg_remove,  pg_truncate,   commit,     rollback,    close_dest, pg_flush,
 };
 
 /* ---- opening ------------------------------------------------------------------ */

@@ -965,7 +965,7 @@ static void close_dest(dest *base)
 
 static const dest_ops sqlite_ops = {
     load_state, prepare_table,  add_column, change_type, upsert,     update,
-    remove_row, truncate_table, commit,     rollback,    close_dest,
+    remove_row, truncate_table, commit,     rollback,    close_dest, NULL,
 };
 
 int dest_sqlite_open(const char *path, int dry_run, dest **out, ch_error *err)

@@ -2,9 +2,9 @@
  * pg.h - the PostgreSQL destination's internals, shared by its files:
  * dest_pg.c (connection, tables, schema changes, state, transactions),
  * pg_sql.c (SQL text, running statements, errors),
- * pg_stage.c (the data operations: pending rows, COPY into staging tables
- * and the merge), pg_rows.c (pending rows by key) and pg_value.c (values to
- * and from PostgreSQL's text forms).
+ * pg_stage.c (the data operations: pending upserts and changes, COPY into
+ * staging tables and the merge), pg_rows.c (waiting rows by key) and
+ * pg_value.c (values to and from PostgreSQL's text forms).
  */
 #ifndef HOST_PG_H
 #define HOST_PG_H
@@ -29,11 +29,18 @@ void pg_sql_table(pg_sql *b, const char *nsp, const char *table);
 /* Appends the key columns of t, quoted and comma-separated (_fivetran_id when keyless). */
 void pg_sql_key_list(pg_sql *b, const table_def *t);
 
-/* A row pending for the next merge: its fields in COPY text, NULL for SQL NULL. */
+/*
+ * A row waiting for the next merge: its fields in COPY text, NULL for SQL
+ * NULL. An upserted row carries every field; a change (updates and deletes
+ * of a key that had no upserted row waiting) carries the key, the columns
+ * the updates gave (marked in mask) and how many operations it stands for.
+ */
 typedef struct pg_row {
-    struct pg_row *next; /* in its hash bucket */
-    char *key;           /* the key fields' COPY text, joined by tabs */
-    int deleted;         /* deleted after its upsert, before the merge */
+    struct pg_row *next;   /* in its hash bucket */
+    char *key;             /* the key fields' COPY text, joined by tabs */
+    int deleted;           /* deleted after its upsert, or by a change, before the merge */
+    char *mask;            /* a change's given columns: '1' or '0' per column; NULL for upserts */
+    long updates, deletes; /* a change's operations: each counts as a warning if no row */
     size_t nfields;
     char *fields[]; /* the table's staged columns, then _fivetran_id if keyless, synced */
 } pg_row;
@@ -53,15 +60,15 @@ int pg_rows_put(pg_rows *m, pg_row *row);
 void pg_rows_clear(pg_rows *m);
 void pg_rows_free(pg_rows *m);
 
-/* Per table: its pending rows and its staging table. */
+/* Per table: its pending rows and changes, and their staging tables. */
 typedef struct pg_table {
-    int id;             /* names the staging table */
-    int stage_ready;    /* the staging table exists with the table's current columns */
-    pg_rows pending;    /* upserted rows not yet merged, by key */
-    size_t stage_ncols; /* columns of t the pending rows carry: t may grow before the merge */
-    int emptied;        /* merged since the last commit: dead rows to cut (pg_stage_trim) */
-    char *stmt_sql[2];  /* the text of the prepared delete [0] and update [1], or NULL */
-    char stmt_name[2][32];
+    int id;              /* names the staging tables */
+    int stage_ready;     /* the upserts' staging table exists with the table's current columns */
+    size_t change_ncols; /* columns of the changes' staging table; 0: none made yet */
+    pg_rows pending;     /* upserted rows not yet merged, by key */
+    pg_rows changes;     /* updates and deletes of other keys, not yet merged, by key */
+    size_t stage_ncols;  /* columns of t the waiting rows carry: t may grow before the merge */
+    int emptied;         /* merged since the last commit: dead rows to cut (pg_stage_trim) */
     struct pg_table *next;
     table_def *def;
 } pg_table;
@@ -76,8 +83,7 @@ typedef struct pg_dest {
     int state_table_ok; /* _connector_state is known to exist */
     int next_table_id;
     pg_table *tables;
-    long statements; /* prepared so far: names them uniquely */
-    char *text;      /* scratch for one value's text */
+    char *text; /* scratch for one value's text */
     size_t text_cap;
 } pg_dest;
 
@@ -132,6 +138,8 @@ int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, i
 int pg_truncate(dest *base, table_def *t, const char *synced, long *rows, ch_error *err);
 /* Merges the pending rows of t (NULL: of every table) into the table. */
 int pg_merge(pg_dest *d, table_def *t, ch_error *err);
+/* dest_ops.flush: merges every table's waiting rows, without committing. */
+int pg_flush(dest *base, ch_error *err);
 /* Truncates the staging tables that merges emptied, before a commit. */
 int pg_stage_trim(pg_dest *d, ch_error *err);
 /* Forgets the staging table and statements of t after its columns changed. */

@@ -1,8 +1,9 @@
 /*
- * pg_rows.c - the rows a table's upserts left for the next merge, by key.
+ * pg_rows.c - the rows waiting for a table's next merge, by key: its
+ * upserted rows, and its changes (held-back updates and deletes).
  *
  * A hash table from the key's COPY text to the row's fields in COPY text,
- * so that a later update or delete of the same key changes the pending row
+ * so that a later update or delete of the same key changes the waiting row
  * in memory instead of forcing a merge (see pg_stage.c).
  */
 #include <stdlib.h>
@@ -36,6 +37,7 @@ void pg_row_free(pg_row *row)
     for (size_t i = 0; i < row->nfields; i++)
         free(row->fields[i]);
     free(row->key);
+    free(row->mask);
     free(row);
 }
 

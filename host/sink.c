@@ -48,6 +48,41 @@ static void dest_notice_log(void *ctx, const char *message)
 }
 
 /*
+ * Updates and deletes the destination held back and found without a row:
+ * one warning line per report, each counted. This runs on the thread that
+ * called the destination: the writer thread, which must not touch the
+ * sink's counts (the connector's thread updates them meanwhile), or this
+ * thread with the writer drained and idle. So with a writer every count
+ * goes through the writer's own, and collect() brings them here.
+ */
+static int dest_missing_log(void *ctx, table_def *t, int kind, long count)
+{
+    sink *s = ctx;
+    if (kind == DEST_UPDATE)
+        log_msg(s->log, CH_LOG_WARNING, "host",
+                "update on table '%s': %ld update%s found no row with %s primary key; nothing "
+                "changed",
+                t->name, count, count == 1 ? "" : "s", count == 1 ? "its" : "their");
+    else
+        log_msg(s->log, CH_LOG_WARNING, "host",
+                "delete on table '%s': %ld delete%s found no row with %s primary key; ignored",
+                t->name, count, count == 1 ? "" : "s", count == 1 ? "its" : "their");
+    if (s->writer != NULL)
+        return writer_add_warnings(s->writer, t->index, count);
+    s->tables[t->index].counts.warnings += count; /* t was prepared, so tables has its entry */
+    return CH_OK;
+}
+
+/* Moves the writer's warning counts into the tables' counts; only with the writer drained. */
+static void collect(sink *s)
+{
+    if (s->writer == NULL)
+        return;
+    for (size_t i = 0; i < s->tables_cap; i++)
+        s->tables[i].counts.warnings += writer_take_warnings(s->writer, i);
+}
+
+/*
  * Waits until the writer thread has applied everything queued, so that this
  * thread may use the destination or change a table's definition; merges the
  * writer's warning counts. Reports an operation that failed meanwhile.
@@ -59,8 +94,7 @@ static int settle(sink *s)
     if (s->writer == NULL)
         return CH_OK;
     rc = writer_drain(s->writer, &err);
-    for (size_t i = 0; i < s->tables_cap; i++)
-        s->tables[i].counts.warnings += writer_take_warnings(s->writer, i);
+    collect(s);
     return rc == CH_OK ? CH_OK : fail(s, "%s", err.msg);
 }
 
@@ -89,6 +123,8 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
     s->prefix_second = -1;
     d->notice = dest_notice_log;
     d->notice_ctx = s;
+    d->missing = dest_missing_log;
+    d->missing_ctx = s;
     /* without a writer, operations are applied on this thread; CONNECTOR_HOST_WRITER=0 asks so */
     if (writer_env == NULL || strcmp(writer_env, "0") != 0)
         s->writer = writer_start(d, lg);
@@ -602,6 +638,7 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
         return CH_ERROR;
     if (s->dest->ops->commit(s->dest, s->connector, state_json, next_synced(s), &err) != CH_OK)
         return fail(s, "checkpoint: %s", err.msg);
+    collect(s); /* what the commit's last merge found missing: the writer is still idle */
     s->pending = 0;
     s->checkpoints += is_checkpoint; /* committed, whatever happens to state.json */
     if (s->committed_state != state_json) {

@@ -45,7 +45,7 @@ struct writer {
     size_t nwarnings;
 };
 
-static int note_warning(writer *w, size_t table)
+int writer_add_warnings(writer *w, size_t table, long count)
 {
     if (table >= w->nwarnings) {
         size_t n = table + 16;
@@ -56,7 +56,7 @@ static int note_warning(writer *w, size_t table)
         w->warnings = grown;
         w->nwarnings = n;
     }
-    w->warnings[table]++;
+    w->warnings[table] += count;
     return CH_OK;
 }
 
@@ -86,8 +86,8 @@ int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, con
     if (kind == WOP_TRUNCATE)
         log_msg(lg, CH_LOG_FINE, "host", "truncate on table '%s' soft-deleted %ld rows", t->name,
                 rows);
-    *missing = !found;
-    if (!found)
+    *missing = found == 0; /* -1: held back, reported through dest.missing */
+    if (found == 0)
         log_msg(lg, CH_LOG_WARNING, "host",
                 kind == WOP_UPDATE
                     ? "update on table '%s': no row with that primary key; nothing changed"
@@ -103,7 +103,7 @@ static int apply(writer *w, wop *op, ch_error *err)
     if (writer_apply_now(w->d, w->log, op->kind, op->t, op->vals, op->present,
                          op->has_id ? op->id : NULL, op->synced, &missing, err) != CH_OK)
         return CH_ERROR;
-    if (missing && note_warning(w, op->t->index) != CH_OK)
+    if (missing && writer_add_warnings(w, op->t->index, 1) != CH_OK)
         return err_set(err, "out of memory");
     return CH_OK;
 }

@@ -21,8 +21,9 @@ typedef struct writer writer;
 
 /*
  * Applies one operation to the destination now, on this thread; *missing is
- * set when an update or delete found no row (logged as a warning). Errors
- * name the operation and table.
+ * set when an update or delete found no row (logged as a warning). One the
+ * destination holds back is not counted here: it reports it later through
+ * dest.missing. Errors name the operation and table.
  */
 int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, const value *vals,
                      const unsigned char *present, const char *id, const char *synced, int *missing,
@@ -45,6 +46,13 @@ int writer_drain(writer *w, ch_error *err);
 
 /* Warnings (rows not found) of table index `table` since the last call; call after a drain. */
 long writer_take_warnings(writer *w, size_t table);
+
+/*
+ * Adds count warnings to table index `table`: from the writer thread while
+ * it applies operations, or from the thread that drained it (the writer is
+ * then idle, and the drain's lock orders the two). CH_ERROR: out of memory.
+ */
+int writer_add_warnings(writer *w, size_t table, long count);
 
 /* Applies what is queued (unless an operation failed), ends the thread and frees it. */
 void writer_stop(writer *w);

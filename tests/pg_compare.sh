@@ -81,6 +81,45 @@ conf '{"n":"3000","every":"61","keys":"150"}' >/dev/null
 sync workload workload workload wl --configuration "$TMP/conf.json"
 compare workload "$TMP/workload/files/warehouse.db" wl
 
+# Updates, deletes and upserts of one key in every order, on rows committed before and on keys
+# never written, in one checkpoint and across checkpoints: PostgreSQL holds updates and deletes
+# back until a merge, and must still give SQLite's rows and warning counts.
+sync sequences sequences sequences sq
+compare sequences "$TMP/sequences/files/warehouse.db" sq
+# has TEXT REGEX: yes when a line of TEXT matches the extended regular expression.
+has() { if printf '%s\n' "$1" | grep -qE "$2"; then echo yes; else echo no; fi; }
+is "$(has "$err" "WARNING \\[host\\] update on table 's': [0-9]+ updates found no row with their primary key; nothing changed")" yes \
+    "sequences: held-back updates without a row are reported together"
+is "$(has "$err" "WARNING \\[host\\] delete on table 's': [0-9]+ deletes found no row with their primary key; ignored")" yes \
+    "sequences: held-back deletes without a row are reported together"
+warnings=$(printf '%s\n' "$out" | awk '$1 == "total" { print $NF }')
+is "$([ "${warnings:-0}" -gt 10 ] && echo yes)" yes "sequences: the warnings to compare are many (${warnings:-none})"
+# A dry run applies what waits at each checkpoint, without committing: the same warnings.
+mkdir -p "$TMP/sequences_dry"
+host run sequences --working-dir "$TMP/sequences_dry" $P --dry-run
+is "$rc" 0 "sequences, dry run: the SQLite run succeeds"
+sqlite_dry=$(printf '%s\n' "$out" | grep -E '^(total|[a-z_]+ +[0-9])')
+host run sequences --working-dir "$TMP/sequences_dry" $P --dry-run --destination "$PGURI&schema=sqd"
+is "$rc" 0 "sequences, dry run: the PostgreSQL run succeeds"
+is "$(printf '%s\n' "$out" | grep -E '^(total|[a-z_]+ +[0-9])')" "$sqlite_dry" "sequences, dry run: the same summary counts"
+is "$(printf '%s\n' "$sqlite_dry" | awk '$1 == "total" { print $NF }')" "$warnings" "sequences, dry run: as many warnings as the sync"
+is "$(psql_q "select count(*) from pg_tables where schemaname = 'sqd'")" 0 "sequences, dry run: nothing is created"
+
+# The same without the writer thread: the merges, and the reports, then come on the sink's thread.
+CONNECTOR_HOST_WRITER=0
+export CONNECTOR_HOST_WRITER
+sync "sequences, no writer thread" sequences0 sequences sq0
+compare "sequences, no writer thread" "$TMP/sequences0/files/warehouse.db" sq0
+unset CONNECTOR_HOST_WRITER
+
+# Many updates and deletes of keys never written, in one checkpoint: the waiting rows reach the
+# bound and merge on the writer thread, mid-checkpoint, and their reports must still count.
+conf '{"n":"80000","every":"80000","keys":"200000"}' >/dev/null
+sync "workload, merged mid-checkpoint" workload_big workload wlb --configuration "$TMP/conf.json"
+is "$(has "$err" "update on table 'w': [0-9]+ updates found no row")" yes \
+    "workload, merged mid-checkpoint: held-back updates without a row are reported"
+compare "workload, merged mid-checkpoint" "$TMP/workload_big/files/warehouse.db" wlb
+
 # Evolution over several syncs: each destination keeps its own history of types.
 for step in 1 2 fixed later1 later2; do
     conf "{\"step\":\"$step\",\"fixed_type\":\"LONG\"}" >/dev/null
