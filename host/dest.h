@@ -108,7 +108,8 @@ int dest_jsonl_open(const char *path, dest **out, ch_error *err);
  */
 int dest_dry_run_wrap(dest *inner, dest **out, ch_error *err);
 
-/* Checks a PostgreSQL specification ("postgresql://...?schema=NAME") without connecting. */
+/* (host/dest_module.c loads the PostgreSQL module for these two.)
+   Checks a PostgreSQL specification ("postgresql://...?schema=NAME") without connecting. */
 int dest_pg_check(const char *spec, ch_error *err);
 
 /* The PostgreSQL destination: connects through libpq, in the spec's schema (default public). */

@@ -723,7 +723,7 @@ static int split_spec(const char *spec, char **uri, char **nsp, ch_error *err)
     return CH_OK;
 }
 
-int dest_pg_check(const char *spec, ch_error *err)
+int dest_pg_module_check(const char *spec, ch_error *err)
 {
     char *uri, *nsp, *msg = NULL;
     PQconninfoOption *opts;
@@ -762,7 +762,7 @@ static char *server_name(PGconn *conn)
     return s;
 }
 
-int dest_pg_open(const char *spec, dest **out, ch_error *err)
+int dest_pg_module_open(const char *spec, dest **out, ch_error *err)
 {
     /* connect_timeout first, so that the URI's own value overrides it */
     const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};

@@ -28,8 +28,7 @@ static int add_dir(search_path *sp, const char *dir, size_t len)
     return CH_OK;
 }
 
-/* True when this executable lives in the build tree it was configured in. */
-static int running_from_build_tree(void)
+int loader_in_build_tree(void)
 {
     char exe[PATH_MAX], top[PATH_MAX];
     size_t n;
@@ -51,7 +50,7 @@ int search_path_build(search_path *sp, char *const *flag_dirs, size_t nflag, ch_
         rc = add_dir(sp, env, len);
         env += len + (env[len] == ':');
     }
-    if (rc == CH_OK && running_from_build_tree())
+    if (rc == CH_OK && loader_in_build_tree())
         rc = add_dir(sp, BUILD_PLUGIN_DIR, strlen(BUILD_PLUGIN_DIR));
     if (rc == CH_OK)
         rc = add_dir(sp, PLUGIN_DIR, strlen(PLUGIN_DIR));

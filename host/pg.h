@@ -147,4 +147,8 @@ void pg_table_changed(pg_dest *d, table_def *t);
 /* After a rollback: pending rows are dropped, staging tables made in the transaction gone. */
 void pg_stage_reset(pg_dest *d);
 
+/* The module's entry points, found by name by host/dest_module.c (dest_pg_check, dest_pg_open). */
+int dest_pg_module_check(const char *spec, ch_error *err);
+int dest_pg_module_open(const char *spec, dest **out, ch_error *err);
+
 #endif

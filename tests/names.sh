@@ -33,6 +33,7 @@ check_refused columns "table 'Order Items': columns 'Unit Price' and 'unit-price
 check_refused system "table 'Order Items': column '_Fivetran_Synced' collides with the system column '_fivetran_synced'" "a column named like a system column"
 check_refused manykeys "table 'wide': more than 64 primary key columns" "a key of 65 columns"
 check_refused reserved "table '_connector_state': names starting with _connector_ are reserved for the host" "a table named like the host's own"
+check_refused reservedcolumn "table 'Order Items': column '_Connector_New_Type': names starting with _connector_ are reserved for the host" "a column named like the host's working columns"
 check_refused row "table '2024 Sales': columns 'Q1-Total' and 'q1 total' both become 'q1_total' in the destination" "two columns of a row colliding"
 
 done_testing

@@ -17,6 +17,9 @@ INSTALLED_HOST="$ROOT$prefix/bin/connector-host"
 [ -f "$ROOT$libdir/pkgconfig/connector-host.pc" ] && pass "the pkg-config file is in libdir/pkgconfig" || fail "the pkg-config file is in libdir/pkgconfig"
 [ -f "$P/share/man/man1/connector-host.1" ] && pass "the manual page is installed" || fail "the manual page is installed"
 [ ! -e "$P/include/dest.h" ] && pass "no private header is installed" || fail "no private header is installed"
+[ -f "$ROOT$libdir/connector-host/destinations/postgresql.so" ] && pass "the PostgreSQL destination module is in pkglibdir/destinations" || fail "the PostgreSQL destination module is in pkglibdir/destinations"
+[ ! -e "$ROOT$libdir/connector-host/postgresql.so" ] && pass "the module is not among the connector plugins" || fail "the module is not among the connector plugins"
+if ldd "$ROOT$prefix/bin/connector-host" | grep -q libpq; then fail "the host does not link libpq (it loads the module)"; else pass "the host does not link libpq (it loads the module)"; fi
 
 # pkg-config finds the installed SDK; the sysroot variable maps its paths into the temporary root.
 export PKG_CONFIG_PATH="$ROOT$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$ROOT"
@@ -30,6 +33,17 @@ host_installed() { "$INSTALLED_HOST" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; out=$
 host_installed run three --plugin-dir "$ROOT$libdir/connector-host" --working-dir "$W"
 is "$rc" 0 "the installed host runs the installed three plugin"
 is "$(sql "$W/files/warehouse.db" 'select count(*) from three')" 3 "three rows land"
+
+# The installed host finds its PostgreSQL module only where it was installed; here the module
+# directory is given, and a spec libpq refuses proves the module answered.
+if [ ! -e "$libdir/connector-host/destinations/postgresql.so" ]; then
+    host_installed run three --plugin-dir "$ROOT$libdir/connector-host" --working-dir "$W" --destination 'postgresql://u@h/db?bogus=1'
+    is "$rc" 2 "without its module, a PostgreSQL destination is bad usage"
+    like "$err" "the postgresql destination module is missing or broken" "the missing module is explained"
+fi
+CONNECTOR_HOST_MODULE_DIR="$ROOT$libdir/connector-host/destinations" host_installed run three --plugin-dir "$ROOT$libdir/connector-host" --working-dir "$W" --destination 'postgresql://u@h/db?bogus=1'
+is "$rc" 2 "with CONNECTOR_HOST_MODULE_DIR, the module is loaded"
+like "$err" 'invalid URI query parameter: "bogus"' "and libpq checks the spec"
 
 # ---- connector-host new: a connector outside the tree -------------------------------------
 cd "$TMP" || exit 1
