@@ -7,6 +7,7 @@
  * so the warehouse never holds data whose state was not also stored.
  */
 #include "dest.h"
+#include "textbuf.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -33,33 +34,9 @@ typedef struct sqlite_dest {
     sqlite_table *tables;
 } sqlite_dest;
 
-/* A growing SQL text; out of memory is remembered and reported once at the end. */
-typedef struct sql_buf {
-    char *s;
-    size_t len, cap;
-    int oom;
-} sql_buf;
+typedef textbuf sql_buf;
 
-static void sb_add(sql_buf *b, const char *text)
-{
-    size_t n = strlen(text);
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        char *s;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        if ((s = realloc(b->s, cap)) == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, text, n + 1);
-    b->len += n;
-}
+#define sb_add textbuf_add
 
 /* Appends a quoted identifier; a column made by hand in the warehouse may hold any name. */
 static void sb_ident(sql_buf *b, const char *name)

@@ -12,16 +12,13 @@
 #include <libpq-fe.h>
 
 #include "dest.h"
+#include "textbuf.h"
 
-/* A growing SQL text; out of memory is remembered and reported once at the end. */
-typedef struct pg_sql {
-    char *s;
-    size_t len, cap;
-    int oom;
-} pg_sql;
+/* A growing SQL text (host/textbuf.h); out of memory is reported once at the end. */
+typedef textbuf pg_sql;
 
-void pg_sql_add(pg_sql *b, const char *text);
-void pg_sql_addn(pg_sql *b, const char *text, size_t n);
+#define pg_sql_add  textbuf_add
+#define pg_sql_addn textbuf_addn
 /* Appends a quoted identifier (any name: columns made by hand may hold anything). */
 void pg_sql_ident(pg_sql *b, const char *name);
 /* Appends schema.table, both quoted. */

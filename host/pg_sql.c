@@ -10,32 +10,6 @@
 
 /* ---- SQL text ------------------------------------------------------------ */
 
-void pg_sql_addn(pg_sql *b, const char *text, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        char *s;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        if ((s = realloc(b->s, cap)) == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, text, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-void pg_sql_add(pg_sql *b, const char *text)
-{
-    pg_sql_addn(b, text, strlen(text));
-}
-
 void pg_sql_ident(pg_sql *b, const char *name)
 {
     pg_sql_add(b, "\"");
