@@ -135,9 +135,28 @@ static int prepare_dir(const char *dir, ch_error *err)
     return CH_OK;
 }
 
+/* Removes what a failed write_connector made, so that a retry finds DIR as it was. */
+static void undo(const char *name, const char *dir, size_t written, int made_dir)
+{
+    for (size_t i = 0; i < written; i++) {
+        char *file = substitute(files[i].file, name);
+        char *path = file ? malloc(strlen(dir) + strlen(file) + 2) : NULL;
+        if (path) {
+            sprintf(path, "%s/%s", dir, file);
+            unlink(path);
+        }
+        free(path);
+        free(file);
+    }
+    if (made_dir)
+        rmdir(dir);
+}
+
 static int write_connector(const char *name, const char *dir, ch_error *err)
 {
     size_t i;
+    struct stat st;
+    int made_dir = stat(dir, &st) != 0;
     if (prepare_dir(dir, err) != CH_OK)
         return CH_ERROR;
     for (i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -150,8 +169,10 @@ static int write_connector(const char *name, const char *dir, ch_error *err)
         free(file);
         free(text);
         free(path);
-        if (rc != CH_OK)
+        if (rc != CH_OK) {
+            undo(name, dir, i, made_dir);
             return CH_ERROR;
+        }
     }
     return CH_OK;
 }
@@ -165,10 +186,8 @@ int cmd_new(int argc, char **argv)
         return EXIT_OK;
     }
     if (argc < 2 || argc > 3 || argv[1][0] == '-' || (argc == 3 && argv[2][0] == '-')) {
-        fprintf(stderr,
-                "connector-host new: %s\nusage: %s\nTry 'connector-host new --help'.\n",
-                argc < 2 ? "missing connector name" : "expected NAME and at most one DIR",
-                usage);
+        fprintf(stderr, "connector-host new: %s\nusage: %s\nTry 'connector-host new --help'.\n",
+                argc < 2 ? "missing connector name" : "expected NAME and at most one DIR", usage);
         return EXIT_USAGE;
     }
     name = argv[1];

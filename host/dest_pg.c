@@ -223,8 +223,7 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
                        "primary key column '%s' holds %s values in the warehouse and cannot "
                        "change to %s; declare its type in the schema, or drop the table "
                        "(drop table \"%s\".\"%s\")",
-                       c->name, type_name(from.type), type_name(to.type), d->schema,
-                       t->dest_name);
+                       c->name, type_name(from.type), type_name(to.type), d->schema, t->dest_name);
     if (pg_begin(d, err) != CH_OK || pg_merge(d, t, err) != CH_OK)
         return CH_ERROR;
     pg_table_changed(d, t);
@@ -454,6 +453,37 @@ static int relation_exists(pg_dest *d, const char *nsp, const char *table, int *
     return rc;
 }
 
+/*
+ * The working directory's lock cannot see a sync of the same connector into
+ * the same schema from another directory or machine; a session lock on the
+ * server can. It is held until the connection closes.
+ */
+static int lock_connector(pg_dest *d, const char *connector, ch_error *err)
+{
+    pg_sql key = {0};
+    PGresult *res;
+    const char *params[1];
+    int rc, got;
+    pg_sql_add(&key, d->schema);
+    pg_sql_add(&key, ".");
+    pg_sql_add(&key, connector);
+    params[0] = key.s;
+    rc = key.oom ? err_set(err, "out of memory")
+                 : pg_exec_params(d, "SELECT pg_try_advisory_lock(hashtext($1))", 1, params, NULL,
+                                  NULL, &res, "locking the connector", err);
+    free(key.s);
+    if (rc != CH_OK)
+        return CH_ERROR;
+    got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    if (!got)
+        return err_set(err,
+                       "another connector-host is syncing connector '%s' into schema %s of %s; "
+                       "wait for it to finish",
+                       connector, d->schema, d->server);
+    return CH_OK;
+}
+
 static int load_state(dest *base, const char *connector, char **json, ch_error *err)
 {
     pg_dest *d = (pg_dest *)base;
@@ -462,7 +492,8 @@ static int load_state(dest *base, const char *connector, char **json, ch_error *
     const char *params[1] = {connector};
     int rc, exists;
     *json = NULL;
-    if (relation_exists(d, d->schema, STATE_TABLE, &exists, err) != CH_OK)
+    if (lock_connector(d, connector, err) != CH_OK ||
+        relation_exists(d, d->schema, STATE_TABLE, &exists, err) != CH_OK)
         return CH_ERROR;
     if (!exists)
         return CH_OK;

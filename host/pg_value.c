@@ -66,7 +66,7 @@ type_spec pg_type_parse(const char *text)
         {"double precision", T_DOUBLE},
         {"date", T_NAIVE_DATE},
         {"time without time zone", T_NAIVE_TIME},
-        {"time(", T_NAIVE_TIME},
+        {"time(", T_NAIVE_TIME}, /* "time(3) with time zone" is caught below */
         {"timestamp without time zone", T_NAIVE_DATETIME},
         {"timestamp with time zone", T_UTC_DATETIME},
         {"bytea", T_BINARY},
@@ -76,6 +76,9 @@ type_spec pg_type_parse(const char *text)
     };
     type_spec ts = {T_STRING, 0, 0};
     int p, s;
+    if (strncmp(text, "time(", 5) == 0 && strstr(text, " with time zone") &&
+        !strstr(text, "without"))
+        return ts; /* timetz: no contract type keeps its offset, so its values are text */
     if (sscanf(text, "numeric(%d,%d)", &p, &s) == 2 && p <= DECIMAL_MAX_PRECISION) {
         ts.type = T_DECIMAL;
         ts.precision = p;

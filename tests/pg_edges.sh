@@ -62,6 +62,21 @@ host run three --working-dir "$(newdir s3)" --destination "$PGURI&schema=$long"
 is "$rc" 2 "a 64-byte schema name: exit 2"
 like "$err" "the schema name is longer than 63 bytes" "a long schema name: said so"
 
+# ---- two syncs of one connector into one schema, from different working directories -------------
+host run three --working-dir "$(newdir lock1)" --destination "$PGURI&schema=lk"
+"$PGBIN/psql" -X -q -At -h "$PGSOCK" -U chtest -d postgres \
+    -c "select pg_advisory_lock(hashtext('lk.three'))" -c "select pg_sleep(4)" >/dev/null 2>&1 &
+locker=$!
+sleep 1
+before=$(psql_q 'select count(*) from lk.three; select state from lk._connector_state')
+host run three --working-dir "$(newdir lock2)" --destination "$PGURI&schema=lk"
+is "$rc" 1 "a second sync of the same connector into the same schema: exit 1"
+like "$err" "another connector-host is syncing connector 'three' into schema lk of $PGSOCK:5432; wait for it to finish" "the refusal names connector, schema and server"
+is "$(psql_q 'select count(*) from lk.three; select state from lk._connector_state')" "$before" "the refused sync changed nothing"
+wait "$locker"
+host run three --working-dir "$(newdir lock3)" --destination "$PGURI&schema=lk"
+is "$rc" 0 "once the first has finished, the next sync runs"
+
 # ---- advice that works in PostgreSQL -----------------------------------------------------------
 W=$(newdir key)
 host run evolve $P --working-dir "$W" --destination "$PGURI&schema=keyadv" --configuration "$(conf '{"step":"1"}')"

@@ -111,6 +111,16 @@ touch afile
 host_installed new x afile
 is "$rc" 1 "new into a file fails"
 like "$err" "afile exists and is not a directory" "the file is named"
+# A write that fails part-way leaves nothing behind, so a retry works.
+if [ -n "${IOFAULT:-}" ] && [ -f "$IOFAULT" ]; then
+    LD_PRELOAD="$IOFAULT" IOFAULT_PATH="halfway/README.md" IOFAULT_OPEN_ERRNO=28 \
+        "$HOST" new half halfway >"$TMP/out" 2>"$TMP/err"
+    is "$?" 1 "new with a file that cannot be written fails"
+    like "$(cat "$TMP/err")" "cannot create halfway/README.md: No space left on device" "the file and the reason are named"
+    [ ! -e halfway ] && pass "the files already written and the new directory are removed" || fail "the files already written and the new directory are removed" "$(ls -la halfway)"
+    "$HOST" new half halfway >/dev/null 2>&1
+    is "$?" 0 "a retry works"
+fi
 host_installed new --help
 is "$rc" 0 "new --help exits 0"
 like "$out" "NAME may hold letters, digits and _" "new --help explains names"

@@ -22,6 +22,8 @@ static void types(void)
         {"date", T_NAIVE_DATE},
         {"time without time zone", T_NAIVE_TIME},
         {"time(3) without time zone", T_NAIVE_TIME},
+        {"time(3) with time zone", T_STRING},
+        {"time with time zone", T_STRING},
         {"timestamp without time zone", T_NAIVE_DATETIME},
         {"timestamp(3) without time zone", T_NAIVE_DATETIME},
         {"timestamp with time zone", T_UTC_DATETIME},
