@@ -237,8 +237,8 @@ int cmd_run(int argc, char **argv)
 early:
     log_msg(&opts.log, CH_LOG_SEVERE, "host", "%s", err.msg);
     if (status == EXIT_SYNC_FAILED)
-        summary_print_failure(stream_on_stdout(&opts) ? stderr : stdout, opts.name,
-                              opts.log.json, err.msg);
+        summary_print_failure(stream_on_stdout(&opts) ? stderr : stdout, opts.name, opts.log.json,
+                              err.msg);
 done:
     if (sink_ready)
         sink_free(&s);

@@ -26,8 +26,8 @@ typedef struct jsonl_dest {
     int seekable;     /* a regular file, which a rollback can cut */
     off_t committed;  /* where the file ended at the last commit */
     int pending;      /* lines written since the last commit */
-    yajl_gen g;     /* the line */
-    yajl_gen inner; /* a JSON column's text */
+    yajl_gen g;       /* the line */
+    yajl_gen inner;   /* a JSON column's text */
 } jsonl_dest;
 
 static int io_fail(jsonl_dest *d, ch_error *err, const char *what)
@@ -126,8 +126,7 @@ static int gen_base64(jsonl_dest *d, const unsigned char *s, size_t len)
 }
 
 /* Parses JSON text and writes it through gen: compact, so that it stays on one line. */
-static int regenerate(yajl_gen gen, const char *text, size_t len, const char *where,
-                      ch_error *err)
+static int regenerate(yajl_gen gen, const char *text, size_t len, const char *where, ch_error *err)
 {
     yajl_val tree;
     int rc;
@@ -184,14 +183,6 @@ static int gen_value(jsonl_dest *d, const value *v, ch_error *err)
     }
 }
 
-static int is_key(const table_def *t, size_t col)
-{
-    for (size_t k = 0; k < t->nkey; k++)
-        if (t->key[k] == col)
-            return 1;
-    return 0;
-}
-
 /* "NAME": the values of the columns the mask selects (every column when mask is NULL). */
 static int gen_values(jsonl_dest *d, const char *name, const table_def *t, const value *vals,
                       const unsigned char *mask, int keys_only, ch_error *err)
@@ -199,7 +190,7 @@ static int gen_values(jsonl_dest *d, const char *name, const table_def *t, const
     key(d, name);
     yajl_gen_map_open(d->g);
     for (size_t c = 0; c < t->ncols; c++) {
-        if ((mask && !mask[c]) || (keys_only && !is_key(t, c)))
+        if ((mask && !mask[c]) || (keys_only && !table_is_key(t, c)))
             continue;
         key(d, t->cols[c].dest_name);
         if (gen_value(d, &vals[c], err) != CH_OK) {
@@ -225,7 +216,7 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         pair(d, "name", t->cols[c].dest_name);
         key(d, "type");
         gen_type(d, ts);
-        if (is_key(t, c)) {
+        if (table_is_key(t, c)) {
             key(d, "key");
             yajl_gen_bool(d->g, 1);
         }

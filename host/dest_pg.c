@@ -33,7 +33,7 @@ static type_spec column_type(const column_def *c)
 static void add_column_sql(pg_sql *b, const char *name, type_spec ts)
 {
     char buf[40];
-    pg_sql_ident(b, name);
+    sql_ident(b, name);
     pg_sql_add(b, " ");
     pg_sql_add(b, pg_type_sql(ts.type, ts.precision, ts.scale, buf, sizeof buf));
 }
@@ -45,7 +45,7 @@ static int mark_untyped(pg_dest *d, const table_def *t, const char *col, int unt
     pg_sql_add(&b, "COMMENT ON COLUMN ");
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, ".");
-    pg_sql_ident(&b, col);
+    sql_ident(&b, col);
     pg_sql_add(&b, untyped ? " IS '" UNTYPED_COMMENT "'" : " IS NULL");
     return pg_exec_sql(d, &b, "marking a column", err);
 }
@@ -72,7 +72,7 @@ static int create_table(pg_dest *d, table_def *t, ch_error *err)
     pg_sql_add(&b, " (");
     for (size_t i = 0; i < t->ncols; i++) {
         add_column_sql(&b, t->cols[i].dest_name, column_type(&t->cols[i]));
-        if (pg_is_key(t, i))
+        if (table_is_key(t, i))
             pg_sql_add(&b, " NOT NULL");
         pg_sql_add(&b, ", ");
     }
@@ -80,7 +80,7 @@ static int create_table(pg_dest *d, table_def *t, ch_error *err)
         pg_sql_add(&b, "\"" COL_ID "\" text NOT NULL, ");
     pg_sql_add(&b, "\"" COL_SYNCED "\" timestamptz NOT NULL, \"" COL_DELETED
                    "\" boolean NOT NULL DEFAULT false, PRIMARY KEY (");
-    pg_sql_key_list(&b, t);
+    sql_key_list(&b, t);
     pg_sql_add(&b, "))");
     rc = pg_exec_sql(d, &b, "creating a table", err);
     for (size_t i = 0; rc == CH_OK && i < t->ncols; i++)
@@ -91,14 +91,9 @@ static int create_table(pg_dest *d, table_def *t, ch_error *err)
 
 static int check_key(const pg_dest *d, table_def *t, char **pk_names, int npk, ch_error *err)
 {
-    int same = npk == (t->nkey ? (int)t->nkey : 1);
-    for (int k = 0; same && k < npk; k++) {
-        const char *want = t->nkey ? t->cols[t->key[k]].dest_name : COL_ID;
-        same = pk_names[k] && strcmp(pk_names[k], want) == 0;
-    }
-    if (!same) {
+    if (!table_key_is(t, pk_names, npk)) {
         pg_sql want = {0};
-        pg_sql_key_list(&want, t);
+        sql_key_list(&want, t);
         err_set(err,
                 "the warehouse table %s has another primary key than the schema's (%s); "
                 "to start over, drop it (drop table \"%s\".\"%s\")",
@@ -142,11 +137,11 @@ static int convert_values(pg_dest *d, table_def *t, size_t col, type_spec from, 
     size_t cap = 0;
     int rc;
     pg_sql_add(&b, "SELECT ctid::text, ");
-    pg_sql_ident(&b, t->cols[col].dest_name);
+    sql_ident(&b, t->cols[col].dest_name);
     pg_sql_add(&b, "::text FROM ");
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " WHERE ");
-    pg_sql_ident(&b, t->cols[col].dest_name);
+    sql_ident(&b, t->cols[col].dest_name);
     pg_sql_add(&b, " IS NOT NULL");
     rc = b.oom ? err_set(err, "out of memory")
                : pg_exec_params(d, b.s, 0, NULL, NULL, NULL, &res, "reading a column", err);
@@ -216,7 +211,7 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
     pg_dest *d = (pg_dest *)base;
     column_def *c = &t->cols[col];
     pg_sql b = {0};
-    int rc, key = pg_is_key(t, col);
+    int rc, key = table_is_key(t, col);
     *lossy = 0;
     if (key && from.type != T_NONE && type_storage(from.type) != type_storage(to.type))
         return err_set(err,
@@ -246,16 +241,16 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
     pg_sql_add(&b, "ALTER TABLE ");
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " DROP COLUMN ");
-    pg_sql_ident(&b, c->dest_name);
+    sql_ident(&b, c->dest_name);
     pg_sql_add(&b, "; ALTER TABLE ");
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " RENAME COLUMN \"" TMP_COLUMN "\" TO ");
-    pg_sql_ident(&b, c->dest_name);
+    sql_ident(&b, c->dest_name);
     if (key) { /* dropping a key column dropped the primary key */
         pg_sql_add(&b, "; ALTER TABLE ");
         pg_sql_table(&b, d->schema, t->dest_name);
         pg_sql_add(&b, " ADD PRIMARY KEY (");
-        pg_sql_key_list(&b, t);
+        sql_key_list(&b, t);
         pg_sql_add(&b, ")");
     }
     if (rc == CH_OK)

@@ -7,7 +7,7 @@
  * so the warehouse never holds data whose state was not also stored.
  */
 #include "dest.h"
-#include "textbuf.h"
+#include "sqltext.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -37,21 +37,6 @@ typedef struct sqlite_dest {
 typedef textbuf sql_buf;
 
 #define sb_add textbuf_add
-
-/* Appends a quoted identifier; a column made by hand in the warehouse may hold any name. */
-static void sb_ident(sql_buf *b, const char *name)
-{
-    sb_add(b, "\"");
-    if (strchr(name, '"') == NULL) {
-        sb_add(b, name);
-    } else {
-        for (const char *p = name; *p; p++) {
-            char one[3] = {*p, *p == '"' ? '"' : '\0', '\0'}; /* " doubled */
-            sb_add(b, one);
-        }
-    }
-    sb_add(b, "\"");
-}
 
 static int db_fail(sqlite_dest *d, ch_error *err, const char *what)
 {
@@ -124,27 +109,6 @@ static void finalize_statements(sqlite_table *st)
     sqlite3_finalize(st->remove);
     sqlite3_finalize(st->truncate);
     st->upsert = st->update = st->remove = st->truncate = NULL;
-}
-
-static int is_key(const table_def *t, size_t col)
-{
-    for (size_t k = 0; k < t->nkey; k++)
-        if (t->key[k] == col)
-            return 1;
-    return 0;
-}
-
-static void sb_key_list(sql_buf *b, const table_def *t)
-{
-    if (t->nkey == 0) {
-        sb_ident(b, COL_ID);
-        return;
-    }
-    for (size_t k = 0; k < t->nkey; k++) {
-        if (k)
-            sb_add(b, ", ");
-        sb_ident(b, t->cols[t->key[k]].dest_name);
-    }
 }
 
 static type_spec column_type(const column_def *c)
@@ -276,13 +240,13 @@ static int create_table(sqlite_dest *d, table_def *t, ch_error *err)
     sql_buf b = {0};
     int rc;
     sb_add(&b, "CREATE TABLE ");
-    sb_ident(&b, t->dest_name);
+    sql_ident(&b, t->dest_name);
     sb_add(&b, " (");
     for (size_t i = 0; i < t->ncols; i++) {
-        sb_ident(&b, t->cols[i].dest_name);
+        sql_ident(&b, t->cols[i].dest_name);
         sb_add(&b, " ");
         sb_add(&b, sql_type(t->cols[i].type));
-        if (is_key(t, i))
+        if (table_is_key(t, i))
             sb_add(&b, " NOT NULL");
         sb_add(&b, ", ");
     }
@@ -290,7 +254,7 @@ static int create_table(sqlite_dest *d, table_def *t, ch_error *err)
         sb_add(&b, "\"" COL_ID "\" TEXT NOT NULL, ");
     sb_add(&b, "\"" COL_SYNCED "\" TEXT NOT NULL, \"" COL_DELETED
                "\" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (");
-    sb_key_list(&b, t);
+    sql_key_list(&b, t);
     sb_add(&b, "))");
     rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
     free(b.s);
@@ -302,15 +266,10 @@ static int create_table(sqlite_dest *d, table_def *t, ch_error *err)
 /* Checks that the warehouse table's key is the declared one. */
 static int check_key(sqlite_dest *d, table_def *t, char **pk_names, int npk, ch_error *err)
 {
-    int same = npk == (t->nkey ? (int)t->nkey : 1);
     (void)d;
-    for (int k = 0; same && k < npk; k++) {
-        const char *want = t->nkey ? t->cols[t->key[k]].dest_name : COL_ID;
-        same = pk_names[k] && strcmp(pk_names[k], want) == 0;
-    }
-    if (!same) {
+    if (!table_key_is(t, pk_names, npk)) {
         sql_buf want = {0};
-        sb_key_list(&want, t);
+        sql_key_list(&want, t);
         err_set(err,
                 "the warehouse table %s has another primary key than the schema's (%s); "
                 "run `connector-host reset` to start over",
@@ -329,9 +288,9 @@ static int add_column(dest *base, table_def *t, size_t col, ch_error *err)
     if (ensure_tx(d, err) != CH_OK)
         return CH_ERROR;
     sb_add(&b, "ALTER TABLE ");
-    sb_ident(&b, t->dest_name);
+    sql_ident(&b, t->dest_name);
     sb_add(&b, " ADD COLUMN ");
-    sb_ident(&b, t->cols[col].dest_name);
+    sql_ident(&b, t->cols[col].dest_name);
     sb_add(&b, " ");
     sb_add(&b, sql_type(t->cols[col].type));
     rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
@@ -384,16 +343,16 @@ static int convert_column(sqlite_dest *d, table_def *t, size_t col, const char *
     int rc = CH_OK, step;
     const char *name = t->cols[col].dest_name;
     sb_add(&b, "SELECT rowid, ");
-    sb_ident(&b, name);
+    sql_ident(&b, name);
     sb_add(&b, " FROM ");
-    sb_ident(&b, t->dest_name);
+    sql_ident(&b, t->dest_name);
     sb_add(&b, " WHERE ");
-    sb_ident(&b, name);
+    sql_ident(&b, name);
     sb_add(&b, " IS NOT NULL");
     sb_add(&u, "UPDATE ");
-    sb_ident(&u, t->dest_name);
+    sql_ident(&u, t->dest_name);
     sb_add(&u, " SET ");
-    sb_ident(&u, to_name);
+    sql_ident(&u, to_name);
     sb_add(&u, " = ?1 WHERE rowid = ?2");
     if (b.oom || u.oom) {
         rc = err_set(err, "out of memory");
@@ -440,7 +399,7 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
     sql_buf b = {0};
     column_def *c = &t->cols[col];
     *lossy = 0;
-    if (rebuild && is_key(t, col) && from.type != T_NONE)
+    if (rebuild && table_is_key(t, col) && from.type != T_NONE)
         return err_set(err,
                        "primary key column '%s' holds %s values in the warehouse and cannot "
                        "change to %s; declare its type in the schema, or run `connector-host "
@@ -448,28 +407,28 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
                        c->name, type_name(from.type), type_name(to.type));
     if (ensure_tx(d, err) != CH_OK || exec(d, "SAVEPOINT change_type", err) != CH_OK)
         return CH_ERROR;
-    if (rebuild && !is_key(t, col)) {
+    if (rebuild && !table_is_key(t, col)) {
         sb_add(&b, "ALTER TABLE ");
-        sb_ident(&b, t->dest_name);
+        sql_ident(&b, t->dest_name);
         sb_add(&b, " ADD COLUMN \"" TMP_COLUMN "\" ");
         sb_add(&b, sql_type(to.type));
         rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
     }
     if (rc == CH_OK && from.type != T_NONE)
-        rc = convert_column(d, t, col, rebuild && !is_key(t, col) ? TMP_COLUMN : name, from, to,
-                            lossy, err);
-    if (rc == CH_OK && rebuild && !is_key(t, col)) {
+        rc = convert_column(d, t, col, rebuild && !table_is_key(t, col) ? TMP_COLUMN : name, from,
+                            to, lossy, err);
+    if (rc == CH_OK && rebuild && !table_is_key(t, col)) {
         b.len = 0;
         sb_add(&b, "ALTER TABLE ");
-        sb_ident(&b, t->dest_name);
+        sql_ident(&b, t->dest_name);
         sb_add(&b, " DROP COLUMN ");
-        sb_ident(&b, name);
+        sql_ident(&b, name);
         rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
         b.len = 0;
         sb_add(&b, "ALTER TABLE ");
-        sb_ident(&b, t->dest_name);
+        sql_ident(&b, t->dest_name);
         sb_add(&b, " RENAME COLUMN \"" TMP_COLUMN "\" TO ");
-        sb_ident(&b, name);
+        sql_ident(&b, name);
         if (rc == CH_OK)
             rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
     }
@@ -551,7 +510,7 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         load_recorded(d, t, &rec, err) != CH_OK)
         return CH_ERROR;
     sb_add(&b, "PRAGMA table_info(");
-    sb_ident(&b, t->dest_name);
+    sql_ident(&b, t->dest_name);
     sb_add(&b, ")");
     if (b.oom || sqlite3_prepare_v2(d->db, b.s, -1, &info, NULL) != SQLITE_OK) {
         free(b.s);
@@ -658,7 +617,7 @@ static void sb_key_match(sql_buf *b, const table_def *t, int *param)
     char num[16];
     for (size_t k = 0; k < (t->nkey ? t->nkey : 1); k++) {
         sb_add(b, k ? " AND " : " WHERE ");
-        sb_ident(b, t->nkey ? t->cols[t->key[k]].dest_name : COL_ID);
+        sql_ident(b, t->nkey ? t->cols[t->key[k]].dest_name : COL_ID);
         snprintf(num, sizeof num, " = ?%d", ++*param);
         sb_add(b, num);
     }
@@ -669,10 +628,10 @@ static int prepare_upsert(sqlite_dest *d, table_def *t, ch_error *err)
 {
     sql_buf b = {0};
     sb_add(&b, "INSERT INTO ");
-    sb_ident(&b, t->dest_name);
+    sql_ident(&b, t->dest_name);
     sb_add(&b, " (");
     for (size_t i = 0; i < t->ncols; i++) {
-        sb_ident(&b, t->cols[i].dest_name);
+        sql_ident(&b, t->cols[i].dest_name);
         sb_add(&b, ", ");
     }
     if (t->nkey == 0)
@@ -681,14 +640,14 @@ static int prepare_upsert(sqlite_dest *d, table_def *t, ch_error *err)
     for (size_t i = 0; i < t->ncols + (t->nkey == 0); i++)
         sb_add(&b, "?, ");
     sb_add(&b, "?, 0) ON CONFLICT (");
-    sb_key_list(&b, t);
+    sql_key_list(&b, t);
     sb_add(&b, ") DO UPDATE SET ");
     for (size_t i = 0; i < t->ncols; i++) {
-        if (is_key(t, i))
+        if (table_is_key(t, i))
             continue;
-        sb_ident(&b, t->cols[i].dest_name);
+        sql_ident(&b, t->cols[i].dest_name);
         sb_add(&b, " = excluded.");
-        sb_ident(&b, t->cols[i].dest_name);
+        sql_ident(&b, t->cols[i].dest_name);
         sb_add(&b, ", ");
     }
     sb_add(&b, "\"" COL_SYNCED "\" = excluded.\"" COL_SYNCED "\", \"" COL_DELETED "\" = 0");
@@ -702,15 +661,15 @@ static int prepare_update(sqlite_dest *d, table_def *t, ch_error *err)
     char num[96];
     int param = 2 * (int)t->ncols + 1;
     sb_add(&b, "UPDATE ");
-    sb_ident(&b, t->dest_name);
+    sql_ident(&b, t->dest_name);
     sb_add(&b, " SET ");
     for (size_t i = 0; i < t->ncols; i++) {
-        if (is_key(t, i))
+        if (table_is_key(t, i))
             continue;
-        sb_ident(&b, t->cols[i].dest_name);
+        sql_ident(&b, t->cols[i].dest_name);
         snprintf(num, sizeof num, " = CASE WHEN ?%zu THEN ?%zu ELSE ", 2 * i + 1, 2 * i + 2);
         sb_add(&b, num);
-        sb_ident(&b, t->cols[i].dest_name);
+        sql_ident(&b, t->cols[i].dest_name);
         sb_add(&b, " END, ");
     }
     snprintf(num, sizeof num, "\"" COL_SYNCED "\" = ?%d", param);
@@ -724,7 +683,7 @@ static int prepare_remove(sqlite_dest *d, table_def *t, ch_error *err)
     sql_buf b = {0};
     int param = 1;
     sb_add(&b, "UPDATE ");
-    sb_ident(&b, t->dest_name);
+    sql_ident(&b, t->dest_name);
     sb_add(&b, " SET \"" COL_DELETED "\" = 1, \"" COL_SYNCED "\" = ?1");
     sb_key_match(&b, t, &param);
     return prepare(d, &b, &((sqlite_table *)t->dest)->remove, err);
@@ -799,7 +758,7 @@ static int update(dest *base, table_def *t, const value *vals, const unsigned ch
     if (ensure_tx(d, err) != CH_OK || (st->update == NULL && prepare_update(d, t, err) != CH_OK))
         return CH_ERROR;
     for (size_t i = 0; i < t->ncols && rc == SQLITE_OK; i++) {
-        if (is_key(t, i))
+        if (table_is_key(t, i))
             continue;
         rc = sqlite3_bind_int(st->update, 2 * (int)i + 1, present[i]);
         if (rc == SQLITE_OK)
@@ -843,7 +802,7 @@ static int truncate_table(dest *base, table_def *t, const char *synced, long *ro
     if (st->truncate == NULL) {
         sql_buf b = {0};
         sb_add(&b, "UPDATE ");
-        sb_ident(&b, t->dest_name);
+        sql_ident(&b, t->dest_name);
         sb_add(&b, " SET \"" COL_DELETED "\" = 1, \"" COL_SYNCED "\" = ?1 WHERE \"" COL_SYNCED
                    "\" < ?1 AND \"" COL_DELETED "\" = 0");
         if (prepare(d, &b, &st->truncate, err) != CH_OK)

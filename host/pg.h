@@ -12,19 +12,15 @@
 #include <libpq-fe.h>
 
 #include "dest.h"
-#include "textbuf.h"
+#include "sqltext.h"
 
 /* A growing SQL text (host/textbuf.h); out of memory is reported once at the end. */
 typedef textbuf pg_sql;
 
 #define pg_sql_add  textbuf_add
 #define pg_sql_addn textbuf_addn
-/* Appends a quoted identifier (any name: columns made by hand may hold anything). */
-void pg_sql_ident(pg_sql *b, const char *name);
 /* Appends schema.table, both quoted. */
 void pg_sql_table(pg_sql *b, const char *nsp, const char *table);
-/* Appends the key columns of t, quoted and comma-separated (_fivetran_id when keyless). */
-void pg_sql_key_list(pg_sql *b, const table_def *t);
 
 /*
  * A row waiting for the next merge: its fields in COPY text, NULL for SQL
@@ -110,7 +106,6 @@ int pg_commit(pg_dest *d, ch_error *err);
 
 /* The per-table data, created on first use; NULL when out of memory. */
 pg_table *pg_table_of(pg_dest *d, table_def *t);
-int pg_is_key(const table_def *t, size_t col);
 
 /* The column type for a contract type ("numeric(10,2)"). */
 const char *pg_type_sql(col_type type, int precision, int scale, char *buf, size_t size);

@@ -10,40 +10,11 @@
 
 /* ---- SQL text ------------------------------------------------------------ */
 
-void pg_sql_ident(pg_sql *b, const char *name)
-{
-    pg_sql_add(b, "\"");
-    for (const char *p = name; *p; p++)
-        pg_sql_add(b, *p == '"' ? "\"\"" : (char[]){*p, '\0'}); /* " doubled */
-    pg_sql_add(b, "\"");
-}
-
 void pg_sql_table(pg_sql *b, const char *nsp, const char *table)
 {
-    pg_sql_ident(b, nsp);
+    sql_ident(b, nsp);
     pg_sql_add(b, ".");
-    pg_sql_ident(b, table);
-}
-
-void pg_sql_key_list(pg_sql *b, const table_def *t)
-{
-    if (t->nkey == 0) {
-        pg_sql_ident(b, COL_ID);
-        return;
-    }
-    for (size_t k = 0; k < t->nkey; k++) {
-        if (k)
-            pg_sql_add(b, ", ");
-        pg_sql_ident(b, t->cols[t->key[k]].dest_name);
-    }
-}
-
-int pg_is_key(const table_def *t, size_t col)
-{
-    for (size_t k = 0; k < t->nkey; k++)
-        if (t->key[k] == col)
-            return 1;
-    return 0;
+    sql_ident(b, table);
 }
 
 /* ---- running statements --------------------------------------------------- */
@@ -81,8 +52,7 @@ int pg_fail(pg_dest *d, const PGresult *res, const char *what, ch_error *err)
      */
     if (PQstatus(d->conn) == CONNECTION_BAD || state == NULL || strncmp(state, "08", 2) == 0 ||
         strncmp(state, "57P0", 4) == 0)
-        return err_set(err,
-                       "%s: the server went away during %s: %s; %s", d->base.description, what,
+        return err_set(err, "%s: the server went away during %s: %s; %s", d->base.description, what,
                        msg,
                        strcmp(what, "committing") == 0
                            ? "this checkpoint may or may not have been committed; the next run "
@@ -145,7 +115,7 @@ static int ensure_schema(pg_dest *d, ch_error *err)
     if (d->schema_ok)
         return CH_OK;
     pg_sql_add(&b, "CREATE SCHEMA ");
-    pg_sql_ident(&b, d->schema);
+    sql_ident(&b, d->schema);
     return pg_exec_sql(d, &b, "creating the schema", err);
 }
 
@@ -164,10 +134,10 @@ int pg_commit(pg_dest *d, ch_error *err)
     PGresult *res = PQexec(d->conn, "COMMIT");
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "COMMIT") == 0;
     int rc = ok ? CH_OK
-         : PQresultStatus(res) == PGRES_COMMAND_OK
-             ? err_set(err, "%s: committing: the server rolled the transaction back",
-                       d->base.description)
-             : pg_fail(d, res, "committing", err);
+             : PQresultStatus(res) == PGRES_COMMAND_OK
+                 ? err_set(err, "%s: committing: the server rolled the transaction back",
+                           d->base.description)
+                 : pg_fail(d, res, "committing", err);
     PQclear(res);
     d->in_tx = 0;
     if (ok)

@@ -64,7 +64,7 @@ static void change_name(pg_sql *b, const pg_table *pt)
 static void stage_columns(pg_sql *b, const table_def *t, size_t ncols)
 {
     for (size_t i = 0; i < ncols; i++) {
-        pg_sql_ident(b, t->cols[i].dest_name);
+        sql_ident(b, t->cols[i].dest_name);
         pg_sql_add(b, ", ");
     }
     if (t->nkey == 0)
@@ -309,16 +309,16 @@ static int merge_changes(pg_dest *d, pg_table *pt, ch_error *err)
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " AS t SET ");
     for (size_t i = 0; i < pt->stage_ncols; i++) {
-        if (pg_is_key(t, i))
+        if (table_is_key(t, i))
             continue;
-        pg_sql_ident(&b, t->cols[i].dest_name);
+        sql_ident(&b, t->cols[i].dest_name);
         snprintf(num, sizeof num, "%zu", i + 1);
         pg_sql_add(&b, " = CASE WHEN substr(s." CHANGE_MASK ", ");
         pg_sql_add(&b, num);
         pg_sql_add(&b, ", 1) = '1' THEN s.");
-        pg_sql_ident(&b, t->cols[i].dest_name);
+        sql_ident(&b, t->cols[i].dest_name);
         pg_sql_add(&b, " ELSE t.");
-        pg_sql_ident(&b, t->cols[i].dest_name);
+        sql_ident(&b, t->cols[i].dest_name);
         pg_sql_add(&b, " END, ");
     }
     /* an update leaves the soft-delete flag alone, as in SQLite: only a delete sets it */
@@ -329,9 +329,9 @@ static int merge_changes(pg_dest *d, pg_table *pt, ch_error *err)
     pg_sql_add(&b, " AS s");
     for (size_t k = 0; k < t->nkey; k++) {
         pg_sql_add(&b, k ? " AND t." : " WHERE t.");
-        pg_sql_ident(&b, t->cols[t->key[k]].dest_name);
+        sql_ident(&b, t->cols[t->key[k]].dest_name);
         pg_sql_add(&b, " = s.");
-        pg_sql_ident(&b, t->cols[t->key[k]].dest_name);
+        sql_ident(&b, t->cols[t->key[k]].dest_name);
     }
     pg_sql_add(&b, " RETURNING s." CHANGE_UPDATES " AS u, s." CHANGE_DELETES
                    " AS x), emptied AS (DELETE FROM ");
@@ -378,14 +378,14 @@ static int merge_table(pg_dest *d, pg_table *pt, ch_error *err)
     pg_sql_add(&b, " FROM ");
     stage_name(&b, pt);
     pg_sql_add(&b, " ON CONFLICT (");
-    pg_sql_key_list(&b, t);
+    sql_key_list(&b, t);
     pg_sql_add(&b, ") DO UPDATE SET ");
     for (size_t i = 0; i < pt->stage_ncols; i++) {
-        if (pg_is_key(t, i))
+        if (table_is_key(t, i))
             continue;
-        pg_sql_ident(&b, t->cols[i].dest_name);
+        sql_ident(&b, t->cols[i].dest_name);
         pg_sql_add(&b, " = excluded.");
-        pg_sql_ident(&b, t->cols[i].dest_name);
+        sql_ident(&b, t->cols[i].dest_name);
         pg_sql_add(&b, ", ");
     }
     pg_sql_add(&b, "\"" COL_SYNCED "\" = excluded.\"" COL_SYNCED "\", \"" COL_DELETED
@@ -532,7 +532,7 @@ static int update_pending(pg_dest *d, table_def *t, pg_row *row, const value *va
     pg_table *pt = t->dest;
     char *text;
     for (size_t i = 0; i < t->ncols; i++) {
-        if (!present[i] || pg_is_key(t, i))
+        if (!present[i] || table_is_key(t, i))
             continue;
         if (field_text(d, t, i, &vals[i], &text, err) != CH_OK)
             return CH_ERROR;
@@ -613,7 +613,7 @@ int pg_update(dest *base, table_def *t, const value *vals, const unsigned char *
     if (update_pending(d, t, change, vals, present, synced, err) != CH_OK)
         return CH_ERROR;
     for (size_t i = 0; i < t->ncols; i++)
-        if (present[i] && !pg_is_key(t, i))
+        if (present[i] && !table_is_key(t, i))
             change->mask[i] = '1';
     change->updates++;
     *found = -1;

@@ -154,6 +154,25 @@ long table_find_column(const table_def *t, const char *name, size_t hint)
     return -1;
 }
 
+int table_is_key(const table_def *t, size_t col)
+{
+    for (size_t k = 0; k < t->nkey; k++)
+        if (t->key[k] == col)
+            return 1;
+    return 0;
+}
+
+int table_key_is(const table_def *t, char *const *names, int n)
+{
+    if (n != (t->nkey ? (int)t->nkey : 1))
+        return 0;
+    for (int k = 0; k < n; k++)
+        if (names[k] == NULL ||
+            strcmp(names[k], t->nkey ? t->cols[t->key[k]].dest_name : COL_ID) != 0)
+            return 0;
+    return 1;
+}
+
 long table_add_column(table_def *t, const char *name, col_type type, int precision, int scale,
                       int declared, ch_error *err)
 {
@@ -173,8 +192,9 @@ long table_add_column(table_def *t, const char *name, col_type type, int precisi
         return -1;
     }
     if (strncmp(dest, "_connector_", 11) == 0) { /* the destinations' working columns */
-        err_set(err, "table '%s': column '%s': names starting with _connector_ are reserved for "
-                     "the host",
+        err_set(err,
+                "table '%s': column '%s': names starting with _connector_ are reserved for "
+                "the host",
                 t->name, name);
         free(dest);
         return -1;

@@ -65,6 +65,13 @@ table_def *schema_find(const schema *s, const char *name);
 /* Adds an undeclared table discovered at run time (no primary key). */
 table_def *schema_add_table(schema *s, const char *name, ch_error *err);
 
+/* True when column index col is one of the table's declared key columns. */
+int table_is_key(const table_def *t, size_t col);
+
+/* True when names (n of them, in key order) are the table's key: its key columns, or _fivetran_id.
+ */
+int table_key_is(const table_def *t, char *const *names, int n);
+
 /* Index of the column named so by the connector, or -1. */
 long table_find_column(const table_def *t, const char *name, size_t hint);
 
