@@ -80,6 +80,38 @@ enum { DEST_UPDATE, DEST_DELETE };
 /* Passes count to the destination's missing callback, if any; CH_ERROR with err when it fails. */
 int dest_missing(dest *d, table_def *t, int kind, long count, ch_error *err);
 
+/*
+ * What a SQL destination learns of an existing table while preparing it:
+ * the warehouse's primary key, in key order, and which columns of the
+ * table it has. Start with {0}; free with dest_found_free.
+ */
+typedef struct dest_found {
+    char *pk_names[MAX_KEY_COLUMNS];
+    int npk;
+    unsigned char *seen; /* seen[i]: column i of the table is in the warehouse */
+    size_t nseen;
+    int exists; /* the warehouse had at least one column of the table */
+} dest_found;
+
+/*
+ * Notes one warehouse column with its key position pk (0: not in the key)
+ * and stored type ts. Sets *col to the table's column it is (-1 for a
+ * system column) and *adopted when it was not in the table yet, in which
+ * case it is added: a column from an earlier sync, or one made by hand and
+ * used under its own name, so that upserts clear it like any other.
+ */
+int dest_found_column(dest_found *f, table_def *t, const char *name, int pk, type_spec ts,
+                      long *col, int *adopted, ch_error *err);
+
+/* True when column i of the table was found in the warehouse. */
+static inline int dest_found_has(const dest_found *f, size_t i)
+{
+    return i < f->nseen && f->seen[i];
+}
+
+/* Frees what dest_found_column kept. */
+void dest_found_free(dest_found *f);
+
 /* Passes a message to the destination's notice callback, if it has one. */
 void dest_notice(dest *d, const char *format, ...) CH_PRINTF(2, 3);
 

@@ -329,34 +329,12 @@ static int read_columns(pg_dest *d, const table_def *t, PGresult **res, ch_error
     return rc;
 }
 
-/* A column from an earlier sync or made by hand: kept, so upserts clear it like any other. */
-static long adopt_warehouse_column(table_def *t, const char *name, type_spec ts, ch_error *err)
-{
-    long c = table_add_column(t, name, ts.type, ts.precision, ts.scale, 0, err);
-    if (c < 0)
-        return -1;
-    t->cols[c].in_warehouse = 1;
-    t->cols[c].named_by_warehouse = 1;
-    if (strcmp(t->cols[c].dest_name, name) != 0) {
-        /* made by hand, not in normal form: use it under its own name */
-        char *own = strdup(name);
-        if (own == NULL) {
-            err_set(err, "out of memory");
-            return -1;
-        }
-        free(t->cols[c].dest_name);
-        t->cols[c].dest_name = own;
-    }
-    return c;
-}
-
 static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error *err)
 {
     pg_dest *d = (pg_dest *)base;
     PGresult *res;
-    char *pk_names[MAX_KEY_COLUMNS] = {0};
-    unsigned char *seen;
-    int rc = CH_OK, npk = 0, rows;
+    dest_found found = {0};
+    int rc = CH_OK;
     *schema_changes = 0;
     if (pg_table_of(d, t) == NULL)
         return err_set(err, "out of memory");
@@ -369,58 +347,31 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         return CH_ERROR;
     if (read_columns(d, t, &res, err) != CH_OK)
         return CH_ERROR;
-    rows = PQntuples(res);
-    seen = calloc(t->ncols + (size_t)rows + 1, 1);
-    for (int r = 0; rc == CH_OK && seen && r < rows; r++) {
+    for (int r = 0, rows = PQntuples(res); rc == CH_OK && r < rows; r++) {
         const char *name = PQgetvalue(res, r, 0);
         type_spec ts = pg_type_parse(PQgetvalue(res, r, 1));
-        int pk = atoi(PQgetvalue(res, r, 2));
-        long c = -1;
+        long c;
+        int adopted;
         if (strcmp(PQgetvalue(res, r, 3), UNTYPED_COMMENT) == 0)
             ts.type = T_NONE;
-        if (pk > MAX_KEY_COLUMNS) {
-            rc = err_set(err, "the warehouse table has more than %d primary key columns",
-                         MAX_KEY_COLUMNS);
-            break;
-        }
-        if (pk > 0 && (pk_names[pk - 1] = strdup(name)) == NULL)
-            rc = err_set(err, "out of memory");
-        if (pk > npk)
-            npk = pk;
-        if (strcmp(name, COL_SYNCED) == 0 || strcmp(name, COL_DELETED) == 0 ||
-            strcmp(name, COL_ID) == 0)
-            continue;
-        for (size_t i = 0; i < t->ncols && c < 0; i++)
-            if (strcmp(t->cols[i].dest_name, name) == 0)
-                c = (long)i;
-        if (c >= 0) {
-            seen[c] = 1;
-            if (rc == CH_OK)
-                rc = reconcile_column(d, t, (size_t)c, ts, schema_changes, err);
-        } else if ((c = adopt_warehouse_column(t, name, ts, err)) < 0) {
-            rc = CH_ERROR;
-        } else {
-            seen[c] = 1;
-        }
+        rc = dest_found_column(&found, t, name, atoi(PQgetvalue(res, r, 2)), ts, &c, &adopted, err);
+        if (rc == CH_OK && c >= 0 && !adopted)
+            rc = reconcile_column(d, t, (size_t)c, ts, schema_changes, err);
     }
     PQclear(res);
-    if (seen == NULL)
-        rc = err_set(err, "out of memory");
-    if (rc == CH_OK && rows == 0) {
+    if (rc == CH_OK && !found.exists) {
         rc = create_table(d, t, err);
         *schema_changes = 1;
     } else if (rc == CH_OK) {
-        rc = check_key(d, t, pk_names, npk, err);
+        rc = check_key(d, t, found.pk_names, found.npk, err);
         for (size_t i = 0; rc == CH_OK && i < t->ncols; i++) {
-            if (seen[i] || t->cols[i].type == T_NONE)
+            if (dest_found_has(&found, i) || t->cols[i].type == T_NONE)
                 continue;
             rc = add_column(base, t, i, err);
             ++*schema_changes;
         }
     }
-    for (int k = 0; k < MAX_KEY_COLUMNS; k++)
-        free(pk_names[k]);
-    free(seen);
+    dest_found_free(&found);
     pg_table_changed(d, t);
     return rc;
 }

@@ -501,10 +501,9 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
     sqlite_dest *d = (sqlite_dest *)base;
     sqlite3_stmt *info;
     sql_buf b = {0};
-    char *pk_names[MAX_KEY_COLUMNS] = {0};
-    unsigned char *seen = NULL;
+    dest_found found = {0};
     recorded rec;
-    int rc = CH_OK, npk = 0, exists = 0, step = SQLITE_DONE;
+    int rc = CH_OK, step = SQLITE_DONE;
     *schema_changes = 0;
     if (ensure_tx(d, err) != CH_OK || table_data(d, t) == NULL ||
         load_recorded(d, t, &rec, err) != CH_OK)
@@ -518,82 +517,34 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         return db_fail(d, err, "reading table information");
     }
     free(b.s);
-    seen = calloc(t->ncols + 1, 1);
-    while (rc == CH_OK && seen && (step = sqlite3_step(info)) == SQLITE_ROW) {
+    while (rc == CH_OK && (step = sqlite3_step(info)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(info, 1);
         const char *decl = (const char *)sqlite3_column_text(info, 2);
         const type_spec *stored = recorded_find(&rec, name);
         type_spec ts = stored ? *stored : affinity_type(decl);
-        int pk = sqlite3_column_int(info, 5);
-        long c = -1;
-        exists = 1;
-        if (pk > MAX_KEY_COLUMNS) {
-            rc = err_set(err, "the warehouse table has more than %d primary key columns",
-                         MAX_KEY_COLUMNS);
-            break;
-        }
-        if (pk > 0)
-            pk_names[pk - 1] = strdup(name);
-        if (pk > npk)
-            npk = pk;
-        if (strcmp(name, COL_SYNCED) == 0 || strcmp(name, COL_DELETED) == 0 ||
-            strcmp(name, COL_ID) == 0)
-            continue;
-        for (size_t i = 0; i < t->ncols && c < 0; i++)
-            if (strcmp(t->cols[i].dest_name, name) == 0)
-                c = (long)i;
-        if (c >= 0) {
-            seen[c] = 1;
+        long c;
+        int adopted;
+        rc = dest_found_column(&found, t, name, sqlite3_column_int(info, 5), ts, &c, &adopted, err);
+        if (rc == CH_OK && c >= 0 && !adopted)
             rc = reconcile_column(d, t, (size_t)c, ts, stored != NULL, schema_changes, err);
-            continue;
-        }
-        /* A column from an earlier sync: keep it, so upserts clear it like any other. */
-        c = table_add_column(t, name, ts.type, ts.precision, ts.scale, 0, err);
-        if (c < 0) {
-            rc = CH_ERROR;
-        } else {
-            unsigned char *grown = realloc(seen, t->ncols + 1);
-            t->cols[c].in_warehouse = 1;
-            t->cols[c].named_by_warehouse = 1;
-            if (strcmp(t->cols[c].dest_name, name) != 0) {
-                /* made by hand, not in normal form: use it under its own name */
-                char *own = strdup(name);
-                if (own == NULL) {
-                    rc = err_set(err, "out of memory");
-                } else {
-                    free(t->cols[c].dest_name);
-                    t->cols[c].dest_name = own;
-                }
-            }
-            if (grown == NULL) {
-                rc = err_set(err, "out of memory");
-            } else {
-                seen = grown;
-                seen[t->ncols - 1] = 1;
-            }
-        }
     }
     if (rc == CH_OK && step != SQLITE_ROW && step != SQLITE_DONE)
         rc = db_fail(d, err, "reading table information");
     sqlite3_finalize(info);
     recorded_free(&rec);
-    if (seen == NULL)
-        rc = err_set(err, "out of memory");
-    if (rc == CH_OK && !exists) {
+    if (rc == CH_OK && !found.exists) {
         rc = create_table(d, t, err);
         *schema_changes = 1;
     } else if (rc == CH_OK) {
-        rc = check_key(d, t, pk_names, npk, err);
+        rc = check_key(d, t, found.pk_names, found.npk, err);
         for (size_t i = 0; rc == CH_OK && i < t->ncols; i++) {
-            if (seen[i] || t->cols[i].type == T_NONE)
+            if (dest_found_has(&found, i) || t->cols[i].type == T_NONE)
                 continue;
             rc = add_column(base, t, i, err);
             ++*schema_changes;
         }
     }
-    for (int k = 0; k < MAX_KEY_COLUMNS; k++)
-        free(pk_names[k]);
-    free(seen);
+    dest_found_free(&found);
     finalize_statements(t->dest);
     return rc;
 }
