@@ -135,18 +135,25 @@ static int prepare_dir(const char *dir, ch_error *err)
     return CH_OK;
 }
 
+/* DIR/file i with the connector's name in it, malloc'd; NULL when out of memory. */
+static char *file_path(const char *name, const char *dir, size_t i)
+{
+    char *file = substitute(files[i].file, name);
+    char *path = file ? malloc(strlen(dir) + strlen(file) + 2) : NULL;
+    if (path)
+        sprintf(path, "%s/%s", dir, file);
+    free(file);
+    return path;
+}
+
 /* Removes what a failed write_connector made, so that a retry finds DIR as it was. */
 static void undo(const char *name, const char *dir, size_t written, int made_dir)
 {
     for (size_t i = 0; i < written; i++) {
-        char *file = substitute(files[i].file, name);
-        char *path = file ? malloc(strlen(dir) + strlen(file) + 2) : NULL;
-        if (path) {
-            sprintf(path, "%s/%s", dir, file);
+        char *path = file_path(name, dir, i);
+        if (path)
             unlink(path);
-        }
         free(path);
-        free(file);
     }
     if (made_dir)
         rmdir(dir);
@@ -160,13 +167,8 @@ static int write_connector(const char *name, const char *dir, ch_error *err)
     if (prepare_dir(dir, err) != CH_OK)
         return CH_ERROR;
     for (i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char *file = substitute(files[i].file, name), *text = substitute(files[i].text, name);
-        char *path = file ? malloc(strlen(dir) + strlen(file) + 2) : NULL;
-        int rc;
-        if (path)
-            sprintf(path, "%s/%s", dir, file);
-        rc = path && text ? write_new_file(path, text, err) : err_set(err, "out of memory");
-        free(file);
+        char *path = file_path(name, dir, i), *text = substitute(files[i].text, name);
+        int rc = path && text ? write_new_file(path, text, err) : err_set(err, "out of memory");
         free(text);
         free(path);
         if (rc != CH_OK) {
