@@ -51,15 +51,26 @@ static int write_state_file(void *ctx, const char *json, ch_error *err)
     return write_file_atomic(path, json, strlen(json), err);
 }
 
+/* jsonl:- owns standard output, even before the destination is open: reports go to stderr. */
+static int stream_on_stdout(const options *opts)
+{
+    return opts->destination && strcmp(opts->destination, "jsonl:-") == 0;
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
 /* For a destination that keeps no state (jsonl): state.json is the state. */
 static int load_state_file(const workdir *w, const char *connector, const logger *lg, state *st,
                            ch_error *err)
 {
     char *text = NULL;
     size_t len = 0;
-    struct stat sb;
     int rc;
-    if (stat(w->state, &sb) != 0) {
+    if (!exists(w->state)) {
         log_msg(lg, CH_LOG_INFO, "host", "no %s for connector '%s': starting fresh", w->state,
                 connector);
         return CH_OK;
@@ -104,18 +115,6 @@ static int load_state(dest *d, const char *connector, const workdir *w, const lo
     free(file);
     free(stored);
     return rc;
-}
-
-/* jsonl:- owns standard output, even before the destination is open: reports go to stderr. */
-static int stream_on_stdout(const options *opts)
-{
-    return opts->destination && strcmp(opts->destination, "jsonl:-") == 0;
-}
-
-static int exists(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0;
 }
 
 /*

@@ -436,12 +436,13 @@ static int load_state(dest *base, const char *connector, char **json, ch_error *
     pg_sql q = {0};
     PGresult *res;
     const char *params[1] = {connector};
-    int rc, exists;
+    int rc;
     *json = NULL;
+    /* remembered: the first commit need not look again */
     if (lock_connector(d, connector, err) != CH_OK ||
-        relation_exists(d, d->schema, STATE_TABLE, &exists, err) != CH_OK)
+        relation_exists(d, d->schema, STATE_TABLE, &d->state_table_ok, err) != CH_OK)
         return CH_ERROR;
-    if (!exists)
+    if (!d->state_table_ok)
         return CH_OK;
     pg_sql_add(&q, "SELECT state FROM ");
     pg_sql_table(&q, d->schema, STATE_TABLE);
