@@ -72,7 +72,6 @@ struct dest {
      */
     int (*missing)(void *ctx, table_def *t, int kind, long count);
     void *missing_ctx;
-    int writes_stdout; /* the destination is standard output: reports go elsewhere */
 };
 
 enum { DEST_UPDATE, DEST_DELETE };

@@ -370,7 +370,6 @@ int dest_jsonl_open(const char *path, dest **out, ch_error *err)
     if (strcmp(path, "-") == 0) {
         d->out = stdout;
         d->name = "standard output";
-        d->base.writes_stdout = 1;
     } else if ((d->out = fopen(path, "w")) != NULL) {
         d->name = d->base.description + 6; /* the path, alive as long as the destination */
         d->owned = 1;
