@@ -23,8 +23,8 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
-#include "config.h"
-#include "formats.h"
+#include "sync/config.h"
+#include "contract/formats.h"
 #include "fuzz_common.h"
 
 const char *ch_config_get(const ch_config *c, const char *key);

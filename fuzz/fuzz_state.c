@@ -1,5 +1,5 @@
 /*
- * fuzz_state.c - libFuzzer target for the connector state (host/state.c).
+ * fuzz_state.c - libFuzzer target for the connector state (host/sync/state.c).
  *
  * Input: JSON text for state_replace, optionally followed by a 0xFF byte and
  * commands for state_set_string: KEY 0xFF VALUE 0xFF KEY 0xFF VALUE ... (the
@@ -29,9 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "formats.h"
+#include "contract/formats.h"
 #include "fuzz_common.h"
-#include "state.h"
+#include "sync/state.h"
 
 /* Nesting deeper than yajl_gen writes (YAJL_MAX_DEPTH): reported as state-deep. */
 static int deep;

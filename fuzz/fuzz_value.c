@@ -1,6 +1,6 @@
 /*
- * fuzz_value.c - libFuzzer target for the value converters (host/value.c) and
- * the text formats (host/formats.c), with type_parse/type_format on the side.
+ * fuzz_value.c - libFuzzer target for the value converters (host/contract/value.c) and
+ * the text formats (host/contract/formats.c), with type_parse/type_format on the side.
  *
  * Input: byte 0 source type (mod 16, a col_type), byte 1 DECIMAL precision
  * (1 + b % 38), byte 2 scale (b % (precision + 1)), the rest the payload:
@@ -44,10 +44,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "formats.h"
+#include "contract/formats.h"
 #include "fuzz_common.h"
-#include "types.h"
-#include "value.h"
+#include "contract/types.h"
+#include "contract/value.h"
 
 #define OUT_SIZE 256
 

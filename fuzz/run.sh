@@ -66,14 +66,14 @@ build=$(cd "$build" && pwd)
 
 # shellcheck disable=SC2054
 cflags=(-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-    -I "$root/host" -I "$here")
+    -I "$root/include" -I "$root/host" -I "$here")
 h=$root/host
 
 for t in "${targets[@]}"; do
     case $t in
-    config) srcs=("$h/config.c" "$h/json.c" "$h/error.c" "$h/formats.c" "$h/types.c") ;;
-    state) srcs=("$h/state.c" "$h/json.c" "$h/error.c" "$h/formats.c" "$h/types.c") ;;
-    value) srcs=("$h/value.c" "$h/formats.c" "$h/types.c" "$h/error.c") ;;
+    config) srcs=("$h/sync/config.c" "$h/base/json.c" "$h/base/error.c" "$h/contract/formats.c" "$h/contract/types.c") ;;
+    state) srcs=("$h/sync/state.c" "$h/base/json.c" "$h/base/error.c" "$h/contract/formats.c" "$h/contract/types.c") ;;
+    value) srcs=("$h/contract/value.c" "$h/contract/formats.c" "$h/contract/types.c" "$h/base/error.c") ;;
     esac
     echo "build fuzz_$t"
     if ! "$cc" "${cflags[@]}" -o "$build/bin/fuzz_$t" "$here/fuzz_$t.c" "${srcs[@]}" "${yajl[@]}" \

@@ -1,5 +1,5 @@
 # embed.awk - turns each template file into a C string named scaffold_<basename>,
-# with '.' and '-' as '_', for `connector-host new` (host/cmd_new.c). Escapes
+# with '.' and '-' as '_', for `connector-host new` (host/cli/cmd_new.c). Escapes
 # character by character: gsub's backslash rules differ between awks.
 function escape(s,    out, i, c) {
     out = ""

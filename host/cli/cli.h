@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "log.h"
+#include "base/log.h"
 
 enum exit_status { EXIT_OK = 0, EXIT_SYNC_FAILED = 1, EXIT_USAGE = 2 };
 

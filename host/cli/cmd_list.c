@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "loader.h"
+#include "plugin/loader.h"
 
 static const char usage[] = "connector-host list [--plugin-dir DIR]... [--verbose]";
 

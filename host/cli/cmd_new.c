@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "error.h"
+#include "base/error.h"
 #include "scaffold_files.h" /* generated from scaffold/ by scaffold/embed.awk */
 
 static const char usage[] = "connector-host new NAME [DIR]";

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "workdir.h"
+#include "sync/workdir.h"
 
 static const char usage[] = "connector-host reset [--working-dir DIR]";
 

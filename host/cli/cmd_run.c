@@ -6,14 +6,14 @@
 #include <time.h>
 
 #include "cli.h"
-#include "dest.h"
-#include "json.h"
-#include "session.h"
-#include "signals.h"
-#include "sink.h"
-#include "state.h"
-#include "summary.h"
-#include "workdir.h"
+#include "dest/dest.h"
+#include "base/json.h"
+#include "sync/session.h"
+#include "sync/signals.h"
+#include "sync/sink.h"
+#include "sync/state.h"
+#include "sync/summary.h"
+#include "sync/workdir.h"
 
 static const char usage[] =
     "connector-host run NAME [--plugin-dir DIR]... [--working-dir DIR] "

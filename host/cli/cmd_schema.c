@@ -4,7 +4,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "cli.h"
-#include "session.h"
+#include "sync/session.h"
 
 static const char usage[] =
     "connector-host schema NAME [--plugin-dir DIR]... [--working-dir DIR] [--configuration FILE]";

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "base/error.h"
 
 /* Longest canonical text of a date/time value, with its NUL. */
 #define DATETIME_TEXT_MAX 40

@@ -2,7 +2,7 @@
 #ifndef HOST_TYPES_H
 #define HOST_TYPES_H
 
-#include "error.h"
+#include "base/error.h"
 
 typedef enum col_type {
     T_NONE = 0, /* no type yet: an undeclared column before its first value */

@@ -2,8 +2,8 @@
 #ifndef HOST_DEST_H
 #define HOST_DEST_H
 
-#include "schema.h"
-#include "value.h"
+#include "contract/schema.h"
+#include "contract/value.h"
 
 typedef struct dest dest;
 

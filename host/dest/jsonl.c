@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "dest.h"
-#include "json.h"
+#include "base/json.h"
 
 typedef struct jsonl_dest {
     dest base;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "dest.h"
-#include "loader.h"
+#include "plugin/loader.h"
 
 /*
  * Where modules are looked for: CONNECTOR_HOST_MODULE_DIR, then this build
@@ -23,7 +23,7 @@ static int module_dirs(const char *dirs[3])
     if (env && *env)
         dirs[n++] = env;
     if (loader_in_build_tree())
-        dirs[n++] = BUILD_TOP_DIR "/host";
+        dirs[n++] = BUILD_TOP_DIR "/host/dest/postgresql";
     dirs[n++] = DEST_MODULE_DIR;
     return n;
 }

@@ -2,8 +2,8 @@
 #ifndef HOST_SQLTEXT_H
 #define HOST_SQLTEXT_H
 
-#include "schema.h"
-#include "textbuf.h"
+#include "contract/schema.h"
+#include "base/textbuf.h"
 
 /* Appends a quoted identifier, '"' doubled: a column made by hand may hold any name. */
 void sql_ident(textbuf *b, const char *name);

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "registry.h"
 
 #define PLUGIN_ENTRY_POINT "connector_plugin_init"

@@ -5,7 +5,7 @@
 #include <ltdl.h>
 #include <stddef.h>
 
-#include "error.h"
+#include "base/error.h"
 
 typedef struct registered {
     ch_connector def; /* strings and handlers live in the plugin, which stays loaded */

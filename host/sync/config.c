@@ -6,7 +6,7 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
-#include "json.h"
+#include "base/json.h"
 
 typedef struct parse_ctx {
     config *cfg;

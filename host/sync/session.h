@@ -2,11 +2,11 @@
 #ifndef HOST_SESSION_H
 #define HOST_SESSION_H
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "config.h"
-#include "loader.h"
-#include "registry.h"
-#include "schema.h"
+#include "plugin/loader.h"
+#include "plugin/registry.h"
+#include "contract/schema.h"
 
 typedef struct session {
     registry *reg;

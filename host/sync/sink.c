@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "formats.h"
-#include "row.h"
+#include "contract/formats.h"
+#include "contract/row.h"
 #include "signals.h"
 #include "writer.h"
 

@@ -6,9 +6,9 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "dest.h"
-#include "log.h"
-#include "schema.h"
+#include "dest/dest.h"
+#include "base/log.h"
+#include "contract/schema.h"
 #include "state.h"
 
 typedef struct op_counts {

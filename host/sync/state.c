@@ -5,7 +5,7 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
-#include "json.h"
+#include "base/json.h"
 
 state *state_new(void)
 {

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <yajl/yajl_tree.h>
 
-#include "error.h"
+#include "base/error.h"
 
 typedef struct state_entry {
     char *key;

@@ -12,8 +12,8 @@
 #ifndef HOST_WRITER_H
 #define HOST_WRITER_H
 
-#include "dest.h"
-#include "log.h"
+#include "dest/dest.h"
+#include "base/log.h"
 
 typedef enum wop_kind { WOP_UPSERT, WOP_UPDATE, WOP_DELETE, WOP_TRUNCATE } wop_kind;
 

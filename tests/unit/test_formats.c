@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "formats.h"
+#include "contract/formats.h"
 #include "tap.h"
-#include "value.h"
+#include "contract/value.h"
 
 static void dates(void)
 {

@@ -1,9 +1,9 @@
 /* test_json.c - configuration and state parsing, with positions in errors. */
 #include <stdlib.h>
 
-#include "config.h"
-#include "json.h"
-#include "state.h"
+#include "sync/config.h"
+#include "base/json.h"
+#include "sync/state.h"
 #include "tap.h"
 
 static int parse(const char *text, config **c, ch_error *e)

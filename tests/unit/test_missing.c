@@ -11,7 +11,7 @@
  */
 #include <stdlib.h>
 
-#include "sink.h"
+#include "sync/sink.h"
 #include "tap.h"
 
 #define HOLD_AT 4

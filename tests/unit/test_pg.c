@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pg.h"
+#include "dest/postgresql/pg.h"
 #include "tap.h"
 
 static void types(void)

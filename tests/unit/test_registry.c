@@ -1,5 +1,5 @@
 /* test_registry.c - registrations accepted and refused by ch_register. */
-#include "registry.h"
+#include "plugin/registry.h"
 #include "tap.h"
 
 static int update(ch_sync *s, const ch_config *c)

@@ -1,7 +1,7 @@
 /* test_row.c - the row builder: one setter per type, reuse, and refusals. */
 #include <math.h>
 
-#include "row.h"
+#include "contract/row.h"
 #include "tap.h"
 
 int main(void)

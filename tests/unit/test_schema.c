@@ -1,7 +1,7 @@
 /* test_schema.c - schema declaration, validation and name normalisation. */
 #include <stdlib.h>
 
-#include "schema.h"
+#include "contract/schema.h"
 #include "tap.h"
 
 static void names(void)

@@ -11,8 +11,8 @@
 
 #include <libpq-fe.h>
 
-#include "dest.h"
-#include "sqltext.h"
+#include "dest/dest.h"
+#include "dest/sqltext.h"
 
 /* A growing SQL text (host/textbuf.h); out of memory is reported once at the end. */
 typedef textbuf pg_sql;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "formats.h"
+#include "contract/formats.h"
 #include "pg.h"
 
 const char *pg_type_sql(col_type type, int precision, int scale, char *buf, size_t size)
