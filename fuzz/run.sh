@@ -71,9 +71,9 @@ h=$root/host
 
 for t in "${targets[@]}"; do
     case $t in
-    config) srcs=("$h/sync/config.c" "$h/base/json.c" "$h/base/error.c" "$h/contract/formats.c" "$h/contract/types.c") ;;
-    state) srcs=("$h/sync/state.c" "$h/base/json.c" "$h/base/error.c" "$h/contract/formats.c" "$h/contract/types.c") ;;
-    value) srcs=("$h/contract/value.c" "$h/contract/formats.c" "$h/contract/types.c" "$h/base/error.c") ;;
+    config) srcs=("$h/sync/config.c" "$h/base/json.c" "$h/base/error.c" "$h/base/utf8.c" "$h/contract/formats.c" "$h/contract/types.c") ;;
+    state) srcs=("$h/sync/state.c" "$h/base/json.c" "$h/base/error.c" "$h/base/utf8.c" "$h/contract/formats.c" "$h/contract/types.c") ;;
+    value) srcs=("$h/contract/value.c" "$h/contract/formats.c" "$h/contract/types.c" "$h/base/error.c" "$h/base/utf8.c") ;;
     esac
     echo "build fuzz_$t"
     if ! "$cc" "${cflags[@]}" -o "$build/bin/fuzz_$t" "$here/fuzz_$t.c" "${srcs[@]}" "${yajl[@]}" \

@@ -1,7 +1,7 @@
 /* json.c - reading JSON files with exact error positions; writing trees back. */
 #include "json.h"
 
-#include "contract/formats.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <yajl/yajl_gen.h>
 
-#include "contract/formats.h"
+#include "utf8.h"
 
 static const char *const level_names[] = {"FINE", "INFO", "WARNING", "SEVERE"};
 

@@ -5,21 +5,10 @@
 #include <stddef.h>
 
 #include "base/error.h"
+#include "base/utf8.h"
 
 /* Longest canonical text of a date/time value, with its NUL. */
 #define DATETIME_TEXT_MAX 40
-
-/* Length of the well-formed UTF-8 sequence that starts the bytes; 0 if none. */
-size_t utf8_sequence(const char *s, size_t len);
-
-/*
- * Writes text for an error message: quoted, bytes that are not printable
- * UTF-8 as \xNN, cut with "..." after about 60 characters.
- */
-const char *text_quote(const char *s, size_t len, char *out, size_t size);
-
-/* True when the bytes are well-formed UTF-8 (no overlongs, no surrogates). */
-int utf8_valid(const char *s, size_t len);
 
 /* Validates YYYY-MM-DD (years 0001-9999, real calendar days). */
 int date_check(const char *s, ch_error *err);

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "dest.h"
-#include "plugin/loader.h"
+#include "base/build_tree.h"
 
 /*
  * Where modules are looked for: CONNECTOR_HOST_MODULE_DIR, then this build
@@ -22,7 +22,7 @@ static int module_dirs(const char *dirs[3])
     const char *env = getenv("CONNECTOR_HOST_MODULE_DIR");
     if (env && *env)
         dirs[n++] = env;
-    if (loader_in_build_tree())
+    if (running_in_build_tree())
         dirs[n++] = BUILD_TOP_DIR "/host/dest/postgresql";
     dirs[n++] = DEST_MODULE_DIR;
     return n;

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/build_tree.h"
+
 static int add_dir(search_path *sp, const char *dir, size_t len)
 {
     char **dirs;
@@ -28,16 +30,6 @@ static int add_dir(search_path *sp, const char *dir, size_t len)
     return CH_OK;
 }
 
-int loader_in_build_tree(void)
-{
-    char exe[PATH_MAX], top[PATH_MAX];
-    size_t n;
-    if (realpath("/proc/self/exe", exe) == NULL || realpath(BUILD_TOP_DIR, top) == NULL)
-        return 0;
-    n = strlen(top);
-    return strncmp(exe, top, n) == 0 && exe[n] == '/';
-}
-
 int search_path_build(search_path *sp, char *const *flag_dirs, size_t nflag, ch_error *err)
 {
     const char *env = getenv("CONNECTOR_PLUGIN_PATH");
@@ -50,7 +42,7 @@ int search_path_build(search_path *sp, char *const *flag_dirs, size_t nflag, ch_
         rc = add_dir(sp, env, len);
         env += len + (env[len] == ':');
     }
-    if (rc == CH_OK && loader_in_build_tree())
+    if (rc == CH_OK && running_in_build_tree())
         rc = add_dir(sp, BUILD_PLUGIN_DIR, strlen(BUILD_PLUGIN_DIR));
     if (rc == CH_OK)
         rc = add_dir(sp, PLUGIN_DIR, strlen(PLUGIN_DIR));

@@ -21,9 +21,6 @@ typedef struct search_path {
  */
 int search_path_build(search_path *sp, char *const *flag_dirs, size_t nflag, ch_error *err);
 
-/* True when this executable lives in the build tree it was configured in. */
-int loader_in_build_tree(void);
-
 /* Frees the directory list. */
 void search_path_free(search_path *sp);
 
