@@ -4,9 +4,7 @@
 
 #include <stddef.h>
 
-#include "base/log.h"
-
-enum exit_status { EXIT_OK = 0, EXIT_SYNC_FAILED = 1, EXIT_USAGE = 2 };
+#include "sync/request.h"
 
 /* Which options a command accepts. */
 enum {
@@ -20,15 +18,8 @@ enum {
 };
 
 typedef struct options {
-    char **plugin_dirs;
-    size_t nplugin_dirs;
-    const char *working_dir;
-    const char *configuration;
-    const char *destination;
-    logger log;
+    sync_request req; /* what run and schema hand to the sync stage */
     int verbose;
-    int dry_run;
-    const char *name; /* the connector, for run and schema */
     int help;
 } options;
 
@@ -41,6 +32,22 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
 
 /* Frees what options_parse allocated. */
 void options_free(options *opts);
+
+/* A command: argv[0] is its name; returns the exit status. */
+typedef int (*cli_command_fn)(int argc, char **argv);
+
+typedef struct cli_command {
+    const char *name;
+    cli_command_fn run;
+    const char *synopsis; /* "run NAME", for the command list of --help */
+    const char *summary;  /* one line */
+} cli_command;
+
+/* Every command, in the order --help lists them; NULL-named at the end (commands.c). */
+extern const cli_command commands[];
+
+/* The command of that name, or NULL. */
+const cli_command *command_find(const char *name);
 
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);

@@ -25,13 +25,13 @@ int cmd_list(int argc, char **argv)
     }
     err_clear(&err);
     if (loader_init(&err) != CH_OK || (reg = registry_new()) == NULL ||
-        search_path_build(&sp, opts.plugin_dirs, opts.nplugin_dirs, &err) != CH_OK) {
+        search_path_build(&sp, opts.req.plugin_dirs, opts.req.nplugin_dirs, &err) != CH_OK) {
         fprintf(stderr, "connector-host list: %s\n", err.msg[0] ? err.msg : "out of memory");
         registry_free(reg);
         options_free(&opts);
         return EXIT_USAGE;
     }
-    loader_load_all(reg, &sp, &opts.log);
+    loader_load_all(reg, &sp, &opts.req.log);
     if (reg->count == 0)
         printf("no connectors found; searched %s\n", search_path_describe(&sp));
     for (size_t i = 0; i < reg->count; i++) {

@@ -40,7 +40,7 @@ int cmd_reset(int argc, char **argv)
         options_free(&opts);
         return status;
     }
-    if (workdir_open(&w, opts.working_dir, 0, &err) != CH_OK ||
+    if (workdir_open(&w, opts.req.working_dir, 0, &err) != CH_OK ||
         (access(w.files, F_OK) == 0 && workdir_lock(&w, &err) != CH_OK)) {
         fprintf(stderr, "connector-host reset: %s\n", err.msg);
         workdir_close(&w);

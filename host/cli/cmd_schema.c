@@ -69,7 +69,7 @@ int cmd_schema(int argc, char **argv)
         options_free(&opts);
         return status;
     }
-    status = session_open(&ses, &opts, 0, &err);
+    status = session_open(&ses, &opts.req, 0, &err);
     if (status != EXIT_OK) {
         fprintf(stderr, "connector-host schema: %s\n", err.msg);
         session_close(&ses);

@@ -8,8 +8,8 @@
 
 void options_free(options *opts)
 {
-    free(opts->plugin_dirs);
-    opts->plugin_dirs = NULL;
+    free(opts->req.plugin_dirs);
+    opts->req.plugin_dirs = NULL;
 }
 
 static int usage_error(const char *command, const char *usage, const char *format, const char *a)
@@ -41,9 +41,9 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
     const char *command = argv[0];
     int c, index;
     memset(opts, 0, sizeof *opts);
-    opts->working_dir = ".";
-    opts->log.min = CH_LOG_INFO;
-    opts->log.out = stderr;
+    opts->req.working_dir = ".";
+    opts->req.log.min = CH_LOG_INFO;
+    opts->req.log.out = stderr;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", all, &index)) != -1) {
@@ -60,31 +60,31 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
         }
         switch (c) {
         case 'p': {
-            char **dirs = realloc(opts->plugin_dirs, (opts->nplugin_dirs + 1) * sizeof *dirs);
+            char **dirs = realloc(opts->req.plugin_dirs, (opts->req.nplugin_dirs + 1) * sizeof *dirs);
             if (dirs == NULL)
                 return usage_error(command, usage, "%s", "out of memory");
-            opts->plugin_dirs = dirs;
-            dirs[opts->nplugin_dirs++] = optarg;
+            opts->req.plugin_dirs = dirs;
+            dirs[opts->req.nplugin_dirs++] = optarg;
             break;
         }
         case 'w':
-            opts->working_dir = optarg;
+            opts->req.working_dir = optarg;
             break;
         case 'c':
-            opts->configuration = optarg;
+            opts->req.configuration = optarg;
             break;
         case 'd':
-            opts->destination = optarg;
+            opts->req.destination = optarg;
             break;
         case 'l':
-            if (log_level_parse(optarg, &opts->log.min) != CH_OK)
+            if (log_level_parse(optarg, &opts->req.log.min) != CH_OK)
                 return usage_error(command, usage,
                                    "unknown log level '%s' (FINE, INFO, WARNING or SEVERE)",
                                    optarg);
             break;
         case 'f':
             if (strcmp(optarg, "json") == 0)
-                opts->log.json = 1;
+                opts->req.log.json = 1;
             else if (strcmp(optarg, "text") != 0)
                 return usage_error(command, usage, "unknown log format '%s' (text or json)",
                                    optarg);
@@ -93,7 +93,7 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
             opts->verbose = 1;
             break;
         case 'n':
-            opts->dry_run = 1;
+            opts->req.dry_run = 1;
             break;
         case 'h':
             opts->help = 1;
@@ -103,7 +103,7 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
     if (wants_name) {
         if (optind >= argc)
             return usage_error(command, usage, "%s", "missing connector name");
-        opts->name = argv[optind++];
+        opts->req.name = argv[optind++];
     }
     if (optind < argc)
         return usage_error(command, usage, "unexpected argument '%s'", argv[optind]);

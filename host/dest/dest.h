@@ -58,26 +58,50 @@ typedef struct dest_ops {
     int (*flush)(dest *d, ch_error *err);
 } dest_ops;
 
+/*
+ * An update or delete that found no row. Kept by the destination in
+ * dest.missing as it learns of them, and taken from there by the thread that
+ * drives the destination, which passes them back to the sink: only the sink
+ * logs and counts them.
+ */
+typedef struct dest_report {
+    table_def *t;
+    int kind;   /* DEST_UPDATE or DEST_DELETE */
+    long count; /* operations that found no row */
+    int held;   /* 1: held back and applied together later; 0: found out at once */
+} dest_report;
+
+enum { DEST_UPDATE, DEST_DELETE };
+
+/* A growing list of reports; start with {0}. */
+typedef struct dest_reports {
+    dest_report *items;
+    size_t count, cap;
+} dest_reports;
+
+/* Appends a report; CH_ERROR when out of memory. */
+int dest_reports_add(dest_reports *r, table_def *t, int kind, long count, int held);
+
+/* Appends every report of from to to and empties from; CH_ERROR when out of memory. */
+int dest_reports_move(dest_reports *to, dest_reports *from);
+
+/* Frees the list's memory. */
+void dest_reports_free(dest_reports *r);
+
 struct dest {
     const dest_ops *ops;
     char *description; /* e.g. "sqlite:files/warehouse.db", for messages */
     /* Told of changes the destination made on its own, e.g. a column converted; may be NULL. */
     void (*notice)(void *ctx, const char *message);
     void *notice_ctx;
-    /*
-     * Told how many held-back updates (kind DEST_UPDATE) or deletes
-     * (DEST_DELETE) of t found no row, when the destination applies them:
-     * during any later call of its functions, on the thread making that call.
-     * Returns CH_ERROR when out of memory; may be NULL.
-     */
-    int (*missing)(void *ctx, table_def *t, int kind, long count);
-    void *missing_ctx;
+    dest_reports missing; /* filled by the destination, emptied by whoever drives it */
 };
 
-enum { DEST_UPDATE, DEST_DELETE };
+/* Notes that count held-back operations of one kind found no row; CH_ERROR with err when OOM. */
+int dest_report_missing(dest *d, table_def *t, int kind, long count, ch_error *err);
 
-/* Passes count to the destination's missing callback, if any; CH_ERROR with err when it fails. */
-int dest_missing(dest *d, table_def *t, int kind, long count, ch_error *err);
+/* Frees what every destination's base holds (description, reports); for the close functions. */
+void dest_base_free(dest *d);
 
 /*
  * What a SQL destination learns of an existing table while preparing it:
@@ -114,36 +138,66 @@ void dest_found_free(dest_found *f);
 /* Passes a message to the destination's notice callback, if it has one. */
 void dest_notice(dest *d, const char *format, ...) CH_PRINTF(2, 3);
 
+/* ---- destination kinds ------------------------------------------------------- */
+
+/* How a destination is opened. */
+typedef struct dest_open_opts {
+    /* Nothing will be committed: change no setting of the warehouse and create nothing. */
+    int dry_run;
+    /* Set as the destination's notice callback, before anything can be noticed. */
+    void (*notice)(void *ctx, const char *message);
+    void *notice_ctx;
+} dest_open_opts;
+
+enum dest_flags {
+    DEST_KEEPS_STATE = 1 << 0, /* stores the state with the data (load_state) */
+    DEST_STREAM = 1 << 1,      /* writes a stream and commits nothing else: no dry runs */
+    DEST_MODULE = 1 << 2       /* a module, loaded when a spec names it (dest/module.c) */
+};
+
+/*
+ * One kind of destination: the whole of what the host knows about it. A new
+ * destination is one entry in the table of dest.c plus its own files.
+ */
+typedef struct dest_kind {
+    const char *name;       /* "sqlite"; a module's file is NAME.so */
+    const char *schemes[3]; /* the prefixes of its specs; NULL-terminated */
+    const char *usage;      /* "sqlite:PATH", in the unknown-destination error */
+    const char *help;       /* its lines of `run --help`, each starting with spaces */
+    unsigned flags;         /* dest_flags */
+    /* Checks a spec's form without opening anything; NULL for a module (the module's own). */
+    int (*check)(const char *spec, ch_error *err);
+    /* Opens a spec (the whole spec, scheme included); NULL for a module. */
+    int (*open)(const char *spec, const dest_open_opts *opts, dest **out, ch_error *err);
+    /* True when the spec writes to standard output, so reports go to standard error; or NULL. */
+    int (*uses_stdout)(const char *spec);
+} dest_kind;
+
+/* The kind whose scheme starts the spec; NULL when none does. */
+const dest_kind *dest_kind_of(const char *spec);
+
+/* Every kind, in the order `run --help` shows them; *count receives how many. */
+const dest_kind *const *dest_kinds(size_t *count);
+
+/* True when the spec writes to standard output (jsonl:-). */
+int dest_uses_stdout(const char *spec);
+
 /* Checks a destination specification's form without opening anything. */
 int dest_check(const char *spec, ch_error *err);
 
-/*
- * Opens a destination from its specification ("sqlite:PATH", "jsonl:PATH",
- * "jsonl:-", "postgresql://..."); relative paths are used as given. With
- * dry_run, it is wrapped so that nothing is ever committed.
- */
-int dest_open(const char *spec, int dry_run, dest **out, ch_error *err);
+/* Opens a destination from its specification; relative paths are used as given. */
+int dest_open(const char *spec, const dest_open_opts *opts, dest **out, ch_error *err);
+
+/* The kinds built into the host (their own files). */
+extern const dest_kind dest_kind_sqlite, dest_kind_jsonl;
 
 /*
- * The SQLite destination on the database file at path. For a dry run, the
- * file's journal mode is left as it is (switching to WAL would change it).
+ * A module's entry points, found in NAME.so by name: dest_NAME_module_check
+ * and dest_NAME_module_open, with the signatures of dest_kind's check and
+ * open. Opened once per name and kept for the life of the process.
  */
-int dest_sqlite_open(const char *path, int dry_run, dest **out, ch_error *err);
-
-/* The JSON-lines operation stream into the file at path ("-": standard output). */
-int dest_jsonl_open(const char *path, dest **out, ch_error *err);
-
-/*
- * Wraps a destination so that nothing is ever committed: checkpoints keep
- * the transaction open and closing rolls it back. Takes ownership of inner.
- */
-int dest_dry_run_wrap(dest *inner, dest **out, ch_error *err);
-
-/* (host/dest_module.c loads the PostgreSQL module for these two.)
-   Checks a PostgreSQL specification ("postgresql://...?schema=NAME") without connecting. */
-int dest_pg_check(const char *spec, ch_error *err);
-
-/* The PostgreSQL destination: connects through libpq, in the spec's schema (default public). */
-int dest_pg_open(const char *spec, dest **out, ch_error *err);
+int dest_module_check(const dest_kind *kind, const char *spec, ch_error *err);
+int dest_module_open(const dest_kind *kind, const char *spec, const dest_open_opts *opts,
+                     dest **out, ch_error *err);
 
 #endif

@@ -340,7 +340,7 @@ static void close_dest(dest *base)
         fflush(d->out);
     yajl_gen_free(d->g);
     yajl_gen_free(d->inner);
-    free(d->base.description);
+    dest_base_free(&d->base);
     free(d);
 }
 
@@ -350,7 +350,7 @@ static const dest_ops jsonl_ops = {
     remove_row, truncate_table, commit,     rollback,    close_dest, NULL,
 };
 
-int dest_jsonl_open(const char *path, dest **out, ch_error *err)
+static int open_jsonl(const char *path, dest **out, ch_error *err)
 {
     jsonl_dest *d = calloc(1, sizeof *d);
     size_t len = strlen(path) + 8;
@@ -358,7 +358,7 @@ int dest_jsonl_open(const char *path, dest **out, ch_error *err)
     if (d == NULL || (d->base.description = malloc(len)) == NULL ||
         (d->g = yajl_gen_alloc(NULL)) == NULL || (d->inner = yajl_gen_alloc(NULL)) == NULL) {
         if (d) {
-            free(d->base.description);
+            dest_base_free(&d->base);
             if (d->g)
                 yajl_gen_free(d->g);
         }
@@ -377,7 +377,7 @@ int dest_jsonl_open(const char *path, dest **out, ch_error *err)
         err_set(err, "cannot open jsonl destination %s: %s", path, strerror(errno));
         yajl_gen_free(d->g);
         yajl_gen_free(d->inner);
-        free(d->base.description);
+        dest_base_free(&d->base);
         free(d);
         return CH_ERROR;
     }
@@ -389,3 +389,38 @@ int dest_jsonl_open(const char *path, dest **out, ch_error *err)
     *out = &d->base;
     return CH_OK;
 }
+
+static int check(const char *spec, ch_error *err)
+{
+    if (spec[6] == '\0')
+        return err_set(err,
+                       "destination '%s': the jsonl destination needs a file path, or - for "
+                       "standard output",
+                       spec);
+    return CH_OK;
+}
+
+static int open_spec(const char *spec, const dest_open_opts *opts, dest **out, ch_error *err)
+{
+    (void)opts; /* a stream commits nothing: a dry run is refused before it opens */
+    return open_jsonl(spec + 6, out, err);
+}
+
+/* jsonl:- owns standard output, even before the destination is open. */
+static int uses_stdout(const char *spec)
+{
+    return strcmp(spec, "jsonl:-") == 0;
+}
+
+const dest_kind dest_kind_jsonl = {
+    .name = "jsonl",
+    .schemes = {"jsonl:", NULL},
+    .usage = "jsonl:PATH",
+    .help = "                        jsonl:PATH, the operation stream as JSON lines (jsonl:-\n"
+            "                        for standard output; the summary then goes to standard\n"
+            "                        error; state stays in WORKDIR/files/state.json)\n",
+    .flags = DEST_STREAM,
+    .check = check,
+    .open = open_spec,
+    .uses_stdout = uses_stdout,
+};

@@ -1,48 +1,65 @@
 /*
- * dest_module.c - destinations built as modules and loaded when a spec names
- * one. The PostgreSQL destination needs libpq, which pulls in two dozen
- * libraries (TLS, Kerberos, LDAP): linked into the host, they cost every
- * SQLite sync about 5 ms of start-up and 5 MB of memory.
+ * module.c - destinations built as modules and loaded when a spec names one.
+ * The PostgreSQL destination needs libpq, which pulls in two dozen libraries
+ * (TLS, Kerberos, LDAP): linked into the host, they cost every SQLite sync
+ * about 5 ms of start-up and 5 MB of memory. Each module is opened once, by
+ * its kind's name, and kept for the life of the process.
  */
 #include <ltdl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dest.h"
 #include "base/build_tree.h"
+#include "dest.h"
+
+/* The modules opened so far, by name; a handful at most. */
+typedef struct module {
+    const char *name;
+    lt_dlhandle handle;
+} module;
+
+static module opened[8];
+static size_t nopened;
 
 /*
- * Where modules are looked for: CONNECTOR_HOST_MODULE_DIR, then this build
- * tree's host/ when the host runs from it, then the installed directory.
+ * Where a module is looked for: CONNECTOR_HOST_MODULE_DIR, then this build
+ * tree's host/dest/NAME/ when the host runs from it, then the installed
+ * directory.
  */
-static int module_dirs(const char *dirs[3])
+static int module_dirs(const char *name, char *build, size_t size, const char *dirs[3])
 {
     int n = 0;
     const char *env = getenv("CONNECTOR_HOST_MODULE_DIR");
     if (env && *env)
         dirs[n++] = env;
-    if (running_in_build_tree())
-        dirs[n++] = BUILD_TOP_DIR "/host/dest/postgresql";
+    if (running_in_build_tree()) {
+        snprintf(build, size, "%s/host/dest/%s", BUILD_TOP_DIR, name);
+        dirs[n++] = build;
+    }
     dirs[n++] = DEST_MODULE_DIR;
     return n;
 }
 
-/* The module's handle, opened once and kept for the life of the process. */
 static lt_dlhandle open_module(const char *name, ch_error *err)
 {
-    static lt_dlhandle handle;
+    lt_dlhandle handle = NULL;
     const char *dirs[3], *why = "not found";
-    char path[4096], tried[2048] = "";
+    char path[4096], tried[2048] = "", build[4096];
     size_t off = 0;
     int n;
-    if (handle)
-        return handle;
+    for (size_t i = 0; i < nopened; i++)
+        if (strcmp(opened[i].name, name) == 0)
+            return opened[i].handle;
+    if (nopened == sizeof opened / sizeof opened[0]) {
+        err_set(err, "cannot load the %s destination module: too many modules", name);
+        return NULL;
+    }
     if (lt_dlinit() != 0) { /* counted: the plugin loader's lt_dlexit leaves it open */
         err_set(err, "cannot initialise the module loader: %s", lt_dlerror());
         return NULL;
     }
-    n = module_dirs(dirs);
+    n = module_dirs(name, build, sizeof build, dirs);
     for (int i = 0; i < n && handle == NULL; i++) {
         snprintf(path, sizeof path, "%s/%s", dirs[i], name);
         if ((handle = lt_dlopenext(path)) == NULL) {
@@ -59,30 +76,39 @@ static lt_dlhandle open_module(const char *name, ch_error *err)
                 "connector-host, or set CONNECTOR_HOST_MODULE_DIR",
                 name, why, tried);
         lt_dlexit();
+        return NULL;
     }
+    opened[nopened].name = name;
+    opened[nopened++].handle = handle;
     return handle;
 }
 
-static void *module_symbol(const char *name, const char *symbol, ch_error *err)
+/* The module's function dest_NAME_module_WHAT. */
+static void *module_symbol(const char *name, const char *what, ch_error *err)
 {
     lt_dlhandle h = open_module(name, err);
-    void *fn = h ? lt_dlsym(h, symbol) : NULL;
-    if (h && fn == NULL)
+    char symbol[128];
+    void *fn;
+    if (h == NULL)
+        return NULL;
+    snprintf(symbol, sizeof symbol, "dest_%s_module_%s", name, what);
+    if ((fn = lt_dlsym(h, symbol)) == NULL)
         err_set(err, "the %s destination module has no %s: reinstall connector-host", name, symbol);
     return fn;
 }
 
-int dest_pg_check(const char *spec, ch_error *err)
+int dest_module_check(const dest_kind *kind, const char *spec, ch_error *err)
 {
     int (*check)(const char *, ch_error *) =
-        (int (*)(const char *, ch_error *))module_symbol("postgresql", "dest_pg_module_check", err);
+        (int (*)(const char *, ch_error *))module_symbol(kind->name, "check", err);
     return check ? check(spec, err) : CH_ERROR;
 }
 
-int dest_pg_open(const char *spec, dest **out, ch_error *err)
+int dest_module_open(const dest_kind *kind, const char *spec, const dest_open_opts *opts,
+                     dest **out, ch_error *err)
 {
-    int (*open)(const char *, dest **, ch_error *) =
-        (int (*)(const char *, dest **, ch_error *))module_symbol("postgresql",
-                                                                  "dest_pg_module_open", err);
-    return open ? open(spec, out, err) : CH_ERROR;
+    int (*open)(const char *, const dest_open_opts *, dest **, ch_error *) =
+        (int (*)(const char *, const dest_open_opts *, dest **, ch_error *))module_symbol(
+            kind->name, "open", err);
+    return open ? open(spec, opts, out, err) : CH_ERROR;
 }

@@ -10,6 +10,7 @@
 #include "sqltext.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -846,7 +847,7 @@ static void close_dest(dest *base)
     }
     sqlite3_finalize(d->record);
     sqlite3_close(d->db);
-    free(d->base.description);
+    dest_base_free(&d->base);
     free(d);
 }
 
@@ -855,7 +856,7 @@ static const dest_ops sqlite_ops = {
     remove_row, truncate_table, commit,     rollback,    close_dest, NULL,
 };
 
-int dest_sqlite_open(const char *path, int dry_run, dest **out, ch_error *err)
+static int open_sqlite(const char *path, int dry_run, dest **out, ch_error *err)
 {
     sqlite_dest *d = calloc(1, sizeof *d);
     size_t len = strlen(path) + 8;
@@ -882,7 +883,7 @@ int dest_sqlite_open(const char *path, int dry_run, dest **out, ch_error *err)
         err_set(err, "cannot open warehouse %s: %s", path,
                 d->db ? sqlite3_errmsg(d->db) : "out of memory");
         sqlite3_close(d->db);
-        free(d->base.description);
+        dest_base_free(&d->base);
         free(d);
         return CH_ERROR;
     }
@@ -895,3 +896,43 @@ int dest_sqlite_open(const char *path, int dry_run, dest **out, ch_error *err)
     *out = &d->base;
     return CH_OK;
 }
+
+static int check(const char *spec, ch_error *err)
+{
+    if (spec[7] == '\0')
+        return err_set(err, "destination '%s': the sqlite destination needs a file path", spec);
+    return CH_OK;
+}
+
+/*
+ * A dry run leaves the file's journal mode as it is (switching to WAL would
+ * change it) and never creates a warehouse: with none yet, it checks against
+ * an empty one in memory.
+ */
+static int open_spec(const char *spec, const dest_open_opts *opts, dest **out, ch_error *err)
+{
+    const char *path = spec + 7;
+    struct stat sb;
+    if (opts->dry_run && stat(path, &sb) != 0) {
+        if (opts->notice) {
+            char message[4200];
+            snprintf(message, sizeof message,
+                     "dry run: %s does not exist yet, so checking against an empty warehouse in "
+                     "memory",
+                     path);
+            opts->notice(opts->notice_ctx, message);
+        }
+        path = ":memory:";
+    }
+    return open_sqlite(path, opts->dry_run, out, err);
+}
+
+const dest_kind dest_kind_sqlite = {
+    .name = "sqlite",
+    .schemes = {"sqlite:", NULL},
+    .usage = "sqlite:PATH",
+    .help = "                        sqlite:PATH (default sqlite:WORKDIR/files/warehouse.db)\n",
+    .flags = DEST_KEEPS_STATE,
+    .check = check,
+    .open = open_spec,
+};

@@ -7,18 +7,18 @@
 #include <sys/stat.h>
 
 /* The configuration file to read: the option, else WORKDIR/configuration.json if present. */
-static char *config_path(const options *opts)
+static char *config_path(const sync_request *req)
 {
     struct stat st;
     size_t n;
     char *path;
-    if (opts->configuration)
-        return strdup(opts->configuration);
-    n = strlen(opts->working_dir) + 32;
+    if (req->configuration)
+        return strdup(req->configuration);
+    n = strlen(req->working_dir) + 32;
     path = malloc(n);
     if (path == NULL)
         return NULL;
-    snprintf(path, n, "%s/configuration.json", opts->working_dir);
+    snprintf(path, n, "%s/configuration.json", req->working_dir);
     if (stat(path, &st) != 0) {
         free(path);
         return NULL;
@@ -49,7 +49,7 @@ static int check_required_keys(const session *s, ch_error *err)
     return missing ? CH_ERROR : CH_OK;
 }
 
-int session_open(session *s, const options *opts, int check_required, ch_error *err)
+int session_open(session *s, const sync_request *req, int check_required, ch_error *err)
 {
     memset(s, 0, sizeof *s);
     if (loader_init(err) != CH_OK)
@@ -57,10 +57,10 @@ int session_open(session *s, const options *opts, int check_required, ch_error *
     s->loader_ready = 1;
     if ((s->reg = registry_new()) == NULL)
         return err_set(err, "out of memory"), EXIT_USAGE;
-    if (search_path_build(&s->path, opts->plugin_dirs, opts->nplugin_dirs, err) != CH_OK ||
-        loader_find(s->reg, &s->path, opts->name, &opts->log, &s->connector, err) != CH_OK)
+    if (search_path_build(&s->path, req->plugin_dirs, req->nplugin_dirs, err) != CH_OK ||
+        loader_find(s->reg, &s->path, req->name, &req->log, &s->connector, err) != CH_OK)
         return EXIT_USAGE;
-    s->config_name = config_path(opts);
+    s->config_name = config_path(req);
     if (s->config_name) {
         if (config_load(s->config_name, &s->config, err) != CH_OK)
             return EXIT_USAGE;
@@ -74,13 +74,13 @@ int session_open(session *s, const options *opts, int check_required, ch_error *
     if (s->connector->def.schema && s->connector->def.schema(s->schema, s->config) != CH_OK) {
         ch_error detail;
         if (schema_finish(s->schema, &detail) != CH_OK)
-            err_set(err, "connector '%s': schema handler failed: %s", opts->name, detail.msg);
+            err_set(err, "connector '%s': schema handler failed: %s", req->name, detail.msg);
         else
-            err_set(err, "connector '%s': schema handler returned an error", opts->name);
+            err_set(err, "connector '%s': schema handler returned an error", req->name);
         return EXIT_SYNC_FAILED;
     }
     if (schema_finish(s->schema, err) != CH_OK) {
-        err_prefix(err, "connector '%s'", opts->name);
+        err_prefix(err, "connector '%s'", req->name);
         return EXIT_SYNC_FAILED;
     }
     return EXIT_OK;

@@ -2,8 +2,8 @@
 #ifndef HOST_SESSION_H
 #define HOST_SESSION_H
 
-#include "cli/cli.h"
 #include "config.h"
+#include "request.h"
 #include "plugin/loader.h"
 #include "plugin/registry.h"
 #include "contract/schema.h"
@@ -23,7 +23,7 @@ typedef struct session {
  * keys when asked), and builds the declared schema. On failure returns the
  * exit status and sets err.
  */
-int session_open(session *s, const options *opts, int check_required, ch_error *err);
+int session_open(session *s, const sync_request *req, int check_required, ch_error *err);
 
 /* Frees everything, unloading the plugins last. */
 void session_close(session *s);

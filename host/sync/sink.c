@@ -40,61 +40,63 @@ static int fail(sink *s, const char *format, ...)
     return CH_ERROR;
 }
 
-/* Destination notices are the host's log lines. */
-static void dest_notice_log(void *ctx, const char *message)
-{
-    sink *s = ctx;
-    log_msg(s->log, CH_LOG_INFO, "host", "%s", message);
-}
-
 /*
- * Updates and deletes the destination held back and found without a row:
- * one warning line per report, each counted. This runs on the thread that
- * called the destination: the writer thread, which must not touch the
- * sink's counts (the connector's thread updates them meanwhile), or this
- * thread with the writer drained and idle. So with a writer every count
- * goes through the writer's own, and collect() brings them here.
+ * The one place that words and counts an update or delete that found no
+ * row, whether the destination knew at once (SQLite) or learnt it when it
+ * applied operations it held back (PostgreSQL, one report per merge).
  */
-static int dest_missing_log(void *ctx, table_def *t, int kind, long count)
+static void report_missing(sink *s, const dest_report *r)
 {
-    sink *s = ctx;
-    if (kind == DEST_UPDATE)
+    const char *op = r->kind == DEST_UPDATE ? "update" : "delete";
+    const char *outcome = r->kind == DEST_UPDATE ? "nothing changed" : "ignored";
+    if (!r->held)
         log_msg(s->log, CH_LOG_WARNING, "host",
-                "update on table '%s': %ld update%s found no row with %s primary key; nothing "
-                "changed",
-                t->name, count, count == 1 ? "" : "s", count == 1 ? "its" : "their");
+                "%s on table '%s': no row with that primary key; %s", op, r->t->name, outcome);
     else
         log_msg(s->log, CH_LOG_WARNING, "host",
-                "delete on table '%s': %ld delete%s found no row with %s primary key; ignored",
-                t->name, count, count == 1 ? "" : "s", count == 1 ? "its" : "their");
-    if (s->writer != NULL)
-        return writer_add_warnings(s->writer, t->index, count);
-    s->tables[t->index].counts.warnings += count; /* t was prepared, so tables has its entry */
+                "%s on table '%s': %ld %s%s found no row with %s primary key; %s", op,
+                r->t->name, r->count, op, r->count == 1 ? "" : "s",
+                r->count == 1 ? "its" : "their", outcome);
+    s->tables[r->t->index].counts.warnings += r->count; /* t was prepared: tables has it */
+}
+
+/* Logs and counts the reports in the list, then empties it. */
+static int take_reports(sink *s, dest_reports *from)
+{
+    for (size_t i = 0; i < from->count; i++)
+        report_missing(s, &from->items[i]);
+    from->count = 0;
     return CH_OK;
 }
 
-/* Moves the writer's warning counts into the tables' counts; only with the writer drained. */
-static void collect(sink *s)
+/*
+ * Takes what the destination reported: from the writer (what it passed
+ * back), and, when this thread is the one driving the destination (no
+ * writer, or a drained one), from the destination itself.
+ */
+static int collect(sink *s, int dest_idle)
 {
-    if (s->writer == NULL)
-        return;
-    for (size_t i = 0; i < s->tables_cap; i++)
-        s->tables[i].counts.warnings += writer_take_warnings(s->writer, i);
+    if (s->writer != NULL && writer_take_reports(s->writer, &s->reports) != CH_OK)
+        return fail(s, "out of memory");
+    take_reports(s, &s->reports);
+    if (s->writer == NULL || dest_idle)
+        take_reports(s, &s->dest->missing);
+    return CH_OK;
 }
 
 /*
  * Waits until the writer thread has applied everything queued, so that this
- * thread may use the destination or change a table's definition; merges the
- * writer's warning counts. Reports an operation that failed meanwhile.
+ * thread may use the destination or change a table's definition; takes what
+ * the destination reported. Reports an operation that failed meanwhile.
  */
 static int settle(sink *s)
 {
     ch_error err;
-    int rc;
-    if (s->writer == NULL)
-        return CH_OK;
-    rc = writer_drain(s->writer, &err);
-    collect(s);
+    int rc = CH_OK;
+    if (s->writer != NULL)
+        rc = writer_drain(s->writer, &err);
+    if (collect(s, 1) != CH_OK)
+        return CH_ERROR;
     return rc == CH_OK ? CH_OK : fail(s, "%s", err.msg);
 }
 
@@ -121,10 +123,6 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
     s->state = st;
     s->log = lg;
     s->prefix_second = -1;
-    d->notice = dest_notice_log;
-    d->notice_ctx = s;
-    d->missing = dest_missing_log;
-    d->missing_ctx = s;
     /* without a writer, operations are applied on this thread; CONNECTOR_HOST_WRITER=0 asks so */
     if (writer_env == NULL || strcmp(writer_env, "0") != 0)
         s->writer = writer_start(d, lg);
@@ -145,6 +143,7 @@ void sink_free(sink *s)
     }
     free(s->tables);
     free(s->committed_state);
+    dest_reports_free(&s->reports);
     value_free(&s->id);
     value_free(&s->scratch);
 }
@@ -556,18 +555,17 @@ static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const cha
     const char *synced = next_synced(s);
     const value *vals = kind == WOP_TRUNCATE ? NULL : rt->vals;
     const unsigned char *present = kind == WOP_UPDATE ? rt->present : NULL;
-    int missing = 0;
+    int reports = 0;
     if (s->writer != NULL) {
-        if (writer_put(s->writer, kind, t, vals, present, id, synced, &err) != CH_OK)
+        if (writer_put(s->writer, kind, t, vals, present, id, synced, &reports, &err) != CH_OK)
             return fail(s, "%s", err.msg);
     } else {
-        if (writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, &missing, &err) !=
-            CH_OK)
+        if (writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, &err) != CH_OK)
             return fail(s, "%s", err.msg);
-        rt->counts.warnings += missing;
+        reports = s->dest->missing.count > 0;
     }
     s->pending++;
-    return CH_OK;
+    return reports ? collect(s, 0) : CH_OK;
 }
 
 int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
@@ -634,11 +632,18 @@ int ch_truncate(ch_sync *s, const char *table)
 static int commit(sink *s, const char *state_json, int is_checkpoint)
 {
     ch_error err;
+    int rc;
     if (settle(s) != CH_OK)
         return CH_ERROR;
-    if (s->dest->ops->commit(s->dest, s->connector, state_json, next_synced(s), &err) != CH_OK)
+    /* a dry run applies what the destination holds back, so it is checked, and commits nothing */
+    if (s->dry_run)
+        rc = s->dest->ops->flush ? s->dest->ops->flush(s->dest, &err) : CH_OK;
+    else
+        rc = s->dest->ops->commit(s->dest, s->connector, state_json, next_synced(s), &err);
+    if (rc != CH_OK)
         return fail(s, "checkpoint: %s", err.msg);
-    collect(s); /* what the commit's last merge found missing: the writer is still idle */
+    if (collect(s, 1) != CH_OK) /* what the commit's last merge found missing */
+        return CH_ERROR;
     s->pending = 0;
     s->checkpoints += is_checkpoint; /* committed, whatever happens to state.json */
     if (s->committed_state != state_json) {

@@ -36,6 +36,7 @@ struct ch_sync {
     const logger *log;
     commit_hook on_commit;
     void *on_commit_ctx;
+    int dry_run; /* checkpoints flush what the destination holds back, and commit nothing */
     /* Non-zero (a signal number) when the sync must stop before its next operation. */
     const volatile sig_atomic_t *stop;
 
@@ -55,6 +56,7 @@ struct ch_sync {
     struct writer *writer; /* applies data operations on its own thread; NULL: applied here */
     value id;              /* _fivetran_id of a keyless upsert */
     value scratch;         /* a conversion tried before a column widens */
+    dest_reports reports;  /* taken from the writer, to be logged and counted */
 };
 typedef struct ch_sync sink;
 

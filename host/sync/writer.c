@@ -41,27 +41,12 @@ struct writer {
     int others_waiting; /* the producer or a drain sleeps on `space` */
     int failed;         /* set by the writer; read under the lock */
     ch_error error;     /* the first failure */
-    long *warnings;     /* per table index; the writer's own until a drain */
-    size_t nwarnings;
+    dest_reports reports; /* what the destination reported, under the lock */
+    int reports_failed;   /* out of memory while moving them */
 };
 
-int writer_add_warnings(writer *w, size_t table, long count)
-{
-    if (table >= w->nwarnings) {
-        size_t n = table + 16;
-        long *grown = realloc(w->warnings, n * sizeof *grown);
-        if (grown == NULL)
-            return CH_ERROR;
-        memset(grown + w->nwarnings, 0, (n - w->nwarnings) * sizeof *grown);
-        w->warnings = grown;
-        w->nwarnings = n;
-    }
-    w->warnings[table] += count;
-    return CH_OK;
-}
-
 int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, const value *vals,
-                     const unsigned char *present, const char *id, const char *synced, int *missing,
+                     const unsigned char *present, const char *id, const char *synced,
                      ch_error *err)
 {
     static const char *const names[] = {"upsert", "update", "delete", "truncate"};
@@ -86,26 +71,19 @@ int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, con
     if (kind == WOP_TRUNCATE)
         log_msg(lg, CH_LOG_FINE, "host", "truncate on table '%s' soft-deleted %ld rows", t->name,
                 rows);
-    *missing = found == 0; /* -1: held back, reported through dest.missing */
-    if (found == 0)
-        log_msg(lg, CH_LOG_WARNING, "host",
-                kind == WOP_UPDATE
-                    ? "update on table '%s': no row with that primary key; nothing changed"
-                    : "delete on table '%s': no row with that primary key; ignored",
-                t->name);
+    /* -1: held back; the destination reports it when it applies it */
+    if (found == 0 &&
+        dest_reports_add(&d->missing, t, kind == WOP_UPDATE ? DEST_UPDATE : DEST_DELETE, 1, 0) !=
+            CH_OK)
+        return err_set(err, "out of memory");
     return CH_OK;
 }
 
 /* Applies one queued record. */
 static int apply(writer *w, wop *op, ch_error *err)
 {
-    int missing = 0;
-    if (writer_apply_now(w->d, w->log, op->kind, op->t, op->vals, op->present,
-                         op->has_id ? op->id : NULL, op->synced, &missing, err) != CH_OK)
-        return CH_ERROR;
-    if (missing && writer_add_warnings(w, op->t->index, 1) != CH_OK)
-        return err_set(err, "out of memory");
-    return CH_OK;
+    return writer_apply_now(w->d, w->log, op->kind, op->t, op->vals, op->present,
+                            op->has_id ? op->id : NULL, op->synced, err);
 }
 
 static void *run(void *arg)
@@ -130,6 +108,9 @@ static void *run(void *arg)
         for (size_t i = from; i < to && !failed; i++)
             failed = apply(w, &w->ring[i % RING], &err) != CH_OK;
         pthread_mutex_lock(&w->lock);
+        /* the destination is this thread's until the batch is done: its reports go back */
+        if (w->d->missing.count && dest_reports_move(&w->reports, &w->d->missing) != CH_OK)
+            w->reports_failed = 1;
         if (failed && !w->failed) {
             w->failed = 1;
             w->error = err;
@@ -216,7 +197,8 @@ static int fit(wop *op, size_t n)
 }
 
 int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
-               const unsigned char *present, const char *id, const char *synced, ch_error *err)
+               const unsigned char *present, const char *id, const char *synced, int *reports,
+               ch_error *err)
 {
     wop *op;
     size_t slot;
@@ -233,6 +215,7 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
         return CH_ERROR;
     }
     slot = w->head;
+    *reports = w->reports.count > 0 || w->reports_failed;
     pthread_mutex_unlock(&w->lock);
     /* The slot is ours: the writer reads only records below head. */
     op = &w->ring[slot % RING];
@@ -276,14 +259,14 @@ int writer_drain(writer *w, ch_error *err)
     return failed ? CH_ERROR : CH_OK;
 }
 
-long writer_take_warnings(writer *w, size_t table)
+int writer_take_reports(writer *w, dest_reports *into)
 {
-    long n = 0;
-    if (table < w->nwarnings) {
-        n = w->warnings[table];
-        w->warnings[table] = 0;
-    }
-    return n;
+    int rc;
+    pthread_mutex_lock(&w->lock);
+    rc = w->reports_failed ? CH_ERROR : dest_reports_move(into, &w->reports);
+    w->reports_failed = 0;
+    pthread_mutex_unlock(&w->lock);
+    return rc;
 }
 
 void writer_stop(writer *w)
@@ -301,7 +284,7 @@ void writer_stop(writer *w)
         free(w->ring[i].vals);
         free(w->ring[i].present);
     }
-    free(w->warnings);
+    dest_reports_free(&w->reports);
     pthread_cond_destroy(&w->space);
     pthread_cond_destroy(&w->work);
     pthread_mutex_destroy(&w->lock);

@@ -24,7 +24,7 @@ typedef struct fake {
 static int report(fake *f, table_def *t, ch_error *err)
 {
     for (int kind = DEST_UPDATE; kind <= DEST_DELETE; kind++) {
-        if (dest_missing(&f->base, t, kind, f->held[kind], err) != CH_OK)
+        if (dest_report_missing(&f->base, t, kind, f->held[kind], err) != CH_OK)
             return CH_ERROR;
         f->held[kind] = 0;
     }

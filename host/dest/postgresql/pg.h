@@ -139,8 +139,15 @@ void pg_table_changed(pg_dest *d, table_def *t);
 /* After a rollback: pending rows are dropped, staging tables made in the transaction gone. */
 void pg_stage_reset(pg_dest *d);
 
-/* The module's entry points, found by name by host/dest_module.c (dest_pg_check, dest_pg_open). */
-int dest_pg_module_check(const char *spec, ch_error *err);
-int dest_pg_module_open(const char *spec, dest **out, ch_error *err);
+/*
+ * The module's entry points, found by name by host/dest/module.c: the check
+ * and open of the postgresql kind in host/dest/dest.c. The connection is
+ * made with libpq; the tables and state go to the spec's schema (default
+ * public). Nothing depends on a dry run: the schema and state table are
+ * made inside the transaction that a dry run never commits.
+ */
+int dest_postgresql_module_check(const char *spec, ch_error *err);
+int dest_postgresql_module_open(const char *spec, const dest_open_opts *opts, dest **out,
+                                ch_error *err);
 
 #endif

@@ -522,7 +522,7 @@ static void close_dest(dest *base)
     free(d->text);
     free(d->schema);
     free(d->server);
-    free(d->base.description);
+    dest_base_free(&d->base);
     free(d);
 }
 
@@ -701,7 +701,7 @@ static int split_spec(const char *spec, char **uri, char **nsp, ch_error *err)
     return CH_OK;
 }
 
-int dest_pg_module_check(const char *spec, ch_error *err)
+int dest_postgresql_module_check(const char *spec, ch_error *err)
 {
     char *uri, *nsp, *msg = NULL;
     PQconninfoOption *opts;
@@ -740,7 +740,8 @@ static char *server_name(PGconn *conn)
     return s;
 }
 
-int dest_pg_module_open(const char *spec, dest **out, ch_error *err)
+int dest_postgresql_module_open(const char *spec, const dest_open_opts *opts, dest **out,
+                                 ch_error *err)
 {
     /* connect_timeout first, so that the URI's own value overrides it */
     const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};

@@ -344,8 +344,8 @@ static int merge_changes(pg_dest *d, pg_table *pt, ch_error *err)
     PQclear(res);
     pg_rows_clear(&pt->changes);
     pt->emptied = 1;
-    if (dest_missing(&d->base, t, DEST_UPDATE, updates - found_updates, err) != CH_OK ||
-        dest_missing(&d->base, t, DEST_DELETE, deletes - found_deletes, err) != CH_OK)
+    if (dest_report_missing(&d->base, t, DEST_UPDATE, updates - found_updates, err) != CH_OK ||
+        dest_report_missing(&d->base, t, DEST_DELETE, deletes - found_deletes, err) != CH_OK)
         return CH_ERROR;
     return CH_OK;
 }

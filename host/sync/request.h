@@ -1,0 +1,23 @@
+/* request.h - what a command asks of the sync stage, and what the process then exits with. */
+#ifndef HOST_REQUEST_H
+#define HOST_REQUEST_H
+
+#include <stddef.h>
+
+#include "base/log.h"
+
+enum exit_status { EXIT_OK = 0, EXIT_SYNC_FAILED = 1, EXIT_USAGE = 2 };
+
+/* One sync (or schema) as the command line asked for it. */
+typedef struct sync_request {
+    const char *name; /* the connector */
+    char **plugin_dirs;
+    size_t nplugin_dirs;
+    const char *working_dir;   /* where files/ lives; "." by default */
+    const char *configuration; /* NULL: WORKDIR/configuration.json if it exists, else {} */
+    const char *destination;   /* NULL: sqlite:WORKDIR/files/warehouse.db */
+    int dry_run;               /* check everything, commit nothing */
+    logger log;
+} sync_request;
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * sync.c - one sync, from the working directory's lock to the summary, and
+ * the state policy: the warehouse's committed state wins over state.json,
+ * which is rewritten to match; a destination that keeps no state (jsonl)
+ * reads and writes state.json alone; a dry run writes neither.
+ */
+#include "sync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "base/json.h"
+#include "dest/dest.h"
+#include "session.h"
+#include "signals.h"
+#include "sink.h"
+#include "state.h"
+#include "summary.h"
+#include "workdir.h"
+
+static int write_state_file(void *ctx, const char *json, ch_error *err)
+{
+    const char *path = ctx;
+    return write_file_atomic(path, json, strlen(json), err);
+}
+
+/* Destination notices are the host's log lines. */
+static void log_notice(void *ctx, const char *message)
+{
+    const logger *lg = ctx;
+    log_msg(lg, CH_LOG_INFO, "host", "%s", message);
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* For a destination that keeps no state (jsonl): state.json is the state. */
+static int load_state_file(const workdir *w, const char *connector, const logger *lg, state *st,
+                           ch_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+    if (!exists(w->state)) {
+        log_msg(lg, CH_LOG_INFO, "host", "no %s for connector '%s': starting fresh", w->state,
+                connector);
+        return CH_OK;
+    }
+    if (file_read_all(w->state, &text, &len, err) != CH_OK)
+        return CH_ERROR;
+    rc = state_replace(st, text, len, w->state, err);
+    free(text);
+    return rc;
+}
+
+/* Loads the warehouse's state; the warehouse wins over files/state.json, which is rewritten. */
+static int load_state(dest *d, const dest_kind *kind, const char *connector, const workdir *w,
+                      const logger *lg, int dry_run, state *st, ch_error *err)
+{
+    char *stored = NULL, *file = NULL;
+    size_t file_len = 0;
+    ch_error ignored;
+    int rc;
+    if (!(kind->flags & DEST_KEEPS_STATE))
+        return load_state_file(w, connector, lg, st, err);
+    if (d->ops->load_state(d, connector, &stored, err) != CH_OK)
+        return CH_ERROR;
+    if (stored == NULL) {
+        log_msg(lg, CH_LOG_INFO, "host", "no state stored for connector '%s': starting fresh",
+                connector);
+        return CH_OK;
+    }
+    rc = state_replace(st, stored, strlen(stored), "warehouse state", err);
+    if (rc == CH_OK) {
+        const char *canonical = state_json(st);
+        if (file_read_all(w->state, &file, &file_len, &ignored) != CH_OK ||
+            strcmp(file, canonical) != 0) {
+            log_msg(lg, CH_LOG_WARNING, "host",
+                    "%s is missing or differs from the state committed in the warehouse; "
+                    "using the warehouse's and %s",
+                    w->state, dry_run ? "leaving the file alone (dry run)" : "rewriting the file");
+            if (!dry_run)
+                rc = write_file_atomic(w->state, canonical, strlen(canonical), err);
+        }
+    }
+    free(file);
+    free(stored);
+    return rc;
+}
+
+/* The destination to open: the request's, else the working directory's warehouse. */
+static char *destination_spec(const sync_request *req, const workdir *w)
+{
+    char *spec;
+    if (req->destination)
+        return strdup(req->destination);
+    if ((spec = malloc(strlen(w->warehouse) + 8)) != NULL)
+        sprintf(spec, "sqlite:%s", w->warehouse);
+    return spec;
+}
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+int sync_run(const sync_request *req)
+{
+    session ses;
+    workdir w;
+    dest *d = NULL;
+    const dest_kind *kind;
+    state *st = NULL;
+    sink s;
+    ch_error err;
+    char *spec = NULL;
+    struct timespec start;
+    int status, sink_ready = 0;
+    const char *failure = NULL;
+    /* jsonl:- owns standard output, even before the destination is open: reports go to stderr */
+    FILE *report = dest_uses_stdout(req->destination) ? stderr : stdout;
+    dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&req->log};
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    memset(&w, 0, sizeof w);
+    w.lock_fd = -1;
+    status = session_open(&ses, req, 1, &err);
+    if (status != EXIT_OK)
+        goto early;
+    /* a destination or working directory that cannot be used is bad usage, not a failed sync */
+    status = EXIT_USAGE;
+    if ((req->destination && dest_check(req->destination, &err) != CH_OK) ||
+        workdir_open(&w, req->working_dir, !req->dry_run, &err) != CH_OK)
+        goto early;
+    spec = destination_spec(req, &w);
+    if (spec == NULL) {
+        err_set(&err, "out of memory");
+        goto early;
+    }
+    kind = dest_kind_of(spec);
+    if (req->dry_run && (kind->flags & DEST_STREAM)) {
+        err_set(&err,
+                "--dry-run does not apply to a %s destination, which commits nothing "
+                "but its own stream; use a scratch --working-dir to leave state.json alone",
+                kind->name);
+        goto early;
+    }
+    status = EXIT_SYNC_FAILED;
+    /* a dry run creates nothing, not even files/ for the lock */
+    if ((!req->dry_run || exists(w.files)) && workdir_lock(&w, &err) != CH_OK)
+        goto early;
+    if ((st = state_new()) == NULL) {
+        err_set(&err, "out of memory");
+        goto early;
+    }
+    if (dest_open(spec, &open_opts, &d, &err) != CH_OK)
+        goto early;
+    if (load_state(d, kind, req->name, &w, &req->log, req->dry_run, st, &err) != CH_OK ||
+        sink_init(&s, req->name, ses.schema, ses.config, d, st, &req->log, &err) != CH_OK)
+        goto early;
+    sink_ready = 1;
+    if (req->dry_run) {
+        s.dry_run = 1; /* checkpoints apply what waits but commit nothing */
+    } else {
+        s.on_commit = write_state_file;
+        s.on_commit_ctx = w.state;
+    }
+
+    log_msg(&req->log, CH_LOG_INFO, "host", "sync of connector '%s' (%s) into %s, state %s",
+            req->name, ses.connector->plugin, d->description, state_json(st));
+    s.stop = &signals_stop;
+    signals_install(req->name, ses.connector->plugin);
+    if (ses.connector->def.update(&s, ses.config) != CH_OK && !s.failed)
+        ch_fail(&s, "the update handler returned an error");
+    if (!s.failed)
+        sink_finish(&s);
+    if (s.failed) {
+        failure = s.error.msg;
+        sink_abort(&s);
+        log_msg(&req->log, CH_LOG_SEVERE, "host", "sync of connector '%s' failed: %s", req->name,
+                failure);
+    }
+    status = failure ? EXIT_SYNC_FAILED : EXIT_OK;
+    summary_print(report, &s, req->log.json, seconds_since(&start), failure);
+    if (req->dry_run && !req->log.json)
+        fprintf(report, "DRY RUN: nothing was committed; the warehouse and state.json are "
+                        "unchanged\n");
+    signals_restore();
+    goto done;
+
+early:
+    log_msg(&req->log, CH_LOG_SEVERE, "host", "%s", err.msg);
+    if (status == EXIT_SYNC_FAILED)
+        summary_print_failure(report, req->name, req->log.json, err.msg);
+done:
+    if (sink_ready)
+        sink_free(&s);
+    if (d)
+        d->ops->close(d);
+    state_free(st);
+    free(spec);
+    workdir_close(&w);
+    session_close(&ses);
+    return status;
+}
