@@ -4,7 +4,9 @@
  * Every operation is checked against the schema and converted before it
  * reaches the destination. The first failure poisons the sync: later
  * operations are refused, so nothing after a bad operation can be committed.
- * The hot path reuses per-table value buffers and allocates nothing.
+ * The hot path is check, convert, hand to the destination (or its writer
+ * thread); typing and widening undeclared columns is evolve.c's. It reuses
+ * per-table value buffers and allocates nothing.
  */
 #include "sink.h"
 
@@ -14,8 +16,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "contract/formats.h"
+#include "base/utf8.h"
 #include "contract/row.h"
+#include "evolve.h"
 #include "signals.h"
 #include "writer.h"
 
@@ -29,9 +32,7 @@ static int vfail(sink *s, const char *format, va_list ap)
     return CH_ERROR;
 }
 
-static int fail(sink *s, const char *format, ...) CH_PRINTF(2, 3);
-
-static int fail(sink *s, const char *format, ...)
+int sink_fail(sink *s, const char *format, ...)
 {
     va_list ap;
     va_start(ap, format);
@@ -77,7 +78,7 @@ static int take_reports(sink *s, dest_reports *from)
 static int collect(sink *s, int dest_idle)
 {
     if (s->writer != NULL && writer_take_reports(s->writer, &s->reports) != CH_OK)
-        return fail(s, "out of memory");
+        return sink_fail(s, "out of memory");
     take_reports(s, &s->reports);
     if (s->writer == NULL || dest_idle)
         take_reports(s, &s->dest->missing);
@@ -89,7 +90,7 @@ static int collect(sink *s, int dest_idle)
  * thread may use the destination or change a table's definition; takes what
  * the destination reported. Reports an operation that failed meanwhile.
  */
-static int settle(sink *s)
+int sink_settle(sink *s)
 {
     ch_error err;
     int rc = CH_OK;
@@ -97,7 +98,7 @@ static int settle(sink *s)
         rc = writer_drain(s->writer, &err);
     if (collect(s, 1) != CH_OK)
         return CH_ERROR;
-    return rc == CH_OK ? CH_OK : fail(s, "%s", err.msg);
+    return rc == CH_OK ? CH_OK : sink_fail(s, "%s", err.msg);
 }
 
 /* Fails the sync when a stop was requested, so nothing more is written or committed. */
@@ -105,7 +106,7 @@ static int stopped(sink *s)
 {
     if (s->stop == NULL || *s->stop == 0)
         return 0;
-    fail(s, "interrupted by %s; stopped at the last checkpoint", signals_name(*s->stop));
+    sink_fail(s, "interrupted by %s; stopped at the last checkpoint", signals_name(*s->stop));
     return 1;
 }
 
@@ -239,7 +240,7 @@ static table_def *find_table(sink *s, const char *name, sink_table **rt)
         if (t == NULL) {
             t = schema_add_table(s->schema, name, &err);
             if (t == NULL) {
-                fail(s, "%s", err.msg);
+                sink_fail(s, "%s", err.msg);
                 return NULL;
             }
             log_msg(s->log, CH_LOG_INFO, "host", "table '%s' was not declared; creating it%s%s",
@@ -250,47 +251,10 @@ static table_def *find_table(sink *s, const char *name, sink_table **rt)
     }
     *rt = table_rt(s, t);
     if (*rt == NULL) {
-        fail(s, "out of memory");
+        sink_fail(s, "out of memory");
         return NULL;
     }
     return t;
-}
-
-/* The type an undeclared column takes from a value. */
-static type_spec value_type(const value *v)
-{
-    type_spec ts = {v->type, 0, 0};
-    if (v->type == T_DECIMAL) {
-        ts.precision = DECIMAL_MAX_PRECISION;
-        ts.scale = decimal_scale_of(v->ptr);
-    }
-    return ts;
-}
-
-static void set_column_type(column_def *col, type_spec ts)
-{
-    col->type = ts.type;
-    col->precision = ts.precision;
-    col->scale = ts.scale;
-}
-
-/* "'name'", or "'name' (as 'dest')" when the destination spells it otherwise. */
-static const char *both_names(const char *name, const char *dest_name, char *buf, size_t size)
-{
-    if (strcmp(name, dest_name) == 0)
-        snprintf(buf, size, "'%s'", name);
-    else
-        snprintf(buf, size, "'%s' (as '%s')", name, dest_name);
-    return buf;
-}
-
-static void log_new_column(sink *s, const table_def *t, const column_def *col)
-{
-    char tn[160], cn[160], type[32];
-    log_msg(s->log, CH_LOG_INFO, "host", "table %s: new column %s of type %s",
-            both_names(t->name, t->dest_name, tn, sizeof tn),
-            both_names(col->name, col->dest_name, cn, sizeof cn),
-            type_format(col->type, col->precision, col->scale, type, sizeof type));
 }
 
 static int prepare(sink *s, table_def *t, sink_table *rt)
@@ -299,126 +263,22 @@ static int prepare(sink *s, table_def *t, sink_table *rt)
     int changes = 0;
     if (rt->prepared)
         return CH_OK;
-    if (settle(s) != CH_OK)
+    if (sink_settle(s) != CH_OK)
         return CH_ERROR;
     if (s->dest->ops->prepare_table(s->dest, t, &changes, &err) != CH_OK) {
         char prefix[200];
         snprintf(prefix, sizeof prefix, "table '%s':", t->name);
         if (strncmp(err.msg, prefix, strlen(prefix)) == 0)
-            return fail(s, "%s", err.msg); /* named already, by the schema's checks */
-        return fail(s, "%s %s", prefix, err.msg);
+            return sink_fail(s, "%s", err.msg); /* named already, by the schema's checks */
+        return sink_fail(s, "%s %s", prefix, err.msg);
     }
     rt->prepared = 1;
     rt->counts.schema_changes += changes;
     for (size_t c = 0; c < t->ncols; c++)
         if (!t->cols[c].in_warehouse && !t->cols[c].declared && t->cols[c].type != T_NONE) {
-            log_new_column(s, t, &t->cols[c]);
+            evolve_log_new_column(s, t, &t->cols[c]);
             t->cols[c].in_warehouse = 1;
         }
-    return CH_OK;
-}
-
-/*
- * Widens an undeclared column so that the value fits without loss. The
- * warehouse's values are converted too; when one of them does not convert
- * exactly, the column becomes STRING, which holds them all.
- */
-static int widen(sink *s, table_def *t, sink_table *rt, size_t c, const value *v)
-{
-    column_def *col = &t->cols[c];
-    type_spec from = {col->type, col->precision, col->scale}, to = value_type(v);
-    char tn[160], cn[160], a[32], b[32];
-    ch_error err;
-    int lossy = 0;
-    to.type = type_widen(from.type, to.type);
-    if (to.type == T_DECIMAL) {
-        int scale = from.type == T_DECIMAL ? from.scale : 0;
-        if (v->type == T_DECIMAL && decimal_scale_of(v->ptr) > scale)
-            scale = decimal_scale_of(v->ptr);
-        to.precision = DECIMAL_MAX_PRECISION;
-        to.scale = scale;
-    } else {
-        to.precision = to.scale = 0;
-    }
-    if (to.type == from.type && to.scale == from.scale) {
-        if (value_convert(v, from.type, from.precision, from.scale, &s->scratch, &err) == CH_OK)
-            return CH_OK;
-        if (from.type == T_STRING)
-            return CH_OK;   /* nothing is wider: the conversion error is reported later */
-        to.type = T_STRING; /* e.g. a LONG beyond 2^53 for a DOUBLE column */
-        to.precision = to.scale = 0;
-    }
-    if (to.type != T_STRING &&
-        value_convert(v, to.type, to.precision, to.scale, &s->scratch, &err) != CH_OK)
-        to.type = T_STRING, to.precision = to.scale = 0;
-    if (settle(s) != CH_OK)
-        return CH_ERROR;
-    if (rt->prepared && col->in_warehouse) {
-        int rc = s->dest->ops->change_type(s->dest, t, c, from, to, &lossy, &err);
-        if (rc != CH_OK && lossy && to.type != T_STRING) {
-            to.type = T_STRING, to.precision = to.scale = 0;
-            rc = s->dest->ops->change_type(s->dest, t, c, from, to, &lossy, &err);
-        }
-        if (rc != CH_OK)
-            return fail(s, "table '%s': column '%s' cannot widen from %s to %s: %s", t->name,
-                        col->name, type_format(from.type, from.precision, from.scale, a, sizeof a),
-                        type_format(to.type, to.precision, to.scale, b, sizeof b), err.msg);
-        rt->counts.schema_changes++;
-    }
-    set_column_type(col, to);
-    log_msg(s->log, CH_LOG_INFO, "host", "table %s: column %s widened from %s to %s",
-            both_names(t->name, t->dest_name, tn, sizeof tn),
-            both_names(col->name, col->dest_name, cn, sizeof cn),
-            type_format(from.type, from.precision, from.scale, a, sizeof a),
-            type_format(to.type, to.precision, to.scale, b, sizeof b));
-    return CH_OK;
-}
-
-/*
- * Adds the columns a row brings, types undeclared ones from their first
- * value and widens them for later values. Before the table is prepared,
- * new columns are only noted: preparing creates them with the table, or
- * learns their stored types from the warehouse.
- */
-static int evolve(sink *s, table_def *t, sink_table *rt, const ch_row *row)
-{
-    ch_error err;
-    for (size_t i = 0; i < row->count; i++) {
-        const field *f = &row->fields[i];
-        long c = table_find_column(t, f->name, i);
-        column_def *col;
-        if (f->v.type == T_NONE)
-            continue; /* a NULL neither adds nor types a column */
-        if (c < 0 && settle(s) != CH_OK)
-            return CH_ERROR; /* the writer must not see the table change under it */
-        if (c < 0 && rt->prepared)
-            c = table_adopt_column(t, f->name); /* "Foo Bar" for the warehouse's foo_bar */
-        if (c < 0) {
-            type_spec ts = value_type(&f->v);
-            c = table_add_column(t, f->name, ts.type, ts.precision, ts.scale, 0, &err);
-            if (c < 0)
-                return fail(s, "%s", err.msg);
-            if (rt->prepared) {
-                if (s->dest->ops->add_column(s->dest, t, (size_t)c, &err) != CH_OK)
-                    return fail(s, "table '%s': %s", t->name, err.msg);
-                rt->counts.schema_changes++;
-                t->cols[c].in_warehouse = 1;
-                log_new_column(s, t, &t->cols[c]);
-            }
-            continue;
-        }
-        col = &t->cols[c];
-        if (col->declared || (f->v.type == col->type && col->type != T_DECIMAL))
-            continue;
-        if (col->type == T_NONE && !rt->prepared) {
-            if (settle(s) != CH_OK)
-                return CH_ERROR;
-            set_column_type(col, value_type(&f->v)); /* an undeclared key column */
-            continue;
-        }
-        if (widen(s, t, rt, (size_t)c, &f->v) != CH_OK)
-            return CH_ERROR;
-    }
     return CH_OK;
 }
 
@@ -427,7 +287,7 @@ static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, con
 {
     ch_error err;
     if (fit_columns(rt, t->ncols) != CH_OK)
-        return fail(s, "out of memory");
+        return sink_fail(s, "out of memory");
     memset(rt->present, 0, t->ncols);
     for (size_t i = 0; i < row->count; i++) {
         const field *f = &row->fields[i];
@@ -440,7 +300,7 @@ static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, con
             value_set_null(&rt->vals[c]);
         } else if (value_convert(&f->v, col->type, col->precision, col->scale, &rt->vals[c],
                                  &err) != CH_OK) {
-            return fail(s, "%s on table '%s', column '%s': %s", op, t->name, f->name, err.msg);
+            return sink_fail(s, "%s on table '%s', column '%s': %s", op, t->name, f->name, err.msg);
         }
         rt->present[c] = 1;
     }
@@ -455,10 +315,10 @@ static int check_key(sink *s, table_def *t, sink_table *rt, const char *op)
     for (size_t k = 0; k < t->nkey; k++) {
         size_t c = t->key[k];
         if (!rt->present[c])
-            return fail(s, "%s on table '%s': no value for primary key column '%s'", op, t->name,
+            return sink_fail(s, "%s on table '%s': no value for primary key column '%s'", op, t->name,
                         t->cols[c].name);
         if (rt->vals[c].type == T_NONE)
-            return fail(s, "%s on table '%s': primary key column '%s' is NULL", op, t->name,
+            return sink_fail(s, "%s on table '%s': primary key column '%s' is NULL", op, t->name,
                         t->cols[c].name);
     }
     return CH_OK;
@@ -472,15 +332,15 @@ static table_def *begin_op(sink *s, const char *table, const ch_row *row, const 
     if (s->failed || stopped(s))
         return NULL;
     if (table == NULL || *table == '\0') {
-        fail(s, "%s without a table name", op);
+        sink_fail(s, "%s without a table name", op);
         return NULL;
     }
     if (row == NULL) {
-        fail(s, "%s on table '%s' without a row", op, table);
+        sink_fail(s, "%s on table '%s' without a row", op, table);
         return NULL;
     }
     if (row->invalid) {
-        fail(s, "%s on table '%s': %s", op, table, row->invalid_why.msg);
+        sink_fail(s, "%s on table '%s': %s", op, table, row->invalid_why.msg);
         return NULL;
     }
     t = find_table(s, table, rt);
@@ -488,10 +348,10 @@ static table_def *begin_op(sink *s, const char *table, const ch_row *row, const 
         return NULL;
     if (!(*rt)->prepared) {
         /* the row's new columns first, so that a new table is created with them */
-        if (evolve(s, t, *rt, row) != CH_OK || prepare(s, t, *rt) != CH_OK)
+        if (evolve_row(s, t, *rt, row) != CH_OK || prepare(s, t, *rt) != CH_OK)
             return NULL;
     }
-    if (evolve(s, t, *rt, row) != CH_OK || convert(s, t, *rt, row, op) != CH_OK ||
+    if (evolve_row(s, t, *rt, row) != CH_OK || convert(s, t, *rt, row, op) != CH_OK ||
         check_key(s, t, *rt, op) != CH_OK)
         return NULL;
     return t;
@@ -558,10 +418,10 @@ static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const cha
     int reports = 0;
     if (s->writer != NULL) {
         if (writer_put(s->writer, kind, t, vals, present, id, synced, &reports, &err) != CH_OK)
-            return fail(s, "%s", err.msg);
+            return sink_fail(s, "%s", err.msg);
     } else {
         if (writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, &err) != CH_OK)
-            return fail(s, "%s", err.msg);
+            return sink_fail(s, "%s", err.msg);
         reports = s->dest->missing.count > 0;
     }
     s->pending++;
@@ -576,7 +436,7 @@ int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
     if (t == NULL)
         return CH_ERROR;
     if (t->nkey == 0 && (id = row_id(s, t, rt)) == NULL)
-        return fail(s, "out of memory");
+        return sink_fail(s, "out of memory");
     if (apply(s, WOP_UPSERT, t, rt, id) != CH_OK)
         return CH_ERROR;
     rt->counts.upserts++;
@@ -590,7 +450,7 @@ int ch_update(ch_sync *s, const char *table, const ch_row *row)
     if (t == NULL)
         return CH_ERROR;
     if (t->nkey == 0)
-        return fail(s, "update on table '%s': the table has no primary key", t->name);
+        return sink_fail(s, "update on table '%s': the table has no primary key", t->name);
     if (apply(s, WOP_UPDATE, t, rt, NULL) != CH_OK)
         return CH_ERROR;
     rt->counts.updates++;
@@ -604,7 +464,7 @@ int ch_delete(ch_sync *s, const char *table, const ch_row *key)
     if (t == NULL)
         return CH_ERROR;
     if (t->nkey == 0)
-        return fail(s, "delete on table '%s': the table has no primary key", t->name);
+        return sink_fail(s, "delete on table '%s': the table has no primary key", t->name);
     if (apply(s, WOP_DELETE, t, rt, NULL) != CH_OK)
         return CH_ERROR;
     rt->counts.deletes++;
@@ -618,7 +478,7 @@ int ch_truncate(ch_sync *s, const char *table)
     if (s->failed || stopped(s))
         return CH_ERROR;
     if (table == NULL || *table == '\0')
-        return fail(s, "truncate without a table name");
+        return sink_fail(s, "truncate without a table name");
     t = find_table(s, table, &rt);
     if (t == NULL || prepare(s, t, rt) != CH_OK)
         return CH_ERROR;
@@ -633,7 +493,7 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
 {
     ch_error err;
     int rc;
-    if (settle(s) != CH_OK)
+    if (sink_settle(s) != CH_OK)
         return CH_ERROR;
     /* a dry run applies what the destination holds back, so it is checked, and commits nothing */
     if (s->dry_run)
@@ -641,7 +501,7 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
     else
         rc = s->dest->ops->commit(s->dest, s->connector, state_json, next_synced(s), &err);
     if (rc != CH_OK)
-        return fail(s, "checkpoint: %s", err.msg);
+        return sink_fail(s, "checkpoint: %s", err.msg);
     if (collect(s, 1) != CH_OK) /* what the commit's last merge found missing */
         return CH_ERROR;
     s->pending = 0;
@@ -649,12 +509,12 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
     if (s->committed_state != state_json) {
         char *copy = strdup(state_json);
         if (copy == NULL)
-            return fail(s, "out of memory");
+            return sink_fail(s, "out of memory");
         free(s->committed_state);
         s->committed_state = copy;
     }
     if (s->on_commit && s->on_commit(s->on_commit_ctx, state_json, &err) != CH_OK)
-        return fail(s, "checkpoint committed, but %s", err.msg);
+        return sink_fail(s, "checkpoint committed, but %s", err.msg);
     return CH_OK;
 }
 
@@ -665,7 +525,7 @@ int ch_checkpoint(ch_sync *s)
         return CH_ERROR;
     json = state_json(s->state);
     if (json == NULL)
-        return fail(s, "out of memory");
+        return sink_fail(s, "out of memory");
     if (commit(s, json, 1) != CH_OK)
         return CH_ERROR;
     log_msg(s->log, CH_LOG_FINE, "host", "checkpoint %ld committed with state %s", s->checkpoints,
@@ -691,7 +551,7 @@ void sink_abort(sink *s)
         log_msg(s->log, CH_LOG_WARNING, "host",
                 "rolling back %ld operation%s after the last checkpoint", s->pending,
                 s->pending == 1 ? "" : "s");
-    settle(s); /* the writer must be idle; a failure it reports changes nothing here */
+    sink_settle(s); /* the writer must be idle; a failure it reports changes nothing here */
     s->dest->ops->rollback(s->dest);
     s->pending = 0;
 }
@@ -706,11 +566,11 @@ int ch_state_set(ch_sync *s, const char *key, const char *text)
     if (s == NULL)
         return CH_ERROR;
     if (key == NULL || text == NULL)
-        return fail(s, "ch_state_set needs a key and a value");
+        return sink_fail(s, "ch_state_set needs a key and a value");
     if (!utf8_valid(key, strlen(key)) || !utf8_valid(text, strlen(text)))
-        return fail(s, "state key '%s': not valid UTF-8", key);
+        return sink_fail(s, "state key '%s': not valid UTF-8", key);
     if (state_set_string(s->state, key, text) != CH_OK)
-        return fail(s, "out of memory");
+        return sink_fail(s, "out of memory");
     return CH_OK;
 }
 
@@ -720,9 +580,9 @@ int ch_state_set_json(ch_sync *s, const char *json_object)
     if (s == NULL)
         return CH_ERROR;
     if (json_object == NULL)
-        return fail(s, "ch_state_set_json needs a JSON object");
+        return sink_fail(s, "ch_state_set_json needs a JSON object");
     if (state_replace(s->state, json_object, strlen(json_object), "state", &err) != CH_OK)
-        return fail(s, "%s", err.msg);
+        return sink_fail(s, "%s", err.msg);
     return CH_OK;
 }
 

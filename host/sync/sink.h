@@ -70,6 +70,20 @@ int sink_finish(sink *s);
 /* Discards everything since the last checkpoint. */
 void sink_abort(sink *s);
 
+/*
+ * For the sync stage's own files (evolve.c): records the first failure of
+ * the sync and returns CH_ERROR; later failures are consequences, not causes.
+ */
+int sink_fail(sink *s, const char *format, ...) CH_PRINTF(2, 3);
+
+/*
+ * Waits until the writer has applied everything queued, so that the caller
+ * may use the destination or change a table's definition; logs and counts
+ * what the destination reported. CH_ERROR (the sync failed) when an
+ * operation failed meanwhile.
+ */
+int sink_settle(sink *s);
+
 /* Totals over all tables. */
 op_counts sink_totals(const sink *s);
 
