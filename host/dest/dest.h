@@ -1,4 +1,8 @@
-/* dest.h - what a destination does; the operation sink talks only to this. */
+/*
+ * dest.h - what a destination does, and the kinds of destination there are.
+ * The sync stage talks only to this; each destination is its own file
+ * (sqlite.c, jsonl.c) or module (postgresql/), and one entry in dest.c.
+ */
 #ifndef HOST_DEST_H
 #define HOST_DEST_H
 
@@ -16,7 +20,8 @@ typedef struct dest dest;
 typedef struct dest_ops {
     /*
      * The committed state of the connector as JSON text (malloc'd), or NULL if
-     * none. A destination without this function keeps no state: state.json does.
+     * none. Only kinds flagged DEST_KEEPS_STATE have it: for the others,
+     * state.json is the state.
      */
     int (*load_state)(dest *d, const char *connector, char **json, ch_error *err);
     /* Creates the table or brings it up to date; adds warehouse-only columns to t. */
@@ -36,7 +41,8 @@ typedef struct dest_ops {
     /*
      * update and remove set *found to 1 or 0 when they know at once whether
      * the key had a row, or to -1 when the destination holds the operation
-     * back and reports the keys without a row later, through dest.missing.
+     * back and reports the keys without a row later, in dest.missing
+     * (dest_report_missing), when it applies them.
      */
     int (*update)(dest *d, table_def *t, const value *vals, const unsigned char *present,
                   const char *synced, int *found, ch_error *err);
@@ -52,8 +58,9 @@ typedef struct dest_ops {
     void (*close)(dest *d);
     /*
      * Applies what the destination holds back (waiting upserts, updates and
-     * deletes) in the open transaction, without committing, so that a dry
-     * run checks and counts what a sync would; NULL when nothing waits.
+     * deletes) in the open transaction, without committing: a dry run's
+     * checkpoints call it instead of commit, so that it checks and counts
+     * what a sync would. NULL when nothing is ever held back.
      */
     int (*flush)(dest *d, ch_error *err);
 } dest_ops;
@@ -102,38 +109,6 @@ int dest_report_missing(dest *d, table_def *t, int kind, long count, ch_error *e
 
 /* Frees what every destination's base holds (description, reports); for the close functions. */
 void dest_base_free(dest *d);
-
-/*
- * What a SQL destination learns of an existing table while preparing it:
- * the warehouse's primary key, in key order, and which columns of the
- * table it has. Start with {0}; free with dest_found_free.
- */
-typedef struct dest_found {
-    char *pk_names[MAX_KEY_COLUMNS];
-    int npk;
-    unsigned char *seen; /* seen[i]: column i of the table is in the warehouse */
-    size_t nseen;
-    int exists; /* the warehouse had at least one column of the table */
-} dest_found;
-
-/*
- * Notes one warehouse column with its key position pk (0: not in the key)
- * and stored type ts. Sets *col to the table's column it is (-1 for a
- * system column) and *adopted when it was not in the table yet, in which
- * case it is added: a column from an earlier sync, or one made by hand and
- * used under its own name, so that upserts clear it like any other.
- */
-int dest_found_column(dest_found *f, table_def *t, const char *name, int pk, type_spec ts,
-                      long *col, int *adopted, ch_error *err);
-
-/* True when column i of the table was found in the warehouse. */
-static inline int dest_found_has(const dest_found *f, size_t i)
-{
-    return i < f->nseen && f->seen[i];
-}
-
-/* Frees what dest_found_column kept. */
-void dest_found_free(dest_found *f);
 
 /* Passes a message to the destination's notice callback, if it has one. */
 void dest_notice(dest *d, const char *format, ...) CH_PRINTF(2, 3);

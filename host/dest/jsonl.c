@@ -1,5 +1,5 @@
 /*
- * dest_jsonl.c - the operation stream as JSON lines, for golden tests of a
+ * jsonl.c - the operation stream as JSON lines, for golden tests of a
  * connector. Each validated operation becomes one line in a stable format
  * (docs/jsonl.md). There is no warehouse: the state lives in the working
  * directory's state.json only, and every run writes a fresh stream. A rollback
@@ -346,8 +346,16 @@ static void close_dest(dest *base)
 
 /* No load_state: the working directory's state.json is the only store. */
 static const dest_ops jsonl_ops = {
-    NULL,       prepare_table,  add_column, change_type, upsert,     update,
-    remove_row, truncate_table, commit,     rollback,    close_dest, NULL,
+    .prepare_table = prepare_table,
+    .add_column = add_column,
+    .change_type = change_type,
+    .upsert = upsert,
+    .update = update,
+    .remove = remove_row,
+    .truncate = truncate_table,
+    .commit = commit,
+    .rollback = rollback,
+    .close = close_dest,
 };
 
 static int open_jsonl(const char *path, dest **out, ch_error *err)

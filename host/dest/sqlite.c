@@ -1,5 +1,5 @@
 /*
- * dest_sqlite.c - the embedded SQLite destination.
+ * sqlite.c - the embedded SQLite destination.
  *
  * Each table keeps its prepared statements for the life of the sync; they
  * are rebuilt only when a column is added. All writes between two
@@ -7,7 +7,7 @@
  * so the warehouse never holds data whose state was not also stored.
  */
 #include "dest.h"
-#include "sqltext.h"
+#include "sql_common.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -15,11 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STATE_TABLE "_connector_state"
 /* The exact type of every column, since SQLite's affinities cannot tell INT from LONG. */
 #define COLUMNS_TABLE "_connector_columns"
-/* A converted column is built under this name, then renamed over the old one. */
-#define TMP_COLUMN "_connector_new_type"
 
 typedef struct sqlite_table {
     sqlite3_stmt *upsert, *update, *remove, *truncate;
@@ -110,12 +107,6 @@ static void finalize_statements(sqlite_table *st)
     sqlite3_finalize(st->remove);
     sqlite3_finalize(st->truncate);
     st->upsert = st->update = st->remove = st->truncate = NULL;
-}
-
-static type_spec column_type(const column_def *c)
-{
-    type_spec ts = {c->type, c->precision, c->scale};
-    return ts;
 }
 
 /* Stores a column's exact type; called inside the transaction that changes the column. */
@@ -236,8 +227,9 @@ static const type_spec *recorded_find(const recorded *r, const char *name)
     return NULL;
 }
 
-static int create_table(sqlite_dest *d, table_def *t, ch_error *err)
+static int create_table(dest *base, table_def *t, ch_error *err)
 {
+    sqlite_dest *d = (sqlite_dest *)base;
     sql_buf b = {0};
     int rc;
     sb_add(&b, "CREATE TABLE ");
@@ -260,25 +252,8 @@ static int create_table(sqlite_dest *d, table_def *t, ch_error *err)
     rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
     free(b.s);
     for (size_t i = 0; rc == CH_OK && i < t->ncols; i++)
-        rc = record_type(d, t, i, column_type(&t->cols[i]), err);
+        rc = record_type(d, t, i, sql_column_type(&t->cols[i]), err);
     return rc;
-}
-
-/* Checks that the warehouse table's key is the declared one. */
-static int check_key(sqlite_dest *d, table_def *t, char **pk_names, int npk, ch_error *err)
-{
-    (void)d;
-    if (!table_key_is(t, pk_names, npk)) {
-        sql_buf want = {0};
-        sql_key_list(&want, t);
-        err_set(err,
-                "the warehouse table %s has another primary key than the schema's (%s); "
-                "run `connector-host reset` to start over",
-                t->dest_name, want.s ? want.s : "?");
-        free(want.s);
-        return CH_ERROR;
-    }
-    return CH_OK;
 }
 
 static int add_column(dest *base, table_def *t, size_t col, ch_error *err)
@@ -297,7 +272,7 @@ static int add_column(dest *base, table_def *t, size_t col, ch_error *err)
     rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
     free(b.s);
     if (rc == CH_OK)
-        rc = record_type(d, t, col, column_type(&t->cols[col]), err);
+        rc = record_type(d, t, col, sql_column_type(&t->cols[col]), err);
     if (t->dest)
         finalize_statements(t->dest);
     return rc;
@@ -411,12 +386,12 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
     if (rebuild && !table_is_key(t, col)) {
         sb_add(&b, "ALTER TABLE ");
         sql_ident(&b, t->dest_name);
-        sb_add(&b, " ADD COLUMN \"" TMP_COLUMN "\" ");
+        sb_add(&b, " ADD COLUMN \"" SQL_TMP_COLUMN "\" ");
         sb_add(&b, sql_type(to.type));
         rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
     }
     if (rc == CH_OK && from.type != T_NONE)
-        rc = convert_column(d, t, col, rebuild && !table_is_key(t, col) ? TMP_COLUMN : name, from,
+        rc = convert_column(d, t, col, rebuild && !table_is_key(t, col) ? SQL_TMP_COLUMN : name, from,
                             to, lossy, err);
     if (rc == CH_OK && rebuild && !table_is_key(t, col)) {
         b.len = 0;
@@ -428,7 +403,7 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
         b.len = 0;
         sb_add(&b, "ALTER TABLE ");
         sql_ident(&b, t->dest_name);
-        sb_add(&b, " RENAME COLUMN \"" TMP_COLUMN "\" TO ");
+        sb_add(&b, " RENAME COLUMN \"" SQL_TMP_COLUMN "\" TO ");
         sql_ident(&b, name);
         if (rc == CH_OK)
             rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
@@ -447,47 +422,18 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
     return rc;
 }
 
-static int same_type(type_spec a, const column_def *c)
-{
-    return a.type == c->type &&
-           (a.type != T_DECIMAL || (a.precision == c->precision && a.scale == c->scale));
-}
-
 /*
- * Brings one column of t in line with the warehouse's copy of it. An
- * inferred column takes the stored type (the sink widens it later if a value
- * needs that); a declared column whose declaration changed since the last
- * sync has its stored values converted to the declared type, or the sync
- * stops with the value that does not convert.
+ * Brings one column of t in line with the warehouse's copy of it; exact is 0
+ * for a warehouse older than the type records, whose column types are then
+ * recorded.
  */
 static int reconcile_column(sqlite_dest *d, table_def *t, size_t c, type_spec stored, int exact,
                             int *schema_changes, ch_error *err)
 {
-    column_def *col = &t->cols[c];
-    type_spec want = column_type(col);
-    char from[32], to[32];
-    int lossy = 0;
-    col->in_warehouse = 1;
-    if (!col->declared || col->type == T_NONE) {
-        col->type = stored.type;
-        col->precision = stored.precision;
-        col->scale = stored.scale;
-        return exact ? CH_OK : record_type(d, t, c, column_type(col), err);
-    }
-    if (!exact)
-        return record_type(d, t, c, column_type(col),
-                           err); /* a warehouse older than the type records */
-    if (same_type(stored, col))
-        return CH_OK;
-    type_format(stored.type, stored.precision, stored.scale, from, sizeof from);
-    type_format(want.type, want.precision, want.scale, to, sizeof to);
-    if (change_type(&d->base, t, c, stored, want, &lossy, err) != CH_OK)
-        return err_prefix(err, "column '%s' is now declared %s but the warehouse holds %s values",
-                          col->name, to, from);
-    dest_notice(&d->base, "table '%s': column '%s' changed from %s to %s as now declared", t->name,
-                col->name, from, to);
-    ++*schema_changes;
-    return CH_OK;
+    int record;
+    if (sql_reconcile_column(&d->base, t, c, stored, exact, &record, schema_changes, err) != CH_OK)
+        return CH_ERROR;
+    return record ? record_type(d, t, c, sql_column_type(&t->cols[c]), err) : CH_OK;
 }
 
 /* The column's type from its SQLite declaration, for warehouses without type records. */
@@ -533,19 +479,8 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         rc = db_fail(d, err, "reading table information");
     sqlite3_finalize(info);
     recorded_free(&rec);
-    if (rc == CH_OK && !found.exists) {
-        rc = create_table(d, t, err);
-        *schema_changes = 1;
-    } else if (rc == CH_OK) {
-        rc = check_key(d, t, found.pk_names, found.npk, err);
-        for (size_t i = 0; rc == CH_OK && i < t->ncols; i++) {
-            if (dest_found_has(&found, i) || t->cols[i].type == T_NONE)
-                continue;
-            rc = add_column(base, t, i, err);
-            ++*schema_changes;
-        }
-    }
-    dest_found_free(&found);
+    rc = sql_prepare_finish(base, t, &found, rc, create_table, "run `connector-host reset` to start over",
+                            schema_changes, err);
     finalize_statements(t->dest);
     return rc;
 }
@@ -773,9 +708,9 @@ static int load_state(dest *base, const char *connector, char **json, ch_error *
     sqlite3_stmt *stmt;
     int rc;
     *json = NULL;
-    if (!table_exists(d, STATE_TABLE))
+    if (!table_exists(d, SQL_STATE_TABLE))
         return CH_OK;
-    if (sqlite3_prepare_v2(d->db, "SELECT state FROM " STATE_TABLE " WHERE connector = ?1", -1,
+    if (sqlite3_prepare_v2(d->db, "SELECT state FROM " SQL_STATE_TABLE " WHERE connector = ?1", -1,
                            &stmt, NULL) != SQLITE_OK)
         return db_fail(d, err, "reading the state");
     bind_text(stmt, 1, connector);
@@ -802,12 +737,12 @@ static int commit(dest *base, const char *connector, const char *state_json, con
     int rc;
     if (ensure_tx(d, err) != CH_OK ||
         exec(d,
-             "CREATE TABLE IF NOT EXISTS " STATE_TABLE
+             "CREATE TABLE IF NOT EXISTS " SQL_STATE_TABLE
              " (connector TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at TEXT NOT NULL)",
              err) != CH_OK)
         return CH_ERROR;
     if (sqlite3_prepare_v2(d->db,
-                           "INSERT INTO " STATE_TABLE " (connector, state, updated_at) "
+                           "INSERT INTO " SQL_STATE_TABLE " (connector, state, updated_at) "
                            "VALUES (?1, ?2, ?3) ON CONFLICT (connector) DO UPDATE SET "
                            "state = excluded.state, updated_at = excluded.updated_at",
                            -1, &stmt, NULL) != SQLITE_OK)
@@ -852,8 +787,17 @@ static void close_dest(dest *base)
 }
 
 static const dest_ops sqlite_ops = {
-    load_state, prepare_table,  add_column, change_type, upsert,     update,
-    remove_row, truncate_table, commit,     rollback,    close_dest, NULL,
+    .load_state = load_state,
+    .prepare_table = prepare_table,
+    .add_column = add_column,
+    .change_type = change_type,
+    .upsert = upsert,
+    .update = update,
+    .remove = remove_row,
+    .truncate = truncate_table,
+    .commit = commit,
+    .rollback = rollback,
+    .close = close_dest,
 };
 
 static int open_sqlite(const char *path, int dry_run, dest **out, ch_error *err)

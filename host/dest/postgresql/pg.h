@@ -1,6 +1,6 @@
 /*
  * pg.h - the PostgreSQL destination's internals, shared by its files:
- * dest_pg.c (connection, tables, schema changes, state, transactions),
+ * pg_dest.c (connection, tables, schema changes, state, transactions),
  * pg_sql.c (SQL text, running statements, errors),
  * pg_stage.c (the data operations: pending upserts and changes, COPY into
  * staging tables and the merge), pg_rows.c (waiting rows by key) and
@@ -12,9 +12,9 @@
 #include <libpq-fe.h>
 
 #include "dest/dest.h"
-#include "dest/sqltext.h"
+#include "dest/sql_common.h"
 
-/* A growing SQL text (host/textbuf.h); out of memory is reported once at the end. */
+/* A growing SQL text (base/textbuf.h); out of memory is reported once at the end. */
 typedef textbuf pg_sql;
 
 #define pg_sql_add  textbuf_add

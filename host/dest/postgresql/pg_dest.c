@@ -1,5 +1,5 @@
 /*
- * dest_pg.c - the PostgreSQL destination, through libpq: the connection,
+ * pg_dest.c - the PostgreSQL destination, through libpq: the connection,
  * tables and their schema changes, the state, and the transactions.
  *
  * Every write between two checkpoints runs in one transaction, committed
@@ -16,19 +16,10 @@
 
 #include "pg.h"
 
-#define STATE_TABLE "_connector_state"
-/* A converted column is built under this name, then renamed over the old one. */
-#define TMP_COLUMN "_connector_new_type"
 /* Marks a column created before it had a type, which PostgreSQL cannot express. */
 #define UNTYPED_COMMENT "connector-host: no type yet"
 
 /* ---- tables and columns ---------------------------------------------------- */
-
-static type_spec column_type(const column_def *c)
-{
-    type_spec ts = {c->type, c->precision, c->scale};
-    return ts;
-}
 
 static void add_column_sql(pg_sql *b, const char *name, type_spec ts)
 {
@@ -38,15 +29,19 @@ static void add_column_sql(pg_sql *b, const char *name, type_spec ts)
     pg_sql_add(b, pg_type_sql(ts.type, ts.precision, ts.scale, buf, sizeof buf));
 }
 
-/* A column without a type is created as text and marked, so the next sync still sees no type. */
-static int mark_untyped(pg_dest *d, const table_def *t, const char *col, int untyped, ch_error *err)
+/*
+ * A column without a type is created as text and marked, so the next sync
+ * still sees no type. The mark goes with the column: a type change makes
+ * the column anew (change_type), without it.
+ */
+static int mark_untyped(pg_dest *d, const table_def *t, const char *col, ch_error *err)
 {
     pg_sql b = {0};
     pg_sql_add(&b, "COMMENT ON COLUMN ");
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, ".");
     sql_ident(&b, col);
-    pg_sql_add(&b, untyped ? " IS '" UNTYPED_COMMENT "'" : " IS NULL");
+    pg_sql_add(&b, " IS '" UNTYPED_COMMENT "'");
     return pg_exec_sql(d, &b, "marking a column", err);
 }
 
@@ -63,15 +58,16 @@ static int check_name(const char *kind, const char *name, ch_error *err)
                    kind, name, strlen(name), PG_NAME_MAX);
 }
 
-static int create_table(pg_dest *d, table_def *t, ch_error *err)
+static int create_table(dest *base, table_def *t, ch_error *err)
 {
+    pg_dest *d = (pg_dest *)base;
     pg_sql b = {0};
     int rc;
     pg_sql_add(&b, "CREATE TABLE ");
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " (");
     for (size_t i = 0; i < t->ncols; i++) {
-        add_column_sql(&b, t->cols[i].dest_name, column_type(&t->cols[i]));
+        add_column_sql(&b, t->cols[i].dest_name, sql_column_type(&t->cols[i]));
         if (table_is_key(t, i))
             pg_sql_add(&b, " NOT NULL");
         pg_sql_add(&b, ", ");
@@ -85,23 +81,8 @@ static int create_table(pg_dest *d, table_def *t, ch_error *err)
     rc = pg_exec_sql(d, &b, "creating a table", err);
     for (size_t i = 0; rc == CH_OK && i < t->ncols; i++)
         if (t->cols[i].type == T_NONE)
-            rc = mark_untyped(d, t, t->cols[i].dest_name, 1, err);
+            rc = mark_untyped(d, t, t->cols[i].dest_name, err);
     return rc;
-}
-
-static int check_key(const pg_dest *d, table_def *t, char **pk_names, int npk, ch_error *err)
-{
-    if (!table_key_is(t, pk_names, npk)) {
-        pg_sql want = {0};
-        sql_key_list(&want, t);
-        err_set(err,
-                "the warehouse table %s has another primary key than the schema's (%s); "
-                "to start over, drop it (drop table \"%s\".\"%s\")",
-                t->dest_name, want.s ? want.s : "?", d->schema, t->dest_name);
-        free(want.s);
-        return CH_ERROR;
-    }
-    return CH_OK;
 }
 
 static int add_column(dest *base, table_def *t, size_t col, ch_error *err)
@@ -115,10 +96,10 @@ static int add_column(dest *base, table_def *t, size_t col, ch_error *err)
     pg_sql_add(&b, "ALTER TABLE ");
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " ADD COLUMN ");
-    add_column_sql(&b, t->cols[col].dest_name, column_type(&t->cols[col]));
+    add_column_sql(&b, t->cols[col].dest_name, sql_column_type(&t->cols[col]));
     if (pg_exec_sql(d, &b, "adding a column", err) != CH_OK)
         return CH_ERROR;
-    return t->cols[col].type == T_NONE ? mark_untyped(d, t, t->cols[col].dest_name, 1, err) : CH_OK;
+    return t->cols[col].type == T_NONE ? mark_untyped(d, t, t->cols[col].dest_name, err) : CH_OK;
 }
 
 /*
@@ -227,13 +208,13 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
     pg_sql_add(&b, "ALTER TABLE ");
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " ADD COLUMN ");
-    add_column_sql(&b, TMP_COLUMN, to);
+    add_column_sql(&b, SQL_TMP_COLUMN, to);
     rc = pg_exec_sql(d, &b, "changing a column type", err);
     if (rc == CH_OK && from.type != T_NONE) {
         rc = convert_values(d, t, col, from, to, lossy, err);
         pg_sql_add(&b, "UPDATE ");
         pg_sql_table(&b, d->schema, t->dest_name);
-        pg_sql_add(&b, " AS t SET \"" TMP_COLUMN "\" = c.v FROM _connector_convert AS c "
+        pg_sql_add(&b, " AS t SET \"" SQL_TMP_COLUMN "\" = c.v FROM _connector_convert AS c "
                        "WHERE t.ctid = c.tid; DROP TABLE _connector_convert");
         if (rc == CH_OK)
             rc = pg_exec_sql(d, &b, "changing a column type", err);
@@ -244,7 +225,7 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
     sql_ident(&b, c->dest_name);
     pg_sql_add(&b, "; ALTER TABLE ");
     pg_sql_table(&b, d->schema, t->dest_name);
-    pg_sql_add(&b, " RENAME COLUMN \"" TMP_COLUMN "\" TO ");
+    pg_sql_add(&b, " RENAME COLUMN \"" SQL_TMP_COLUMN "\" TO ");
     sql_ident(&b, c->dest_name);
     if (key) { /* dropping a key column dropped the primary key */
         pg_sql_add(&b, "; ALTER TABLE ");
@@ -263,47 +244,6 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
         pg_exec(d, "ROLLBACK TO change_type; RELEASE change_type", "undoing", &ignored);
     }
     return CH_ERROR;
-}
-
-static int same_type(type_spec a, const column_def *c)
-{
-    return a.type == c->type &&
-           (a.type != T_DECIMAL || (a.precision == c->precision && a.scale == c->scale));
-}
-
-/*
- * Brings one column of t in line with the warehouse's copy of it. An
- * inferred column takes the stored type; a declared column whose
- * declaration changed since the last sync has its stored values converted,
- * or the sync stops with the value that does not convert.
- */
-static int reconcile_column(pg_dest *d, table_def *t, size_t c, type_spec stored,
-                            int *schema_changes, ch_error *err)
-{
-    column_def *col = &t->cols[c];
-    type_spec want = column_type(col);
-    char from[32], to[32];
-    int lossy = 0;
-    col->in_warehouse = 1;
-    if (!col->declared || col->type == T_NONE) {
-        col->type = stored.type;
-        col->precision = stored.precision;
-        col->scale = stored.scale;
-        return CH_OK;
-    }
-    if (same_type(stored, col))
-        return CH_OK;
-    type_format(stored.type, stored.precision, stored.scale, from, sizeof from);
-    type_format(want.type, want.precision, want.scale, to, sizeof to);
-    if (change_type(&d->base, t, c, stored, want, &lossy, err) != CH_OK)
-        return err_prefix(err, "column '%s' is now declared %s but the warehouse holds %s values",
-                          col->name, to, from);
-    if (stored.type == T_NONE && mark_untyped(d, t, col->dest_name, 0, err) != CH_OK)
-        return CH_ERROR;
-    dest_notice(&d->base, "table '%s': column '%s' changed from %s to %s as now declared", t->name,
-                col->name, from, to);
-    ++*schema_changes;
-    return CH_OK;
 }
 
 /* The warehouse's columns of a table: name, type, position in the primary key, comment. */
@@ -334,7 +274,8 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
     pg_dest *d = (pg_dest *)base;
     PGresult *res;
     dest_found found = {0};
-    int rc = CH_OK;
+    char advice[300];
+    int rc = CH_OK, record;
     *schema_changes = 0;
     if (pg_table_of(d, t) == NULL)
         return err_set(err, "out of memory");
@@ -356,22 +297,12 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
             ts.type = T_NONE;
         rc = dest_found_column(&found, t, name, atoi(PQgetvalue(res, r, 2)), ts, &c, &adopted, err);
         if (rc == CH_OK && c >= 0 && !adopted)
-            rc = reconcile_column(d, t, (size_t)c, ts, schema_changes, err);
+            rc = sql_reconcile_column(base, t, (size_t)c, ts, 1, &record, schema_changes, err);
     }
     PQclear(res);
-    if (rc == CH_OK && !found.exists) {
-        rc = create_table(d, t, err);
-        *schema_changes = 1;
-    } else if (rc == CH_OK) {
-        rc = check_key(d, t, found.pk_names, found.npk, err);
-        for (size_t i = 0; rc == CH_OK && i < t->ncols; i++) {
-            if (dest_found_has(&found, i) || t->cols[i].type == T_NONE)
-                continue;
-            rc = add_column(base, t, i, err);
-            ++*schema_changes;
-        }
-    }
-    dest_found_free(&found);
+    snprintf(advice, sizeof advice, "to start over, drop it (drop table \"%s\".\"%s\")", d->schema,
+             t->dest_name);
+    rc = sql_prepare_finish(base, t, &found, rc, create_table, advice, schema_changes, err);
     pg_table_changed(d, t);
     return rc;
 }
@@ -440,12 +371,12 @@ static int load_state(dest *base, const char *connector, char **json, ch_error *
     *json = NULL;
     /* remembered: the first commit need not look again */
     if (lock_connector(d, connector, err) != CH_OK ||
-        relation_exists(d, d->schema, STATE_TABLE, &d->state_table_ok, err) != CH_OK)
+        relation_exists(d, d->schema, SQL_STATE_TABLE, &d->state_table_ok, err) != CH_OK)
         return CH_ERROR;
     if (!d->state_table_ok)
         return CH_OK;
     pg_sql_add(&q, "SELECT state FROM ");
-    pg_sql_table(&q, d->schema, STATE_TABLE);
+    pg_sql_table(&q, d->schema, SQL_STATE_TABLE);
     pg_sql_add(&q, " WHERE connector = $1");
     rc = q.oom ? err_set(err, "out of memory")
                : pg_exec_params(d, q.s, 1, params, NULL, NULL, &res, "reading the state", err);
@@ -471,18 +402,18 @@ static int commit(dest *base, const char *connector, const char *state_json, con
     /* looked up first: CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the
        table exists, which a role that only writes existing tables does not have */
     if (!d->state_table_ok &&
-        relation_exists(d, d->schema, STATE_TABLE, &d->state_table_ok, err) != CH_OK)
+        relation_exists(d, d->schema, SQL_STATE_TABLE, &d->state_table_ok, err) != CH_OK)
         return CH_ERROR;
     if (!d->state_table_ok) {
         pg_sql_add(&b, "CREATE TABLE ");
-        pg_sql_table(&b, d->schema, STATE_TABLE);
+        pg_sql_table(&b, d->schema, SQL_STATE_TABLE);
         pg_sql_add(&b, " (connector text PRIMARY KEY, state text NOT NULL, "
                        "updated_at timestamptz NOT NULL)");
         if (pg_exec_sql(d, &b, "storing the state", err) != CH_OK)
             return CH_ERROR;
     }
     pg_sql_add(&b, "INSERT INTO ");
-    pg_sql_table(&b, d->schema, STATE_TABLE);
+    pg_sql_table(&b, d->schema, SQL_STATE_TABLE);
     pg_sql_add(&b, " (connector, state, updated_at) VALUES ($1, $2, $3) ON CONFLICT (connector) "
                    "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
     rc = b.oom ? err_set(err, "out of memory")
@@ -527,8 +458,18 @@ static void close_dest(dest *base)
 }
 
 static const dest_ops pg_ops = {
-    load_state, prepare_table, add_column, change_type, pg_upsert,  pg_update,
-    pg_remove,  pg_truncate,   commit,     rollback,    close_dest, pg_flush,
+    .load_state = load_state,
+    .prepare_table = prepare_table,
+    .add_column = add_column,
+    .change_type = change_type,
+    .upsert = pg_upsert,
+    .update = pg_update,
+    .remove = pg_remove,
+    .truncate = pg_truncate,
+    .commit = commit,
+    .rollback = rollback,
+    .close = close_dest,
+    .flush = pg_flush,
 };
 
 /* ---- opening ------------------------------------------------------------------ */

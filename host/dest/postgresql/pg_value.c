@@ -3,7 +3,7 @@
  * type of each contract type.
  *
  * Everything crosses the connection as text: the session is set to ISO
- * dates, UTC, hex bytea and exact float output (dest_pg.c), so the text
+ * dates, UTC, hex bytea and exact float output (pg_dest.c), so the text
  * forms read back are fixed and parse without loss.
  */
 #include <inttypes.h>
@@ -48,7 +48,7 @@ const char *pg_type_sql(col_type type, int precision, int scale, char *buf, size
     case T_JSON:
         return "jsonb";
     default:
-        return "text"; /* STRING, and a column that has no type yet (see dest_pg.c) */
+        return "text"; /* STRING, and a column that has no type yet (see pg_dest.c) */
     }
 }
 
