@@ -72,6 +72,10 @@ void dest_base_free(dest *d)
 
 /* ---- destination kinds ------------------------------------------------------- */
 
+/* The kinds built into the host, each defined in its own file. */
+extern const dest_kind dest_kind_sqlite; /* sqlite.c */
+extern const dest_kind dest_kind_jsonl;  /* jsonl.c */
+
 /* PostgreSQL is a module: libpq would cost every SQLite sync 5 ms of start-up and 5 MB. */
 static const dest_kind dest_kind_postgresql = {
     .name = "postgresql",

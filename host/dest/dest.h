@@ -163,9 +163,6 @@ int dest_check(const char *spec, ch_error *err);
 /* Opens a destination from its specification; relative paths are used as given. */
 int dest_open(const char *spec, const dest_open_opts *opts, dest **out, ch_error *err);
 
-/* The kinds built into the host (their own files). */
-extern const dest_kind dest_kind_sqlite, dest_kind_jsonl;
-
 /*
  * A module's entry points, found in NAME.so by name: dest_NAME_module_check
  * and dest_NAME_module_open, with the signatures of dest_kind's check and
