@@ -60,7 +60,8 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
         }
         switch (c) {
         case 'p': {
-            char **dirs = realloc(opts->req.plugin_dirs, (opts->req.nplugin_dirs + 1) * sizeof *dirs);
+            char **dirs =
+                realloc(opts->req.plugin_dirs, (opts->req.nplugin_dirs + 1) * sizeof *dirs);
             if (dirs == NULL)
                 return usage_error(command, usage, "%s", "out of memory");
             opts->req.plugin_dirs = dirs;

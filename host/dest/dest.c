@@ -120,9 +120,11 @@ int dest_check(const char *spec, ch_error *err)
     if (kind != NULL)
         return kind->flags & DEST_MODULE ? dest_module_check(kind, spec, err)
                                          : kind->check(spec, err);
-    for (size_t k = 0; k < NKINDS && off < sizeof expected; k++)
-        off += (size_t)snprintf(expected + off, sizeof expected - off, "%s%s",
-                                k == 0 ? "" : k + 1 < NKINDS ? ", " : " or ", kinds[k]->usage);
+    for (size_t k = 0; k < NKINDS && off < sizeof expected; k++) {
+        const char *sep = k == 0 ? "" : k + 1 < NKINDS ? ", " : " or ";
+        off +=
+            (size_t)snprintf(expected + off, sizeof expected - off, "%s%s", sep, kinds[k]->usage);
+    }
     return err_set(err, "unknown destination '%s' (expected %s)", spec, expected);
 }
 

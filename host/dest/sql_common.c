@@ -1,4 +1,5 @@
-/* sql_common.c - what SQLite and PostgreSQL do the same way: names, key lists, reconciling columns. */
+/* sql_common.c - what SQLite and PostgreSQL do the same way: names, key lists, reconciling columns.
+ */
 #include "sql_common.h"
 
 #include <stdlib.h>
@@ -106,8 +107,8 @@ int sql_same_type(type_spec a, const column_def *c)
            (a.type != T_DECIMAL || (a.precision == c->precision && a.scale == c->scale));
 }
 
-int sql_reconcile_column(dest *d, table_def *t, size_t c, type_spec stored, int exact,
-                         int *record, int *schema_changes, ch_error *err)
+int sql_reconcile_column(dest *d, table_def *t, size_t c, type_spec stored, int exact, int *record,
+                         int *schema_changes, ch_error *err)
 {
     column_def *col = &t->cols[c];
     type_spec want = sql_column_type(col);

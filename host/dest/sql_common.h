@@ -70,8 +70,8 @@ void dest_found_free(dest_found *f);
  * value that does not convert. *record is set when the column's type should
  * be recorded again (only when !exact).
  */
-int sql_reconcile_column(dest *d, table_def *t, size_t c, type_spec stored, int exact,
-                         int *record, int *schema_changes, ch_error *err);
+int sql_reconcile_column(dest *d, table_def *t, size_t c, type_spec stored, int exact, int *record,
+                         int *schema_changes, ch_error *err);
 
 /*
  * Finishes preparing t after every warehouse column went through

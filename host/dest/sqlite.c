@@ -391,8 +391,8 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
         rc = b.oom ? err_set(err, "out of memory") : exec(d, b.s, err);
     }
     if (rc == CH_OK && from.type != T_NONE)
-        rc = convert_column(d, t, col, rebuild && !table_is_key(t, col) ? SQL_TMP_COLUMN : name, from,
-                            to, lossy, err);
+        rc = convert_column(d, t, col, rebuild && !table_is_key(t, col) ? SQL_TMP_COLUMN : name,
+                            from, to, lossy, err);
     if (rc == CH_OK && rebuild && !table_is_key(t, col)) {
         b.len = 0;
         sb_add(&b, "ALTER TABLE ");
@@ -479,8 +479,8 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         rc = db_fail(d, err, "reading table information");
     sqlite3_finalize(info);
     recorded_free(&rec);
-    rc = sql_prepare_finish(base, t, &found, rc, create_table, "run `connector-host reset` to start over",
-                            schema_changes, err);
+    rc = sql_prepare_finish(base, t, &found, rc, create_table,
+                            "run `connector-host reset` to start over", schema_changes, err);
     finalize_statements(t->dest);
     return rc;
 }

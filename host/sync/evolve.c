@@ -92,8 +92,9 @@ static int widen(sink *s, table_def *t, sink_table *rt, size_t c, const value *v
         }
         if (rc != CH_OK)
             return sink_fail(s, "table '%s': column '%s' cannot widen from %s to %s: %s", t->name,
-                        col->name, type_format(from.type, from.precision, from.scale, a, sizeof a),
-                        type_format(to.type, to.precision, to.scale, b, sizeof b), err.msg);
+                             col->name,
+                             type_format(from.type, from.precision, from.scale, a, sizeof a),
+                             type_format(to.type, to.precision, to.scale, b, sizeof b), err.msg);
         rt->counts.schema_changes++;
     }
     set_column_type(col, to);

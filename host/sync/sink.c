@@ -55,9 +55,8 @@ static void report_missing(sink *s, const dest_report *r)
                 "%s on table '%s': no row with that primary key; %s", op, r->t->name, outcome);
     else
         log_msg(s->log, CH_LOG_WARNING, "host",
-                "%s on table '%s': %ld %s%s found no row with %s primary key; %s", op,
-                r->t->name, r->count, op, r->count == 1 ? "" : "s",
-                r->count == 1 ? "its" : "their", outcome);
+                "%s on table '%s': %ld %s%s found no row with %s primary key; %s", op, r->t->name,
+                r->count, op, r->count == 1 ? "" : "s", r->count == 1 ? "its" : "their", outcome);
     s->tables[r->t->index].counts.warnings += r->count; /* t was prepared: tables has it */
 }
 
@@ -315,11 +314,11 @@ static int check_key(sink *s, table_def *t, sink_table *rt, const char *op)
     for (size_t k = 0; k < t->nkey; k++) {
         size_t c = t->key[k];
         if (!rt->present[c])
-            return sink_fail(s, "%s on table '%s': no value for primary key column '%s'", op, t->name,
-                        t->cols[c].name);
+            return sink_fail(s, "%s on table '%s': no value for primary key column '%s'", op,
+                             t->name, t->cols[c].name);
         if (rt->vals[c].type == T_NONE)
             return sink_fail(s, "%s on table '%s': primary key column '%s' is NULL", op, t->name,
-                        t->cols[c].name);
+                             t->cols[c].name);
     }
     return CH_OK;
 }

@@ -37,10 +37,10 @@ struct writer {
     wop ring[RING];
     size_t head, tail; /* records [tail, head) are queued; both only grow */
     int ending;
-    int writer_waiting; /* the writer sleeps on `work` */
-    int others_waiting; /* the producer or a drain sleeps on `space` */
-    int failed;         /* set by the writer; read under the lock */
-    ch_error error;     /* the first failure */
+    int writer_waiting;   /* the writer sleeps on `work` */
+    int others_waiting;   /* the producer or a drain sleeps on `space` */
+    int failed;           /* set by the writer; read under the lock */
+    ch_error error;       /* the first failure */
     dest_reports reports; /* what the destination reported, under the lock */
     int reports_failed;   /* out of memory while moving them */
 };

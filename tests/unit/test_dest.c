@@ -13,11 +13,16 @@ static void kinds_by_scheme(void)
     static const struct {
         const char *spec, *kind;
     } cases[] = {
-        {"sqlite:files/warehouse.db", "sqlite"},   {"sqlite:", "sqlite"},
-        {"postgresql://u@h/db", "postgresql"},     {"postgres://u@h/db", "postgresql"},
-        {"jsonl:-", "jsonl"},                      {"jsonl:out.jsonl", "jsonl"},
-        {"mysql://u@h/db", NULL},                  {"SQLITE:x.db", NULL},
-        {"files/warehouse.db", NULL},              {"", NULL},
+        {"sqlite:files/warehouse.db", "sqlite"},
+        {"sqlite:", "sqlite"},
+        {"postgresql://u@h/db", "postgresql"},
+        {"postgres://u@h/db", "postgresql"},
+        {"jsonl:-", "jsonl"},
+        {"jsonl:out.jsonl", "jsonl"},
+        {"mysql://u@h/db", NULL},
+        {"SQLITE:x.db", NULL},
+        {"files/warehouse.db", NULL},
+        {"", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const dest_kind *k = dest_kind_of(cases[i].spec);
@@ -97,8 +102,7 @@ static void modules_by_name(void)
                round);
         ok(dest_module_check(pg, "postgresql://u@h/db?bogus=1", &err) == CH_ERROR,
            "round %d: postgresql refuses a bad parameter", round);
-        has_str(err.msg, "bogus", "round %d: the postgresql module answered, not the fake",
-                round);
+        has_str(err.msg, "bogus", "round %d: the postgresql module answered, not the fake", round);
         ok(dest_module_open(&fake, "fakedest:y", &opts, &d, &err) == CH_ERROR,
            "round %d: fake opens", round);
         is_str(err.msg, "fakedest opened 'fakedest:y'", "round %d: the fake module's open ran",

@@ -682,7 +682,7 @@ static char *server_name(PGconn *conn)
 }
 
 int dest_postgresql_module_open(const char *spec, const dest_open_opts *opts, dest **out,
-                                 ch_error *err)
+                                ch_error *err)
 {
     /* connect_timeout first, so that the URI's own value overrides it */
     const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
