@@ -135,6 +135,7 @@ static long run(const char *writer, long n, char **log_text)
     else
         printf("# the sync failed: %s\n", s.failed ? s.error.msg : err.msg);
     sink_free(&s);
+    dest_reports_free(&f.base.missing); /* a real destination's close does it (dest_base_free) */
     fclose(out);
     ch_row_free(row);
     state_free(st);
