@@ -20,6 +20,26 @@ host run three --working-dir "$W" --destination "$PGURI&schema=dryschema" --dry-
 is "$rc" 0 "a dry run over existing tables: exit 0"
 is "$(psql_q 'select id, val1, val2, _fivetran_deleted from dryschema.three order by val2; select state from dryschema._connector_state')" "$before" "a dry run leaves the rows and the state as they were"
 
+# ---- an update that found no row is logged before the schema change that applied it ---------
+# PostgreSQL applies held-back updates when a column widens; SQLite knows at once. Either way
+# the warning comes first, with the writer thread and without it.
+for dest in sqlite pg; do
+    for writer in 1 0; do
+        W=$(newdir "order_${dest}_$writer")
+        if [ "$dest" = pg ]; then D="--destination $PGURI&schema=ord$writer"; else D=""; fi
+        CONNECTOR_HOST_WRITER=$writer host run badops $P --working-dir "$W" $D --configuration "$(conf '{"case":"missing_then_widen"}')"
+        is "$rc" 0 "$dest, writer $writer: the sync succeeds"
+        warned=$(printf '%s\n' "$err" | grep -n "update on table 'loose'" | cut -d: -f1)
+        widened=$(printf '%s\n' "$err" | grep -n "column 'n' widened from LONG to DOUBLE" | cut -d: -f1)
+        if [ -n "$warned" ] && [ -n "$widened" ] && [ "$warned" -lt "$widened" ]; then
+            pass "$dest, writer $writer: the missing row is logged before the widening"
+        else
+            fail "$dest, writer $writer: the missing row is logged before the widening" "$err"
+        fi
+        is "$(printf '%s\n' "$out" | awk '$1 == "total" { print $NF }')" 1 "$dest, writer $writer: counted once"
+    done
+done
+
 # ---- a role that may only read and write the existing tables --------------------------------
 W=$(newdir lowpriv)
 host run three --working-dir "$W" --destination "$PGURI&schema=lp"

@@ -41,11 +41,22 @@ int dest_reports_add(dest_reports *r, table_def *t, int kind, long count, int he
 
 int dest_reports_move(dest_reports *to, dest_reports *from)
 {
-    for (size_t i = 0; i < from->count; i++) {
-        const dest_report *r = &from->items[i];
-        if (dest_reports_add(to, r->t, r->kind, r->count, r->held) != CH_OK)
-            return CH_ERROR;
+    if (to->count == 0) { /* the usual case: swap the buffers, copy nothing */
+        dest_reports emptied = *to;
+        *to = *from;
+        *from = emptied;
+        return CH_OK;
     }
+    if (to->count + from->count > to->cap) { /* all or nothing: never half moved */
+        size_t cap = to->count + from->count;
+        dest_report *items = realloc(to->items, cap * sizeof *items);
+        if (items == NULL)
+            return CH_ERROR;
+        to->items = items;
+        to->cap = cap;
+    }
+    memcpy(to->items + to->count, from->items, from->count * sizeof *from->items);
+    to->count += from->count;
     from->count = 0;
     return CH_OK;
 }

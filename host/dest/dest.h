@@ -66,10 +66,11 @@ typedef struct dest_ops {
 } dest_ops;
 
 /*
- * An update or delete that found no row. Kept by the destination in
- * dest.missing as it learns of them, and taken from there by the thread that
- * drives the destination, which passes them back to the sink: only the sink
- * logs and counts them.
+ * An update or delete that found no row. Kept in dest.missing by whoever
+ * learns of it (the destination for operations it held back, the writer for
+ * those the destination answered at once), and taken from there by the
+ * thread that drives the destination, which passes them back to the sink:
+ * only the sink logs and counts them.
  */
 typedef struct dest_report {
     table_def *t;
@@ -89,7 +90,10 @@ typedef struct dest_reports {
 /* Appends a report; CH_ERROR when out of memory. */
 int dest_reports_add(dest_reports *r, table_def *t, int kind, long count, int held);
 
-/* Appends every report of from to to and empties from; CH_ERROR when out of memory. */
+/*
+ * Appends every report of from to to and empties from; CH_ERROR when out of
+ * memory, with both lists as they were.
+ */
 int dest_reports_move(dest_reports *to, dest_reports *from);
 
 /* Frees the list's memory. */
@@ -119,7 +123,7 @@ void dest_notice(dest *d, const char *format, ...) CH_PRINTF(2, 3);
 typedef struct dest_open_opts {
     /* Nothing will be committed: change no setting of the warehouse and create nothing. */
     int dry_run;
-    /* Set as the destination's notice callback, before anything can be noticed. */
+    /* Becomes the destination's notice callback once it is open; open may call it too. */
     void (*notice)(void *ctx, const char *message);
     void *notice_ctx;
 } dest_open_opts;

@@ -398,9 +398,12 @@ static int open_jsonl(const char *path, dest **out, ch_error *err)
     return CH_OK;
 }
 
+/* The spec is SCHEME followed by the path. */
+#define SCHEME "jsonl:"
+
 static int check(const char *spec, ch_error *err)
 {
-    if (spec[6] == '\0')
+    if (spec[sizeof SCHEME - 1] == '\0')
         return err_set(err,
                        "destination '%s': the jsonl destination needs a file path, or - for "
                        "standard output",
@@ -411,18 +414,18 @@ static int check(const char *spec, ch_error *err)
 static int open_spec(const char *spec, const dest_open_opts *opts, dest **out, ch_error *err)
 {
     (void)opts; /* a stream commits nothing: a dry run is refused before it opens */
-    return open_jsonl(spec + 6, out, err);
+    return open_jsonl(spec + sizeof SCHEME - 1, out, err);
 }
 
 /* jsonl:- owns standard output, even before the destination is open. */
 static int uses_stdout(const char *spec)
 {
-    return strcmp(spec, "jsonl:-") == 0;
+    return strcmp(spec + sizeof SCHEME - 1, "-") == 0;
 }
 
 const dest_kind dest_kind_jsonl = {
     .name = "jsonl",
-    .schemes = {"jsonl:", NULL},
+    .schemes = {SCHEME, NULL},
     .usage = "jsonl:PATH",
     .help = "                        jsonl:PATH, the operation stream as JSON lines (jsonl:-\n"
             "                        for standard output; the summary then goes to standard\n"

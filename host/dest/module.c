@@ -15,7 +15,7 @@
 
 /* The modules opened so far, by name; a handful at most. */
 typedef struct module {
-    const char *name;
+    const char *name; /* a kind's name: kinds live as long as the process */
     lt_dlhandle handle;
 } module;
 

@@ -32,7 +32,7 @@ void sql_key_list(textbuf *b, const table_def *t)
 }
 
 /* Marks column c seen, growing the marks to the table's columns. */
-static int mark_seen(dest_found *f, const table_def *t, size_t c)
+static int mark_seen(sql_found *f, const table_def *t, size_t c)
 {
     if (f->nseen < t->ncols) {
         unsigned char *grown = realloc(f->seen, t->ncols);
@@ -46,8 +46,8 @@ static int mark_seen(dest_found *f, const table_def *t, size_t c)
     return CH_OK;
 }
 
-int dest_found_column(dest_found *f, table_def *t, const char *name, int pk, type_spec ts,
-                      long *col, int *adopted, ch_error *err)
+int sql_found_column(sql_found *f, table_def *t, const char *name, int pk, type_spec ts, long *col,
+                     int *adopted, ch_error *err)
 {
     long c = -1;
     *col = -1;
@@ -87,7 +87,7 @@ int dest_found_column(dest_found *f, table_def *t, const char *name, int pk, typ
     return CH_OK;
 }
 
-void dest_found_free(dest_found *f)
+void sql_found_free(sql_found *f)
 {
     for (int k = 0; k < MAX_KEY_COLUMNS; k++)
         free(f->pk_names[k]);
@@ -101,7 +101,8 @@ type_spec sql_column_type(const column_def *c)
     return ts;
 }
 
-int sql_same_type(type_spec a, const column_def *c)
+/* True when the type is the column's (for DECIMAL, with its precision and scale). */
+static int same_type(type_spec a, const column_def *c)
 {
     return a.type == c->type &&
            (a.type != T_DECIMAL || (a.precision == c->precision && a.scale == c->scale));
@@ -127,7 +128,7 @@ int sql_reconcile_column(dest *d, table_def *t, size_t c, type_spec stored, int 
         *record = 1; /* a warehouse older than the type records: the declaration wins */
         return CH_OK;
     }
-    if (sql_same_type(stored, col))
+    if (same_type(stored, col))
         return CH_OK;
     type_format(stored.type, stored.precision, stored.scale, from, sizeof from);
     type_format(want.type, want.precision, want.scale, to, sizeof to);
@@ -141,7 +142,7 @@ int sql_reconcile_column(dest *d, table_def *t, size_t c, type_spec stored, int 
 }
 
 /* Checks that the warehouse table's key is the declared one. */
-static int check_key(const table_def *t, const dest_found *f, const char *advice, ch_error *err)
+static int check_key(const table_def *t, const sql_found *f, const char *advice, ch_error *err)
 {
     textbuf want = {0};
     if (table_key_is(t, f->pk_names, f->npk))
@@ -153,7 +154,7 @@ static int check_key(const table_def *t, const dest_found *f, const char *advice
     return CH_ERROR;
 }
 
-int sql_prepare_finish(dest *d, table_def *t, dest_found *f, int rc,
+int sql_prepare_finish(dest *d, table_def *t, sql_found *f, int rc,
                        int (*create)(dest *d, table_def *t, ch_error *err), const char *advice,
                        int *schema_changes, ch_error *err)
 {
@@ -163,12 +164,12 @@ int sql_prepare_finish(dest *d, table_def *t, dest_found *f, int rc,
     } else if (rc == CH_OK) {
         rc = check_key(t, f, advice, err);
         for (size_t i = 0; rc == CH_OK && i < t->ncols; i++) {
-            if (dest_found_has(f, i) || t->cols[i].type == T_NONE)
+            if (sql_found_has(f, i) || t->cols[i].type == T_NONE)
                 continue;
             rc = d->ops->add_column(d, t, i, err);
             ++*schema_changes;
         }
     }
-    dest_found_free(f);
+    sql_found_free(f);
     return rc;
 }

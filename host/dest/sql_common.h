@@ -25,21 +25,18 @@ void sql_key_list(textbuf *b, const table_def *t);
 /* The column's contract type. */
 type_spec sql_column_type(const column_def *c);
 
-/* True when the type is the column's (for DECIMAL, with its precision and scale). */
-int sql_same_type(type_spec a, const column_def *c);
-
 /*
  * What a SQL destination learns of an existing table while preparing it:
  * the warehouse's primary key, in key order, and which columns of the
- * table it has. Start with {0}; free with dest_found_free.
+ * table it has. Start with {0}; free with sql_found_free.
  */
-typedef struct dest_found {
+typedef struct sql_found {
     char *pk_names[MAX_KEY_COLUMNS];
     int npk;
     unsigned char *seen; /* seen[i]: column i of the table is in the warehouse */
     size_t nseen;
     int exists; /* the warehouse had at least one column of the table */
-} dest_found;
+} sql_found;
 
 /*
  * Notes one warehouse column with its key position pk (0: not in the key)
@@ -48,17 +45,17 @@ typedef struct dest_found {
  * case it is added: a column from an earlier sync, or one made by hand and
  * used under its own name, so that upserts clear it like any other.
  */
-int dest_found_column(dest_found *f, table_def *t, const char *name, int pk, type_spec ts,
-                      long *col, int *adopted, ch_error *err);
+int sql_found_column(sql_found *f, table_def *t, const char *name, int pk, type_spec ts, long *col,
+                     int *adopted, ch_error *err);
 
 /* True when column i of the table was found in the warehouse. */
-static inline int dest_found_has(const dest_found *f, size_t i)
+static inline int sql_found_has(const sql_found *f, size_t i)
 {
     return i < f->nseen && f->seen[i];
 }
 
-/* Frees what dest_found_column kept. */
-void dest_found_free(dest_found *f);
+/* Frees what sql_found_column kept. */
+void sql_found_free(sql_found *f);
 
 /*
  * Brings column c of t in line with the warehouse's copy of it, stored with
@@ -75,11 +72,11 @@ int sql_reconcile_column(dest *d, table_def *t, size_t c, type_spec stored, int 
 
 /*
  * Finishes preparing t after every warehouse column went through
- * dest_found_column: creates the table when the warehouse had none, else
+ * sql_found_column: creates the table when the warehouse had none, else
  * checks its primary key (`advice` says how to start over when it differs)
  * and adds the columns it lacks through d's add_column. Frees f.
  */
-int sql_prepare_finish(dest *d, table_def *t, dest_found *f, int rc,
+int sql_prepare_finish(dest *d, table_def *t, sql_found *f, int rc,
                        int (*create)(dest *d, table_def *t, ch_error *err), const char *advice,
                        int *schema_changes, ch_error *err);
 

@@ -448,7 +448,7 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
     sqlite_dest *d = (sqlite_dest *)base;
     sqlite3_stmt *info;
     sql_buf b = {0};
-    dest_found found = {0};
+    sql_found found = {0};
     recorded rec;
     int rc = CH_OK, step = SQLITE_DONE;
     *schema_changes = 0;
@@ -471,7 +471,7 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         type_spec ts = stored ? *stored : affinity_type(decl);
         long c;
         int adopted;
-        rc = dest_found_column(&found, t, name, sqlite3_column_int(info, 5), ts, &c, &adopted, err);
+        rc = sql_found_column(&found, t, name, sqlite3_column_int(info, 5), ts, &c, &adopted, err);
         if (rc == CH_OK && c >= 0 && !adopted)
             rc = reconcile_column(d, t, (size_t)c, ts, stored != NULL, schema_changes, err);
     }
@@ -841,9 +841,12 @@ static int open_sqlite(const char *path, int dry_run, dest **out, ch_error *err)
     return CH_OK;
 }
 
+/* The spec is SCHEME followed by the path. */
+#define SCHEME "sqlite:"
+
 static int check(const char *spec, ch_error *err)
 {
-    if (spec[7] == '\0')
+    if (spec[sizeof SCHEME - 1] == '\0')
         return err_set(err, "destination '%s': the sqlite destination needs a file path", spec);
     return CH_OK;
 }
@@ -855,7 +858,7 @@ static int check(const char *spec, ch_error *err)
  */
 static int open_spec(const char *spec, const dest_open_opts *opts, dest **out, ch_error *err)
 {
-    const char *path = spec + 7;
+    const char *path = spec + sizeof SCHEME - 1;
     struct stat sb;
     if (opts->dry_run && stat(path, &sb) != 0) {
         if (opts->notice) {
@@ -873,7 +876,7 @@ static int open_spec(const char *spec, const dest_open_opts *opts, dest **out, c
 
 const dest_kind dest_kind_sqlite = {
     .name = "sqlite",
-    .schemes = {"sqlite:", NULL},
+    .schemes = {SCHEME, NULL},
     .usage = "sqlite:PATH",
     .help = "                        sqlite:PATH (default sqlite:WORKDIR/files/warehouse.db)\n",
     .flags = DEST_KEEPS_STATE,

@@ -61,12 +61,11 @@ static void report_missing(sink *s, const dest_report *r)
 }
 
 /* Logs and counts the reports in the list, then empties it. */
-static int take_reports(sink *s, dest_reports *from)
+static void take_reports(sink *s, dest_reports *from)
 {
     for (size_t i = 0; i < from->count; i++)
         report_missing(s, &from->items[i]);
     from->count = 0;
-    return CH_OK;
 }
 
 /*
@@ -89,6 +88,11 @@ static int collect(sink *s, int dest_idle)
  * thread may use the destination or change a table's definition; takes what
  * the destination reported. Reports an operation that failed meanwhile.
  */
+int sink_take_reports(sink *s)
+{
+    return collect(s, 1);
+}
+
 int sink_settle(sink *s)
 {
     ch_error err;
@@ -123,11 +127,11 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
     s->state = st;
     s->log = lg;
     s->prefix_second = -1;
+    if (json == NULL || (s->committed_state = strdup(json)) == NULL)
+        return err_set(err, "out of memory");
     /* without a writer, operations are applied on this thread; CONNECTOR_HOST_WRITER=0 asks so */
     if (writer_env == NULL || strcmp(writer_env, "0") != 0)
         s->writer = writer_start(d, lg);
-    if (json == NULL || (s->committed_state = strdup(json)) == NULL)
-        return err_set(err, "out of memory");
     return CH_OK;
 }
 
@@ -259,12 +263,15 @@ static table_def *find_table(sink *s, const char *name, sink_table **rt)
 static int prepare(sink *s, table_def *t, sink_table *rt)
 {
     ch_error err;
-    int changes = 0;
+    int changes = 0, rc;
     if (rt->prepared)
         return CH_OK;
     if (sink_settle(s) != CH_OK)
         return CH_ERROR;
-    if (s->dest->ops->prepare_table(s->dest, t, &changes, &err) != CH_OK) {
+    rc = s->dest->ops->prepare_table(s->dest, t, &changes, &err);
+    if (sink_take_reports(s) != CH_OK) /* e.g. from a merge before a column was added */
+        return CH_ERROR;
+    if (rc != CH_OK) {
         char prefix[200];
         snprintf(prefix, sizeof prefix, "table '%s':", t->name);
         if (strncmp(err.msg, prefix, strlen(prefix)) == 0)

@@ -84,6 +84,12 @@ int sink_fail(sink *s, const char *format, ...) CH_PRINTF(2, 3);
  */
 int sink_settle(sink *s);
 
+/*
+ * Logs and counts what the destination reported during a call this thread
+ * made to it (the writer drained). CH_ERROR (the sync failed): out of memory.
+ */
+int sink_take_reports(sink *s);
+
 /* Totals over all tables. */
 op_counts sink_totals(const sink *s);
 

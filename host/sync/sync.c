@@ -94,14 +94,17 @@ static int load_state(dest *d, const dest_kind *kind, const char *connector, con
     return rc;
 }
 
+/* Without --destination, the working directory's warehouse: files/warehouse.db in SQLite. */
+#define DEFAULT_SCHEME "sqlite:"
+
 /* The destination to open: the request's, else the working directory's warehouse. */
 static char *destination_spec(const sync_request *req, const workdir *w)
 {
     char *spec;
     if (req->destination)
         return strdup(req->destination);
-    if ((spec = malloc(strlen(w->warehouse) + 8)) != NULL)
-        sprintf(spec, "sqlite:%s", w->warehouse);
+    if ((spec = malloc(sizeof DEFAULT_SCHEME + strlen(w->warehouse))) != NULL)
+        sprintf(spec, "%s%s", DEFAULT_SCHEME, w->warehouse);
     return spec;
 }
 
@@ -140,12 +143,7 @@ int sync_run(const sync_request *req)
     if ((req->destination && dest_check(req->destination, &err) != CH_OK) ||
         workdir_open(&w, req->working_dir, !req->dry_run, &err) != CH_OK)
         goto early;
-    spec = destination_spec(req, &w);
-    if (spec == NULL) {
-        err_set(&err, "out of memory");
-        goto early;
-    }
-    kind = dest_kind_of(spec);
+    kind = dest_kind_of(req->destination ? req->destination : DEFAULT_SCHEME);
     if (req->dry_run && (kind->flags & DEST_STREAM)) {
         err_set(&err,
                 "--dry-run does not apply to a %s destination, which commits nothing "
@@ -157,6 +155,10 @@ int sync_run(const sync_request *req)
     /* a dry run creates nothing, not even files/ for the lock */
     if ((!req->dry_run || exists(w.files)) && workdir_lock(&w, &err) != CH_OK)
         goto early;
+    if ((spec = destination_spec(req, &w)) == NULL) {
+        err_set(&err, "out of memory");
+        goto early;
+    }
     if ((st = state_new()) == NULL) {
         err_set(&err, "out of memory");
         goto early;

@@ -368,12 +368,45 @@ out:
     ch_row_free(r);
 }
 
+/*
+ * case=missing_then_widen: an update of a key with no row, then a value that
+ * widens `loose.n` from LONG to DOUBLE; a destination that holds the update
+ * back applies it before the column changes, and its warning must be logged
+ * before the widening is.
+ */
+static int missing_then_widen(ch_sync *sync)
+{
+    ch_row *r = ch_row_new();
+    int rc;
+    ch_row_set_long(r, "k", 1);
+    ch_row_set_long(r, "n", 5);
+    rc = ch_upsert(sync, "loose", r);
+    if (rc == CH_OK)
+        rc = ch_checkpoint(sync);
+    ch_row_clear(r);
+    ch_row_set_long(r, "k", 99);
+    ch_row_set_long(r, "n", 6);
+    if (rc == CH_OK)
+        rc = ch_update(sync, "loose", r);
+    ch_row_clear(r);
+    ch_row_set_long(r, "k", 2);
+    ch_row_set_double(r, "n", 1.5);
+    if (rc == CH_OK)
+        rc = ch_upsert(sync, "loose", r);
+    if (rc == CH_OK)
+        rc = ch_checkpoint(sync);
+    ch_row_free(r);
+    return rc;
+}
+
 static int update(ch_sync *sync, const ch_config *config)
 {
     const char *c = case_of(config);
     ch_row *r;
     if (is(c, "good"))
         return good(sync);
+    if (is(c, "missing_then_widen"))
+        return missing_then_widen(sync);
     r = ch_row_new();
     ch_row_set_string(r, "k", "rolled back");
     ch_upsert(sync, "other", r); /* must not survive a failure of this sync */

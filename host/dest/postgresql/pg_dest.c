@@ -273,7 +273,7 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
 {
     pg_dest *d = (pg_dest *)base;
     PGresult *res;
-    dest_found found = {0};
+    sql_found found = {0};
     char advice[300];
     int rc = CH_OK, record;
     *schema_changes = 0;
@@ -295,7 +295,7 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         int adopted;
         if (strcmp(PQgetvalue(res, r, 3), UNTYPED_COMMENT) == 0)
             ts.type = T_NONE;
-        rc = dest_found_column(&found, t, name, atoi(PQgetvalue(res, r, 2)), ts, &c, &adopted, err);
+        rc = sql_found_column(&found, t, name, atoi(PQgetvalue(res, r, 2)), ts, &c, &adopted, err);
         if (rc == CH_OK && c >= 0 && !adopted)
             rc = sql_reconcile_column(base, t, (size_t)c, ts, 1, &record, schema_changes, err);
     }
