@@ -1,8 +1,9 @@
 #!/bin/sh
 # layers.sh - the host's stages call one way (cli -> sync -> plugin, dest -> contract -> base):
 # a file includes a header of another stage only when that stage lies below its own, no source
-# file sits directly in host/, every stage folder says what it owns, and the public header
-# includes nothing private. Reads the source tree; runs nothing.
+# file sits directly in host/, every stage folder says what it owns, the public header
+# includes nothing private, and no two files call each other. Reads the source tree and the
+# symbol tables of the built objects (nm); runs nothing.
 . "$TESTS_SRCDIR/lib.sh"
 ROOT=$(cd "$TESTS_SRCDIR/.." && pwd)
 
@@ -60,5 +61,32 @@ is "$bad" "" "every include goes down the flow (cli -> sync -> plugin, dest -> c
 
 private=$(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$ROOT/include/connector-host.h")
 is "$private" "" "the public header includes no private header"
+
+# No circle between files: from the built objects of the host and of the PostgreSQL module,
+# which file's functions each file calls. A
+# file that both calls another and is called by it (directly or round a longer loop) would
+# mean the two are one job split in two, or a seam that runs both ways.
+objects=$(cd "$BUILD_TOP" && find host \( -name 'connector_host-*.o' -o -name 'postgresql_la-*.o' \) | sort)
+if [ -z "$objects" ]; then
+    fail "the host's objects are built (make)"
+else
+    circles=$(cd "$BUILD_TOP" && for o in $objects; do
+        f=$(echo "$o" | sed 's|\.libs/||; s/connector_host-//; s/postgresql_la-//; s/\.o$/.c/')
+        nm "$o" | awk -v f="$f" '$2 ~ /^[TDBR]$/ { print "def", f, $3 } $1 == "U" { print "use", f, $2 }'
+    done | awk '
+        $1 == "def" { owner[$3] = $2; files[$2] = 1 }
+        $1 == "use" { uses[$2, $3] = 1; files[$2] = 1 }
+        END {
+            for (k in uses) {
+                split(k, p, SUBSEP)
+                if ((p[2] in owner) && owner[p[2]] != p[1]) reach[p[1], owner[p[2]]] = 1
+            }
+            for (m in files) for (a in files) if ((a, m) in reach) for (b in files)
+                if ((m, b) in reach) reach[a, b] = 1
+            for (a in files) for (b in files)
+                if (a < b && ((a, b) in reach) && ((b, a) in reach)) print a " <-> " b
+        }' | sort)
+    is "$circles" "" "no two files of the host call each other, directly or round a loop"
+fi
 
 done_testing

@@ -1,7 +1,7 @@
 /*
  * dest.h - what a destination does, and the kinds of destination there are.
  * The sync stage talks only to this; each destination is its own file
- * (sqlite.c, jsonl.c) or module (postgresql/), and one entry in dest.c.
+ * (sqlite.c, jsonl.c) or module (postgresql/), and one entry in kinds.c.
  */
 #ifndef HOST_DEST_H
 #define HOST_DEST_H
@@ -136,7 +136,7 @@ enum dest_flags {
 
 /*
  * One kind of destination: the whole of what the host knows about it. A new
- * destination is one entry in the table of dest.c plus its own files.
+ * destination is one entry in the table of kinds.c plus its own files.
  */
 typedef struct dest_kind {
     const char *name;       /* "sqlite"; a module's file is NAME.so */

@@ -90,7 +90,7 @@ static int widen(sink *s, table_def *t, sink_table *rt, size_t c, const value *v
             to.type = T_STRING, to.precision = to.scale = 0;
             rc = s->dest->ops->change_type(s->dest, t, c, from, to, &lossy, &err);
         }
-        if (sink_take_reports(s) != CH_OK) /* from the merge before the change */
+        if (sink_take_reports(s, 1) != CH_OK) /* from the merge before the change */
             return CH_ERROR;
         if (rc != CH_OK)
             return sink_fail(s, "table '%s': column '%s' cannot widen from %s to %s: %s", t->name,
@@ -134,7 +134,7 @@ int evolve_row(sink *s, table_def *t, sink_table *rt, const ch_row *row)
                 return sink_fail(s, "%s", err.msg);
             if (rt->prepared) {
                 int rc = s->dest->ops->add_column(s->dest, t, (size_t)c, &err);
-                if (sink_take_reports(s) != CH_OK)
+                if (sink_take_reports(s, 1) != CH_OK)
                     return CH_ERROR;
                 if (rc != CH_OK)
                     return sink_fail(s, "table '%s': %s", t->name, err.msg);

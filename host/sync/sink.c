@@ -22,88 +22,6 @@
 #include "signals.h"
 #include "writer.h"
 
-/* Records the first failure of the sync; later ones are consequences, not causes. */
-static int vfail(sink *s, const char *format, va_list ap)
-{
-    if (!s->failed) {
-        vsnprintf(s->error.msg, sizeof s->error.msg, format, ap);
-        s->failed = 1;
-    }
-    return CH_ERROR;
-}
-
-int sink_fail(sink *s, const char *format, ...)
-{
-    va_list ap;
-    va_start(ap, format);
-    vfail(s, format, ap);
-    va_end(ap);
-    return CH_ERROR;
-}
-
-/*
- * The one place that words and counts an update or delete that found no
- * row, whether the destination knew at once (SQLite) or learnt it when it
- * applied operations it held back (PostgreSQL, one report per merge).
- */
-static void report_missing(sink *s, const dest_report *r)
-{
-    const char *op = r->kind == DEST_UPDATE ? "update" : "delete";
-    const char *outcome = r->kind == DEST_UPDATE ? "nothing changed" : "ignored";
-    if (!r->held)
-        log_msg(s->log, CH_LOG_WARNING, "host",
-                "%s on table '%s': no row with that primary key; %s", op, r->t->name, outcome);
-    else
-        log_msg(s->log, CH_LOG_WARNING, "host",
-                "%s on table '%s': %ld %s%s found no row with %s primary key; %s", op, r->t->name,
-                r->count, op, r->count == 1 ? "" : "s", r->count == 1 ? "its" : "their", outcome);
-    s->tables[r->t->index].counts.warnings += r->count; /* t was prepared: tables has it */
-}
-
-/* Logs and counts the reports in the list, then empties it. */
-static void take_reports(sink *s, dest_reports *from)
-{
-    for (size_t i = 0; i < from->count; i++)
-        report_missing(s, &from->items[i]);
-    from->count = 0;
-}
-
-/*
- * Takes what the destination reported: from the writer (what it passed
- * back), and, when this thread is the one driving the destination (no
- * writer, or a drained one), from the destination itself.
- */
-static int collect(sink *s, int dest_idle)
-{
-    if (s->writer != NULL && writer_take_reports(s->writer, &s->reports) != CH_OK)
-        return sink_fail(s, "out of memory");
-    take_reports(s, &s->reports);
-    if (s->writer == NULL || dest_idle)
-        take_reports(s, &s->dest->missing);
-    return CH_OK;
-}
-
-/*
- * Waits until the writer thread has applied everything queued, so that this
- * thread may use the destination or change a table's definition; takes what
- * the destination reported. Reports an operation that failed meanwhile.
- */
-int sink_take_reports(sink *s)
-{
-    return collect(s, 1);
-}
-
-int sink_settle(sink *s)
-{
-    ch_error err;
-    int rc = CH_OK;
-    if (s->writer != NULL)
-        rc = writer_drain(s->writer, &err);
-    if (collect(s, 1) != CH_OK)
-        return CH_ERROR;
-    return rc == CH_OK ? CH_OK : sink_fail(s, "%s", err.msg);
-}
-
 /* Fails the sync when a stop was requested, so nothing more is written or committed. */
 static int stopped(sink *s)
 {
@@ -269,7 +187,7 @@ static int prepare(sink *s, table_def *t, sink_table *rt)
     if (sink_settle(s) != CH_OK)
         return CH_ERROR;
     rc = s->dest->ops->prepare_table(s->dest, t, &changes, &err);
-    if (sink_take_reports(s) != CH_OK) /* e.g. from a merge before a column was added */
+    if (sink_take_reports(s, 1) != CH_OK) /* e.g. from a merge before a column was added */
         return CH_ERROR;
     if (rc != CH_OK) {
         char prefix[200];
@@ -431,7 +349,7 @@ static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const cha
         reports = s->dest->missing.count > 0;
     }
     s->pending++;
-    return reports ? collect(s, 0) : CH_OK;
+    return reports ? sink_take_reports(s, 0) : CH_OK;
 }
 
 int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
@@ -508,7 +426,7 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
         rc = s->dest->ops->commit(s->dest, s->connector, state_json, next_synced(s), &err);
     if (rc != CH_OK)
         return sink_fail(s, "checkpoint: %s", err.msg);
-    if (collect(s, 1) != CH_OK) /* what the commit's last merge found missing */
+    if (sink_take_reports(s, 1) != CH_OK) /* what the commit's last merge found missing */
         return CH_ERROR;
     s->pending = 0;
     s->checkpoints += is_checkpoint; /* committed, whatever happens to state.json */
@@ -613,7 +531,7 @@ int ch_fail(ch_sync *s, const char *format, ...)
     if (s == NULL || format == NULL)
         return CH_ERROR;
     va_start(ap, format);
-    vfail(s, format, ap);
+    sink_vfail(s, format, ap);
     va_end(ap);
     return CH_ERROR;
 }

@@ -3,6 +3,7 @@
 #define HOST_SINK_H
 
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -71,10 +72,11 @@ int sink_finish(sink *s);
 void sink_abort(sink *s);
 
 /*
- * For the sync stage's own files (evolve.c): records the first failure of
+ * settle.c, for the sync stage's own files. Records the first failure of
  * the sync and returns CH_ERROR; later failures are consequences, not causes.
  */
 int sink_fail(sink *s, const char *format, ...) CH_PRINTF(2, 3);
+int sink_vfail(sink *s, const char *format, va_list ap);
 
 /*
  * Waits until the writer has applied everything queued, so that the caller
@@ -85,10 +87,12 @@ int sink_fail(sink *s, const char *format, ...) CH_PRINTF(2, 3);
 int sink_settle(sink *s);
 
 /*
- * Logs and counts what the destination reported during a call this thread
- * made to it (the writer drained). CH_ERROR (the sync failed): out of memory.
+ * Logs and counts what the destination reported: what the writer passed
+ * back, and, when this thread drives the destination (no writer, or
+ * dest_idle: the writer drained), what the destination itself holds.
+ * CH_ERROR (the sync failed): out of memory.
  */
-int sink_take_reports(sink *s);
+int sink_take_reports(sink *s, int dest_idle);
 
 /* Totals over all tables. */
 op_counts sink_totals(const sink *s);

@@ -141,7 +141,7 @@ void pg_stage_reset(pg_dest *d);
 
 /*
  * The module's entry points, found by name by host/dest/module.c: the check
- * and open of the postgresql kind in host/dest/dest.c. The connection is
+ * and open of the postgresql kind in host/dest/kinds.c. The connection is
  * made with libpq; the tables and state go to the spec's schema (default
  * public). Nothing depends on a dry run: the schema and state table are
  * made inside the transaction that a dry run never commits.

@@ -1,0 +1,78 @@
+/*
+ * settle.c - the sink's side of the hand-over to the destination: recording
+ * the sync's first failure, waiting for the writer thread, and logging and
+ * counting what the destination reported back. The sink and evolve.c both
+ * use it; it uses neither.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "sink.h"
+#include "writer.h"
+
+/* Records the first failure of the sync; later ones are consequences, not causes. */
+int sink_vfail(sink *s, const char *format, va_list ap)
+{
+    if (!s->failed) {
+        vsnprintf(s->error.msg, sizeof s->error.msg, format, ap);
+        s->failed = 1;
+    }
+    return CH_ERROR;
+}
+
+int sink_fail(sink *s, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    sink_vfail(s, format, ap);
+    va_end(ap);
+    return CH_ERROR;
+}
+
+/*
+ * The one place that words and counts an update or delete that found no
+ * row, whether the destination knew at once (SQLite) or learnt it when it
+ * applied operations it held back (PostgreSQL, one report per merge).
+ */
+static void report_missing(sink *s, const dest_report *r)
+{
+    const char *op = r->kind == DEST_UPDATE ? "update" : "delete";
+    const char *outcome = r->kind == DEST_UPDATE ? "nothing changed" : "ignored";
+    if (!r->held)
+        log_msg(s->log, CH_LOG_WARNING, "host",
+                "%s on table '%s': no row with that primary key; %s", op, r->t->name, outcome);
+    else
+        log_msg(s->log, CH_LOG_WARNING, "host",
+                "%s on table '%s': %ld %s%s found no row with %s primary key; %s", op, r->t->name,
+                r->count, op, r->count == 1 ? "" : "s", r->count == 1 ? "its" : "their", outcome);
+    s->tables[r->t->index].counts.warnings += r->count; /* t was prepared: tables has it */
+}
+
+/* Logs and counts the reports in the list, then empties it. */
+static void take_reports(sink *s, dest_reports *from)
+{
+    for (size_t i = 0; i < from->count; i++)
+        report_missing(s, &from->items[i]);
+    from->count = 0;
+}
+
+int sink_take_reports(sink *s, int dest_idle)
+{
+    if (s->writer != NULL && writer_take_reports(s->writer, &s->reports) != CH_OK)
+        return sink_fail(s, "out of memory");
+    take_reports(s, &s->reports);
+    if (s->writer == NULL || dest_idle)
+        take_reports(s, &s->dest->missing);
+    return CH_OK;
+}
+
+int sink_settle(sink *s)
+{
+    ch_error err;
+    int rc = CH_OK;
+    if (s->writer != NULL)
+        rc = writer_drain(s->writer, &err);
+    if (sink_take_reports(s, 1) != CH_OK)
+        return CH_ERROR;
+    return rc == CH_OK ? CH_OK : sink_fail(s, "%s", err.msg);
+}
