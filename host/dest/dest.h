@@ -70,7 +70,7 @@ typedef struct dest_ops {
  * learns of it (the destination for operations it held back, the writer for
  * those the destination answered at once), and taken from there by the
  * thread that drives the destination, which passes them back to the sink:
- * only the sink logs and counts them.
+ * only the sink (sync/settle.c) logs and counts them.
  */
 typedef struct dest_report {
     table_def *t;
@@ -135,8 +135,9 @@ enum dest_flags {
 };
 
 /*
- * One kind of destination: the whole of what the host knows about it. A new
- * destination is one entry in the table of kinds.c plus its own files.
+ * One kind of destination: the whole of what the host knows about it. A
+ * built-in destination defines its kind at the end of its own file and is
+ * listed in the table of kinds.c; a module's kind is written in kinds.c.
  */
 typedef struct dest_kind {
     const char *name;       /* "sqlite"; a module's file is NAME.so */

@@ -1,7 +1,8 @@
 /*
  * kinds.c - the table of destination kinds, and choosing one from a spec.
- * A new destination is one entry here plus its own files; the kinds call
- * the shared helpers of dest.c, never this file, so there is no loop.
+ * A new destination is one line here plus its own files (a module, a whole
+ * entry); the destinations call the shared helpers of dest.c, never this
+ * file, so there is no loop.
  */
 #include <stdio.h>
 #include <string.h>

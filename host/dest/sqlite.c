@@ -2,7 +2,8 @@
  * sqlite.c - the embedded SQLite destination.
  *
  * Each table keeps its prepared statements for the life of the sync; they
- * are rebuilt only when a column is added. All writes between two
+ * are rebuilt only when the table's columns change (prepared, added to,
+ * converted). All writes between two
  * checkpoints run in one transaction, committed together with the state row,
  * so the warehouse never holds data whose state was not also stored.
  */

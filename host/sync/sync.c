@@ -1,5 +1,5 @@
 /*
- * sync.c - one sync, from the working directory's lock to the summary, and
+ * sync.c - one sync, from loading the connector to the summary, and
  * the state policy: the warehouse's committed state wins over state.json,
  * which is rewritten to match; a destination that keeps no state (jsonl)
  * reads and writes state.json alone; a dry run writes neither.

@@ -1,4 +1,4 @@
-/* sync.h - one sync, from the working directory's lock to the summary. */
+/* sync.h - one sync, from loading the connector to the summary. */
 #ifndef HOST_SYNC_H
 #define HOST_SYNC_H
 

@@ -1,7 +1,8 @@
 /*
  * pg.h - the PostgreSQL destination's internals, shared by its files:
- * pg_dest.c (connection, tables, schema changes, state, transactions),
- * pg_sql.c (SQL text, running statements, errors),
+ * pg_dest.c (connection, tables, schema changes, state, commit, rollback),
+ * pg_sql.c (SQL text, running statements, errors, BEGIN and COMMIT, the
+ * per-table data),
  * pg_stage.c (the data operations: pending upserts and changes, COPY into
  * staging tables and the merge), pg_rows.c (waiting rows by key) and
  * pg_value.c (values to and from PostgreSQL's text forms).

@@ -1,7 +1,8 @@
 /*
  * pg_sql.c - building SQL text and running it, for the PostgreSQL
  * destination: quoting, statements with parameters, and errors that say
- * whether the server went away, cancelled the statement, or refused it.
+ * whether the server went away, cancelled the statement, or refused it;
+ * opening and committing the transaction, and the per-table data.
  */
 #include <stdlib.h>
 #include <string.h>

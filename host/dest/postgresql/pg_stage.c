@@ -1,7 +1,7 @@
 /*
  * pg_stage.c - the PostgreSQL destination's data operations.
  *
- * No data operation runs one statement each: operations wait in memory and
+ * No upsert, update or delete runs one statement each: they wait in memory and
  * are merged in one go, sent with COPY into temporary staging tables and
  * moved into the table with two statements.
  *
