@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/build_tree.h"
+#include "base/utf8.h"
 
 static int add_dir(search_path *sp, const char *dir, size_t len)
 {
@@ -185,6 +186,14 @@ int loader_find(registry *r, const search_path *sp, const char *name, const logg
 {
     char path[PATH_MAX];
     size_t off;
+    /* a name, never a path: "../x" or "a/b" must not pick a file outside the plugin directories */
+    if (!registry_valid_name(name) || name[0] == '.') {
+        char quoted[100];
+        return err_set(err,
+                       "connector name %s is not valid: a name is 1 to 100 letters, digits, '_', "
+                       "'-' or '.', not starting with '.'",
+                       text_quote(name, strlen(name), quoted, sizeof quoted));
+    }
     for (size_t i = 0; i < sp->count; i++) {
         if (!plugin_file(sp->dirs[i], name, path, sizeof path))
             continue;

@@ -67,7 +67,7 @@ static int refuse(registry *r, const char *format, ...)
     return CH_ERROR;
 }
 
-static int valid_name(const char *name)
+int registry_valid_name(const char *name)
 {
     if (name == NULL || *name == '\0' || strlen(name) > 100)
         return 0;
@@ -93,7 +93,7 @@ int ch_register(ch_registry *r, int abi_version, const ch_connector *def)
                       plugin, abi_version, CH_ABI_VERSION);
     if (def == NULL)
         return refuse(r, "%s: registration without a connector", plugin);
-    if (!valid_name(def->name))
+    if (!registry_valid_name(def->name))
         return refuse(r,
                       "%s: connector name '%s' is not valid (use letters, digits, '_', '-', '.')",
                       plugin, def->name ? def->name : "(null)");

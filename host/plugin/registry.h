@@ -29,6 +29,9 @@ registry *registry_new(void);
 /* Unloads every plugin and frees the registry; NULL is allowed. */
 void registry_free(registry *r);
 
+/* True when a connector may have this name: 1-100 letters, digits, '_', '-' or '.'. */
+int registry_valid_name(const char *name);
+
 /* The connector with this name, or NULL. */
 const registered *registry_find(const registry *r, const char *name);
 
