@@ -296,27 +296,26 @@ is "$rc" 1 "state table unreadable: exit 1"
 like "$out" "SYNC FAILED: sqlite:$DDB: reading the state: no such column: state" "state table unreadable: said"
 unchanged "state table unreadable"
 
-# files/state.json cannot be written.
+# files/state.json cannot be written (its temporary file cannot be created: iofault).
 D=$(newdir statefile)
 badops "$D" good
 DDB="$D/files/warehouse.db"
 echo '{"cursor":"edited"}' >"$D/files/state.json"
-mkdir "$D/files/state.json.tmp"
 keep "$D"
-badops "$D" good
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+IOFAULT_PATH=state.json IOFAULT_OPEN_ERRNO=21 LD_PRELOAD="$IOFAULT" badops "$D" good
 is "$rc" 1 "state.json cannot be rewritten: exit 1"
 like "$err" "differs from the state committed in the warehouse" "state.json cannot be rewritten: the difference is noticed"
 like "$out" "SYNC FAILED: cannot write $D/files/state.json: Is a directory" "state.json cannot be rewritten: said"
 unchanged "state.json cannot be rewritten"
 printf '{"cursor":"good"}' >"$D/files/state.json"
-badops "$D" upsert_new
+IOFAULT_PATH=state.json IOFAULT_OPEN_ERRNO=21 LD_PRELOAD="$IOFAULT" badops "$D" upsert_new
 is "$rc" 1 "state.json not written after a commit: exit 1"
 like "$out" "SYNC FAILED: checkpoint committed, but cannot write $D/files/state.json: Is a directory" \
     "state.json not written after a commit: said"
 is "$(sql "$DDB" "select state from _connector_state")" '{"cursor":"upsert_new"}' \
     "state.json not written after a commit: the warehouse has the new state"
 is "$(sql "$DDB" "select count(*) from items where id = 3")" 1 "state.json not written after a commit: the rows are committed"
-rmdir "$D/files/state.json.tmp"
 badops "$D" good
 is "$rc" 0 "state.json not written after a commit: the next sync succeeds"
 like "$err" "state {\"cursor\":\"upsert_new\"}" "state.json not written after a commit: the next sync starts from the warehouse's state"

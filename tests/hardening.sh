@@ -29,4 +29,38 @@ INITMARK=$TMP/mark host run initmark $P --working-dir "$TMP"
 is "$rc" 0 "a real name still runs"
 [ -e "$TMP/mark" ] && pass "and its plugin was loaded" || fail "and its plugin was loaded"
 
+# ---- state.json: no planted link or FIFO is written through or waited on -------------------
+W=$(newdir links)
+host run three --working-dir "$W"
+is "$rc" 0 "a first sync"
+echo victim >"$TMP/victim"
+ln -s "$TMP/victim" "$W/files/state.json.tmp"
+host run three --working-dir "$W"
+is "$rc" 0 "a planted state.json.tmp link: the sync succeeds"
+is "$(cat "$TMP/victim")" victim "a planted state.json.tmp link is not written through"
+[ -L "$W/files/state.json.tmp" ] && pass "the planted link is left alone" || fail "the planted link is left alone"
+is "$(ls "$W/files" | grep -c 'state.json.tmp-')" 0 "no temporary state file is left behind"
+mv "$W/files/state.json" "$W/files/state.json.real"
+ln -s "$TMP/victim" "$W/files/state.json"
+before=$(sql "$W/files/warehouse.db" 'select count(*) from three')
+host run three --working-dir "$W"
+is "$rc" 1 "state.json as a symbolic link: the sync fails"
+like "$err" "state.json is a symbolic link, not a regular file; remove it" "state.json as a link: said"
+is "$(cat "$TMP/victim")" victim "state.json as a link: its target is untouched"
+is "$(sql "$W/files/warehouse.db" 'select count(*) from three')" "$before" "state.json as a link: nothing was synced"
+rm "$W/files/state.json"
+mkfifo "$W/files/state.json"
+timeout 20 "$HOST" run three --working-dir "$W" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+is "$rc" 1 "state.json as a FIFO: the sync fails at once, it does not wait"
+like "$(cat "$TMP/err")" "state.json is a FIFO, not a regular file; remove it" "state.json as a FIFO: said"
+timeout 20 "$HOST" run three --working-dir "$W" --destination "jsonl:$TMP/s.jsonl" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+is "$rc" 1 "state.json as a FIFO, jsonl destination: fails at once"
+like "$(cat "$TMP/err")" "is a FIFO, not a regular file" "state.json as a FIFO, jsonl destination: said"
+rm "$W/files/state.json"
+mv "$W/files/state.json.real" "$W/files/state.json"
+host run three --working-dir "$W"
+is "$rc" 0 "with state.json a file again, the sync succeeds"
+
 done_testing

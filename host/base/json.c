@@ -5,17 +5,18 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-int file_read_all(const char *path, char **text, size_t *len, ch_error *err)
+/* Reads what is left of f into a NUL-terminated buffer; closes f. */
+static int read_stream(FILE *f, const char *path, char **text, size_t *len, ch_error *err)
 {
-    FILE *f = fopen(path, "rb");
     char *buf = NULL;
     size_t size = 0, cap = 0, n;
-    if (f == NULL)
-        return err_set(err, "%s: %s", path, strerror(errno));
     do {
         if (cap - size < 4096) {
             char *grown;
@@ -41,6 +42,54 @@ int file_read_all(const char *path, char **text, size_t *len, ch_error *err)
     *text = buf;
     *len = size;
     return CH_OK;
+}
+
+int file_read_all(const char *path, char **text, size_t *len, ch_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return err_set(err, "%s: %s", path, strerror(errno));
+    return read_stream(f, path, text, len, err);
+}
+
+/* What a file that is not a regular one is, for messages. */
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    return "a special file";
+}
+
+int file_read_regular(const char *path, char **text, size_t *len, ch_error *err)
+{
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer that never comes */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    FILE *f;
+    if (fd < 0)
+        return err_set(err, "%s: %s", path, strerror(errno));
+    if (fstat(fd, &sb) != 0) {
+        int saved = errno;
+        close(fd);
+        return err_set(err, "%s: %s", path, strerror(saved));
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        return err_set(err, "%s is %s, not a regular file; remove it", path,
+                       file_kind(sb.st_mode));
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if ((f = fdopen(fd, "rb")) == NULL) {
+        close(fd);
+        return err_set(err, "%s: out of memory", path);
+    }
+    return read_stream(f, path, text, len, err);
 }
 
 int json_error_at(ch_error *err, const char *where, const char *text, size_t len, size_t offset,

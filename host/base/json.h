@@ -12,6 +12,12 @@
 /* Reads a whole file into a NUL-terminated buffer the caller frees. */
 int file_read_all(const char *path, char **text, size_t *len, ch_error *err);
 
+/*
+ * As file_read_all, for files the host owns (state.json): refuses, without
+ * waiting, anything but a regular file (a FIFO would block forever).
+ */
+int file_read_regular(const char *path, char **text, size_t *len, ch_error *err);
+
 /* Sets err to "where:LINE:COL: message" for a byte offset into text. */
 int json_error_at(ch_error *err, const char *where, const char *text, size_t len, size_t offset,
                   const char *message);

@@ -52,7 +52,7 @@ static int load_state_file(const workdir *w, const char *connector, const logger
                 connector);
         return CH_OK;
     }
-    if (file_read_all(w->state, &text, &len, err) != CH_OK)
+    if (file_read_regular(w->state, &text, &len, err) != CH_OK)
         return CH_ERROR;
     rc = state_replace(st, text, len, w->state, err);
     free(text);
@@ -66,7 +66,15 @@ static int load_state(dest *d, const dest_kind *kind, const char *connector, con
     char *stored = NULL, *file = NULL;
     size_t file_len = 0;
     ch_error ignored;
+    struct stat sb;
     int rc;
+    /* state.json is the host's own file: anything but a file (or nothing) was put there */
+    if (lstat(w->state, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return err_set(err, "%s is %s, not a regular file; remove it", w->state,
+                       S_ISLNK(sb.st_mode)    ? "a symbolic link"
+                       : S_ISFIFO(sb.st_mode) ? "a FIFO"
+                       : S_ISDIR(sb.st_mode)  ? "a directory"
+                                              : "a special file");
     if (!(kind->flags & DEST_KEEPS_STATE))
         return load_state_file(w, connector, lg, st, err);
     if (d->ops->load_state(d, connector, &stored, err) != CH_OK)
@@ -79,7 +87,7 @@ static int load_state(dest *d, const dest_kind *kind, const char *connector, con
     rc = state_replace(st, stored, strlen(stored), "warehouse state", err);
     if (rc == CH_OK) {
         const char *canonical = state_json(st);
-        if (file_read_all(w->state, &file, &file_len, &ignored) != CH_OK ||
+        if (file_read_regular(w->state, &file, &file_len, &ignored) != CH_OK ||
             strcmp(file, canonical) != 0) {
             log_msg(lg, CH_LOG_WARNING, "host",
                     "%s is missing or differs from the state committed in the warehouse; "

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char *join(const char *a, const char *b)
@@ -73,16 +75,43 @@ void workdir_close(workdir *w)
     w->lock_fd = -1;
 }
 
+/*
+ * Creates a temporary file beside path under an unpredictable name, with
+ * O_EXCL and O_NOFOLLOW: a file or link planted in its place is never
+ * written through. *tmp receives the name (malloc'd).
+ */
+static int create_temporary(const char *path, char **tmp)
+{
+    size_t n = strlen(path) + 32;
+    int fd = -1;
+    if ((*tmp = malloc(n)) == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        unsigned long long r = 0;
+        if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+            r = (unsigned long long)getpid() << 32 ^ (unsigned long long)time(NULL) ^
+                (unsigned long long)attempt * 0x9e3779b97f4a7c15ULL;
+        snprintf(*tmp, n, "%s.tmp-%016llx", path, r);
+        fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    return fd;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, ch_error *err)
 {
-    size_t n = strlen(path) + 8;
-    char *tmp = malloc(n);
-    int fd, saved;
+    char *tmp = NULL;
+    struct stat sb;
+    int fd, saved, created;
     size_t done = 0;
-    if (tmp == NULL)
-        return err_set(err, "out of memory");
-    snprintf(tmp, n, "%s.tmp", path);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    /* a link in the file's place would be replaced, not followed: refuse it, it was planted */
+    if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
+        return err_set(err, "cannot write %s: it is a symbolic link; remove it", path);
+    fd = create_temporary(path, &tmp);
+    created = fd >= 0; /* from here on, the temporary file is ours to remove */
     if (fd < 0)
         goto fail;
     while (done < len) {
@@ -116,7 +145,8 @@ fail_fd:
     errno = saved;
 fail:
     err_set(err, "cannot write %s: %s", path, strerror(errno));
-    unlink(tmp);
+    if (created)
+        unlink(tmp);
     free(tmp);
     return CH_ERROR;
 }
