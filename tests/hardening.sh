@@ -63,4 +63,30 @@ mv "$W/files/state.json.real" "$W/files/state.json"
 host run three --working-dir "$W"
 is "$rc" 0 "with state.json a file again, the sync succeeds"
 
+# ---- a checkpoint with nothing to commit costs no transaction --------------------------------
+# Every fsync of the warehouse fails (iofault): only a sync that commits nothing can succeed.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+W=$(newdir noop)
+host run initmark $P --working-dir "$W"
+is "$rc" 0 "initmark: a first sync"
+IOFAULT_PATH=warehouse.db IOFAULT_SYNC_ERRNO=5 LD_PRELOAD="$IOFAULT" \
+    host run initmark $P --working-dir "$W" --configuration "$(conf '{"checkpoints":"2000"}')"
+is "$rc" 0 "2000 checkpoints with no operation and the same state: no fsync, the sync succeeds"
+is "$(printf '%s\n' "$out" | awk '$1 == "total" { print $(NF - 2) }')" 2000 "and each is counted"
+IOFAULT_PATH=warehouse.db IOFAULT_SYNC_ERRNO=5 LD_PRELOAD="$IOFAULT" \
+    host run initmark $P --working-dir "$W" --configuration "$(conf '{"state_bytes":"3"}')"
+is "$rc" 1 "a checkpoint with a new state still commits (and here its fsync fails)"
+
+# ---- a large state is not logged whole --------------------------------------------------------
+W=$(newdir bigstate)
+host run initmark $P --working-dir "$W" --configuration "$(conf '{"state_bytes":"100000"}')"
+is "$rc" 0 "a 100 kB state is committed"
+host run initmark $P --working-dir "$W" --configuration "$(conf '{"state_bytes":"100000"}')" --log-level FINE
+is "$rc" 0 "the next sync starts from it"
+like "$err" "into sqlite:$W/files/warehouse.db, state of 100010 bytes" "INFO gives the state's size"
+like "$err" "... (100010 bytes)" "FINE gives the state cut, with its size"
+[ "${#err}" -lt 20000 ] && pass "the log stays small (${#err} bytes)" || fail "the log stays small (${#err} bytes)"
+host run three --working-dir "$W"
+like "$err" "state {}" "a short state is still shown at INFO"
+
 done_testing

@@ -94,3 +94,16 @@ int utf8_valid(const char *str, size_t len)
     }
     return 1;
 }
+
+const char *text_cut(const char *s, size_t max, char *out, size_t size)
+{
+    size_t len = strlen(s), keep = max;
+    if (len <= max)
+        return s;
+    if (keep + 32 > size)
+        keep = size > 32 ? size - 32 : 0;
+    while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+        keep--; /* not inside a sequence */
+    snprintf(out, size, "%.*s... (%zu bytes)", (int)keep, s, len);
+    return out;
+}

@@ -450,10 +450,22 @@ int ch_checkpoint(ch_sync *s)
     json = state_json(s->state);
     if (json == NULL)
         return sink_fail(s, "out of memory");
+    if (s->pending == 0 && strcmp(json, s->committed_state) == 0) {
+        /* nothing to make durable: no transaction, no fsync */
+        s->checkpoints++;
+        log_msg(s->log, CH_LOG_FINE, "host",
+                "checkpoint %ld: no operation and the same state since the last commit; "
+                "nothing to commit",
+                s->checkpoints);
+        return CH_OK;
+    }
     if (commit(s, json, 1) != CH_OK)
         return CH_ERROR;
-    log_msg(s->log, CH_LOG_FINE, "host", "checkpoint %ld committed with state %s", s->checkpoints,
-            json);
+    {
+        char cut[2100];
+        log_msg(s->log, CH_LOG_FINE, "host", "checkpoint %ld committed with state %s",
+                s->checkpoints, text_cut(json, 2000, cut, sizeof cut));
+    }
     return CH_OK;
 }
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "base/json.h"
+#include "base/utf8.h"
 #include "dest/dest.h"
 #include "session.h"
 #include "signals.h"
@@ -20,6 +21,11 @@
 #include "state.h"
 #include "summary.h"
 #include "workdir.h"
+
+/* A state up to this many bytes is shown at INFO when the sync starts; a longer one at FINE, */
+#define STATE_INFO_MAX 200
+/* cut to this many. */
+#define STATE_LOG_MAX 2000
 
 static int write_state_file(void *ctx, const char *json, ch_error *err)
 {
@@ -184,8 +190,23 @@ int sync_run(const sync_request *req)
         s.on_commit_ctx = w.state;
     }
 
-    log_msg(&req->log, CH_LOG_INFO, "host", "sync of connector '%s' (%s) into %s, state %s",
-            req->name, ses.connector->plugin, d->description, state_json(st));
+    {
+        /* a state can be megabytes: a short one is shown, a long one only at FINE and cut */
+        char cut[STATE_LOG_MAX + 64];
+        const char *json = state_json(st);
+        size_t len = strlen(json);
+        if (len <= STATE_INFO_MAX)
+            log_msg(&req->log, CH_LOG_INFO, "host",
+                    "sync of connector '%s' (%s) into %s, state %s", req->name,
+                    ses.connector->plugin, d->description, json);
+        else {
+            log_msg(&req->log, CH_LOG_INFO, "host",
+                    "sync of connector '%s' (%s) into %s, state of %zu bytes", req->name,
+                    ses.connector->plugin, d->description, len);
+            log_msg(&req->log, CH_LOG_FINE, "host", "state %s",
+                    text_cut(json, STATE_LOG_MAX, cut, sizeof cut));
+        }
+    }
     s.stop = &signals_stop;
     signals_install(req->name, ses.connector->plugin);
     if (ses.connector->def.update(&s, ses.config) != CH_OK && !s.failed)

@@ -1,16 +1,34 @@
 /*
  * initmark.c - a connector whose entry point leaves a mark: it creates the
  * file named by INITMARK (when set) before it registers `initmark`, so a test
- * can tell whether the host ran a plugin at all.
+ * can tell whether the host ran a plugin at all. Its sync only checkpoints:
+ * configuration "checkpoints" times (default 1), after setting the state key
+ * "big" to "state_bytes" x's when that is given.
  */
 #include <connector-host.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int update(ch_sync *sync, const ch_config *config)
 {
-    (void)config;
-    return ch_checkpoint(sync);
+    const char *n = ch_config_get(config, "checkpoints");
+    const char *bytes = ch_config_get(config, "state_bytes");
+    long count = n ? atol(n) : 1;
+    if (bytes) {
+        size_t len = (size_t)atol(bytes);
+        char *big = malloc(len + 1);
+        if (big == NULL)
+            return ch_fail(sync, "out of memory");
+        memset(big, 'x', len);
+        big[len] = '\0';
+        ch_state_set(sync, "big", big);
+        free(big);
+    }
+    for (long i = 0; i < count; i++)
+        if (ch_checkpoint(sync) != CH_OK)
+            return CH_ERROR;
+    return CH_OK;
 }
 
 static const ch_connector initmark = {
