@@ -89,4 +89,14 @@ like "$err" "... (100010 bytes)" "FINE gives the state cut, with its size"
 host run three --working-dir "$W"
 like "$err" "state {}" "a short state is still shown at INFO"
 
+# ---- a PostgreSQL parameter given twice is refused, not guessed at --------------------------
+for q in 'schema=a&schema=b' 'sslmode=disable&schema=a&sslmode=require' 'password=one&password=two'; do
+    host run three --working-dir "$TMP" --destination "postgresql://u:pw@h/db?$q"
+    is "$rc" 2 "'$q': bad usage"
+    like "$err" "is given twice; give it once" "'$q': the repeated parameter is named"
+    unlike "$err" "one" "'$q': no password in the message"
+done
+host run three --working-dir "$TMP" --destination "postgresql://u@h/db?schema=a&schemata=b"
+unlike "$err" "given twice" "two different parameters are not a repetition"
+
 done_testing

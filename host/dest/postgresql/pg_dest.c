@@ -575,9 +575,20 @@ static int spec_error(ch_error *err, const char *spec, const char *message)
     return CH_ERROR;
 }
 
+/* True when the query parameter at item (key up to '=' or '&') was given before it, from first. */
+static int repeated_param(const char *first, const char *item)
+{
+    size_t keylen = strcspn(item, "=&");
+    for (const char *p = first; p < item; p += strcspn(p, "&") + 1)
+        if (strcspn(p, "=&") == keylen && strncmp(p, item, keylen) == 0)
+            return 1;
+    return 0;
+}
+
 /*
  * Splits "postgresql://...?schema=NAME&..." into the URI libpq accepts (it
- * refuses parameters it does not know) and the schema (default public).
+ * refuses parameters it does not know) and the schema (default public). A
+ * parameter given twice is refused: which one wins would be a guess.
  */
 static int split_spec(const char *spec, char **uri, char **nsp, ch_error *err)
 {
@@ -588,6 +599,15 @@ static int split_spec(const char *spec, char **uri, char **nsp, ch_error *err)
     while (q && *q) {
         const char *item = q + 1, *end = strchr(item, '&');
         size_t n = end ? (size_t)(end - item) : strlen(item);
+        if (n > 0 && repeated_param(strchr(spec, '?') + 1, item)) {
+            char message[160];
+            int keylen = (int)strcspn(item, "=&");
+            snprintf(message, sizeof message, "the parameter '%.*s' is given twice; give it once",
+                     keylen > 60 ? 60 : keylen, item);
+            free(u.s);
+            free(s.s);
+            return spec_error(err, spec, message);
+        }
         if (strncmp(item, "schema=", 7) == 0) {
             free(s.s);
             memset(&s, 0, sizeof s);
