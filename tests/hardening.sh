@@ -99,4 +99,15 @@ done
 host run three --working-dir "$TMP" --destination "postgresql://u@h/db?schema=a&schemata=b"
 unlike "$err" "given twice" "two different parameters are not a repetition"
 
+# ---- a configuration.json saved with a UTF-8 byte-order mark ----------------------------------
+W=$(newdir bom)
+printf '\357\273\277{"checkpoints": "3"}\n' >"$W/configuration.json"
+host run initmark $P --working-dir "$W"
+is "$rc" 0 "a configuration with a byte-order mark is read"
+is "$(printf '%s\n' "$out" | awk '$1 == "total" { print $(NF - 2) }')" 3 "and its values are used"
+printf '\357\273\277{"checkpoints": 3}\n' >"$W/configuration.json"
+host run initmark $P --working-dir "$W"
+is "$rc" 2 "after the mark, the JSON is still checked"
+like "$err" "configuration.json:1:" "and positions are still given"
+
 done_testing

@@ -203,7 +203,11 @@ int config_load(const char *path, config **out, ch_error *err)
     int rc;
     if (file_read_all(path, &text, &len, err) != CH_OK)
         return err_prefix(err, "cannot read configuration");
-    rc = config_parse(text, len, path, out, err);
+    /* editors on Windows start UTF-8 files with a byte-order mark: it is not part of the JSON */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        rc = config_parse(text + 3, len - 3, path, out, err);
+    else
+        rc = config_parse(text, len, path, out, err);
     free(text);
     return rc;
 }

@@ -19,7 +19,10 @@ config *config_new(void);
 /* Parses text (named `where` in errors) into a new configuration. */
 int config_parse(const char *text, size_t len, const char *where, config **out, ch_error *err);
 
-/* Loads a file; refuses anything but a flat object of strings, with file:line:column. */
+/*
+ * Loads a file; refuses anything but a flat object of strings, with
+ * file:line:column. A UTF-8 byte-order mark at the start is skipped.
+ */
 int config_load(const char *path, config **out, ch_error *err);
 
 /* Frees the configuration; NULL is allowed. */
