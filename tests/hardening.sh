@@ -110,4 +110,18 @@ host run initmark $P --working-dir "$W"
 is "$rc" 2 "after the mark, the JSON is still checked"
 like "$err" "configuration.json:1:" "and positions are still given"
 
+# ---- a connector's message cannot forge a line of the log or the summary ---------------------
+W=$(newdir forge)
+conf '{"log": "hello\n2099-01-01T00:00:00.000Z SEVERE  [host] FORGED\rback", "fail": "bad\nSYNC SUCCEEDED"}' >/dev/null
+host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
+is "$rc" 1 "the forging connector fails"
+is "$(printf '%s\n' "$err" | grep -c '^2099-')" 0 "no log line starts with the forged timestamp"
+like "$err" "[connector:initmark] hello
+    2099-01-01T00:00:00.000Z SEVERE  [host] FORGED\x0dback" "the message continues on an indented line, the carriage return shown"
+is "$(printf '%s\n' "$out" | grep -c '^SYNC SUCCEEDED')" 0 "the summary has no forged SYNC SUCCEEDED line"
+like "$out" "SYNC FAILED: bad
+    SYNC SUCCEEDED" "the failure reason continues on an indented line"
+host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json" --log-format json
+like "$err" '"message":"hello\n2099-01-01T00:00:00.000Z SEVERE  [host] FORGED\rback"' "JSON logs keep the message exactly"
+
 done_testing

@@ -66,6 +66,28 @@ static char *utf8_repaired(const char *text)
     return out;
 }
 
+/*
+ * Writes a message for a text log: a line break continues the message on
+ * an indented line, and other control characters are written as \xNN, so a
+ * message can never forge a line of its own (a timestamp at the start of a
+ * line) or move the terminal's cursor. Trailing line breaks are dropped.
+ */
+void log_put_text(FILE *out, const char *msg)
+{
+    size_t len = strlen(msg);
+    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+        len--;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)msg[i];
+        if (c == '\n')
+            fputs("\n    ", out);
+        else if ((c < 0x20 && c != '\t') || c == 0x7f)
+            fprintf(out, "\\x%02x", c);
+        else
+            putc(c, out);
+    }
+}
+
 void log_vmsg(const logger *lg, ch_log_level level, const char *source, const char *format,
               va_list ap)
 {
@@ -102,7 +124,11 @@ void log_vmsg(const logger *lg, ch_log_level level, const char *source, const ch
         }
         free(repaired);
     } else {
-        fprintf(lg->out, "%s %-7s [%s] %s\n", when, log_level_name(level), source, msg);
+        flockfile(lg->out); /* one line, whichever thread logs */
+        fprintf(lg->out, "%s %-7s [%s] ", when, log_level_name(level), source);
+        log_put_text(lg->out, msg);
+        putc('\n', lg->out);
+        funlockfile(lg->out);
     }
     fflush(lg->out);
     if (msg != stack)

@@ -30,4 +30,11 @@ void log_vmsg(const logger *lg, ch_log_level level, const char *source, const ch
 /* Writes the current UTC time as YYYY-MM-DDTHH:MM:SS.mmmZ. */
 void log_time_now(char *buf, size_t size);
 
+/*
+ * Writes text from anyone (a connector's message, a failure reason) into a
+ * text log or report: line breaks continue on an indented line, other
+ * control characters become \xNN, so it cannot forge a line of its own.
+ */
+void log_put_text(FILE *out, const char *text);
+
 #endif

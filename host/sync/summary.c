@@ -100,6 +100,14 @@ static const char *table_label(const table_def *t, char *buf, size_t size)
     return buf;
 }
 
+/* The last line of a failed sync; the reason may come from the connector, so no line is forged. */
+static void print_failure(FILE *out, const char *failure)
+{
+    fputs("SYNC FAILED: ", out);
+    log_put_text(out, failure);
+    putc('\n', out);
+}
+
 void summary_print(FILE *out, const sink *s, int json, double seconds, const char *failure)
 {
     op_counts total = sink_totals(s);
@@ -124,7 +132,7 @@ void summary_print(FILE *out, const sink *s, int json, double seconds, const cha
     print_row(out, width, "total", &total, s->checkpoints);
     fprintf(out, "elapsed: %.3f s\n", seconds);
     if (failure)
-        fprintf(out, "SYNC FAILED: %s\n", failure);
+        print_failure(out, failure);
     else
         fprintf(out, "SYNC SUCCEEDED\n");
     fflush(out);
@@ -136,7 +144,7 @@ void summary_print_failure(FILE *out, const char *connector, int json, const cha
     const unsigned char *buf;
     size_t len;
     if (!json) {
-        fprintf(out, "SYNC FAILED: %s\n", failure);
+        print_failure(out, failure);
         fflush(out);
         return;
     }

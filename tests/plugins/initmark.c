@@ -3,7 +3,8 @@
  * file named by INITMARK (when set) before it registers `initmark`, so a test
  * can tell whether the host ran a plugin at all. Its sync only checkpoints:
  * configuration "checkpoints" times (default 1), after setting the state key
- * "big" to "state_bytes" x's when that is given.
+ * "big" to "state_bytes" x's when that is given. It logs the value of "log"
+ * and fails with the value of "fail", when given.
  */
 #include <connector-host.h>
 #include <stdio.h>
@@ -14,6 +15,11 @@ static int update(ch_sync *sync, const ch_config *config)
 {
     const char *n = ch_config_get(config, "checkpoints");
     const char *bytes = ch_config_get(config, "state_bytes");
+    const char *message = ch_config_get(config, "log"), *reason = ch_config_get(config, "fail");
+    if (message)
+        ch_log(sync, CH_LOG_INFO, "%s", message);
+    if (reason)
+        return ch_fail(sync, "%s", reason);
     long count = n ? atol(n) : 1;
     if (bytes) {
         size_t len = (size_t)atol(bytes);
