@@ -124,4 +124,16 @@ like "$out" "SYNC FAILED: bad
 host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json" --log-format json
 like "$err" '"message":"hello\n2099-01-01T00:00:00.000Z SEVERE  [host] FORGED\rback"' "JSON logs keep the message exactly"
 
+# ---- under --log-format json, the crash report is one JSON line --------------------------------
+W=$(newdir crashjson)
+for c in crash_fpe crash_bus; do
+    host run badops $P --working-dir "$W" --configuration "$(conf "{\"case\":\"$c\"}")" --log-format json 2>/dev/null
+    last=$(printf '%s\n' "$err" | tail -n 1)
+    is "$("$SQLITE3" :memory: "select json_valid('$(printf '%s' "$last" | sed "s/'/''/g")')")" 1 "$c: the report is one JSON line"
+    like "$last" '"level":"SEVERE","message":"SYNC FAILED: connector '"'"'badops'"'"' (' "$c: a SEVERE line of the host"
+    like "$last" "crashed with SIG" "$c: the signal is named"
+    matches "$last" '"time":"20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z"}$' "$c: with the time as logs write it"
+    is "$(printf '%s\n' "$err" | grep -vc '^{')" 0 "$c: no line of stderr is plain text"
+done
+
 done_testing

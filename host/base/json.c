@@ -81,8 +81,7 @@ int file_read_regular(const char *path, char **text, size_t *len, ch_error *err)
     }
     if (!S_ISREG(sb.st_mode)) {
         close(fd);
-        return err_set(err, "%s is %s, not a regular file; remove it", path,
-                       file_kind(sb.st_mode));
+        return err_set(err, "%s is %s, not a regular file; remove it", path, file_kind(sb.st_mode));
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     if ((f = fdopen(fd, "rb")) == NULL) {

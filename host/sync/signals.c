@@ -8,14 +8,13 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 volatile sig_atomic_t signals_stop;
 
 static const int stop_signals[] = {SIGINT, SIGTERM};
 static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
-static char crash_prefix[512];
-static size_t crash_prefix_len;
 
 const char *signals_name(int sig)
 {
@@ -51,47 +50,122 @@ static void on_stop(int sig)
     raise(sig);
 }
 
-static void say(const char *text)
+/* What each crash signal is called in the report; signals_name() may format, which is not safe. */
+static const char *const crash_names[] = {
+    "SIGSEGV (invalid memory access)", "SIGBUS (bus error)", "SIGILL (illegal instruction)",
+    "SIGFPE (arithmetic error)",       "SIGABRT (aborted)",
+};
+#define NCRASH (sizeof crash_signals / sizeof crash_signals[0])
+
+/*
+ * The whole report of each crash signal, composed before the sync starts.
+ * In JSON it is one log object; only its time is written by the handler.
+ */
+static char crash_report[NCRASH][1200];
+static size_t crash_report_len[NCRASH];
+static int crash_json;
+
+static void say(const char *text, size_t len)
 {
-    ssize_t ignored = write(STDERR_FILENO, text, strlen(text));
+    ssize_t ignored = write(STDERR_FILENO, text, len);
     (void)ignored;
+}
+
+/* Writes n as exactly width digits into p; async-signal-safe. */
+static char *digits(char *p, long n, int width)
+{
+    for (int i = width - 1; i >= 0; i--, n /= 10)
+        p[i] = (char)('0' + n % 10);
+    return p + width;
+}
+
+/* The current UTC time as the logs write it, "2026-12-01T23:42:53.522Z", with arithmetic only. */
+static size_t crash_time(char *buf)
+{
+    struct timespec ts;
+    long days, secs, y, m, d, era, doe, yoe, doy, mp;
+    char *p = buf;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    days = (long)(ts.tv_sec / 86400);
+    secs = (long)(ts.tv_sec % 86400);
+    /* the civil date of a day number (H. Hinnant's algorithm) */
+    days += 719468;
+    era = (days >= 0 ? days : days - 146096) / 146097;
+    doe = days - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y = yoe + era * 400 + (m <= 2);
+    p = digits(p, y, 4), *p++ = '-', p = digits(p, m, 2), *p++ = '-', p = digits(p, d, 2);
+    *p++ = 'T';
+    p = digits(p, secs / 3600, 2), *p++ = ':', p = digits(p, secs / 60 % 60, 2), *p++ = ':';
+    p = digits(p, secs % 60, 2), *p++ = '.', p = digits(p, ts.tv_nsec / 1000000, 3);
+    *p++ = 'Z';
+    return (size_t)(p - buf);
 }
 
 static void on_crash(int sig)
 {
-    ssize_t ignored = write(STDERR_FILENO, crash_prefix, crash_prefix_len);
-    (void)ignored;
-    switch (sig) { /* signals_name() may format, which is not async-signal-safe */
-    case SIGSEGV:
-        say("SIGSEGV (invalid memory access)");
-        break;
-    case SIGBUS:
-        say("SIGBUS (bus error)");
-        break;
-    case SIGILL:
-        say("SIGILL (illegal instruction)");
-        break;
-    case SIGFPE:
-        say("SIGFPE (arithmetic error)");
-        break;
-    default:
-        say("SIGABRT (aborted)");
-        break;
+    size_t i = 0;
+    while (i + 1 < NCRASH && crash_signals[i] != sig)
+        i++;
+    say(crash_report[i], crash_report_len[i]);
+    if (crash_json) {
+        char when[40];
+        say(when, crash_time(when));
+        say("\"}\n", 3);
     }
-    say("; nothing after the last checkpoint was committed\n");
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
-void signals_install(const char *connector, const char *plugin)
+/* Appends a JSON string (quoted, escaped) of text to out at *off. */
+static void json_string(char *out, size_t size, size_t *off, const char *text)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (*off < size)
+        out[(*off)++] = '"';
+    for (const unsigned char *p = (const unsigned char *)text; *p && *off + 7 < size; p++) {
+        if (*p == '"' || *p == '\\') {
+            out[(*off)++] = '\\';
+            out[(*off)++] = (char)*p;
+        } else if (*p < 0x20) {
+            memcpy(out + *off, "\\u00", 4);
+            out[*off + 4] = hex[*p >> 4];
+            out[*off + 5] = hex[*p & 15];
+            *off += 6;
+        } else {
+            out[(*off)++] = (char)*p;
+        }
+    }
+    if (*off < size)
+        out[(*off)++] = '"';
+}
+
+void signals_install(const char *connector, const char *plugin, int json)
 {
     struct sigaction sa;
-    int n = snprintf(crash_prefix, sizeof crash_prefix,
-                     "connector-host: SYNC FAILED: connector '%s' (%s) crashed with ", connector,
-                     plugin);
-    crash_prefix_len = n < 0                             ? 0
-                       : (size_t)n < sizeof crash_prefix ? (size_t)n
-                                                         : sizeof crash_prefix - 1;
+    crash_json = json;
+    for (size_t i = 0; i < NCRASH; i++) {
+        char message[1000];
+        size_t off = 0, size = sizeof crash_report[i];
+        snprintf(message, sizeof message,
+                 "SYNC FAILED: connector '%s' (%s) crashed with %s; nothing after the last "
+                 "checkpoint was committed",
+                 connector, plugin, crash_names[i]);
+        if (json) {
+            off = (size_t)snprintf(crash_report[i], size, "{\"level\":\"SEVERE\",\"message\":");
+            json_string(crash_report[i], size - 40, &off, message);
+            off += (size_t)snprintf(crash_report[i] + off, size - off,
+                                    ",\"source\":\"host\",\"time\":\"");
+        } else {
+            int n = snprintf(crash_report[i], size, "connector-host: %s\n", message);
+            off = n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+        }
+        crash_report_len[i] = off < size ? off : size - 1;
+    }
     signals_stop = 0;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
@@ -100,7 +174,7 @@ void signals_install(const char *connector, const char *plugin)
         sigaction(stop_signals[i], &sa, NULL);
     sa.sa_handler = on_crash;
     sa.sa_flags = SA_RESETHAND;
-    for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
+    for (size_t i = 0; i < NCRASH; i++)
         sigaction(crash_signals[i], &sa, NULL);
 }
 

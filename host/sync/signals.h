@@ -10,11 +10,12 @@ extern volatile sig_atomic_t signals_stop;
 /*
  * Installs the handlers for one sync: SIGINT and SIGTERM ask it to stop at
  * the next operation (a second one kills at once); SIGSEGV, SIGBUS, SIGILL,
- * SIGFPE and SIGABRT print which connector crashed, then end the process
- * with the same signal. The destination's open transaction is never
- * committed, so the warehouse keeps the last checkpoint.
+ * SIGFPE and SIGABRT print which connector crashed (with json, as one JSON
+ * log line), then end the process with the same signal. The destination's
+ * open transaction is never committed, so the warehouse keeps the last
+ * checkpoint.
  */
-void signals_install(const char *connector, const char *plugin);
+void signals_install(const char *connector, const char *plugin, int json);
 
 /* Restores the default handlers. */
 void signals_restore(void);

@@ -196,9 +196,8 @@ int sync_run(const sync_request *req)
         const char *json = state_json(st);
         size_t len = strlen(json);
         if (len <= STATE_INFO_MAX)
-            log_msg(&req->log, CH_LOG_INFO, "host",
-                    "sync of connector '%s' (%s) into %s, state %s", req->name,
-                    ses.connector->plugin, d->description, json);
+            log_msg(&req->log, CH_LOG_INFO, "host", "sync of connector '%s' (%s) into %s, state %s",
+                    req->name, ses.connector->plugin, d->description, json);
         else {
             log_msg(&req->log, CH_LOG_INFO, "host",
                     "sync of connector '%s' (%s) into %s, state of %zu bytes", req->name,
@@ -208,7 +207,7 @@ int sync_run(const sync_request *req)
         }
     }
     s.stop = &signals_stop;
-    signals_install(req->name, ses.connector->plugin);
+    signals_install(req->name, ses.connector->plugin, req->log.json);
     if (ses.connector->def.update(&s, ses.config) != CH_OK && !s.failed)
         ch_fail(&s, "the update handler returned an error");
     if (!s.failed)
