@@ -149,6 +149,12 @@ int ch_row_set_string(ch_row *row, const char *column, const char *text);
 int ch_row_set_json(ch_row *row, const char *column, const char *json_text);
 
 /* ---- Operations (inside the update handler) ----------------------------- */
+/*
+ * Every function that takes a ch_sync acts only on the sync whose update
+ * handler is running: given NULL, it fails that sync with the function's
+ * name; called after the handler returned (from atexit(), say), it does
+ * nothing, says so on standard error, and returns CH_ERROR (or NULL).
+ */
 
 /* Inserts the row or replaces the row with the same primary key. */
 int ch_upsert(ch_sync *sync, const char *table, const ch_row *row);

@@ -136,4 +136,22 @@ for c in crash_fpe crash_bus; do
     is "$(printf '%s\n' "$err" | grep -vc '^{')" 0 "$c: no line of stderr is plain text"
 done
 
+# ---- a NULL sync, or one that has ended, is refused without touching anything -----------------
+for c in null_upsert null_update null_delete null_truncate null_checkpoint null_state; do
+    W=$(newdir "misuse_$c")
+    host run misuse $P --working-dir "$W" --configuration "$(conf "{\"case\":\"$c\"}")"
+    is "$rc" 1 "$c: the sync fails, the host does not crash"
+    fn=ch_${c#null_}
+    [ "$fn" = ch_state ] && fn=ch_state_set
+    like "$out" "SYNC FAILED: $fn was called with a NULL sync" "$c: the reason names the function"
+    is "$(sql "$W/files/warehouse.db" 'select count(*) from m' 2>/dev/null || echo 0)" 0 "$c: the good upsert before it is not committed"
+done
+W=$(newdir misuse_atexit)
+host run misuse $P --working-dir "$W" --configuration "$(conf '{"case":"atexit"}')"
+is "$rc" 0 "a sync pointer used from atexit(): the host exits normally"
+like "$out" "SYNC SUCCEEDED" "the sync itself succeeded"
+like "$err" "ch_upsert was called after its sync ended; ignored" "the late upsert is refused, and said"
+like "$err" "ch_checkpoint was called after its sync ended; ignored" "the late checkpoint is refused, and said"
+is "$(sql "$W/files/warehouse.db" 'select group_concat(id) from m')" 1 "the late upsert changed nothing"
+
 done_testing

@@ -31,6 +31,29 @@ static int stopped(sink *s)
     return 1;
 }
 
+/*
+ * The sync whose update handler is running, the only one the public
+ * functions act on: a connector may keep a sync pointer past its end (an
+ * atexit handler), or pass NULL, and neither may touch freed memory or
+ * committed data.
+ */
+static sink *open_sync;
+
+/* True when s may be used now; otherwise why not is said, and nothing is done. */
+static int usable(ch_sync *s, const char *fn)
+{
+    if (s != NULL && s == open_sync)
+        return 1;
+    if (s == NULL && open_sync != NULL) {
+        sink_fail(open_sync, "%s was called with a NULL sync", fn);
+        return 0;
+    }
+    /* no sync to fail and no log to write to: standard error is all there is */
+    fprintf(stderr, "connector-host: %s was called %s; ignored\n", fn,
+            s == NULL ? "with a NULL sync while no sync runs" : "after its sync ended");
+    return 0;
+}
+
 int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, dest *d, state *st,
               const logger *lg, ch_error *err)
 {
@@ -50,11 +73,14 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
     /* without a writer, operations are applied on this thread; CONNECTOR_HOST_WRITER=0 asks so */
     if (writer_env == NULL || strcmp(writer_env, "0") != 0)
         s->writer = writer_start(d, lg);
+    open_sync = s;
     return CH_OK;
 }
 
 void sink_free(sink *s)
 {
+    if (open_sync == s)
+        open_sync = NULL;
     writer_stop(s->writer);
     s->writer = NULL;
     for (size_t i = 0; i < s->tables_cap; i++) {
@@ -356,7 +382,10 @@ int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
 {
     sink_table *rt;
     const char *id = NULL;
-    table_def *t = begin_op(s, table, row, "upsert", &rt);
+    table_def *t;
+    if (!usable(s, "ch_upsert"))
+        return CH_ERROR;
+    t = begin_op(s, table, row, "upsert", &rt);
     if (t == NULL)
         return CH_ERROR;
     if (t->nkey == 0 && (id = row_id(s, t, rt)) == NULL)
@@ -370,7 +399,10 @@ int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
 int ch_update(ch_sync *s, const char *table, const ch_row *row)
 {
     sink_table *rt;
-    table_def *t = begin_op(s, table, row, "update", &rt);
+    table_def *t;
+    if (!usable(s, "ch_update"))
+        return CH_ERROR;
+    t = begin_op(s, table, row, "update", &rt);
     if (t == NULL)
         return CH_ERROR;
     if (t->nkey == 0)
@@ -384,7 +416,10 @@ int ch_update(ch_sync *s, const char *table, const ch_row *row)
 int ch_delete(ch_sync *s, const char *table, const ch_row *key)
 {
     sink_table *rt;
-    table_def *t = begin_op(s, table, key, "delete", &rt);
+    table_def *t;
+    if (!usable(s, "ch_delete"))
+        return CH_ERROR;
+    t = begin_op(s, table, key, "delete", &rt);
     if (t == NULL)
         return CH_ERROR;
     if (t->nkey == 0)
@@ -399,7 +434,7 @@ int ch_truncate(ch_sync *s, const char *table)
 {
     sink_table *rt;
     table_def *t;
-    if (s->failed || stopped(s))
+    if (!usable(s, "ch_truncate") || s->failed || stopped(s))
         return CH_ERROR;
     if (table == NULL || *table == '\0')
         return sink_fail(s, "truncate without a table name");
@@ -445,7 +480,7 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
 int ch_checkpoint(ch_sync *s)
 {
     const char *json;
-    if (s->failed || stopped(s))
+    if (!usable(s, "ch_checkpoint") || s->failed || stopped(s))
         return CH_ERROR;
     json = state_json(s->state);
     if (json == NULL)
@@ -471,6 +506,7 @@ int ch_checkpoint(ch_sync *s)
 
 int sink_finish(sink *s)
 {
+    open_sync = NULL; /* the handler has returned: the public functions are closed */
     if (s->failed || stopped(s))
         return CH_ERROR;
     if (s->pending == 0)
@@ -483,6 +519,7 @@ int sink_finish(sink *s)
 
 void sink_abort(sink *s)
 {
+    open_sync = NULL;
     if (s->pending)
         log_msg(s->log, CH_LOG_WARNING, "host",
                 "rolling back %ld operation%s after the last checkpoint", s->pending,
@@ -494,12 +531,12 @@ void sink_abort(sink *s)
 
 const char *ch_state_get(ch_sync *s, const char *key)
 {
-    return s && key ? state_get(s->state, key) : NULL;
+    return usable(s, "ch_state_get") && key ? state_get(s->state, key) : NULL;
 }
 
 int ch_state_set(ch_sync *s, const char *key, const char *text)
 {
-    if (s == NULL)
+    if (!usable(s, "ch_state_set"))
         return CH_ERROR;
     if (key == NULL || text == NULL)
         return sink_fail(s, "ch_state_set needs a key and a value");
@@ -513,7 +550,7 @@ int ch_state_set(ch_sync *s, const char *key, const char *text)
 int ch_state_set_json(ch_sync *s, const char *json_object)
 {
     ch_error err;
-    if (s == NULL)
+    if (!usable(s, "ch_state_set_json"))
         return CH_ERROR;
     if (json_object == NULL)
         return sink_fail(s, "ch_state_set_json needs a JSON object");
@@ -524,13 +561,13 @@ int ch_state_set_json(ch_sync *s, const char *json_object)
 
 const char *ch_state_json(ch_sync *s)
 {
-    return s ? state_json(s->state) : NULL;
+    return usable(s, "ch_state_json") ? state_json(s->state) : NULL;
 }
 
 void ch_log(ch_sync *s, ch_log_level level, const char *format, ...)
 {
     va_list ap;
-    if (s == NULL || format == NULL)
+    if (format == NULL || !usable(s, "ch_log"))
         return;
     va_start(ap, format);
     log_vmsg(s->log, level, s->source, format, ap);
@@ -540,7 +577,7 @@ void ch_log(ch_sync *s, ch_log_level level, const char *format, ...)
 int ch_fail(ch_sync *s, const char *format, ...)
 {
     va_list ap;
-    if (s == NULL || format == NULL)
+    if (!usable(s, "ch_fail") || format == NULL)
         return CH_ERROR;
     va_start(ap, format);
     sink_vfail(s, format, ap);
