@@ -154,4 +154,19 @@ like "$err" "ch_upsert was called after its sync ended; ignored" "the late upser
 like "$err" "ch_checkpoint was called after its sync ended; ignored" "the late checkpoint is refused, and said"
 is "$(sql "$W/files/warehouse.db" 'select group_concat(id) from m')" 1 "the late upsert changed nothing"
 
+# ---- a configuration's keys are bounded, so the duplicate check is too -----------------------
+W=$(newdir manykeys)
+keys() { awk -v n="$1" 'BEGIN { printf "{"; for (i = 1; i <= n; i++) printf "%s\"k%d\": \"v\"", (i > 1 ? ", " : ""), i; print "}" }'; }
+keys 1000 >"$W/configuration.json"
+host run initmark $P --working-dir "$W"
+is "$rc" 0 "1000 keys are a configuration"
+keys 1001 >"$W/configuration.json"
+host run initmark $P --working-dir "$W"
+is "$rc" 2 "1001 keys are refused"
+like "$err" "configuration.json:1:" "with the position of the key too many"
+like "$err" "more than 1000 keys; a configuration holds at most 1000" "and the limit"
+keys 60000 >"$W/configuration.json"
+host run initmark $P --working-dir "$W"
+is "$rc" 2 "60,000 keys are refused (at the 1001st, not after comparing them all)"
+
 done_testing

@@ -36,15 +36,19 @@ static int refuse(parse_ctx *c, size_t token_len, const char *what)
 static int add(parse_ctx *c, const char *value, size_t len)
 {
     config *cfg = c->cfg;
-    char **keys = realloc(cfg->keys, (cfg->count + 1) * sizeof *keys);
-    char **values;
-    if (keys == NULL)
-        return 0;
-    cfg->keys = keys;
-    values = realloc(cfg->values, (cfg->count + 1) * sizeof *values);
-    if (values == NULL)
-        return 0;
-    cfg->values = values;
+    char **keys, **values;
+    if (cfg->count == cfg->cap) {
+        size_t cap = cfg->cap ? cfg->cap * 2 : 16;
+        if ((keys = realloc(cfg->keys, cap * sizeof *keys)) == NULL)
+            return 0;
+        cfg->keys = keys;
+        if ((values = realloc(cfg->values, cap * sizeof *values)) == NULL)
+            return 0;
+        cfg->values = values;
+        cfg->cap = cap;
+    }
+    keys = cfg->keys;
+    values = cfg->values;
     values[cfg->count] = malloc(len + 1);
     if (values[cfg->count] == NULL)
         return 0;
@@ -106,6 +110,14 @@ static int on_map_start(void *ctx)
 static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 {
     parse_ctx *c = ctx;
+    /* the limit also bounds the duplicate check below, which compares with every key so far */
+    if (c->cfg->count >= CONFIG_MAX_KEYS) {
+        c->problem = string_start(c);
+        snprintf(c->why, sizeof c->why,
+                 "more than %d keys; a configuration holds at most %d (Fivetran's: 100)",
+                 CONFIG_MAX_KEYS, CONFIG_MAX_KEYS);
+        return 0;
+    }
     for (size_t i = 0; i < c->cfg->count; i++) {
         if (strlen(c->cfg->keys[i]) == len && memcmp(c->cfg->keys[i], s, len) == 0) {
             c->problem = string_start(c);

@@ -6,10 +6,13 @@
 
 #include "base/error.h"
 
+/* At most this many keys: Fivetran allows 100; more is a mistake, not a configuration. */
+#define CONFIG_MAX_KEYS 1000
+
 struct ch_config {
     char **keys;
     char **values;
-    size_t count;
+    size_t count, cap;
 };
 typedef struct ch_config config;
 
