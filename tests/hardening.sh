@@ -169,4 +169,33 @@ keys 60000 >"$W/configuration.json"
 host run initmark $P --working-dir "$W"
 is "$rc" 2 "60,000 keys are refused (at the 1001st, not after comparing them all)"
 
+# ---- every symbol of a plugin is bound when it loads, with the dynamic loader's message -------
+W=$(newdir undefsym)
+host run undefsym $P --working-dir "$W"
+is "$rc" 2 "a plugin with an undefined symbol is refused at load (bad usage), not killed mid-sync"
+like "$err" "cannot load plugin:" "the plugin is named as unloadable"
+like "$err" "undefined symbol: no_such_function_anywhere" "with the dynamic loader's message"
+unlike "$out" "SYNC" "no sync was started"
+D=$(newdir depplugins)
+printf 'int dep_value(void) { return 0; }\n' >"$TMP/dep.c"
+printf '#include <connector-host.h>\nint dep_value(void);\nstatic int update(ch_sync *s, const ch_config *c) { (void)c; return dep_value() ? CH_ERROR : ch_checkpoint(s); }\nstatic const ch_connector d = {.name = "needsdep", .update = update};\nint connector_plugin_init(ch_registry *r) { return CH_REGISTER(r, &d); }\n' >"$TMP/needsdep.c"
+if ${CC:-cc} -shared -fPIC -o "$TMP/libdep.so" "$TMP/dep.c" &&
+    ${CC:-cc} -shared -fPIC -I"$TESTS_SRCDIR/../include" -o "$D/needsdep.so" "$TMP/needsdep.c" -L"$TMP" -ldep; then
+    LD_LIBRARY_PATH=$TMP host run needsdep --plugin-dir "$D" --working-dir "$W"
+    is "$rc" 0 "with its library, the plugin runs"
+    rm "$TMP/libdep.so"
+    host run needsdep --plugin-dir "$D" --working-dir "$W"
+    is "$rc" 2 "without its library: bad usage"
+    like "$err" "libdep.so: cannot open shared object file" "the missing library is named"
+else
+    fail "building a plugin with a library of its own"
+fi
+head -c 4096 /dev/zero | tr '\0' 'j' >"$D/junk.so"
+host run junk --plugin-dir "$D" --working-dir "$W"
+like "$err" "invalid ELF header" "a junk plugin: the loader says it is not an ELF file"
+cp "$TEST_PLUGINS/.libs/initmark.so" "$D/other.so"
+printf '\001' | dd of="$D/other.so" bs=1 seek=4 conv=notrunc 2>/dev/null
+host run other --plugin-dir "$D" --working-dir "$W"
+like "$err" "wrong ELF class" "a plugin for another machine: the loader says so"
+
 done_testing

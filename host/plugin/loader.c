@@ -2,6 +2,7 @@
 #include "loader.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,15 +93,65 @@ static int keep_handle(registry *r, lt_dlhandle h)
     return CH_OK;
 }
 
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * The shared object that lt_dlopenext(path) would load: path.la's dlname,
+ * beside it in .libs/ (a build tree) or beside it (installed), else path.so.
+ */
+static int shared_object_of(const char *path, char *out, size_t size)
+{
+    char la[PATH_MAX], line[PATH_MAX + 16], dlname[PATH_MAX] = "";
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash - path) : 1;
+    const char *dir = slash ? path : ".";
+    FILE *f;
+    snprintf(la, sizeof la, "%s.la", path);
+    if ((f = fopen(la, "r")) != NULL) {
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "dlname='%4095[^']'", dlname) == 1)
+                break;
+        fclose(f);
+        if (dlname[0]) {
+            snprintf(out, size, "%.*s/.libs/%s", dirlen, dir, dlname);
+            if (exists(out))
+                return 1;
+            snprintf(out, size, "%.*s/%s", dirlen, dir, dlname);
+            return exists(out);
+        }
+    }
+    snprintf(out, size, "%s.so", path);
+    return exists(out);
+}
+
 int loader_load(registry *r, const char *path, ch_error *err)
 {
     lt_dlhandle h;
     int (*entry)(ch_registry *);
     int rc;
     const char *why;
+    char so[PATH_MAX];
+    void *now = NULL;
     if (registry_has_plugin(r, path))
         return CH_OK;
+    /*
+     * Every symbol is bound first, with the dynamic loader's own message when
+     * one cannot be (a missing library, not an ELF file, another machine, an
+     * undefined symbol): bound lazily, a missing one would kill the host in
+     * the middle of a sync. The object stays loaded by lt_dlopenext below.
+     */
+    if (shared_object_of(path, so, sizeof so) &&
+        (now = dlopen(so, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+        why = dlerror();
+        return err_set(err, "%s: cannot load plugin: %s", path, why ? why : "unknown error");
+    }
     h = lt_dlopenext(path);
+    if (now)
+        dlclose(now);
     if (h == NULL) {
         why = lt_dlerror();
         return err_set(err, "%s: cannot load plugin: %s", path, why ? why : "unknown error");
@@ -133,12 +184,6 @@ int loader_load(registry *r, const char *path, ch_error *err)
         return err_set(err, "out of memory");
     }
     return CH_OK;
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* Path of dir/NAME.la or dir/NAME.so without extension, if either file exists. */
