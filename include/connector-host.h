@@ -154,6 +154,10 @@ int ch_row_set_json(ch_row *row, const char *column, const char *json_text);
  * handler is running: given NULL, it fails that sync with the function's
  * name; called after the handler returned (from atexit(), say), it does
  * nothing, says so on standard error, and returns CH_ERROR (or NULL).
+ * They may be called from any thread of the connector while its update
+ * handler runs: calls are applied one at a time, in one total order. A
+ * string from ch_state_get or ch_state_json stays valid only until the
+ * state next changes, on any thread.
  */
 
 /* Inserts the row or replaces the row with the same primary key. */

@@ -198,4 +198,17 @@ printf '\001' | dd of="$D/other.so" bs=1 seek=4 conv=notrunc 2>/dev/null
 host run other --plugin-dir "$D" --working-dir "$W"
 like "$err" "wrong ELF class" "a plugin for another machine: the loader says so"
 
+# ---- operations from several threads of the connector at once --------------------------------
+for writer in 1 0; do
+    W=$(newdir "threads_$writer")
+    CONNECTOR_HOST_WRITER=$writer host run threads $P --working-dir "$W"
+    is "$rc" 0 "writer $writer: four threads upserting and checkpointing at once: the sync succeeds"
+    is "$(sql "$W/files/warehouse.db" 'select count(*), count(distinct thread) from t')" "8000|4" "writer $writer: every row of every thread landed"
+    is "$(sql "$W/files/warehouse.db" "select json_extract(state, '\$.thread_0') || ',' || json_extract(state, '\$.thread_3000000') from _connector_state")" "2000,2000" "writer $writer: each thread's last state is committed"
+done
+W=$(newdir threads_pg_like)
+host run threads $P --working-dir "$W" --destination "jsonl:$W/out.jsonl" --configuration "$(conf '{"threads":"8","rows":"500"}')"
+is "$rc" 0 "eight threads into the jsonl stream: the sync succeeds"
+is "$(grep -c '"op":"upsert"' "$W/out.jsonl")" 4000 "every upsert is in the stream once"
+
 done_testing

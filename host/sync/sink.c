@@ -10,6 +10,7 @@
  */
 #include "sink.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,16 @@ static int stopped(sink *s)
  * committed data.
  */
 static sink *open_sync;
+/* Guards open_sync and every use of the open sync through the public functions. */
+static pthread_mutex_t api_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Opens or closes the public functions on s, waiting for one running on another thread. */
+static void set_open(sink *s)
+{
+    pthread_mutex_lock(&api_lock);
+    open_sync = s;
+    pthread_mutex_unlock(&api_lock);
+}
 
 /* True when s may be used now; otherwise why not is said, and nothing is done. */
 static int usable(ch_sync *s, const char *fn)
@@ -73,14 +84,16 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
     /* without a writer, operations are applied on this thread; CONNECTOR_HOST_WRITER=0 asks so */
     if (writer_env == NULL || strcmp(writer_env, "0") != 0)
         s->writer = writer_start(d, lg);
-    open_sync = s;
+    set_open(s);
     return CH_OK;
 }
 
 void sink_free(sink *s)
 {
+    pthread_mutex_lock(&api_lock);
     if (open_sync == s)
         open_sync = NULL;
+    pthread_mutex_unlock(&api_lock);
     writer_stop(s->writer);
     s->writer = NULL;
     for (size_t i = 0; i < s->tables_cap; i++) {
@@ -378,7 +391,7 @@ static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const cha
     return reports ? sink_take_reports(s, 0) : CH_OK;
 }
 
-int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
+static int upsert_locked(ch_sync *s, const char *table, const ch_row *row)
 {
     sink_table *rt;
     const char *id = NULL;
@@ -396,7 +409,7 @@ int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
     return CH_OK;
 }
 
-int ch_update(ch_sync *s, const char *table, const ch_row *row)
+static int update_locked(ch_sync *s, const char *table, const ch_row *row)
 {
     sink_table *rt;
     table_def *t;
@@ -413,7 +426,7 @@ int ch_update(ch_sync *s, const char *table, const ch_row *row)
     return CH_OK;
 }
 
-int ch_delete(ch_sync *s, const char *table, const ch_row *key)
+static int delete_locked(ch_sync *s, const char *table, const ch_row *key)
 {
     sink_table *rt;
     table_def *t;
@@ -430,7 +443,7 @@ int ch_delete(ch_sync *s, const char *table, const ch_row *key)
     return CH_OK;
 }
 
-int ch_truncate(ch_sync *s, const char *table)
+static int truncate_locked(ch_sync *s, const char *table)
 {
     sink_table *rt;
     table_def *t;
@@ -477,7 +490,7 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
     return CH_OK;
 }
 
-int ch_checkpoint(ch_sync *s)
+static int checkpoint_locked(ch_sync *s)
 {
     const char *json;
     if (!usable(s, "ch_checkpoint") || s->failed || stopped(s))
@@ -506,7 +519,7 @@ int ch_checkpoint(ch_sync *s)
 
 int sink_finish(sink *s)
 {
-    open_sync = NULL; /* the handler has returned: the public functions are closed */
+    set_open(NULL); /* the handler has returned: the public functions are closed */
     if (s->failed || stopped(s))
         return CH_ERROR;
     if (s->pending == 0)
@@ -519,7 +532,7 @@ int sink_finish(sink *s)
 
 void sink_abort(sink *s)
 {
-    open_sync = NULL;
+    set_open(NULL);
     if (s->pending)
         log_msg(s->log, CH_LOG_WARNING, "host",
                 "rolling back %ld operation%s after the last checkpoint", s->pending,
@@ -529,12 +542,12 @@ void sink_abort(sink *s)
     s->pending = 0;
 }
 
-const char *ch_state_get(ch_sync *s, const char *key)
+static const char *state_get_locked(ch_sync *s, const char *key)
 {
     return usable(s, "ch_state_get") && key ? state_get(s->state, key) : NULL;
 }
 
-int ch_state_set(ch_sync *s, const char *key, const char *text)
+static int state_set_locked(ch_sync *s, const char *key, const char *text)
 {
     if (!usable(s, "ch_state_set"))
         return CH_ERROR;
@@ -547,7 +560,7 @@ int ch_state_set(ch_sync *s, const char *key, const char *text)
     return CH_OK;
 }
 
-int ch_state_set_json(ch_sync *s, const char *json_object)
+static int state_set_json_locked(ch_sync *s, const char *json_object)
 {
     ch_error err;
     if (!usable(s, "ch_state_set_json"))
@@ -559,7 +572,7 @@ int ch_state_set_json(ch_sync *s, const char *json_object)
     return CH_OK;
 }
 
-const char *ch_state_json(ch_sync *s)
+static const char *state_json_locked(ch_sync *s)
 {
     return usable(s, "ch_state_json") ? state_json(s->state) : NULL;
 }
@@ -567,20 +580,110 @@ const char *ch_state_json(ch_sync *s)
 void ch_log(ch_sync *s, ch_log_level level, const char *format, ...)
 {
     va_list ap;
-    if (format == NULL || !usable(s, "ch_log"))
-        return;
-    va_start(ap, format);
-    log_vmsg(s->log, level, s->source, format, ap);
-    va_end(ap);
+    pthread_mutex_lock(&api_lock);
+    if (format != NULL && usable(s, "ch_log")) {
+        va_start(ap, format);
+        log_vmsg(s->log, level, s->source, format, ap);
+        va_end(ap);
+    }
+    pthread_mutex_unlock(&api_lock);
 }
 
 int ch_fail(ch_sync *s, const char *format, ...)
 {
     va_list ap;
-    if (!usable(s, "ch_fail") || format == NULL)
-        return CH_ERROR;
-    va_start(ap, format);
-    sink_vfail(s, format, ap);
-    va_end(ap);
+    pthread_mutex_lock(&api_lock);
+    if (usable(s, "ch_fail") && format != NULL) {
+        va_start(ap, format);
+        sink_vfail(s, format, ap);
+        va_end(ap);
+    }
+    pthread_mutex_unlock(&api_lock);
     return CH_ERROR;
+}
+
+/*
+ * The public functions: each takes the API lock, so a connector may call
+ * them from any of its threads while its update handler runs; operations
+ * then keep one total order, the order in which they took the lock.
+ */
+int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
+{
+    int rc;
+    pthread_mutex_lock(&api_lock);
+    rc = upsert_locked(s, table, row);
+    pthread_mutex_unlock(&api_lock);
+    return rc;
+}
+
+int ch_update(ch_sync *s, const char *table, const ch_row *row)
+{
+    int rc;
+    pthread_mutex_lock(&api_lock);
+    rc = update_locked(s, table, row);
+    pthread_mutex_unlock(&api_lock);
+    return rc;
+}
+
+int ch_delete(ch_sync *s, const char *table, const ch_row *key)
+{
+    int rc;
+    pthread_mutex_lock(&api_lock);
+    rc = delete_locked(s, table, key);
+    pthread_mutex_unlock(&api_lock);
+    return rc;
+}
+
+int ch_truncate(ch_sync *s, const char *table)
+{
+    int rc;
+    pthread_mutex_lock(&api_lock);
+    rc = truncate_locked(s, table);
+    pthread_mutex_unlock(&api_lock);
+    return rc;
+}
+
+int ch_checkpoint(ch_sync *s)
+{
+    int rc;
+    pthread_mutex_lock(&api_lock);
+    rc = checkpoint_locked(s);
+    pthread_mutex_unlock(&api_lock);
+    return rc;
+}
+
+const char *ch_state_get(ch_sync *s, const char *key)
+{
+    const char *rc;
+    pthread_mutex_lock(&api_lock);
+    rc = state_get_locked(s, key);
+    pthread_mutex_unlock(&api_lock);
+    return rc;
+}
+
+int ch_state_set(ch_sync *s, const char *key, const char *text)
+{
+    int rc;
+    pthread_mutex_lock(&api_lock);
+    rc = state_set_locked(s, key, text);
+    pthread_mutex_unlock(&api_lock);
+    return rc;
+}
+
+int ch_state_set_json(ch_sync *s, const char *json_object)
+{
+    int rc;
+    pthread_mutex_lock(&api_lock);
+    rc = state_set_json_locked(s, json_object);
+    pthread_mutex_unlock(&api_lock);
+    return rc;
+}
+
+const char *ch_state_json(ch_sync *s)
+{
+    const char *rc;
+    pthread_mutex_lock(&api_lock);
+    rc = state_json_locked(s);
+    pthread_mutex_unlock(&api_lock);
+    return rc;
 }
