@@ -58,11 +58,20 @@ typedef struct ch_row ch_row;           /* a reusable row of named values */
 
 /* ---- Registration ------------------------------------------------------- */
 
-/* A configuration key the connector knows about; listed by `schema`. */
+/* Flags of a configuration key (ch_config_key.required), combined with |. */
+#define CH_KEY_REQUIRED 1 /* `run` refuses to start when the key is missing */
+#define CH_KEY_SECRET   2 /* its value is replaced by *** in every log line and message */
+
+/*
+ * A configuration key the connector knows about; listed by `schema`. Keys
+ * whose names say they are secret (password, passwd, secret, token, api key,
+ * access key, private key, credential; any case, '_', '-' and ' ' ignored)
+ * are secret without CH_KEY_SECRET.
+ */
 typedef struct ch_config_key {
     const char *name;        /* key in configuration.json */
     const char *description; /* one line, shown to users */
-    int required;            /* non-zero: `run` refuses when it is missing */
+    int required;            /* CH_KEY_REQUIRED, CH_KEY_SECRET, both, or 0 */
 } ch_config_key;
 
 /* Declares the connector's tables; called before every sync and by `schema`. */

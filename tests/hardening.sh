@@ -211,4 +211,33 @@ host run threads $P --working-dir "$W" --destination "jsonl:$W/out.jsonl" --conf
 is "$rc" 0 "eight threads into the jsonl stream: the sync succeeds"
 is "$(grep -c '"op":"upsert"' "$W/out.jsonl")" 4000 "every upsert is in the stream once"
 
+# ---- secret configuration values never show, whoever writes them --------------------------------
+W=$(newdir secrets)
+secret_check() { # DESCRIPTION VALUE: the value is in no output; *** is
+    unlike "$out$err" "$2" "$1: the secret is in no output"
+    like "$out$err" "***" "$1: it shows as ***"
+}
+for format in text json; do
+    conf '{"api_token": "tok-3141592653", "log": "calling with tok-3141592653", "fail": "401 for token tok-3141592653"}' >/dev/null
+    host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json" --log-format $format
+    is "$rc" 1 "$format: the connector fails"
+    secret_check "$format: a key named like a token, in a connector's log line and its failure" tok-3141592653
+    conf '{"shhh": "plainly-named-9", "row": "plainly-named-9"}' >/dev/null
+    host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json" --log-format $format
+    is "$rc" 1 "$format: the conversion fails"
+    secret_check "$format: a key flagged secret, quoted in the host's conversion error" plainly-named-9
+    like "$out$err" "column 'n'" "$format: the conversion error is still explained"
+done
+for key in password db_passwd client-secret API_KEY access_key private_key Credentials authToken; do
+    conf "{\"$key\": \"value-of-$key\", \"log\": \"the value is value-of-$key\"}" >/dev/null
+    host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
+    unlike "$err" "value-of-$key" "a key named $key is secret by its name"
+done
+conf '{"region": "eu-west-1", "log": "region eu-west-1"}' >/dev/null
+host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
+like "$err" "region eu-west-1" "a key that is not secret is shown"
+conf '{"token": "abc", "log": "abc is short"}' >/dev/null
+host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
+like "$err" "abc is short" "a secret of fewer than 4 bytes is not hidden (it would hide the logs)"
+
 done_testing

@@ -88,6 +88,32 @@ void log_put_text(FILE *out, const char *msg)
     }
 }
 
+const char *log_scrub(const logger *lg, const char *text, char **copy)
+{
+    *copy = NULL;
+    for (size_t i = 0; lg && i < lg->nsecrets; i++) {
+        const char *secret = lg->secrets[i], *from = *copy ? *copy : text, *hit;
+        size_t len = strlen(secret), n = 0;
+        char *out;
+        if (len == 0 || strstr(from, secret) == NULL)
+            continue;
+        /* "***" is never longer than a secret (secrets have at least 4 bytes) */
+        if ((out = malloc(strlen(from) + 1)) == NULL)
+            return "(a message that may hold a secret, not shown: out of memory)";
+        while ((hit = strstr(from, secret)) != NULL) {
+            memcpy(out + n, from, (size_t)(hit - from));
+            n += (size_t)(hit - from);
+            memcpy(out + n, "***", 3);
+            n += 3;
+            from = hit + len;
+        }
+        strcpy(out + n, from);
+        free(*copy);
+        *copy = out;
+    }
+    return *copy ? *copy : text;
+}
+
 void log_vmsg(const logger *lg, ch_log_level level, const char *source, const char *format,
               va_list ap)
 {
@@ -104,6 +130,19 @@ void log_vmsg(const logger *lg, ch_log_level level, const char *source, const ch
     else if (msg == NULL)
         msg = stack; /* out of memory: the truncated message is better than none */
     va_end(copy);
+    {
+        /* secrets go, whoever wrote the line: the host, a connector, a library's message */
+        char *scrubbed;
+        const char *clean = log_scrub(lg, msg, &scrubbed);
+        if (scrubbed != NULL || clean != msg) {
+            char *keep = scrubbed ? scrubbed : strdup(clean);
+            if (msg != stack)
+                free(msg);
+            msg = keep ? keep : stack;
+            if (keep == NULL)
+                snprintf(stack, sizeof stack, "%s", clean);
+        }
+    }
     log_time_now(when, sizeof when);
     if (lg->json) {
         yajl_gen g = yajl_gen_alloc(NULL);

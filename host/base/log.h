@@ -11,6 +11,9 @@ typedef struct logger {
     ch_log_level min; /* lines below this level are dropped */
     int json;         /* one JSON object per line instead of text */
     FILE *out;
+    /* Texts never to be written (secret configuration values), longest first; may be NULL. */
+    const char *const *secrets;
+    size_t nsecrets;
 } logger;
 
 /* Parses FINE, INFO, WARNING or SEVERE (any case). */
@@ -26,6 +29,12 @@ void log_msg(const logger *lg, ch_log_level level, const char *source, const cha
 /* As log_msg, with a va_list. */
 void log_vmsg(const logger *lg, ch_log_level level, const char *source, const char *format,
               va_list ap);
+
+/*
+ * The text with every secret of lg replaced by ***: text itself when it has
+ * none, else a malloc'd copy in *copy (free it; NULL when there was none).
+ */
+const char *log_scrub(const logger *lg, const char *text, char **copy);
 
 /* Writes the current UTC time as YYYY-MM-DDTHH:MM:SS.mmmZ. */
 void log_time_now(char *buf, size_t size);

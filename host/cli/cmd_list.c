@@ -40,7 +40,7 @@ int cmd_list(int argc, char **argv)
         for (const ch_config_key *k = r->def.config_keys; opts.verbose && k && k->name; k++)
             printf("  configuration: %s (%s)%s\n", k->name,
                    k->description ? k->description : "no description",
-                   k->required ? ", required" : "");
+                   (k->required & CH_KEY_REQUIRED) ? ", required" : "");
     }
     search_path_free(&sp);
     registry_free(reg);

@@ -90,7 +90,7 @@ int cmd_schema(int argc, char **argv)
             pair(g, "name", k->name);
             pair(g, "description", k->description ? k->description : "");
             key(g, "required");
-            yajl_gen_bool(g, k->required != 0);
+            yajl_gen_bool(g, (k->required & CH_KEY_REQUIRED) != 0);
             yajl_gen_map_close(g);
         }
         yajl_gen_array_close(g);

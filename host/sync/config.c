@@ -1,6 +1,7 @@
 /* config.c - configuration parsing with yajl callbacks, so errors have positions. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,4 +233,61 @@ const char *ch_config_get(const ch_config *c, const char *key)
         if (strcmp(c->keys[i], key) == 0)
             return c->values[i];
     return NULL;
+}
+
+int config_key_is_secret(const char *name)
+{
+    static const char *const words[] = {"password", "passwd",    "secret",     "token",
+                                        "apikey",   "accesskey", "privatekey", "credential"};
+    char folded[256];
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < sizeof folded; p++)
+        if (*p != '_' && *p != '-' && *p != ' ')
+            folded[n++] = (char)tolower((unsigned char)*p);
+    folded[n] = '\0';
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strstr(folded, words[i]) != NULL)
+            return 1;
+    return 0;
+}
+
+static int flagged_secret(const ch_config_key *keys, const char *name)
+{
+    for (const ch_config_key *k = keys; k && k->name; k++)
+        if (strcmp(k->name, name) == 0)
+            return (k->required & CH_KEY_SECRET) != 0;
+    return 0;
+}
+
+static int longest_first(const void *a, const void *b)
+{
+    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+    return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+int secrets_find(secrets *out, const config *cfg, const ch_config_key *keys)
+{
+    memset(out, 0, sizeof *out);
+    if (cfg == NULL || cfg->count == 0)
+        return CH_OK;
+    if ((out->values = calloc(cfg->count, sizeof *out->values)) == NULL)
+        return CH_ERROR;
+    for (size_t i = 0; i < cfg->count; i++) {
+        if (strlen(cfg->values[i]) < 4 ||
+            !(config_key_is_secret(cfg->keys[i]) || flagged_secret(keys, cfg->keys[i])))
+            continue;
+        if ((out->values[out->count] = strdup(cfg->values[i])) == NULL)
+            return CH_ERROR;
+        out->count++;
+    }
+    qsort(out->values, out->count, sizeof *out->values, longest_first);
+    return CH_OK;
+}
+
+void secrets_free(secrets *s)
+{
+    for (size_t i = 0; i < s->count; i++)
+        free(s->values[i]);
+    free(s->values);
+    memset(s, 0, sizeof *s);
 }

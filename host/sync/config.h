@@ -31,4 +31,27 @@ int config_load(const char *path, config **out, ch_error *err);
 /* Frees the configuration; NULL is allowed. */
 void config_free(config *c);
 
+/* The values a configuration must never show, longest first (secrets_find). */
+typedef struct secrets {
+    char **values;
+    size_t count;
+} secrets;
+
+/*
+ * True when a key's name says it is secret: with '_', '-' and ' ' removed
+ * and in lower case, it contains password, passwd, secret, token, apikey,
+ * accesskey, privatekey or credential.
+ */
+int config_key_is_secret(const char *name);
+
+/*
+ * Collects the values of cfg's secret keys: those flagged CH_KEY_SECRET in
+ * keys (may be NULL) and those whose names say so. Values shorter than 4
+ * bytes are left out: hiding every "ab" in every log would hide the logs.
+ */
+int secrets_find(secrets *out, const config *cfg, const ch_config_key *keys);
+
+/* Frees the collected values. */
+void secrets_free(secrets *s);
+
 #endif

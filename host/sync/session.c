@@ -32,7 +32,7 @@ static int check_required_keys(const session *s, ch_error *err)
     size_t off = 0;
     int missing = 0;
     for (; k && k->name; k++) {
-        if (!k->required || ch_config_get(s->config, k->name) != NULL)
+        if (!(k->required & CH_KEY_REQUIRED) || ch_config_get(s->config, k->name) != NULL)
             continue;
         if (missing++ == 0)
             off = (size_t)snprintf(

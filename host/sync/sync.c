@@ -144,7 +144,11 @@ int sync_run(const sync_request *req)
     const char *failure = NULL;
     /* jsonl:- owns standard output, even before the destination is open: reports go to stderr */
     FILE *report = dest_uses_stdout(req->destination) ? stderr : stdout;
-    dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&req->log};
+    /* the request's logger, which learns the secret configuration values once they are read */
+    logger lg = req->log;
+    secrets secret = {0};
+    dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&lg};
+    char *scrubbed = NULL;
 
     clock_gettime(CLOCK_MONOTONIC, &start);
     memset(&w, 0, sizeof w);
@@ -152,6 +156,13 @@ int sync_run(const sync_request *req)
     status = session_open(&ses, req, 1, &err);
     if (status != EXIT_OK)
         goto early;
+    if (secrets_find(&secret, ses.config, ses.connector->def.config_keys) != CH_OK) {
+        err_set(&err, "out of memory");
+        status = EXIT_SYNC_FAILED;
+        goto early;
+    }
+    lg.secrets = (const char *const *)secret.values;
+    lg.nsecrets = secret.count;
     /* a destination or working directory that cannot be used is bad usage, not a failed sync */
     status = EXIT_USAGE;
     if ((req->destination && dest_check(req->destination, &err) != CH_OK) ||
@@ -179,8 +190,8 @@ int sync_run(const sync_request *req)
     }
     if (dest_open(spec, &open_opts, &d, &err) != CH_OK)
         goto early;
-    if (load_state(d, kind, req->name, &w, &req->log, req->dry_run, st, &err) != CH_OK ||
-        sink_init(&s, req->name, ses.schema, ses.config, d, st, &req->log, &err) != CH_OK)
+    if (load_state(d, kind, req->name, &w, &lg, req->dry_run, st, &err) != CH_OK ||
+        sink_init(&s, req->name, ses.schema, ses.config, d, st, &lg, &err) != CH_OK)
         goto early;
     sink_ready = 1;
     if (req->dry_run) {
@@ -196,18 +207,18 @@ int sync_run(const sync_request *req)
         const char *json = state_json(st);
         size_t len = strlen(json);
         if (len <= STATE_INFO_MAX)
-            log_msg(&req->log, CH_LOG_INFO, "host", "sync of connector '%s' (%s) into %s, state %s",
+            log_msg(&lg, CH_LOG_INFO, "host", "sync of connector '%s' (%s) into %s, state %s",
                     req->name, ses.connector->plugin, d->description, json);
         else {
-            log_msg(&req->log, CH_LOG_INFO, "host",
+            log_msg(&lg, CH_LOG_INFO, "host",
                     "sync of connector '%s' (%s) into %s, state of %zu bytes", req->name,
                     ses.connector->plugin, d->description, len);
-            log_msg(&req->log, CH_LOG_FINE, "host", "state %s",
+            log_msg(&lg, CH_LOG_FINE, "host", "state %s",
                     text_cut(json, STATE_LOG_MAX, cut, sizeof cut));
         }
     }
     s.stop = &signals_stop;
-    signals_install(req->name, ses.connector->plugin, req->log.json);
+    signals_install(req->name, ses.connector->plugin, lg.json);
     if (ses.connector->def.update(&s, ses.config) != CH_OK && !s.failed)
         ch_fail(&s, "the update handler returned an error");
     if (!s.failed)
@@ -215,21 +226,22 @@ int sync_run(const sync_request *req)
     if (s.failed) {
         failure = s.error.msg;
         sink_abort(&s);
-        log_msg(&req->log, CH_LOG_SEVERE, "host", "sync of connector '%s' failed: %s", req->name,
+        log_msg(&lg, CH_LOG_SEVERE, "host", "sync of connector '%s' failed: %s", req->name,
                 failure);
     }
     status = failure ? EXIT_SYNC_FAILED : EXIT_OK;
-    summary_print(report, &s, req->log.json, seconds_since(&start), failure);
-    if (req->dry_run && !req->log.json)
+    summary_print(report, &s, lg.json, seconds_since(&start),
+                  failure ? log_scrub(&lg, failure, &scrubbed) : NULL);
+    if (req->dry_run && !lg.json)
         fprintf(report, "DRY RUN: nothing was committed; the warehouse and state.json are "
                         "unchanged\n");
     signals_restore();
     goto done;
 
 early:
-    log_msg(&req->log, CH_LOG_SEVERE, "host", "%s", err.msg);
+    log_msg(&lg, CH_LOG_SEVERE, "host", "%s", err.msg);
     if (status == EXIT_SYNC_FAILED)
-        summary_print_failure(report, req->name, req->log.json, err.msg);
+        summary_print_failure(report, req->name, lg.json, log_scrub(&lg, err.msg, &scrubbed));
 done:
     if (sink_ready)
         sink_free(&s);
@@ -239,5 +251,7 @@ done:
     free(spec);
     workdir_close(&w);
     session_close(&ses);
+    secrets_free(&secret);
+    free(scrubbed);
     return status;
 }

@@ -4,7 +4,8 @@
  * can tell whether the host ran a plugin at all. Its sync only checkpoints:
  * configuration "checkpoints" times (default 1), after setting the state key
  * "big" to "state_bytes" x's when that is given. It logs the value of "log"
- * and fails with the value of "fail", when given.
+ * and fails with the value of "fail", when given, and upserts the text of
+ * "row" into an INT column.
  */
 #include <connector-host.h>
 #include <stdio.h>
@@ -16,10 +17,18 @@ static int update(ch_sync *sync, const ch_config *config)
     const char *n = ch_config_get(config, "checkpoints");
     const char *bytes = ch_config_get(config, "state_bytes");
     const char *message = ch_config_get(config, "log"), *reason = ch_config_get(config, "fail");
+    const char *text = ch_config_get(config, "row");
     if (message)
         ch_log(sync, CH_LOG_INFO, "%s", message);
     if (reason)
         return ch_fail(sync, "%s", reason);
+    if (text) {
+        ch_row *row = ch_row_new();
+        ch_row_set_int(row, "k", 1);
+        ch_row_set_string(row, "n", text);
+        ch_upsert(sync, "r", row);
+        ch_row_free(row);
+    }
     long count = n ? atol(n) : 1;
     if (bytes) {
         size_t len = (size_t)atol(bytes);
@@ -37,10 +46,29 @@ static int update(ch_sync *sync, const ch_config *config)
     return CH_OK;
 }
 
+/* "shhh" is secret only because it is flagged; "row" goes into the INT column r.n. */
+static const ch_config_key keys[] = {
+    {"shhh", "a value marked secret by its flag, not its name", CH_KEY_SECRET},
+    {"row", "a text upserted into an INT column (a conversion error)", 0},
+    {NULL, NULL, 0},
+};
+
+static int schema(ch_schema *s, const ch_config *config)
+{
+    ch_table *t = ch_schema_table(s, "r");
+    (void)config;
+    ch_table_primary_key(t, "k");
+    ch_table_column(t, "k", "INT");
+    ch_table_column(t, "n", "INT");
+    return CH_OK;
+}
+
 static const ch_connector initmark = {
     .name = "initmark",
     .description = "Marks INITMARK when its plugin is initialised",
+    .schema = schema,
     .update = update,
+    .config_keys = keys,
 };
 
 int connector_plugin_init(ch_registry *registry)
