@@ -240,4 +240,17 @@ conf '{"token": "abc", "log": "abc is short"}' >/dev/null
 host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
 like "$err" "abc is short" "a secret of fewer than 4 bytes is not hidden (it would hide the logs)"
 
+# ---- a plugin whose entry point crashes takes down neither list nor a run that scans ----------
+D=$(newdir crashdir)
+cp "$BUILD_TOP/tests/crashplugins/.libs/initcrash.so" "$D/initcrash.so"
+cp "$MARKER" "$D/somefile.so"
+host list --plugin-dir "$D"
+is "$rc" 0 "list with a crashing plugin beside a good one: exit 0"
+like "$out" "initmark" "the good plugin's connector is listed"
+like "$err" "initcrash: the plugin crashed while loading" "the crashing plugin is named"
+W=$(newdir crashrun)
+host run initmark --plugin-dir "$D" --working-dir "$W"
+is "$rc" 0 "a run that has to scan the directory still finds its connector"
+like "$err" "initcrash: the plugin crashed while loading" "and says which plugin it skipped"
+
 done_testing

@@ -2,12 +2,14 @@
 #include "loader.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/build_tree.h"
@@ -198,6 +200,34 @@ static int plugin_file(const char *dir, const char *name, char *out, size_t size
     return exists(probe);
 }
 
+/*
+ * Loads the plugin in a child process first, so that an entry point that
+ * crashes takes down the child, not the scan: CH_ERROR with the signal
+ * when it did. A plugin that merely fails to load is left to loader_load,
+ * which says why.
+ */
+static int survives_loading(const char *path, ch_error *err)
+{
+    pid_t pid;
+    int status;
+    fflush(NULL); /* the child must not write the parent's buffered output again */
+    pid = fork();
+    if (pid == 0) {
+        registry *probe = registry_new();
+        ch_error ignored;
+        _exit(probe && loader_load(probe, path, &ignored) == CH_OK ? 0 : 1);
+    }
+    if (pid < 0)
+        return CH_OK; /* no child to spare: load it as before */
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return CH_OK;
+    if (WIFSIGNALED(status))
+        return err_set(err, "%s: the plugin crashed while loading (%s); skipped", path,
+                       strsignal(WTERMSIG(status)));
+    return CH_OK;
+}
+
 void loader_load_all(registry *r, const search_path *sp, const logger *lg)
 {
     for (size_t i = 0; i < sp->count; i++) {
@@ -219,7 +249,9 @@ void loader_load_all(registry *r, const search_path *sp, const logger *lg)
                     continue;
             }
             snprintf(path, sizeof path, "%s/%.*s", sp->dirs[i], (int)len - 3, e->d_name);
-            if (loader_load(r, path, &err) != CH_OK)
+            if (registry_has_plugin(r, path))
+                continue;
+            if (survives_loading(path, &err) != CH_OK || loader_load(r, path, &err) != CH_OK)
                 log_msg(lg, CH_LOG_WARNING, "host", "skipping plugin: %s", err.msg);
         }
         closedir(d);

@@ -36,7 +36,11 @@ void loader_exit(void);
 /* Loads one plugin (path without extension or with .la/.so) and runs its entry point. */
 int loader_load(registry *r, const char *path, ch_error *err);
 
-/* Loads every plugin in the search path; broken ones are logged as warnings and skipped. */
+/*
+ * Loads every plugin in the search path; broken ones are logged as warnings
+ * and skipped, including one whose entry point crashes (each is tried in a
+ * child process first).
+ */
 void loader_load_all(registry *r, const search_path *sp, const logger *lg);
 
 /*
