@@ -253,4 +253,34 @@ host run initmark --plugin-dir "$D" --working-dir "$W"
 is "$rc" 0 "a run that has to scan the directory still finds its connector"
 like "$err" "initcrash: the plugin crashed while loading" "and says which plugin it skipped"
 
+# ---- a reset killed at any instant leaves nothing the next sync trips over ---------------------
+# iofault kills the reset (SIGKILL) just before its K-th removal: the WAL, the -shm file, the
+# database, state.json, then the reset's own marker.
+for k in 1 2 3 4 5; do
+    W=$(newdir "reset_kill_$k")
+    host run three --working-dir "$W"
+    host run three --working-dir "$W"
+    [ -e "$W/files/warehouse.db-wal" ] && pass "kill $k: the warehouse has its WAL" || fail "kill $k: the warehouse has its WAL"
+    IOFAULT_PATH="$W/files/" IOFAULT_KILL_AT_UNLINK=$k LD_PRELOAD="$IOFAULT" host reset --working-dir "$W"
+    is "$rc" 137 "kill $k: the reset was killed"
+    if [ "$k" = 2 ]; then
+        host run three --working-dir "$W" --dry-run
+        is "$rc" 1 "kill $k: a dry run refuses the half-reset directory"
+        like "$out" "a reset was interrupted; run \`connector-host reset\` to finish it" "kill $k: and says how to finish it"
+    fi
+    host run three --working-dir "$W"
+    is "$rc" 0 "kill $k: the next sync succeeds"
+    like "$err" "was interrupted; finished it" "kill $k: it finished the reset first"
+    is "$(sql "$W/files/warehouse.db" 'select count(*) from three; pragma integrity_check')" "3
+ok" "kill $k: the warehouse is whole and fresh: this sync's 3 rows"
+    [ ! -e "$W/files/.reset" ] && pass "kill $k: no marker is left" || fail "kill $k: no marker is left"
+done
+W=$(newdir reset_again)
+host run three --working-dir "$W"
+IOFAULT_PATH="$W/files/" IOFAULT_KILL_AT_UNLINK=3 LD_PRELOAD="$IOFAULT" host reset --working-dir "$W"
+host reset --working-dir "$W"
+is "$rc" 0 "a reset after a killed one finishes it"
+like "$out" "removed $W/files/warehouse.db" "and removes what was left"
+[ ! -e "$W/files/.reset" ] && pass "and its marker" || fail "and its marker"
+
 done_testing

@@ -9,18 +9,10 @@
 
 static const char usage[] = "connector-host reset [--working-dir DIR]";
 
-/* Removes path if it exists; says so. Returns CH_ERROR only on a real failure. */
-static int remove_file(const char *path, int *removed)
+static void say_removed(void *ctx, const char *path)
 {
-    if (unlink(path) == 0) {
-        printf("removed %s\n", path);
-        ++*removed;
-        return CH_OK;
-    }
-    if (errno == ENOENT)
-        return CH_OK;
-    fprintf(stderr, "connector-host reset: cannot remove %s: %s\n", path, strerror(errno));
-    return CH_ERROR;
+    ++*(int *)ctx;
+    printf("removed %s\n", path);
 }
 
 int cmd_reset(int argc, char **argv)
@@ -28,7 +20,6 @@ int cmd_reset(int argc, char **argv)
     options opts;
     workdir w;
     ch_error err;
-    char wal[4096], shm[4096];
     int removed = 0, rc = CH_OK;
     int status = options_parse(&opts, argc, argv, OPT_WORKING_DIR, 0, usage);
     if (status != EXIT_OK || opts.help) {
@@ -47,13 +38,10 @@ int cmd_reset(int argc, char **argv)
         options_free(&opts);
         return EXIT_SYNC_FAILED;
     }
-    snprintf(wal, sizeof wal, "%s-wal", w.warehouse);
-    snprintf(shm, sizeof shm, "%s-shm", w.warehouse);
-    /* The WAL first: a WAL left without its database would be replayed into the next one. */
-    rc |= remove_file(wal, &removed);
-    rc |= remove_file(shm, &removed);
-    rc |= remove_file(w.warehouse, &removed);
-    rc |= remove_file(w.state, &removed);
+    if (access(w.files, F_OK) == 0)
+        rc = workdir_reset(&w, say_removed, &removed, &err);
+    if (rc != CH_OK)
+        fprintf(stderr, "connector-host reset: %s\n", err.msg);
     if (removed == 0 && rc == CH_OK)
         printf("nothing to remove in %s\n", w.files);
     workdir_close(&w);

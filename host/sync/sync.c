@@ -180,6 +180,20 @@ int sync_run(const sync_request *req)
     /* a dry run creates nothing, not even files/ for the lock */
     if ((!req->dry_run || exists(w.files)) && workdir_lock(&w, &err) != CH_OK)
         goto early;
+    if (req->dry_run && workdir_reset_pending(&w)) {
+        err_set(&err, "%s: a reset was interrupted; run `connector-host reset` to finish it",
+                w.files);
+        goto early;
+    } else if (!req->dry_run) {
+        int finished;
+        if (workdir_finish_reset(&w, &finished, &err) != CH_OK)
+            goto early;
+        if (finished)
+            log_msg(&lg, CH_LOG_WARNING, "host",
+                    "a reset of %s was interrupted; finished it: the warehouse and state.json "
+                    "are removed, and the sync starts fresh",
+                    w.files);
+    }
     if ((spec = destination_spec(req, &w)) == NULL) {
         err_set(&err, "out of memory");
         goto early;

@@ -36,7 +36,8 @@ int workdir_open(workdir *w, const char *root, int create, ch_error *err)
     w->warehouse = join(w->files, "warehouse.db");
     w->state = join(w->files, "state.json");
     w->lock = join(w->files, ".connector-host.lock");
-    if (w->warehouse == NULL || w->state == NULL || w->lock == NULL)
+    w->reset = join(w->files, ".reset");
+    if (w->warehouse == NULL || w->state == NULL || w->lock == NULL || w->reset == NULL)
         return err_set(err, "out of memory");
     if (create && mkdir(w->files, 0777) != 0 && errno != EEXIST)
         return err_set(err, "cannot create %s: %s", w->files, strerror(errno));
@@ -71,8 +72,86 @@ void workdir_close(workdir *w)
     free(w->warehouse);
     free(w->state);
     free(w->lock);
+    free(w->reset);
     memset(w, 0, sizeof *w);
     w->lock_fd = -1;
+}
+
+/* Removes path if it exists; tells removed. CH_ERROR only on a real failure. */
+static int remove_file(const char *path, void (*removed)(void *, const char *), void *ctx,
+                       ch_error *err)
+{
+    if (unlink(path) == 0) {
+        if (removed)
+            removed(ctx, path);
+        return CH_OK;
+    }
+    if (errno == ENOENT)
+        return CH_OK;
+    return err_set(err, "cannot remove %s: %s", path, strerror(errno));
+}
+
+/* Flushes the directory of files/, so a created or removed name survives a power loss. */
+static void sync_dir(const workdir *w)
+{
+    int fd = open(w->files, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+int workdir_reset_pending(const workdir *w)
+{
+    struct stat sb;
+    return lstat(w->reset, &sb) == 0;
+}
+
+/*
+ * The files of a reset, in the order SQLite recovers from: the WAL first (a
+ * WAL without its database would be replayed into the next one), then the
+ * database and the state. With the marker in place, any prefix of this
+ * order is finished by the next reset or sync.
+ */
+static int remove_all(workdir *w, void (*removed)(void *, const char *), void *ctx, ch_error *err)
+{
+    const char *suffixes[] = {"-wal", "-shm"};
+    char path[4200];
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s%s", w->warehouse, suffixes[i]);
+        if (remove_file(path, removed, ctx, err) != CH_OK)
+            return CH_ERROR;
+    }
+    {
+        /* the database and the state are independent: each is tried, the first failure said */
+        ch_error second;
+        int db = remove_file(w->warehouse, removed, ctx, err);
+        int st = remove_file(w->state, removed, ctx, db == CH_OK ? err : &second);
+        if (db != CH_OK || st != CH_OK)
+            return CH_ERROR; /* the marker stays: the next reset or sync tries again */
+    }
+    sync_dir(w);
+    if (unlink(w->reset) != 0 && errno != ENOENT)
+        return err_set(err, "cannot remove %s: %s", w->reset, strerror(errno));
+    return CH_OK;
+}
+
+int workdir_reset(workdir *w, void (*removed)(void *ctx, const char *path), void *ctx,
+                  ch_error *err)
+{
+    int fd = open(w->reset, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (fd < 0)
+        return err_set(err, "cannot create %s: %s", w->reset, strerror(errno));
+    fsync(fd);
+    close(fd);
+    sync_dir(w); /* the marker is durable before the first file goes */
+    return remove_all(w, removed, ctx, err);
+}
+
+int workdir_finish_reset(workdir *w, int *finished, ch_error *err)
+{
+    *finished = workdir_reset_pending(w);
+    return *finished ? remove_all(w, NULL, NULL, err) : CH_OK;
 }
 
 /*

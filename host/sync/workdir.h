@@ -12,6 +12,7 @@ typedef struct workdir {
     char *warehouse; /* ROOT/files/warehouse.db */
     char *state;     /* ROOT/files/state.json */
     char *lock;      /* ROOT/files/.connector-host.lock */
+    char *reset;     /* ROOT/files/.reset: a reset has begun and not finished */
     int lock_fd;     /* -1 when not locked */
 } workdir;
 
@@ -23,6 +24,22 @@ int workdir_lock(workdir *w, ch_error *err);
 
 /* Releases the lock and frees the paths. */
 void workdir_close(workdir *w);
+
+/*
+ * Removes the warehouse (with its -wal and -shm files) and state.json, safe
+ * at every instant: a marker is made durable first and removed last, so a
+ * reset killed half way is finished by the next one, or by the next sync
+ * (workdir_finish_reset), never left as a database without its WAL.
+ * removed(ctx, path) is told of each file removed. Call with the lock held.
+ */
+int workdir_reset(workdir *w, void (*removed)(void *ctx, const char *path), void *ctx,
+                  ch_error *err);
+
+/* When a reset was interrupted, finishes it; *finished says whether there was one. */
+int workdir_finish_reset(workdir *w, int *finished, ch_error *err);
+
+/* True when a reset was begun and not finished. */
+int workdir_reset_pending(const workdir *w);
 
 /* Replaces path with data: temporary file, fsync, rename, fsync of the directory. */
 int write_file_atomic(const char *path, const char *data, size_t len, ch_error *err);

@@ -7,11 +7,14 @@
  *   IOFAULT_WRITE_BUDGET=B   after B bytes written to watched files, writes
  *                            fail with IOFAULT_WRITE_ERRNO (default ENOSPC)
  *   IOFAULT_SYNC_ERRNO=N     fsync/fdatasync of one fails with errno N
+ *   IOFAULT_KILL_AT_UNLINK=K the K-th unlink of a watched file (from 1)
+ *                            kills the process (SIGKILL) before it happens
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,4 +152,16 @@ int fdatasync(int fd)
     if (real == NULL)
         real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
     return sync_fails(fd) ? -1 : real(fd);
+}
+
+int unlink(const char *path)
+{
+    static int (*real)(const char *);
+    static long count;
+    long kill_at = env_long("IOFAULT_KILL_AT_UNLINK", 0);
+    if (real == NULL)
+        real = (int (*)(const char *))dlsym(RTLD_NEXT, "unlink");
+    if (kill_at > 0 && is_watched_path(path) && ++count == kill_at)
+        raise(SIGKILL); /* as a kill -9 at that instant */
+    return real(path);
 }
