@@ -283,4 +283,12 @@ is "$rc" 0 "a reset after a killed one finishes it"
 like "$out" "removed $W/files/warehouse.db" "and removes what was left"
 [ ! -e "$W/files/.reset" ] && pass "and its marker" || fail "and its marker"
 
+# ---- a long message keeps its cause -------------------------------------------------------------
+W=$(newdir wide)
+host run initmark $P --working-dir "$W" --configuration "$(conf '{"wide": "10000"}')"
+is "$rc" 1 "a table of 10,000 columns is refused by SQLite"
+like "$out" "too many columns on wide" "SQLite's reason is in the message, not cut off by the echoed statement"
+like "$out" "... (" "the statement is echoed cut short, with its length"
+[ "$(printf '%s\n' "$out" | grep 'SYNC FAILED' | wc -c)" -lt 1100 ] && pass "the failure line stays short" || fail "the failure line stays short"
+
 done_testing

@@ -5,12 +5,25 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A message cut short ends in "...", at a UTF-8 boundary, so a reader knows more was said. */
+static void mark_cut(char *msg, size_t size, int wanted)
+{
+    size_t at = size - 4;
+    if (wanted < (int)size)
+        return;
+    while (at > 0 && ((unsigned char)msg[at] & 0xC0) == 0x80)
+        at--;
+    memcpy(msg + at, "...", 4);
+}
+
 int err_set(ch_error *err, const char *format, ...)
 {
     va_list ap;
+    int n;
     va_start(ap, format);
-    vsnprintf(err->msg, sizeof err->msg, format, ap);
+    n = vsnprintf(err->msg, sizeof err->msg, format, ap);
     va_end(ap);
+    mark_cut(err->msg, sizeof err->msg, n);
     return CH_ERROR;
 }
 
@@ -23,7 +36,7 @@ int err_prefix(ch_error *err, const char *format, ...)
     vsnprintf(prefix, sizeof prefix, format, ap);
     va_end(ap);
     memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+    mark_cut(err->msg, sizeof err->msg, snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old));
     return CH_ERROR;
 }
 

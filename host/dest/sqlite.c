@@ -42,11 +42,18 @@ static int db_fail(sqlite_dest *d, ch_error *err, const char *what)
     return err_set(err, "%s: %s: %s", d->base.description, what, sqlite3_errmsg(d->db));
 }
 
+/* The statement is echoed cut short: a CREATE TABLE of 10,000 columns must not hide SQLite's
+ * reason. */
 static int exec(sqlite_dest *d, const char *sql, ch_error *err)
 {
-    if (sqlite3_exec(d->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(d, err, sql);
-    return CH_OK;
+    char what[160];
+    if (sqlite3_exec(d->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+        return CH_OK;
+    if (strlen(sql) > 100)
+        snprintf(what, sizeof what, "%.100s... (%zu bytes)", sql, strlen(sql));
+    else
+        snprintf(what, sizeof what, "%s", sql);
+    return db_fail(d, err, what);
 }
 
 static int ensure_tx(sqlite_dest *d, ch_error *err)

@@ -5,7 +5,7 @@
  * configuration "checkpoints" times (default 1), after setting the state key
  * "big" to "state_bytes" x's when that is given. It logs the value of "log"
  * and fails with the value of "fail", when given, and upserts the text of
- * "row" into an INT column.
+ * "row" into an INT column, and a row of "wide" columns into table wide.
  */
 #include <connector-host.h>
 #include <stdio.h>
@@ -17,11 +17,21 @@ static int update(ch_sync *sync, const ch_config *config)
     const char *n = ch_config_get(config, "checkpoints");
     const char *bytes = ch_config_get(config, "state_bytes");
     const char *message = ch_config_get(config, "log"), *reason = ch_config_get(config, "fail");
-    const char *text = ch_config_get(config, "row");
+    const char *text = ch_config_get(config, "row"), *wide = ch_config_get(config, "wide");
     if (message)
         ch_log(sync, CH_LOG_INFO, "%s", message);
     if (reason)
         return ch_fail(sync, "%s", reason);
+    if (wide) { /* one row of that many undeclared columns, into a table of its own */
+        ch_row *row = ch_row_new();
+        char column[32];
+        for (long c = 0; c < atol(wide); c++) {
+            snprintf(column, sizeof column, "c%ld", c);
+            ch_row_set_long(row, column, c);
+        }
+        ch_upsert(sync, "wide", row);
+        ch_row_free(row);
+    }
     if (text) {
         ch_row *row = ch_row_new();
         ch_row_set_int(row, "k", 1);
