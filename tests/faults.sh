@@ -94,7 +94,7 @@ is "$(snapshot "$W")" "$before" "read-only warehouse: nothing changed"
 
 # state.json written after the commit cannot be: the data is committed, the failure said.
 fresh
-IOFAULT_PATH=state.json IOFAULT_OPEN_ERRNO=28 LD_PRELOAD="$IOFAULT" \
+IOFAULT_PATH=state.json.tmp IOFAULT_OPEN_ERRNO=28 LD_PRELOAD="$IOFAULT" \
     host run workload --working-dir "$W" $P --configuration "$(conf)"
 is "$rc" 1 "state.json cannot be written: exit 1"
 like "$out" "SYNC FAILED: checkpoint committed, but cannot write $W/files/state.json: No space left on device" "state.json failure: what was committed and what failed"

@@ -291,4 +291,27 @@ like "$out" "too many columns on wide" "SQLite's reason is in the message, not c
 like "$out" "... (" "the statement is echoed cut short, with its length"
 [ "$(printf '%s\n' "$out" | grep 'SYNC FAILED' | wc -c)" -lt 1100 ] && pass "the failure line stays short" || fail "the failure line stays short"
 
+# ---- state.json names its connector: one connector never starts from another's ---------------
+W=$(newdir owners)
+host run three --working-dir "$W"
+is "$(cat "$W/files/state.json.connector")" three "state.json is recorded as three's"
+host run initmark $P --working-dir "$W" --destination "jsonl:$TMP/o.jsonl" --configuration "$(conf '{"state_bytes":"3"}')"
+is "$rc" 0 "another connector into jsonl, in the same working directory: exit 0"
+like "$err" "state.json belongs to connector 'three', not 'initmark': not used, and this sync starts fresh" "it says three's state is not used"
+like "$err" "into jsonl:$TMP/o.jsonl, state {}" "and starts from the empty state"
+is "$(cat "$W/files/state.json")" '{"big":"xxx"}' "its checkpoint replaced state.json"
+is "$(cat "$W/files/state.json.connector")" initmark "and recorded it as initmark's"
+host run three --working-dir "$W"
+is "$rc" 0 "three again, into its warehouse"
+like "$err" "belongs to connector 'initmark', not 'three': using the warehouse's state, and replacing the file" "the warehouse's state is used, and why the file is replaced"
+is "$(cat "$W/files/state.json")" "$(sql "$W/files/warehouse.db" "select state from _connector_state where connector = 'three'")" "state.json is three's again"
+rm "$W/files/state.json.connector"
+host run initmark $P --working-dir "$W" --destination "jsonl:$TMP/o.jsonl"
+like "$err" "names no connector in $W/files/state.json.connector" "a state.json that names no connector is not used"
+like "$err" "state {}" "and the sync starts fresh"
+echo initmark >"$W/files/state.json.connector"
+printf '{"hand":"made"}' >"$W/files/state.json"
+host run initmark $P --working-dir "$W" --destination "jsonl:$TMP/o.jsonl"
+like "$err" 'state {"hand":"made"}' "once named as initmark's, a hand-made state.json is used"
+
 done_testing

@@ -19,6 +19,7 @@
 #include "signals.h"
 #include "sink.h"
 #include "state.h"
+#include "state_file.h"
 #include "summary.h"
 #include "workdir.h"
 
@@ -29,8 +30,7 @@
 
 static int write_state_file(void *ctx, const char *json, ch_error *err)
 {
-    const char *path = ctx;
-    return write_file_atomic(path, json, strlen(json), err);
+    return state_file_write(ctx, json, err);
 }
 
 /* Destination notices are the host's log lines. */
@@ -46,28 +46,46 @@ static int exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
-/* For a destination that keeps no state (jsonl): state.json is the state. */
-static int load_state_file(const workdir *w, const char *connector, const logger *lg, state *st,
-                           ch_error *err)
+/* Says why state.json is not this connector's, so it is not used. */
+static void log_not_owned(const state_file *f, const logger *lg, ch_log_level level,
+                          const char *consequence)
+{
+    if (f->owner)
+        log_msg(lg, level, "host", "%s belongs to connector '%s', not '%s': %s", f->path, f->owner,
+                f->connector, consequence);
+    else
+        log_msg(lg, level, "host",
+                "%s names no connector in %s (an older connector-host or a hand wrote it), so it "
+                "may be another connector's: %s; to have '%s' use it, write its name into %s",
+                f->path, f->owner_path, consequence, f->connector, f->owner_path);
+}
+
+/* For a destination that keeps no state (jsonl): state.json is the state, if it is ours. */
+static int load_state_file(const state_file *f, const logger *lg, state *st, ch_error *err)
 {
     char *text = NULL;
     size_t len = 0;
     int rc;
-    if (!exists(w->state)) {
-        log_msg(lg, CH_LOG_INFO, "host", "no %s for connector '%s': starting fresh", w->state,
-                connector);
+    if (!exists(f->path)) {
+        log_msg(lg, CH_LOG_INFO, "host", "no %s for connector '%s': starting fresh", f->path,
+                f->connector);
         return CH_OK;
     }
-    if (file_read_regular(w->state, &text, &len, err) != CH_OK)
+    if (!f->owned) {
+        log_not_owned(f, lg, CH_LOG_WARNING,
+                      "not used, and this sync starts fresh (its first checkpoint replaces it)");
+        return CH_OK;
+    }
+    if (file_read_regular(f->path, &text, &len, err) != CH_OK)
         return CH_ERROR;
-    rc = state_replace(st, text, len, w->state, err);
+    rc = state_replace(st, text, len, f->path, err);
     free(text);
     return rc;
 }
 
 /* Loads the warehouse's state; the warehouse wins over files/state.json, which is rewritten. */
 static int load_state(dest *d, const dest_kind *kind, const char *connector, const workdir *w,
-                      const logger *lg, int dry_run, state *st, ch_error *err)
+                      state_file *f, const logger *lg, int dry_run, state *st, ch_error *err)
 {
     char *stored = NULL, *file = NULL;
     size_t file_len = 0;
@@ -82,7 +100,7 @@ static int load_state(dest *d, const dest_kind *kind, const char *connector, con
                        : S_ISDIR(sb.st_mode)  ? "a directory"
                                               : "a special file");
     if (!(kind->flags & DEST_KEEPS_STATE))
-        return load_state_file(w, connector, lg, st, err);
+        return load_state_file(f, lg, st, err);
     if (d->ops->load_state(d, connector, &stored, err) != CH_OK)
         return CH_ERROR;
     if (stored == NULL) {
@@ -93,14 +111,20 @@ static int load_state(dest *d, const dest_kind *kind, const char *connector, con
     rc = state_replace(st, stored, strlen(stored), "warehouse state", err);
     if (rc == CH_OK) {
         const char *canonical = state_json(st);
-        if (file_read_regular(w->state, &file, &file_len, &ignored) != CH_OK ||
-            strcmp(file, canonical) != 0) {
+        if (exists(w->state) && !f->owned) {
+            log_not_owned(f, lg, CH_LOG_INFO,
+                          dry_run ? "using the warehouse's state (dry run: the file stays)"
+                                  : "using the warehouse's state, and replacing the file");
+            if (!dry_run)
+                rc = state_file_write(f, canonical, err);
+        } else if (file_read_regular(w->state, &file, &file_len, &ignored) != CH_OK ||
+                   strcmp(file, canonical) != 0) {
             log_msg(lg, CH_LOG_WARNING, "host",
                     "%s is missing or differs from the state committed in the warehouse; "
                     "using the warehouse's and %s",
                     w->state, dry_run ? "leaving the file alone (dry run)" : "rewriting the file");
             if (!dry_run)
-                rc = write_file_atomic(w->state, canonical, strlen(canonical), err);
+                rc = state_file_write(f, canonical, err);
         }
     }
     free(file);
@@ -147,6 +171,7 @@ int sync_run(const sync_request *req)
     /* the request's logger, which learns the secret configuration values once they are read */
     logger lg = req->log;
     secrets secret = {0};
+    state_file sf = {0};
     dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&lg};
     char *scrubbed = NULL;
 
@@ -204,7 +229,8 @@ int sync_run(const sync_request *req)
     }
     if (dest_open(spec, &open_opts, &d, &err) != CH_OK)
         goto early;
-    if (load_state(d, kind, req->name, &w, &lg, req->dry_run, st, &err) != CH_OK ||
+    if (state_file_open(&sf, &w, req->name, &err) != CH_OK ||
+        load_state(d, kind, req->name, &w, &sf, &lg, req->dry_run, st, &err) != CH_OK ||
         sink_init(&s, req->name, ses.schema, ses.config, d, st, &lg, &err) != CH_OK)
         goto early;
     sink_ready = 1;
@@ -212,7 +238,7 @@ int sync_run(const sync_request *req)
         s.dry_run = 1; /* checkpoints apply what waits but commit nothing */
     } else {
         s.on_commit = write_state_file;
-        s.on_commit_ctx = w.state;
+        s.on_commit_ctx = &sf;
     }
 
     {
@@ -266,6 +292,7 @@ done:
     workdir_close(&w);
     session_close(&ses);
     secrets_free(&secret);
+    state_file_close(&sf);
     free(scrubbed);
     return status;
 }

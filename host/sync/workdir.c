@@ -35,9 +35,11 @@ int workdir_open(workdir *w, const char *root, int create, ch_error *err)
         return err_set(err, "out of memory");
     w->warehouse = join(w->files, "warehouse.db");
     w->state = join(w->files, "state.json");
+    w->state_owner = join(w->files, "state.json.connector");
     w->lock = join(w->files, ".connector-host.lock");
     w->reset = join(w->files, ".reset");
-    if (w->warehouse == NULL || w->state == NULL || w->lock == NULL || w->reset == NULL)
+    if (w->warehouse == NULL || w->state == NULL || w->state_owner == NULL || w->lock == NULL ||
+        w->reset == NULL)
         return err_set(err, "out of memory");
     if (create && mkdir(w->files, 0777) != 0 && errno != EEXIST)
         return err_set(err, "cannot create %s: %s", w->files, strerror(errno));
@@ -71,6 +73,7 @@ void workdir_close(workdir *w)
     free(w->files);
     free(w->warehouse);
     free(w->state);
+    free(w->state_owner);
     free(w->lock);
     free(w->reset);
     memset(w, 0, sizeof *w);
@@ -127,7 +130,8 @@ static int remove_all(workdir *w, void (*removed)(void *, const char *), void *c
         ch_error second;
         int db = remove_file(w->warehouse, removed, ctx, err);
         int st = remove_file(w->state, removed, ctx, db == CH_OK ? err : &second);
-        if (db != CH_OK || st != CH_OK)
+        int owner = remove_file(w->state_owner, removed, ctx, &second);
+        if (db != CH_OK || st != CH_OK || owner != CH_OK)
             return CH_ERROR; /* the marker stays: the next reset or sync tries again */
     }
     sync_dir(w);

@@ -11,6 +11,7 @@ typedef struct workdir {
     char *files;     /* ROOT/files */
     char *warehouse; /* ROOT/files/warehouse.db */
     char *state;     /* ROOT/files/state.json */
+    char *state_owner; /* ROOT/files/state.json.connector: whose state.json is */
     char *lock;      /* ROOT/files/.connector-host.lock */
     char *reset;     /* ROOT/files/.reset: a reset has begun and not finished */
     int lock_fd;     /* -1 when not locked */
