@@ -215,7 +215,8 @@ static int survives_loading(const char *path, ch_error *err)
     if (pid == 0) {
         registry *probe = registry_new();
         ch_error ignored;
-        _exit(probe && loader_load(probe, path, &ignored) == CH_OK ? 0 : 1);
+        /* 0: loaded, 3: refused; anything else (a signal, a sanitizer's exit 1) is a crash */
+        _exit(probe && loader_load(probe, path, &ignored) == CH_OK ? 0 : 3);
     }
     if (pid < 0)
         return CH_OK; /* no child to spare: load it as before */
@@ -225,6 +226,10 @@ static int survives_loading(const char *path, ch_error *err)
     if (WIFSIGNALED(status))
         return err_set(err, "%s: the plugin crashed while loading (%s); skipped", path,
                        strsignal(WTERMSIG(status)));
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3)
+        return err_set(
+            err, "%s: the plugin crashed while loading (it ended the process, status %d); skipped",
+            path, WEXITSTATUS(status));
     return CH_OK;
 }
 
