@@ -60,7 +60,7 @@ typedef struct ch_row ch_row;           /* a reusable row of named values */
 
 /* Flags of a configuration key (ch_config_key.required), combined with |. */
 #define CH_KEY_REQUIRED 1 /* `run` refuses to start when the key is missing */
-#define CH_KEY_SECRET   2 /* its value is replaced by *** in every log line and message */
+#define CH_KEY_SECRET   2 /* its value (4 bytes or more) is replaced by *** in every log line */
 
 /*
  * A configuration key the connector knows about; listed by `schema`. Keys

@@ -233,6 +233,17 @@ for key in password db_passwd client-secret API_KEY access_key private_key Crede
     host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
     unlike "$err" "value-of-$key" "a key named $key is secret by its name"
 done
+long=sk_live_$(printf '%0100d' 7 | tr 0 q)
+conf "{\"api_key\": \"$long\", \"row\": \"$long\"}" >/dev/null
+host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
+unlike "$out$err" "$(printf '%s' "$long" | cut -c1-12)" "a long secret cut short by the host's quoting shows none of its start"
+conf '{"api_key": "abcdefgh", "token": "efgh1234", "log": "abcdefgh1234 and efgh1234"}' >/dev/null
+host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
+unlike "$err" "1234" "overlapping secrets are hidden whole"
+conf '{"api_token": "sk-secretvalue-1", "bad_type": "sk-secretvalue-1"}' >/dev/null
+host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
+is "$rc" 1 "a schema handler's error"
+unlike "$out$err" "secretvalue" "a schema error that quotes a secret hides it"
 conf '{"region": "eu-west-1", "log": "region eu-west-1"}' >/dev/null
 host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
 like "$err" "region eu-west-1" "a key that is not secret is shown"
@@ -252,6 +263,11 @@ W=$(newdir crashrun)
 host run initmark --plugin-dir "$D" --working-dir "$W"
 is "$rc" 0 "a run that has to scan the directory still finds its connector"
 like "$err" "initcrash: the plugin crashed while loading" "and says which plugin it skipped"
+cp "$BUILD_TOP/tests/crashplugins/.libs/initexit.so" "$D/initexit.so"
+host list --plugin-dir "$D"
+is "$rc" 0 "list with a plugin whose entry point calls exit(): exit 0"
+like "$out" "initmark" "the good plugin's connector is still listed"
+like "$err" "initexit: the plugin crashed while loading (it ended the process, status 0)" "the exiting plugin is named"
 
 # ---- a reset killed at any instant leaves nothing the next sync trips over ---------------------
 # iofault kills the reset (SIGKILL) just before its K-th removal: the WAL, the -shm file, the

@@ -69,7 +69,7 @@ static const char *file_kind(mode_t mode)
 int file_read_regular(const char *path, char **text, size_t *len, ch_error *err)
 {
     /* O_NONBLOCK: opening a FIFO must not wait for a writer that never comes */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
     struct stat sb;
     FILE *f;
     if (fd < 0)

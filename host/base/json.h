@@ -14,7 +14,8 @@ int file_read_all(const char *path, char **text, size_t *len, ch_error *err);
 
 /*
  * As file_read_all, for files the host owns (state.json): refuses, without
- * waiting, anything but a regular file (a FIFO would block forever).
+ * waiting, anything but a regular file (a FIFO would block forever), and
+ * does not follow a symbolic link.
  */
 int file_read_regular(const char *path, char **text, size_t *len, ch_error *err);
 

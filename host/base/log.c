@@ -88,30 +88,64 @@ void log_put_text(FILE *out, const char *msg)
     }
 }
 
+/* The length of the secret's start that the text holds at p, when the text was cut there. */
+static size_t cut_secret(const char *p, const char *secret, size_t len)
+{
+    size_t m = 0;
+    while (m < len && p[m] == secret[m])
+        m++;
+    if (m == len)
+        return m;
+    /* a message cut short (the end, or "...") may end in the secret's first bytes */
+    if (m >= 4 && (p[m] == '\0' || strncmp(p + m, "...", 3) == 0))
+        return m;
+    return 0;
+}
+
 const char *log_scrub(const logger *lg, const char *text, char **copy)
 {
+    size_t n = strlen(text), out = 0, i = 0;
+    unsigned char *mask = NULL;
+    char *result;
     *copy = NULL;
-    for (size_t i = 0; lg && i < lg->nsecrets; i++) {
-        const char *secret = lg->secrets[i], *from = *copy ? *copy : text, *hit;
-        size_t len = strlen(secret), n = 0;
-        char *out;
-        if (len == 0 || strstr(from, secret) == NULL)
+    if (lg == NULL || lg->nsecrets == 0)
+        return text;
+    /* every byte that belongs to a secret is marked in the original text, so overlaps hide all */
+    for (size_t k = 0; k < lg->nsecrets; k++) {
+        const char *secret = lg->secrets[k];
+        size_t len = strlen(secret);
+        if (len == 0)
             continue;
-        /* "***" is never longer than a secret (secrets have at least 4 bytes) */
-        if ((out = malloc(strlen(from) + 1)) == NULL)
-            return "(a message that may hold a secret, not shown: out of memory)";
-        while ((hit = strstr(from, secret)) != NULL) {
-            memcpy(out + n, from, (size_t)(hit - from));
-            n += (size_t)(hit - from);
-            memcpy(out + n, "***", 3);
-            n += 3;
-            from = hit + len;
+        for (const char *p = strchr(text, secret[0]); p; p = strchr(p + 1, secret[0])) {
+            size_t m = cut_secret(p, secret, len);
+            if (m == 0)
+                continue;
+            if (mask == NULL && (mask = calloc(n + 1, 1)) == NULL)
+                return "(a message that may hold a secret, not shown: out of memory)";
+            memset(mask + (p - text), 1, m);
         }
-        strcpy(out + n, from);
-        free(*copy);
-        *copy = out;
     }
-    return *copy ? *copy : text;
+    if (mask == NULL)
+        return text;
+    /* "***" is never longer than a marked run (secrets have at least 4 bytes) */
+    if ((result = malloc(n + 4)) == NULL) {
+        free(mask);
+        return "(a message that may hold a secret, not shown: out of memory)";
+    }
+    while (i < n) {
+        if (!mask[i]) {
+            result[out++] = text[i++];
+            continue;
+        }
+        memcpy(result + out, "***", 3);
+        out += 3;
+        while (i < n && mask[i])
+            i++;
+    }
+    result[out] = '\0';
+    free(mask);
+    *copy = result;
+    return result;
 }
 
 void log_vmsg(const logger *lg, ch_log_level level, const char *source, const char *format,
@@ -134,13 +168,14 @@ void log_vmsg(const logger *lg, ch_log_level level, const char *source, const ch
         /* secrets go, whoever wrote the line: the host, a connector, a library's message */
         char *scrubbed;
         const char *clean = log_scrub(lg, msg, &scrubbed);
-        if (scrubbed != NULL || clean != msg) {
-            char *keep = scrubbed ? scrubbed : strdup(clean);
+        if (clean != msg) { /* the scrubbed copy, or the out-of-memory text */
             if (msg != stack)
                 free(msg);
-            msg = keep ? keep : stack;
-            if (keep == NULL)
+            msg = scrubbed;
+            if (msg == NULL) {
                 snprintf(stack, sizeof stack, "%s", clean);
+                msg = stack;
+            }
         }
     }
     log_time_now(when, sizeof when);

@@ -101,32 +101,62 @@ static int exists(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Reads the value of `key='...'` from a libtool .la file's lines into out; 0 when absent. */
+static int la_value(FILE *f, const char *key, char *out, size_t size)
+{
+    char line[PATH_MAX + 64];
+    size_t n = strlen(key);
+    rewind(f);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, key, n) == 0 && line[n] == '=' && line[n + 1] == '\'') {
+            char *end = strchr(line + n + 2, '\'');
+            if (end == NULL)
+                return 0;
+            *end = '\0';
+            snprintf(out, size, "%s", line + n + 2);
+            return 1;
+        }
+    return 0;
+}
+
 /*
- * The shared object that lt_dlopenext(path) would load: path.la's dlname,
- * beside it in .libs/ (a build tree) or beside it (installed), else path.so.
+ * The shared object that lt_dlopenext(path) would load, found the way
+ * libltdl finds it: for path.la, its dlname in its libdir when installed,
+ * else in .libs/ beside it, else beside it; without a .la, path.so. 0 when
+ * a .la names no file that exists.
  */
 static int shared_object_of(const char *path, char *out, size_t size)
 {
-    char la[PATH_MAX], line[PATH_MAX + 16], dlname[PATH_MAX] = "";
+    char la[PATH_MAX], dlname[PATH_MAX], libdir[PATH_MAX], installed[8];
     const char *slash = strrchr(path, '/');
     int dirlen = slash ? (int)(slash - path) : 1;
     const char *dir = slash ? path : ".";
     FILE *f;
     snprintf(la, sizeof la, "%s.la", path);
-    if ((f = fopen(la, "r")) != NULL) {
-        while (fgets(line, sizeof line, f))
-            if (sscanf(line, "dlname='%4095[^']'", dlname) == 1)
-                break;
+    if ((f = fopen(la, "r")) == NULL) {
+        snprintf(out, size, "%s.so", path);
+        return exists(out);
+    }
+    if (!la_value(f, "dlname", dlname, sizeof dlname) || dlname[0] == '\0') {
         fclose(f);
-        if (dlname[0]) {
-            snprintf(out, size, "%.*s/.libs/%s", dirlen, dir, dlname);
-            if (exists(out))
-                return 1;
-            snprintf(out, size, "%.*s/%s", dirlen, dir, dlname);
-            return exists(out);
+        return 0;
+    }
+    if (la_value(f, "installed", installed, sizeof installed) && strcmp(installed, "yes") == 0 &&
+        la_value(f, "libdir", libdir, sizeof libdir)) {
+        snprintf(out, size, "%s/%s", libdir, dlname);
+        if (exists(out)) {
+            fclose(f);
+            return 1;
+        }
+    } else {
+        snprintf(out, size, "%.*s/.libs/%s", dirlen, dir, dlname);
+        if (exists(out)) {
+            fclose(f);
+            return 1;
         }
     }
-    snprintf(out, size, "%s.so", path);
+    fclose(f);
+    snprintf(out, size, "%.*s/%s", dirlen, dir, dlname);
     return exists(out);
 }
 
@@ -144,7 +174,7 @@ int loader_load(registry *r, const char *path, ch_error *err)
      * Every symbol is bound first, with the dynamic loader's own message when
      * one cannot be (a missing library, not an ELF file, another machine, an
      * undefined symbol): bound lazily, a missing one would kill the host in
-     * the middle of a sync. The object stays loaded by lt_dlopenext below.
+     * the middle of a sync. The object stays loaded by lt_dlopen below.
      */
     if (shared_object_of(path, so, sizeof so) &&
         (now = dlopen(so, RTLD_NOW | RTLD_LOCAL)) == NULL) {
@@ -209,28 +239,42 @@ static int plugin_file(const char *dir, const char *name, char *out, size_t size
 static int survives_loading(const char *path, ch_error *err)
 {
     pid_t pid;
-    int status;
-    fflush(NULL); /* the child must not write the parent's buffered output again */
+    int status, fds[2];
+    char byte = 0;
+    ssize_t got;
+    if (pipe(fds) != 0)
+        return CH_OK; /* no pipe to spare: load it as before */
+    fflush(NULL);     /* the child must not write the parent's buffered output again */
     pid = fork();
     if (pid == 0) {
         registry *probe = registry_new();
         ch_error ignored;
-        /* 0: loaded, 3: refused; anything else (a signal, a sanitizer's exit 1) is a crash */
-        _exit(probe && loader_load(probe, path, &ignored) == CH_OK ? 0 : 3);
+        close(fds[0]);
+        /* one byte once the entry point has returned: its absence is a crash or an exit */
+        byte = probe && loader_load(probe, path, &ignored) == CH_OK ? 'y' : 'n';
+        if (write(fds[1], &byte, 1) != 1)
+            _exit(1);
+        _exit(0);
     }
-    if (pid < 0)
-        return CH_OK; /* no child to spare: load it as before */
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return CH_OK;
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        return CH_OK;
+    }
+    while ((got = read(fds[0], &byte, 1)) < 0 && errno == EINTR)
+        ;
+    close(fds[0]);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (got == 1)
+        return CH_OK; /* it returned: loading it here is safe, and says why it was refused */
     if (WIFSIGNALED(status))
         return err_set(err, "%s: the plugin crashed while loading (%s); skipped", path,
                        strsignal(WTERMSIG(status)));
-    if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3)
-        return err_set(
-            err, "%s: the plugin crashed while loading (it ended the process, status %d); skipped",
-            path, WEXITSTATUS(status));
-    return CH_OK;
+    return err_set(err,
+                   "%s: the plugin crashed while loading (it ended the process, status %d); "
+                   "skipped",
+                   path, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 void loader_load_all(registry *r, const search_path *sp, const logger *lg)

@@ -239,16 +239,19 @@ int config_key_is_secret(const char *name)
 {
     static const char *const words[] = {"password", "passwd",    "secret",     "token",
                                         "apikey",   "accesskey", "privatekey", "credential"};
-    char folded[256];
+    char *folded = malloc(strlen(name) + 1);
     size_t n = 0;
-    for (const char *p = name; *p && n + 1 < sizeof folded; p++)
+    int secret = 0;
+    if (folded == NULL)
+        return 1; /* when in doubt, hide it */
+    for (const char *p = name; *p; p++)
         if (*p != '_' && *p != '-' && *p != ' ')
             folded[n++] = (char)tolower((unsigned char)*p);
     folded[n] = '\0';
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (strstr(folded, words[i]) != NULL)
-            return 1;
-    return 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0] && !secret; i++)
+        secret = strstr(folded, words[i]) != NULL;
+    free(folded);
+    return secret;
 }
 
 static int flagged_secret(const ch_config_key *keys, const char *name)

@@ -6,6 +6,8 @@
  */
 #include "signals.h"
 
+#include "base/utf8.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -121,24 +123,36 @@ static void on_crash(int sig)
     raise(sig);
 }
 
-/* Appends a JSON string (quoted, escaped) of text to out at *off. */
+/*
+ * Appends a JSON string (quoted, escaped) of text to out at *off: bytes that
+ * are not UTF-8 become '?', and a sequence is never cut, so the line stays
+ * valid JSON whatever the plugin's path holds.
+ */
 static void json_string(char *out, size_t size, size_t *off, const char *text)
 {
     static const char hex[] = "0123456789abcdef";
+    size_t len = strlen(text);
     if (*off < size)
         out[(*off)++] = '"';
-    for (const unsigned char *p = (const unsigned char *)text; *p && *off + 7 < size; p++) {
-        if (*p == '"' || *p == '\\') {
+    for (size_t i = 0; i < len && *off + 7 < size;) {
+        unsigned char c = (unsigned char)text[i];
+        size_t k = c < 0x80 ? 1 : utf8_sequence(text + i, len - i);
+        if (c == '"' || c == '\\') {
             out[(*off)++] = '\\';
-            out[(*off)++] = (char)*p;
-        } else if (*p < 0x20) {
+            out[(*off)++] = (char)c;
+        } else if (c < 0x20) {
             memcpy(out + *off, "\\u00", 4);
-            out[*off + 4] = hex[*p >> 4];
-            out[*off + 5] = hex[*p & 15];
+            out[*off + 4] = hex[c >> 4];
+            out[*off + 5] = hex[c & 15];
             *off += 6;
+        } else if (k == 0) {
+            out[(*off)++] = '?';
+            k = 1;
         } else {
-            out[(*off)++] = (char)*p;
+            memcpy(out + *off, text + i, k);
+            *off += k;
         }
+        i += k ? k : 1;
     }
     if (*off < size)
         out[(*off)++] = '"';

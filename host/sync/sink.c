@@ -517,6 +517,14 @@ static int checkpoint_locked(ch_sync *s)
     return CH_OK;
 }
 
+void sink_close(sink *s)
+{
+    pthread_mutex_lock(&api_lock);
+    if (open_sync == s)
+        open_sync = NULL;
+    pthread_mutex_unlock(&api_lock);
+}
+
 int sink_finish(sink *s)
 {
     set_open(NULL); /* the handler has returned: the public functions are closed */

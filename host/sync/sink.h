@@ -65,6 +65,12 @@ typedef struct ch_sync sink;
 int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, dest *d, state *st,
               const logger *lg, ch_error *err);
 
+/*
+ * Closes the public functions on s once the update handler has returned:
+ * later calls, from any thread, are refused. Waits for one in progress.
+ */
+void sink_close(sink *s);
+
 /* Commits what the handler emitted after its last checkpoint, with the last committed state. */
 int sink_finish(sink *s);
 

@@ -164,7 +164,7 @@ int sync_run(const sync_request *req)
     ch_error err;
     char *spec = NULL;
     struct timespec start;
-    int status, sink_ready = 0;
+    int status, rc, sink_ready = 0;
     const char *failure = NULL;
     /* jsonl:- owns standard output, even before the destination is open: reports go to stderr */
     FILE *report = dest_uses_stdout(req->destination) ? stderr : stdout;
@@ -179,15 +179,17 @@ int sync_run(const sync_request *req)
     memset(&w, 0, sizeof w);
     w.lock_fd = -1;
     status = session_open(&ses, req, 1, &err);
-    if (status != EXIT_OK)
-        goto early;
-    if (secrets_find(&secret, ses.config, ses.connector->def.config_keys) != CH_OK) {
+    /* the secrets are known as soon as the configuration is: a schema handler's error may quote one
+     */
+    if (ses.config && ses.connector &&
+        secrets_find(&secret, ses.config, ses.connector->def.config_keys) != CH_OK) {
         err_set(&err, "out of memory");
         status = EXIT_SYNC_FAILED;
-        goto early;
     }
     lg.secrets = (const char *const *)secret.values;
     lg.nsecrets = secret.count;
+    if (status != EXIT_OK)
+        goto early;
     /* a destination or working directory that cannot be used is bad usage, not a failed sync */
     status = EXIT_USAGE;
     if ((req->destination && dest_check(req->destination, &err) != CH_OK) ||
@@ -259,8 +261,10 @@ int sync_run(const sync_request *req)
     }
     s.stop = &signals_stop;
     signals_install(req->name, ses.connector->plugin, lg.json);
-    if (ses.connector->def.update(&s, ses.config) != CH_OK && !s.failed)
-        ch_fail(&s, "the update handler returned an error");
+    rc = ses.connector->def.update(&s, ses.config);
+    sink_close(&s); /* from here on the connector's threads are refused, and s is ours alone */
+    if (rc != CH_OK && !s.failed)
+        sink_fail(&s, "the update handler returned an error");
     if (!s.failed)
         sink_finish(&s);
     if (s.failed) {

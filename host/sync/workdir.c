@@ -1,6 +1,7 @@
 /* workdir.c - paths under the working directory, the sync lock, atomic writes. */
 #include "workdir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -110,6 +111,23 @@ int workdir_reset_pending(const workdir *w)
     return lstat(w->reset, &sb) == 0;
 }
 
+/* Removes the temporary state files a killed write left behind (state.json.tmp-*). */
+static void remove_temporaries(const workdir *w)
+{
+    DIR *d = opendir(w->files);
+    struct dirent *e;
+    char path[4200];
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, "state.json.tmp-", 15) == 0 ||
+            strncmp(e->d_name, "state.json.connector.tmp-", 25) == 0) {
+            snprintf(path, sizeof path, "%s/%s", w->files, e->d_name);
+            unlink(path);
+        }
+    closedir(d);
+}
+
 /*
  * The files of a reset, in the order SQLite recovers from: the WAL first (a
  * WAL without its database would be replayed into the next one), then the
@@ -134,9 +152,11 @@ static int remove_all(workdir *w, void (*removed)(void *, const char *), void *c
         if (db != CH_OK || st != CH_OK || owner != CH_OK)
             return CH_ERROR; /* the marker stays: the next reset or sync tries again */
     }
+    remove_temporaries(w);
     sync_dir(w);
     if (unlink(w->reset) != 0 && errno != ENOENT)
         return err_set(err, "cannot remove %s: %s", w->reset, strerror(errno));
+    sync_dir(w); /* a marker that came back after a power loss would redo the reset */
     return CH_OK;
 }
 

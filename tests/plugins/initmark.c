@@ -5,7 +5,8 @@
  * configuration "checkpoints" times (default 1), after setting the state key
  * "big" to "state_bytes" x's when that is given. It logs the value of "log"
  * and fails with the value of "fail", when given, and upserts the text of
- * "row" into an INT column, and a row of "wide" columns into table wide.
+ * "row" into an INT column, and a row of "wide" columns into table wide;
+ * "bad_type" is declared as a column type, which the schema refuses.
  */
 #include <connector-host.h>
 #include <stdio.h>
@@ -66,7 +67,9 @@ static const ch_config_key keys[] = {
 static int schema(ch_schema *s, const ch_config *config)
 {
     ch_table *t = ch_schema_table(s, "r");
-    (void)config;
+    const char *bad = ch_config_get(config, "bad_type");
+    if (bad) /* a declaration the schema refuses, quoting the configured text */
+        ch_table_column(t, "x", bad);
     ch_table_primary_key(t, "k");
     ch_table_column(t, "k", "INT");
     ch_table_column(t, "n", "INT");
