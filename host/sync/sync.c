@@ -179,8 +179,7 @@ int sync_run(const sync_request *req)
     memset(&w, 0, sizeof w);
     w.lock_fd = -1;
     status = session_open(&ses, req, 1, &err);
-    /* the secrets are known as soon as the configuration is: a schema handler's error may quote one
-     */
+    /* secrets are known once the configuration is: a schema handler's error may quote one */
     if (ses.config && ses.connector &&
         secrets_find(&secret, ses.config, ses.connector->def.config_keys) != CH_OK) {
         err_set(&err, "out of memory");
