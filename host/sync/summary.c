@@ -67,7 +67,12 @@ static void print_json(FILE *out, const sink *s, double seconds, const char *fai
     gen_counts(g, &total, s->checkpoints);
     yajl_gen_map_close(g);
     gen_key(g, "elapsed_seconds");
-    yajl_gen_double(g, seconds);
+    {
+        /* microseconds, as written: a double's shortest text would carry float noise */
+        char number[32];
+        int n = snprintf(number, sizeof number, "%.6f", seconds);
+        yajl_gen_number(g, number, n > 0 ? (size_t)n : 0);
+    }
     gen_key(g, "result");
     gen_key(g, failure ? "SYNC FAILED" : "SYNC SUCCEEDED");
     if (failure) {

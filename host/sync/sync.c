@@ -46,6 +46,34 @@ static int exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
+/*
+ * Warns of configuration keys that a connector which declares its keys does
+ * not declare: most are typos of a declared one, which then stays unset.
+ */
+static void warn_unknown_keys(const session *ses, const logger *lg)
+{
+    const ch_config_key *keys = ses->connector->def.config_keys;
+    char declared[512];
+    size_t off = 0;
+    if (keys == NULL)
+        return; /* a connector that declares nothing takes any key */
+    declared[0] = '\0';
+    for (const ch_config_key *k = keys; k->name && off < sizeof declared; k++)
+        off += (size_t)snprintf(declared + off, sizeof declared - off, "%s%s",
+                                k == keys ? "" : ", ", k->name);
+    for (size_t i = 0; i < ses->config->count; i++) {
+        const ch_config_key *k = keys;
+        while (k->name && strcmp(k->name, ses->config->keys[i]) != 0)
+            k++;
+        if (k->name == NULL)
+            log_msg(lg, CH_LOG_WARNING, "host",
+                    "configuration key '%s' is not one that connector '%s' declares (%s); it is "
+                    "passed on, but check its spelling",
+                    ses->config->keys[i], ses->connector->def.name,
+                    declared[0] ? declared : "none");
+    }
+}
+
 /* Says why state.json is not this connector's, so it is not used. */
 static void log_not_owned(const state_file *f, const logger *lg, ch_log_level level,
                           const char *consequence)
@@ -189,6 +217,7 @@ int sync_run(const sync_request *req)
     lg.nsecrets = secret.count;
     if (status != EXIT_OK)
         goto early;
+    warn_unknown_keys(&ses, &lg);
     /* a destination or working directory that cannot be used is bad usage, not a failed sync */
     status = EXIT_USAGE;
     if ((req->destination && dest_check(req->destination, &err) != CH_OK) ||

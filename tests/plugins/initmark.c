@@ -61,6 +61,12 @@ static int update(ch_sync *sync, const ch_config *config)
 static const ch_config_key keys[] = {
     {"shhh", "a value marked secret by its flag, not its name", CH_KEY_SECRET},
     {"row", "a text upserted into an INT column (a conversion error)", 0},
+    {"checkpoints", "how many checkpoints the sync makes (default 1)", 0},
+    {"state_bytes", "the length of the state key big", 0},
+    {"log", "a message to log", 0},
+    {"fail", "a reason to fail with", 0},
+    {"wide", "how many columns a row of table wide has", 0},
+    {"bad_type", "a column type the schema refuses", 0},
     {NULL, NULL, 0},
 };
 
