@@ -52,9 +52,10 @@ int file_read_all(const char *path, char **text, size_t *len, ch_error *err)
     return read_stream(f, path, text, len, err);
 }
 
-/* What a file that is not a regular one is, for messages. */
-static const char *file_kind(mode_t mode)
+const char *file_kind(mode_t mode)
 {
+    if (S_ISLNK(mode))
+        return "a symbolic link";
     if (S_ISFIFO(mode))
         return "a FIFO";
     if (S_ISDIR(mode))

@@ -3,6 +3,7 @@
 #define HOST_JSON_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
@@ -11,6 +12,9 @@
 
 /* Reads a whole file into a NUL-terminated buffer the caller frees. */
 int file_read_all(const char *path, char **text, size_t *len, ch_error *err);
+
+/* What a file that is not a regular one is, for messages: "a FIFO", "a symbolic link"... */
+const char *file_kind(mode_t mode);
 
 /*
  * As file_read_all, for files the host owns (state.json): refuses, without

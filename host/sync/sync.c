@@ -123,10 +123,7 @@ static int load_state(dest *d, const dest_kind *kind, const char *connector, con
     /* state.json is the host's own file: anything but a file (or nothing) was put there */
     if (lstat(w->state, &sb) == 0 && !S_ISREG(sb.st_mode))
         return err_set(err, "%s is %s, not a regular file; remove it", w->state,
-                       S_ISLNK(sb.st_mode)    ? "a symbolic link"
-                       : S_ISFIFO(sb.st_mode) ? "a FIFO"
-                       : S_ISDIR(sb.st_mode)  ? "a directory"
-                                              : "a special file");
+                       file_kind(sb.st_mode));
     if (!(kind->flags & DEST_KEEPS_STATE))
         return load_state_file(f, lg, st, err);
     if (d->ops->load_state(d, connector, &stored, err) != CH_OK)
