@@ -148,6 +148,34 @@ const char *log_scrub(const logger *lg, const char *text, char **copy)
     return result;
 }
 
+char *log_json_line(ch_log_level level, const char *source, const char *when, const char *msg,
+                    size_t *len)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    const unsigned char *buf;
+    size_t n;
+    char *line = NULL;
+    /* JSON text must be UTF-8, whatever bytes a connector logs */
+    char *repaired = utf8_valid(msg, strlen(msg)) ? NULL : utf8_repaired(msg);
+    if (g) {
+        yajl_gen_map_open(g);
+        gen_pair(g, "level", log_level_name(level));
+        gen_pair(g, "message", repaired ? repaired : msg);
+        gen_pair(g, "source", source);
+        gen_pair(g, "time", when);
+        yajl_gen_map_close(g);
+        if (yajl_gen_get_buf(g, &buf, &n) == yajl_gen_status_ok && (line = malloc(n + 2)) != NULL) {
+            memcpy(line, buf, n);
+            line[n] = '\n';
+            line[n + 1] = '\0';
+            *len = n + 1;
+        }
+        yajl_gen_free(g);
+    }
+    free(repaired);
+    return line;
+}
+
 void log_vmsg(const logger *lg, ch_log_level level, const char *source, const char *format,
               va_list ap)
 {
@@ -180,23 +208,11 @@ void log_vmsg(const logger *lg, ch_log_level level, const char *source, const ch
     }
     log_time_now(when, sizeof when);
     if (lg->json) {
-        yajl_gen g = yajl_gen_alloc(NULL);
-        const unsigned char *buf;
         size_t len;
-        /* JSON text must be UTF-8, whatever bytes a connector logs */
-        char *repaired = utf8_valid(msg, strlen(msg)) ? NULL : utf8_repaired(msg);
-        if (g) {
-            yajl_gen_map_open(g);
-            gen_pair(g, "level", log_level_name(level));
-            gen_pair(g, "message", repaired ? repaired : msg);
-            gen_pair(g, "source", source);
-            gen_pair(g, "time", when);
-            yajl_gen_map_close(g);
-            if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
-                fprintf(lg->out, "%.*s\n", (int)len, (const char *)buf);
-            yajl_gen_free(g);
-        }
-        free(repaired);
+        char *line = log_json_line(level, source, when, msg, &len);
+        if (line)
+            fwrite(line, 1, len, lg->out);
+        free(line);
     } else {
         flockfile(lg->out); /* one line, whichever thread logs */
         fprintf(lg->out, "%s %-7s [%s] ", when, log_level_name(level), source);

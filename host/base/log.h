@@ -36,6 +36,14 @@ void log_vmsg(const logger *lg, ch_log_level level, const char *source, const ch
  */
 const char *log_scrub(const logger *lg, const char *text, char **copy);
 
+/*
+ * One log line in JSON ({"level","message","source","time"} and a newline),
+ * malloc'd, *len its length; NULL when out of memory. Bytes of msg that are
+ * not UTF-8 become U+FFFD.
+ */
+char *log_json_line(ch_log_level level, const char *source, const char *when, const char *msg,
+                    size_t *len);
+
 /* Writes the current UTC time as YYYY-MM-DDTHH:MM:SS.mmmZ. */
 void log_time_now(char *buf, size_t size);
 

@@ -6,9 +6,10 @@
  */
 #include "signals.h"
 
-#include "base/utf8.h"
+#include "base/log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,9 +64,13 @@ static const char *const crash_names[] = {
  * The whole report of each crash signal, composed before the sync starts.
  * In JSON it is one log object; only its time is written by the handler.
  */
-static char crash_report[NCRASH][1200];
+static char crash_report[NCRASH][2400];
 static size_t crash_report_len[NCRASH];
-static int crash_json;
+/* Where the handler writes the time into a JSON report (the placeholder's offset); 0: none. */
+static size_t crash_time_at[NCRASH];
+
+/* The time of a JSON report until the handler writes the real one: as wide as crash_time's. */
+#define TIME_PLACEHOLDER "0000-00-00T00:00:00.000Z"
 
 static void say(const char *text, size_t len)
 {
@@ -113,72 +118,49 @@ static void on_crash(int sig)
     size_t i = 0;
     while (i + 1 < NCRASH && crash_signals[i] != sig)
         i++;
-    say(crash_report[i], crash_report_len[i]);
-    if (crash_json) {
+    if (crash_time_at[i] > 0) {
         char when[40];
+        size_t after = crash_time_at[i] + sizeof TIME_PLACEHOLDER - 1;
+        say(crash_report[i], crash_time_at[i]);
         say(when, crash_time(when));
-        say("\"}\n", 3);
+        say(crash_report[i] + after, crash_report_len[i] - after);
+    } else {
+        say(crash_report[i], crash_report_len[i]);
     }
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
-/*
- * Appends a JSON string (quoted, escaped) of text to out at *off: bytes that
- * are not UTF-8 become '?', and a sequence is never cut, so the line stays
- * valid JSON whatever the plugin's path holds.
- */
-static void json_string(char *out, size_t size, size_t *off, const char *text)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t len = strlen(text);
-    if (*off < size)
-        out[(*off)++] = '"';
-    for (size_t i = 0; i < len && *off + 7 < size;) {
-        unsigned char c = (unsigned char)text[i];
-        size_t k = c < 0x80 ? 1 : utf8_sequence(text + i, len - i);
-        if (c == '"' || c == '\\') {
-            out[(*off)++] = '\\';
-            out[(*off)++] = (char)c;
-        } else if (c < 0x20) {
-            memcpy(out + *off, "\\u00", 4);
-            out[*off + 4] = hex[c >> 4];
-            out[*off + 5] = hex[c & 15];
-            *off += 6;
-        } else if (k == 0) {
-            out[(*off)++] = '?';
-            k = 1;
-        } else {
-            memcpy(out + *off, text + i, k);
-            *off += k;
-        }
-        i += k ? k : 1;
-    }
-    if (*off < size)
-        out[(*off)++] = '"';
-}
-
 void signals_install(const char *connector, const char *plugin, int json)
 {
     struct sigaction sa;
-    crash_json = json;
     for (size_t i = 0; i < NCRASH; i++) {
         char message[1000];
-        size_t off = 0, size = sizeof crash_report[i];
+        size_t size = sizeof crash_report[i];
+        int n;
         snprintf(message, sizeof message,
                  "SYNC FAILED: connector '%s' (%s) crashed with %s; nothing after the last "
                  "checkpoint was committed",
                  connector, plugin, crash_names[i]);
+        crash_time_at[i] = 0;
         if (json) {
-            off = (size_t)snprintf(crash_report[i], size, "{\"level\":\"SEVERE\",\"message\":");
-            json_string(crash_report[i], size - 40, &off, message);
-            off += (size_t)snprintf(crash_report[i] + off, size - off,
-                                    ",\"source\":\"host\",\"time\":\"");
-        } else {
-            int n = snprintf(crash_report[i], size, "connector-host: %s\n", message);
-            off = n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+            /* the log line of log.c, its time written by the handler in place of the placeholder */
+            size_t len = 0;
+            char *line = log_json_line(CH_LOG_SEVERE, "host", TIME_PLACEHOLDER, message, &len);
+            if (line && len < size) {
+                memcpy(crash_report[i], line, len);
+                crash_report_len[i] = len;
+                /* the time is the line's last value: its last placeholder, whatever the message */
+                for (size_t at = len - sizeof TIME_PLACEHOLDER; at > 0 && !crash_time_at[i]; at--)
+                    if (memcmp(line + at, TIME_PLACEHOLDER, sizeof TIME_PLACEHOLDER - 1) == 0)
+                        crash_time_at[i] = at;
+                free(line);
+                continue;
+            }
+            free(line); /* out of memory, or escapes past the buffer: the plain report then */
         }
-        crash_report_len[i] = off < size ? off : size - 1;
+        n = snprintf(crash_report[i], size, "connector-host: %s\n", message);
+        crash_report_len[i] = n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
     }
     signals_stop = 0;
     memset(&sa, 0, sizeof sa);
