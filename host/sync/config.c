@@ -254,12 +254,18 @@ int config_key_is_secret(const char *name)
     return secret;
 }
 
-static int flagged_secret(const ch_config_key *keys, const char *name)
+const ch_config_key *config_key_find(const ch_config_key *keys, const char *name)
 {
     for (const ch_config_key *k = keys; k && k->name; k++)
         if (strcmp(k->name, name) == 0)
-            return (k->required & CH_KEY_SECRET) != 0;
-    return 0;
+            return k;
+    return NULL;
+}
+
+static int flagged_secret(const ch_config_key *keys, const char *name)
+{
+    const ch_config_key *k = config_key_find(keys, name);
+    return k && (k->required & CH_KEY_SECRET) != 0;
 }
 
 static int longest_first(const void *a, const void *b)

@@ -37,6 +37,9 @@ typedef struct secrets {
     size_t count;
 } secrets;
 
+/* The declared key of that name in keys (ended by a NULL name; keys may be NULL), or NULL. */
+const ch_config_key *config_key_find(const ch_config_key *keys, const char *name);
+
 /*
  * True when a key's name says it is secret: with '_', '-' and ' ' removed
  * and in lower case, it contains password, passwd, secret, token, apikey,

@@ -510,9 +510,9 @@ static int checkpoint_locked(ch_sync *s)
     if (commit(s, json, 1) != CH_OK)
         return CH_ERROR;
     {
-        char cut[2100];
+        char cut[STATE_LOG_MAX + 64];
         log_msg(s->log, CH_LOG_FINE, "host", "checkpoint %ld committed with state %s",
-                s->checkpoints, text_cut(json, 2000, cut, sizeof cut));
+                s->checkpoints, text_cut(json, STATE_LOG_MAX, cut, sizeof cut));
     }
     return CH_OK;
 }

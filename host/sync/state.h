@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <yajl/yajl_tree.h>
 
+/* At most this much of a state goes into a log line (text_cut): a state can be megabytes. */
+#define STATE_LOG_MAX 2000
+
 #include "base/error.h"
 
 typedef struct state_entry {

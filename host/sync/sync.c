@@ -23,10 +23,8 @@
 #include "summary.h"
 #include "workdir.h"
 
-/* A state up to this many bytes is shown at INFO when the sync starts; a longer one at FINE, */
+/* A state up to this many bytes is shown at INFO when the sync starts; a longer one at FINE. */
 #define STATE_INFO_MAX 200
-/* cut to this many. */
-#define STATE_LOG_MAX 2000
 
 static int write_state_file(void *ctx, const char *json, ch_error *err)
 {
@@ -61,17 +59,13 @@ static void warn_unknown_keys(const session *ses, const logger *lg)
     for (const ch_config_key *k = keys; k->name && off < sizeof declared; k++)
         off += (size_t)snprintf(declared + off, sizeof declared - off, "%s%s",
                                 k == keys ? "" : ", ", k->name);
-    for (size_t i = 0; i < ses->config->count; i++) {
-        const ch_config_key *k = keys;
-        while (k->name && strcmp(k->name, ses->config->keys[i]) != 0)
-            k++;
-        if (k->name == NULL)
+    for (size_t i = 0; i < ses->config->count; i++)
+        if (config_key_find(keys, ses->config->keys[i]) == NULL)
             log_msg(lg, CH_LOG_WARNING, "host",
                     "configuration key '%s' is not one that connector '%s' declares (%s); it is "
                     "passed on, but check its spelling",
                     ses->config->keys[i], ses->connector->def.name,
                     declared[0] ? declared : "none");
-    }
 }
 
 /* Says why state.json is not this connector's, so it is not used. */
