@@ -35,8 +35,15 @@ extern "C" {
 
 /* ---- Versions and status ------------------------------------------------ */
 
-/* Bumped whenever a change to this header breaks built plugins. */
+/*
+ * The ABI's major version is bumped whenever a change to this header breaks
+ * built plugins; the minor version grows when something is added at the end
+ * of a structure or to the function list. A plugin built against minor M
+ * loads into every host of the same major version and minor >= M; a host
+ * copies only the part of a structure that the plugin's build knows.
+ */
 #define CH_ABI_VERSION 1
+#define CH_ABI_MINOR   1
 
 #define CH_OK    0
 #define CH_ERROR (-1)
@@ -81,18 +88,60 @@ typedef int (*ch_schema_fn)(ch_schema *schema, const ch_config *config);
 typedef int (*ch_update_fn)(ch_sync *sync, const ch_config *config);
 
 typedef struct ch_connector {
-    const char *name;                 /* unique; what users type after `run` */
+    const char *name;                 /* unique; what users type after `run`; no '.' or '/' */
     const char *description;          /* one line */
     ch_schema_fn schema;              /* may be NULL: tables are created on use */
     ch_update_fn update;              /* required */
     const ch_config_key *config_keys; /* NULL, or ended by an entry with name NULL */
+    /* ---- ABI 1.1 ---- */
+    void *user_data;                   /* what ch_schema_user_data and ch_sync_user_data return */
+    void (*shutdown)(void *user_data); /* may be NULL; called once before the plugin unloads */
 } ch_connector;
 
-/* Registers a connector; refused on ABI mismatch, duplicate name or no update. */
-int ch_register(ch_registry *registry, int abi_version, const ch_connector *connector);
+/*
+ * Registers a connector; refused on ABI mismatch (major, or a minor newer
+ * than the host's), duplicate name or no update handler. size is
+ * sizeof(ch_connector) as the plugin was built.
+ */
+int ch_register_connector(ch_registry *registry, int abi_version, int abi_minor, size_t size,
+                          const ch_connector *connector);
 
 /* Registers a connector built against this header's ABI version. */
-#define CH_REGISTER(registry, connector) ch_register((registry), CH_ABI_VERSION, (connector))
+#define CH_REGISTER(registry, connector)                                                           \
+    ch_register_connector((registry), CH_ABI_VERSION, CH_ABI_MINOR, sizeof *(connector),           \
+                          (connector))
+
+/* The ABI 1.0 registration that plugins built before 1.1 call; new plugins use CH_REGISTER. */
+int ch_register(ch_registry *registry, int abi_version, const ch_connector *connector);
+
+/*
+ * A runtime builds connectors from files (a connector.py, say) instead of
+ * compiled code. `connector-host run PATH`, for a PATH with a '/' or a '.'
+ * in it, asks each registered runtime in turn whether it claims PATH and
+ * has the first that does build the connector.
+ */
+typedef struct ch_runtime {
+    const char *name;        /* unique among runtimes, as connector names */
+    const char *description; /* one line, with what it claims, shown by `list` */
+    /* 1 when the runtime runs the connector at path (a file or a directory), else 0. */
+    int (*claims)(const char *path, void *user_data);
+    /*
+     * Builds the connector at path into *out (zeroed by the host; name,
+     * handlers and user_data as for ch_register). On failure writes why,
+     * with file and line when it knows them, into why and returns CH_ERROR.
+     */
+    int (*open)(const char *path, ch_connector *out, char *why, size_t why_size, void *user_data);
+    void *user_data;                   /* passed to claims, open and shutdown */
+    void (*shutdown)(void *user_data); /* may be NULL; called once before the plugin unloads */
+} ch_runtime;
+
+/* Registers a runtime; refused as ch_register_connector refuses. size is sizeof(ch_runtime). */
+int ch_register_runtime(ch_registry *registry, int abi_version, int abi_minor, size_t size,
+                        const ch_runtime *runtime);
+
+/* Registers a runtime built against this header's ABI version. */
+#define CH_REGISTER_RUNTIME(registry, runtime)                                                     \
+    ch_register_runtime((registry), CH_ABI_VERSION, CH_ABI_MINOR, sizeof *(runtime), (runtime))
 
 /* The one symbol a plugin exports; returns CH_OK when registration succeeded. */
 int connector_plugin_init(ch_registry *registry);
@@ -101,6 +150,18 @@ int connector_plugin_init(ch_registry *registry);
 
 /* The value of a configuration key, or NULL when absent. */
 const char *ch_config_get(const ch_config *config, const char *key);
+
+/* How many keys the configuration has (ABI 1.1). */
+size_t ch_config_count(const ch_config *config);
+
+/* The name of key number i (0 <= i < ch_config_count), in file order, or NULL (ABI 1.1). */
+const char *ch_config_key_at(const ch_config *config, size_t i);
+
+/* The value of key number i, or NULL (ABI 1.1). */
+const char *ch_config_value_at(const ch_config *config, size_t i);
+
+/* The absolute path of the sync's working directory, where files/ lives (ABI 1.1). */
+const char *ch_config_working_dir(const ch_config *config);
 
 /* ---- Schema declaration (inside the schema handler) --------------------- */
 
@@ -121,6 +182,18 @@ int ch_table_primary_key(ch_table *table, const char *column);
 
 /* Declares a typed column, e.g. ch_table_column(t, "price", "DECIMAL(10,2)"). */
 int ch_table_column(ch_table *table, const char *column, const char *type);
+
+/*
+ * Appends a primary-key column whose type comes from its first value, even
+ * when the table declares other columns (ABI 1.1).
+ */
+int ch_table_key_column(ch_table *table, const char *column);
+
+/* The user_data of the connector whose schema handler is running (ABI 1.1). */
+void *ch_schema_user_data(const ch_schema *schema);
+
+/* Records why the schema handler fails and returns CH_ERROR; the first reason is kept (ABI 1.1). */
+int ch_schema_fail(ch_schema *schema, const char *format, ...) CH_PRINTF(2, 3);
 
 /* ---- Rows: one typed setter per type ------------------------------------ */
 
@@ -218,6 +291,15 @@ void ch_log(ch_sync *sync, ch_log_level level, const char *format, ...) CH_PRINT
 
 /* Records why the sync fails and returns CH_ERROR: `return ch_fail(sync, ...)`. */
 int ch_fail(ch_sync *sync, const char *format, ...) CH_PRINTF(2, 3);
+
+/* The user_data of the connector whose update handler is running, or NULL (ABI 1.1). */
+void *ch_sync_user_data(ch_sync *sync);
+
+/*
+ * Logs a message attributed to the connector when no sync is at hand: in a
+ * schema handler, a runtime's open, or a thread outside a sync (ABI 1.1).
+ */
+void ch_message(ch_log_level level, const char *format, ...) CH_PRINTF(2, 3);
 
 #ifdef __cplusplus
 }

@@ -22,7 +22,7 @@ FNR == 1 {
     name = FILENAME
     sub(/.*\//, "", name)
     gsub(/[.-]/, "_", name)
-    printf "static const char scaffold_%s[] =\n", name
+    printf "static const char %s%s[] =\n", (prefix == "" ? "scaffold_" : prefix), name
 }
 { printf "    \"%s\\n\"\n", escape($0) }
 END { print ";" }

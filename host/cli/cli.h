@@ -21,6 +21,8 @@ typedef struct options {
     sync_request req; /* what run and schema hand to the sync stage */
     int verbose;
     int help;
+    int working_dir_given;
+    char *project_dir; /* a runtime path's directory: the default working directory */
 } options;
 
 /*

@@ -3,13 +3,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+#include "plugin/registry.h"
 
 void options_free(options *opts)
 {
     free(opts->req.plugin_dirs);
     opts->req.plugin_dirs = NULL;
+    free(opts->project_dir);
+    opts->project_dir = NULL;
+}
+
+/*
+ * The project directory of a path a runtime runs: the directory itself, or
+ * the file's directory. Its files/ is where `fivetran debug` keeps the
+ * warehouse and state, so it is the default working directory.
+ */
+static char *project_dir_of(const char *path)
+{
+    struct stat st;
+    char *dir;
+    const char *slash;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return strdup(path);
+    if ((slash = strrchr(path, '/')) == NULL)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    if ((dir = malloc((size_t)(slash - path) + 1)) != NULL) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    }
+    return dir;
 }
 
 static int usage_error(const char *command, const char *usage, const char *format, const char *a)
@@ -70,6 +97,7 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
         }
         case 'w':
             opts->req.working_dir = optarg;
+            opts->working_dir_given = 1;
             break;
         case 'c':
             opts->req.configuration = optarg;
@@ -105,6 +133,11 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
         if (optind >= argc)
             return usage_error(command, usage, "%s", "missing connector name");
         opts->req.name = argv[optind++];
+        if (registry_is_path(opts->req.name) && !opts->working_dir_given) {
+            if ((opts->project_dir = project_dir_of(opts->req.name)) == NULL)
+                return usage_error(command, usage, "%s", "out of memory");
+            opts->req.working_dir = opts->project_dir;
+        }
     }
     if (optind < argc)
         return usage_error(command, usage, "unexpected argument '%s'", argv[optind]);

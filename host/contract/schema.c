@@ -2,6 +2,7 @@
 #include "schema.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ static void table_free(table_def *t)
     for (size_t i = 0; i < t->nkey_names; i++)
         free(t->key_names[i]);
     free(t->key_names);
+    free(t->key_inferred);
     free(t->cols);
     free(t->key);
     free(t->name);
@@ -267,9 +269,10 @@ ch_table *ch_schema_table(ch_schema *s, const char *name)
     return t;
 }
 
-int ch_table_primary_key(ch_table *t, const char *column)
+static int add_key(ch_table *t, const char *column, int inferred)
 {
     char **names;
+    unsigned char *inf;
     if (t == NULL)
         return CH_ERROR;
     if (column == NULL || *column == '\0')
@@ -286,10 +289,41 @@ int ch_table_primary_key(ch_table *t, const char *column)
     if (names == NULL)
         return note(t->schema, "%s", "out of memory", NULL, NULL);
     t->key_names = names;
+    if ((inf = realloc(t->key_inferred, t->nkey_names + 1)) == NULL)
+        return note(t->schema, "%s", "out of memory", NULL, NULL);
+    t->key_inferred = inf;
+    inf[t->nkey_names] = (unsigned char)inferred;
     if ((names[t->nkey_names] = strdup(column)) == NULL)
         return note(t->schema, "%s", "out of memory", NULL, NULL);
     t->nkey_names++;
     return CH_OK;
+}
+
+int ch_table_primary_key(ch_table *t, const char *column)
+{
+    return add_key(t, column, 0);
+}
+
+int ch_table_key_column(ch_table *t, const char *column)
+{
+    return add_key(t, column, 1);
+}
+
+void *ch_schema_user_data(const ch_schema *s)
+{
+    return s ? s->user_data : NULL;
+}
+
+int ch_schema_fail(ch_schema *s, const char *format, ...)
+{
+    va_list ap;
+    if (s == NULL || format == NULL || s->failed)
+        return CH_ERROR;
+    va_start(ap, format);
+    vsnprintf(s->failure.msg, sizeof s->failure.msg, format, ap);
+    va_end(ap);
+    s->failed = 1;
+    return CH_ERROR;
 }
 
 int ch_table_column(ch_table *t, const char *column, const char *type_text)
@@ -323,7 +357,7 @@ static void resolve_key(schema *s, table_def *t)
     }
     for (size_t i = 0; i < t->nkey_names; i++) {
         long c = table_find_column(t, t->key_names[i], i);
-        if (c < 0 && t->has_declared_columns) {
+        if (c < 0 && t->has_declared_columns && !t->key_inferred[i]) {
             note(s, "table '%s': primary key column '%s' is not among its declared columns",
                  t->name, t->key_names[i], NULL);
             continue;

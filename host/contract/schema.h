@@ -29,6 +29,7 @@ struct ch_table {
     size_t *key; /* indexes into cols, in key order; none: _fivetran_id is the key */
     size_t nkey;
     char **key_names; /* primary key as declared, resolved by schema_finish */
+    unsigned char *key_inferred; /* per key name: ch_table_key_column, typed by its first value */
     size_t nkey_names;
     int has_declared_columns;
     size_t index; /* position in the schema's table list */
@@ -40,6 +41,9 @@ struct ch_schema {
     table_def **tables;
     size_t ntables, cap;
     const struct ch_config *config;
+    void *user_data; /* the connector's, for ch_schema_user_data */
+    int failed;      /* ch_schema_fail was called: failure says why */
+    ch_error failure;
     ch_error errors[SCHEMA_MAX_ERRORS];
     size_t nerrors; /* may exceed SCHEMA_MAX_ERRORS: only the first are kept */
 };

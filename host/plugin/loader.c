@@ -313,11 +313,11 @@ int loader_find(registry *r, const search_path *sp, const char *name, const logg
     char path[PATH_MAX];
     size_t off;
     /* a name, never a path: "../x" or "a/b" must not pick a file outside the plugin directories */
-    if (!registry_valid_name(name) || name[0] == '.') {
+    if (!registry_valid_name(name)) {
         char quoted[100];
         return err_set(err,
-                       "connector name %s is not valid: a name is 1 to 100 letters, digits, '_', "
-                       "'-' or '.', not starting with '.'",
+                       "connector name %s is not valid: a name is 1 to 100 letters, digits, '_' "
+                       "or '-' (a path, for a runtime, has a '/' or a '.')",
                        text_quote(name, strlen(name), quoted, sizeof quoted));
     }
     for (size_t i = 0; i < sp->count; i++) {
@@ -340,4 +340,43 @@ int loader_find(registry *r, const search_path *sp, const char *name, const logg
         off += (size_t)snprintf(err->msg + off, sizeof err->msg - off, "%s%s", i ? ", " : "",
                                 r->items[i].def.name);
     return CH_ERROR;
+}
+
+/* "python (runs connector.py...), other (...)" for messages. */
+static void describe_runtimes(const registry *r, char *out, size_t size)
+{
+    size_t off = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < r->nruntimes && off < size; i++)
+        off += (size_t)snprintf(out + off, size - off, "%s%s (%s)", i ? ", " : "",
+                                r->runtimes[i].def.name, r->runtimes[i].def.description);
+}
+
+int loader_find_path(registry *r, const search_path *sp, const char *path, const logger *lg,
+                     registered *out, ch_error *err)
+{
+    struct stat st;
+    const registered_runtime *rt;
+    char known[sizeof err->msg / 2];
+    char quoted[200];
+    text_quote(path, strlen(path), quoted, sizeof quoted);
+    /* before any plugin is loaded: a mistyped path costs nothing and says so */
+    if (stat(path, &st) != 0)
+        return err_set(err,
+                       "%s: %s (a connector name has no '/' or '.'; a path is run by a "
+                       "runtime)",
+                       quoted, strerror(errno));
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+        return err_set(err, "%s: not a file or a directory", quoted);
+    loader_load_all(r, sp, lg);
+    if (r->nruntimes == 0)
+        return err_set(err,
+                       "%s: no runtime plugin to run it; searched %s (the Python runtime, "
+                       "plugins/python, is built when configure finds python3-embed)",
+                       quoted, sp->count ? search_path_describe(sp) : "(no directories)");
+    if ((rt = registry_claim(r, path)) == NULL) {
+        describe_runtimes(r, known, sizeof known);
+        return err_set(err, "%s: no runtime claims it; runtimes: %s", quoted, known);
+    }
+    return registry_build(rt, path, out, err);
 }

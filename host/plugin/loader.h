@@ -50,4 +50,12 @@ void loader_load_all(registry *r, const search_path *sp, const logger *lg);
 int loader_find(registry *r, const search_path *sp, const char *name, const logger *lg,
                 const registered **out, ch_error *err);
 
+/*
+ * Builds the connector at path (a file or directory, for a runtime): loads
+ * every plugin, asks each runtime whether it claims path, and has the first
+ * that does build it into *out (registered_clear frees it).
+ */
+int loader_find_path(registry *r, const search_path *sp, const char *path, const logger *lg,
+                     registered *out, ch_error *err);
+
 #endif

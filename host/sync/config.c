@@ -165,6 +165,7 @@ void config_free(config *c)
     }
     free(c->keys);
     free(c->values);
+    free(c->working_dir);
     free(c);
 }
 
@@ -233,6 +234,26 @@ const char *ch_config_get(const ch_config *c, const char *key)
         if (strcmp(c->keys[i], key) == 0)
             return c->values[i];
     return NULL;
+}
+
+size_t ch_config_count(const ch_config *c)
+{
+    return c ? c->count : 0;
+}
+
+const char *ch_config_key_at(const ch_config *c, size_t i)
+{
+    return c && i < c->count ? c->keys[i] : NULL;
+}
+
+const char *ch_config_value_at(const ch_config *c, size_t i)
+{
+    return c && i < c->count ? c->values[i] : NULL;
+}
+
+const char *ch_config_working_dir(const ch_config *c)
+{
+    return c ? c->working_dir : NULL;
 }
 
 int config_key_is_secret(const char *name)

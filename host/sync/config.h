@@ -13,6 +13,7 @@ struct ch_config {
     char **keys;
     char **values;
     size_t count, cap;
+    char *working_dir; /* absolute; set by the session, NULL until then */
 };
 typedef struct ch_config config;
 

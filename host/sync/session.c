@@ -1,10 +1,41 @@
 /* session.c - loading a connector with its configuration and schema, in that order. */
 #include "session.h"
 
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* ch_message's destination: one sync (or schema) per process, so one logger. */
+static pthread_mutex_t message_lock = PTHREAD_MUTEX_INITIALIZER;
+static const logger *message_log;
+static char message_source[160] = "connector";
+
+void session_set_logger(const logger *lg, const char *connector)
+{
+    pthread_mutex_lock(&message_lock);
+    message_log = lg;
+    if (connector)
+        snprintf(message_source, sizeof message_source, "connector:%s", connector);
+    pthread_mutex_unlock(&message_lock);
+}
+
+void ch_message(ch_log_level level, const char *format, ...)
+{
+    va_list ap;
+    if (format == NULL)
+        return;
+    pthread_mutex_lock(&message_lock);
+    if (message_log) {
+        va_start(ap, format);
+        log_vmsg(message_log, level, message_source, format, ap);
+        va_end(ap);
+    }
+    pthread_mutex_unlock(&message_lock);
+}
 
 /* The configuration file to read: the option, else WORKDIR/configuration.json if present. */
 static char *config_path(const sync_request *req)
@@ -57,9 +88,17 @@ int session_open(session *s, const sync_request *req, int check_required, ch_err
     s->loader_ready = 1;
     if ((s->reg = registry_new()) == NULL)
         return err_set(err, "out of memory"), EXIT_USAGE;
-    if (search_path_build(&s->path, req->plugin_dirs, req->nplugin_dirs, err) != CH_OK ||
-        loader_find(s->reg, &s->path, req->name, &req->log, &s->connector, err) != CH_OK)
+    session_set_logger(&req->log, registry_is_path(req->name) ? NULL : req->name);
+    if (search_path_build(&s->path, req->plugin_dirs, req->nplugin_dirs, err) != CH_OK)
         return EXIT_USAGE;
+    if (registry_is_path(req->name)) {
+        if (loader_find_path(s->reg, &s->path, req->name, &req->log, &s->built, err) != CH_OK)
+            return EXIT_USAGE;
+        s->connector = &s->built;
+        session_set_logger(&req->log, s->built.def.name);
+    } else if (loader_find(s->reg, &s->path, req->name, &req->log, &s->connector, err) != CH_OK) {
+        return EXIT_USAGE;
+    }
     s->config_name = config_path(req);
     if (s->config_name) {
         if (config_load(s->config_name, &s->config, err) != CH_OK)
@@ -67,20 +106,33 @@ int session_open(session *s, const sync_request *req, int check_required, ch_err
     } else if ((s->config = config_new()) == NULL) {
         return err_set(err, "out of memory"), EXIT_USAGE;
     }
+    {
+        char abs[PATH_MAX];
+        /* a working directory that does not exist yet is made by the sync: keep it as given */
+        s->config->working_dir = strdup(realpath(req->working_dir, abs) ? abs : req->working_dir);
+        if (s->config->working_dir == NULL)
+            return err_set(err, "out of memory"), EXIT_USAGE;
+    }
     if (check_required && check_required_keys(s, err) != CH_OK)
         return EXIT_USAGE;
     if ((s->schema = schema_new(s->config)) == NULL)
         return err_set(err, "out of memory"), EXIT_USAGE;
+    s->schema->user_data = s->connector->def.user_data;
     if (s->connector->def.schema && s->connector->def.schema(s->schema, s->config) != CH_OK) {
         ch_error detail;
-        if (schema_finish(s->schema, &detail) != CH_OK)
-            err_set(err, "connector '%s': schema handler failed: %s", req->name, detail.msg);
+        if (s->schema->failed)
+            err_set(err, "connector '%s': schema handler failed: %s", s->connector->def.name,
+                    s->schema->failure.msg);
+        else if (schema_finish(s->schema, &detail) != CH_OK)
+            err_set(err, "connector '%s': schema handler failed: %s", s->connector->def.name,
+                    detail.msg);
         else
-            err_set(err, "connector '%s': schema handler returned an error", req->name);
+            err_set(err, "connector '%s': schema handler returned an error",
+                    s->connector->def.name);
         return EXIT_SYNC_FAILED;
     }
     if (schema_finish(s->schema, err) != CH_OK) {
-        err_prefix(err, "connector '%s'", req->name);
+        err_prefix(err, "connector '%s'", s->connector->def.name);
         return EXIT_SYNC_FAILED;
     }
     return EXIT_OK;
@@ -88,6 +140,9 @@ int session_open(session *s, const sync_request *req, int check_required, ch_err
 
 void session_close(session *s)
 {
+    session_set_logger(NULL, NULL);
+    if (s->connector == &s->built)
+        registered_clear(&s->built); /* its shutdown hook, while the runtime is loaded */
     schema_free(s->schema);
     config_free(s->config);
     free(s->config_name);

@@ -11,7 +11,8 @@
 typedef struct session {
     registry *reg;
     search_path path;
-    const registered *connector;
+    const registered *connector; /* in reg, or &built */
+    registered built;            /* a connector a runtime built from a path */
     config *config;
     char *config_name; /* the file it came from, or NULL when there was none */
     schema *schema;
@@ -24,6 +25,12 @@ typedef struct session {
  * exit status and sets err.
  */
 int session_open(session *s, const sync_request *req, int check_required, ch_error *err);
+
+/*
+ * Where ch_message writes from now on (lg must outlive the session), and
+ * which connector it names; session_open sets the request's logger.
+ */
+void session_set_logger(const logger *lg, const char *connector);
 
 /* Frees everything, unloading the plugins last. */
 void session_close(session *s);

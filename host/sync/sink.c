@@ -597,6 +597,11 @@ void ch_log(ch_sync *s, ch_log_level level, const char *format, ...)
     pthread_mutex_unlock(&api_lock);
 }
 
+void *ch_sync_user_data(ch_sync *s)
+{
+    return s ? s->user_data : NULL; /* set before the handler starts, never changed */
+}
+
 int ch_fail(ch_sync *s, const char *format, ...)
 {
     va_list ap;

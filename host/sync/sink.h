@@ -35,6 +35,7 @@ struct ch_sync {
     dest *dest;
     state *state;
     const logger *log;
+    void *user_data; /* the connector's, for ch_sync_user_data */
     commit_hook on_commit;
     void *on_commit_ctx;
     int dry_run; /* checkpoints flush what the destination holds back, and commit nothing */

@@ -184,7 +184,7 @@ int sync_run(const sync_request *req)
     char *spec = NULL;
     struct timespec start;
     int status, rc, sink_ready = 0;
-    const char *failure = NULL;
+    const char *failure = NULL, *name = req->name, *origin = NULL;
     /* jsonl:- owns standard output, even before the destination is open: reports go to stderr */
     FILE *report = dest_uses_stdout(req->destination) ? stderr : stdout;
     /* the request's logger, which learns the secret configuration values once they are read */
@@ -208,6 +208,10 @@ int sync_run(const sync_request *req)
     lg.nsecrets = secret.count;
     if (status != EXIT_OK)
         goto early;
+    /* a path's connector is named by its runtime */
+    name = ses.connector->def.name;
+    origin = ses.connector->path ? ses.connector->path : ses.connector->plugin;
+    session_set_logger(&lg, name);
     warn_unknown_keys(&ses, &lg);
     /* a destination or working directory that cannot be used is bad usage, not a failed sync */
     status = EXIT_USAGE;
@@ -250,11 +254,12 @@ int sync_run(const sync_request *req)
     }
     if (dest_open(spec, &open_opts, &d, &err) != CH_OK)
         goto early;
-    if (state_file_open(&sf, &w, req->name, &err) != CH_OK ||
-        load_state(d, kind, req->name, &w, &sf, &lg, req->dry_run, st, &err) != CH_OK ||
-        sink_init(&s, req->name, ses.schema, ses.config, d, st, &lg, &err) != CH_OK)
+    if (state_file_open(&sf, &w, name, &err) != CH_OK ||
+        load_state(d, kind, name, &w, &sf, &lg, req->dry_run, st, &err) != CH_OK ||
+        sink_init(&s, name, ses.schema, ses.config, d, st, &lg, &err) != CH_OK)
         goto early;
     sink_ready = 1;
+    s.user_data = ses.connector->def.user_data;
     if (req->dry_run) {
         s.dry_run = 1; /* checkpoints apply what waits but commit nothing */
     } else {
@@ -268,18 +273,18 @@ int sync_run(const sync_request *req)
         const char *json = state_json(st);
         size_t len = strlen(json);
         if (len <= STATE_INFO_MAX)
-            log_msg(&lg, CH_LOG_INFO, "host", "sync of connector '%s' (%s) into %s, state %s",
-                    req->name, ses.connector->plugin, d->description, json);
+            log_msg(&lg, CH_LOG_INFO, "host", "sync of connector '%s' (%s) into %s, state %s", name,
+                    origin, d->description, json);
         else {
             log_msg(&lg, CH_LOG_INFO, "host",
-                    "sync of connector '%s' (%s) into %s, state of %zu bytes", req->name,
-                    ses.connector->plugin, d->description, len);
+                    "sync of connector '%s' (%s) into %s, state of %zu bytes", name, origin,
+                    d->description, len);
             log_msg(&lg, CH_LOG_FINE, "host", "state %s",
                     text_cut(json, STATE_LOG_MAX, cut, sizeof cut));
         }
     }
     s.stop = &signals_stop;
-    signals_install(req->name, ses.connector->plugin, lg.json);
+    signals_install(name, origin, lg.json);
     rc = ses.connector->def.update(&s, ses.config);
     sink_close(&s); /* from here on the connector's threads are refused, and s is ours alone */
     if (rc != CH_OK && !s.failed)
@@ -289,8 +294,7 @@ int sync_run(const sync_request *req)
     if (s.failed) {
         failure = s.error.msg;
         sink_abort(&s);
-        log_msg(&lg, CH_LOG_SEVERE, "host", "sync of connector '%s' failed: %s", req->name,
-                failure);
+        log_msg(&lg, CH_LOG_SEVERE, "host", "sync of connector '%s' failed: %s", name, failure);
     }
     status = failure ? EXIT_SYNC_FAILED : EXIT_OK;
     summary_print(report, &s, lg.json, seconds_since(&start),
@@ -302,9 +306,11 @@ int sync_run(const sync_request *req)
     goto done;
 
 early:
+    if (ses.connector)
+        name = ses.connector->def.name;
     log_msg(&lg, CH_LOG_SEVERE, "host", "%s", err.msg);
     if (status == EXIT_SYNC_FAILED)
-        summary_print_failure(report, req->name, lg.json, log_scrub(&lg, err.msg, &scrubbed));
+        summary_print_failure(report, name, lg.json, log_scrub(&lg, err.msg, &scrubbed));
 done:
     if (sink_ready)
         sink_free(&s);
