@@ -80,7 +80,7 @@ badreg_refused() {
     unchanged "registration $1"
 }
 badreg_refused null "registration without a connector"
-badreg_refused bad_name "connector name 'bad name!' is not valid (use letters, digits, '_', '-', '.')"
+badreg_refused bad_name "connector name 'bad name!' is not valid (use letters, digits, '_' and '-'; a '.' or '/' would make it a path)"
 badreg_refused no_name "connector name '(null)' is not valid"
 badreg_refused no_update "connector 'badreg' has no update handler"
 badreg_refused duplicate "connector 'badreg' is already registered by $TEST_PLUGINS/badreg"

@@ -17,8 +17,9 @@ int cmd_list(int argc, char **argv)
     if (status != EXIT_OK || opts.help) {
         if (opts.help)
             printf("Usage: %s\n\nLists every connector in the plugin search path with its plugin "
-                   "file and\ndescription; --verbose adds its configuration keys. Plugins that "
-                   "cannot be\nloaded are reported as warnings on standard error.\n",
+                   "file and\ndescription; --verbose adds its configuration keys. Then the "
+                   "runtimes, which\nbuild connectors from files (`connector-host run PATH`). "
+                   "Plugins that cannot be\nloaded are reported as warnings on standard error.\n",
                    usage);
         options_free(&opts);
         return status;
@@ -32,7 +33,7 @@ int cmd_list(int argc, char **argv)
         return EXIT_USAGE;
     }
     loader_load_all(reg, &sp, &opts.req.log);
-    if (reg->count == 0)
+    if (reg->count == 0 && reg->nruntimes == 0)
         printf("no connectors found; searched %s\n", search_path_describe(&sp));
     for (size_t i = 0; i < reg->count; i++) {
         const registered *r = &reg->items[i];
@@ -42,6 +43,11 @@ int cmd_list(int argc, char **argv)
                    k->description ? k->description : "no description",
                    (k->required & CH_KEY_REQUIRED) ? ", required" : "");
     }
+    if (reg->nruntimes)
+        printf("\nruntimes (connector-host run PATH):\n");
+    for (size_t i = 0; i < reg->nruntimes; i++)
+        printf("%-20s %s\n  plugin: %s\n", reg->runtimes[i].def.name,
+               reg->runtimes[i].def.description, reg->runtimes[i].plugin);
     search_path_free(&sp);
     registry_free(reg);
     loader_exit();

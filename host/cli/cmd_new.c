@@ -12,7 +12,7 @@
 #include "base/error.h"
 #include "scaffold_files.h" /* generated from scaffold/ by scaffold/embed.awk */
 
-static const char usage[] = "connector-host new NAME [DIR]";
+static const char usage[] = "connector-host new NAME [DIR] [--python]";
 
 static void print_help(void)
 {
@@ -24,24 +24,45 @@ static void print_help(void)
            "  README.md           how to build, run and test it\n"
            "  configuration.json  a sample configuration\n"
            "  expected.jsonl      the operation stream `make check` compares with\n\n"
+           "With --python, a connector written for Fivetran's Connector SDK instead:\n\n"
+           "  connector.py        schema() and update() of a small working connector\n"
+           "  README.md           how to run it\n"
+           "  configuration.json  a sample configuration\n"
+           "  requirements.txt    the packages connector.py imports (none yet)\n\n"
            "NAME may hold letters, digits and _, and does not start with a digit: it\n"
            "names the connector, its source and its plugin file (NAME.so). DIR may exist if\n"
            "it is empty; existing files are never overwritten.\n\n"
            "Then: cd DIR && make && connector-host run NAME --plugin-dir .\n"
+           "  or, with --python: cd DIR && connector-host run .\n"
            "Exit status: 0 written; 1 a file could not be written; 2 bad usage.\n",
            usage);
 }
 
-static const struct {
+typedef struct template
+{
     const char *file; /* @NAME@ is replaced by the connector's name */
     const char *text;
-} files[] = {
+}
+template;
+
+static const template c_files[] = {
     {"@NAME@.c", scaffold_connector_c},
     {"Makefile", scaffold_Makefile},
     {"README.md", scaffold_README_md},
     {"configuration.json", scaffold_configuration_json},
     {"expected.jsonl", scaffold_expected_jsonl},
+    {NULL, NULL},
 };
+
+static const template python_files[] = {
+    {"connector.py", scaffold_py_connector_py},
+    {"README.md", scaffold_py_README_md},
+    {"configuration.json", scaffold_py_configuration_json},
+    {"requirements.txt", scaffold_py_requirements_txt},
+    {NULL, NULL},
+};
+
+static const template *files = c_files;
 
 static int valid_name(const char *name)
 {
@@ -166,7 +187,7 @@ static int write_connector(const char *name, const char *dir, ch_error *err)
     int made_dir = stat(dir, &st) != 0;
     if (prepare_dir(dir, err) != CH_OK)
         return CH_ERROR;
-    for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+    for (i = 0; files[i].file; i++) {
         char *path = file_path(name, dir, i), *text = substitute(files[i].text, name);
         int rc = path && text ? write_new_file(path, text, err) : err_set(err, "out of memory");
         free(text);
@@ -183,6 +204,15 @@ int cmd_new(int argc, char **argv)
 {
     ch_error err;
     const char *name, *dir;
+    /* --python anywhere after the command; the rest are positional */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--python") != 0)
+            continue;
+        files = python_files;
+        memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof *argv);
+        argc--;
+        break;
+    }
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         print_help();
         return EXIT_OK;
@@ -205,9 +235,15 @@ int cmd_new(int argc, char **argv)
         fprintf(stderr, "connector-host new: %s\n", err.msg);
         return EXIT_SYNC_FAILED;
     }
-    printf("Wrote connector '%s' into %s/. Next:\n"
-           "  cd %s && make && connector-host run %s --plugin-dir .\n"
-           "See %s/README.md.\n",
-           name, dir, dir, name, dir);
+    if (files == python_files)
+        printf("Wrote Python connector '%s' into %s/. Next:\n"
+               "  cd %s && connector-host run .\n"
+               "See %s/README.md.\n",
+               name, dir, dir, dir);
+    else
+        printf("Wrote connector '%s' into %s/. Next:\n"
+               "  cd %s && make && connector-host run %s --plugin-dir .\n"
+               "See %s/README.md.\n",
+               name, dir, dir, name, dir);
     return EXIT_OK;
 }

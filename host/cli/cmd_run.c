@@ -6,7 +6,7 @@
 #include "sync/sync.h"
 
 static const char usage[] =
-    "connector-host run NAME [--plugin-dir DIR]... [--working-dir DIR] "
+    "connector-host run NAME|PATH [--plugin-dir DIR]... [--working-dir DIR] "
     "[--configuration FILE] [--destination SPEC] [--dry-run] [--log-level LEVEL] "
     "[--log-format text|json]";
 
@@ -17,9 +17,13 @@ static void print_help(void)
     printf("Usage: %s\n\n"
            "Runs one sync of connector NAME: loads the last committed state, calls the\n"
            "connector's update handler, and applies its operations to the destination,\n"
-           "committing them together with the state at every checkpoint.\n\n"
+           "committing them together with the state at every checkpoint.\n"
+           "A PATH instead of a NAME (it has a '/' or a '.': ., ./my_connector,\n"
+           "connector.py) is a connector built from files by the runtime that claims it:\n"
+           "the Python runtime runs Fivetran Connector SDK connector.py files.\n\n"
            "  --plugin-dir DIR      search DIR for plugins first (repeatable)\n"
-           "  --working-dir DIR     where files/ (warehouse, state) lives; default .\n"
+           "  --working-dir DIR     where files/ (warehouse, state) lives; default ., or\n"
+           "                        PATH's project directory when a PATH is run\n"
            "  --configuration FILE  flat JSON object of strings; default\n"
            "                        WORKDIR/configuration.json if it exists, else {}\n"
            "  --destination SPEC    where the data goes, one of:\n",

@@ -6,8 +6,8 @@
 #include "cli.h"
 #include "sync/session.h"
 
-static const char usage[] =
-    "connector-host schema NAME [--plugin-dir DIR]... [--working-dir DIR] [--configuration FILE]";
+static const char usage[] = "connector-host schema NAME|PATH [--plugin-dir DIR]... [--working-dir "
+                            "DIR] [--configuration FILE]";
 
 static void key(yajl_gen g, const char *k)
 {
@@ -64,7 +64,8 @@ int cmd_schema(int argc, char **argv)
         if (opts.help)
             printf("Usage: %s\n\nPrints connector NAME's declared tables, primary keys, typed "
                    "columns and\nconfiguration keys as JSON. Missing required configuration "
-                   "keys are not an\nerror here.\n",
+                   "keys are not an\nerror here. A PATH (with a '/' or a '.': ., ./dir, "
+                   "connector.py) is built\nby the runtime that claims it, as for run.\n",
                    usage);
         options_free(&opts);
         return status;
@@ -83,6 +84,8 @@ int cmd_schema(int argc, char **argv)
         pair(g, "connector", ses.connector->def.name);
         pair(g, "description", ses.connector->def.description);
         pair(g, "plugin", ses.connector->plugin);
+        if (ses.connector->path)
+            pair(g, "path", ses.connector->path);
         key(g, "configuration");
         yajl_gen_array_open(g);
         for (const ch_config_key *k = ses.connector->def.config_keys; k && k->name; k++) {

@@ -339,6 +339,10 @@ int loader_find(registry *r, const search_path *sp, const char *name, const logg
     for (size_t i = 0; i < r->count && off < sizeof err->msg; i++)
         off += (size_t)snprintf(err->msg + off, sizeof err->msg - off, "%s%s", i ? ", " : "",
                                 r->items[i].def.name);
+    if (access(name, F_OK) == 0 && off < sizeof err->msg)
+        snprintf(err->msg + off, sizeof err->msg - off,
+                 "; '%s' here is a file or directory: write ./%s to run it with a runtime", name,
+                 name);
     return CH_ERROR;
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,7 +116,7 @@ int registry_build(const registered_runtime *rt, const char *path, registered *o
     if (out->def.description == NULL)
         out->def.description = "";
     out->plugin = strdup(rt->plugin);
-    out->path = strdup(path);
+    out->path = realpath(path, NULL); /* for logs and `schema`: "." says little */
     if (out->plugin == NULL || out->path == NULL) {
         registered_clear(out);
         return err_set(err, "out of memory");
@@ -200,6 +201,8 @@ int ch_register_connector(ch_registry *r, int abi_version, int abi_minor, size_t
     if (r == NULL)
         return CH_ERROR;
     plugin = r->loading ? r->loading : "(unknown plugin)";
+    if (abi_version == CH_ABI_VERSION && given == NULL) /* CH_REGISTER(r, NULL) says size 1 */
+        return refuse(r, "%s: registration without a connector", plugin);
     if (check_abi(r, plugin, "connector", abi_version, abi_minor, size, sizeof copy,
                   CONNECTOR_V10_SIZE) != CH_OK)
         return CH_ERROR;
@@ -245,6 +248,8 @@ int ch_register_runtime(ch_registry *r, int abi_version, int abi_minor, size_t s
     if (r == NULL)
         return CH_ERROR;
     plugin = r->loading ? r->loading : "(unknown plugin)";
+    if (abi_version == CH_ABI_VERSION && given == NULL)
+        return refuse(r, "%s: registration without a runtime", plugin);
     if (check_abi(r, plugin, "runtime", abi_version, abi_minor, size, sizeof copy,
                   RUNTIME_V11_SIZE) != CH_OK)
         return CH_ERROR;

@@ -263,7 +263,8 @@ def _run_update(connector, configuration, state):
 def _describe(exc, where, project):
     """One line for SYNC FAILED, and the whole traceback for the log."""
     frames = traceback.extract_tb(exc.__traceback__)
-    mine = [f for f in frames if not f.filename.startswith("<connector-host>")]
+    # the connector's frames: not ours, not the import machinery's ("<frozen importlib...>")
+    mine = [f for f in frames if not f.filename.startswith("<")]
 
     def place(f):
         name = f.filename
@@ -271,12 +272,16 @@ def _describe(exc, where, project):
             name = name[len(project) + 1:]
         return f"{name}:{f.lineno} in {f.name}"
 
+    if isinstance(exc, LoadError):
+        return str(exc), str(exc)
     text = f"{where} raised {type(exc).__name__}: {exc}"
     if mine:
         innermost = mine[-3:]
         text += " (at " + ", called from ".join(place(f) for f in reversed(innermost)) + ")"
-    full = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip("\n")
-    return text, full
+    # the connector's frames only: ours are the same in every traceback
+    lines = ["Traceback (most recent call last):\n"] + traceback.format_list(mine)
+    lines += traceback.format_exception_only(type(exc), exc)
+    return text, "".join(lines).rstrip("\n")
 
 
 def _missing_requirements(project):
