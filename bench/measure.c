@@ -1,6 +1,7 @@
 /*
  * measure.c - runs a command and prints its wall time and peak resident set
- * size, so the benchmark needs no GNU time: "SECONDS MAX_RSS_KIB".
+ * size, so the benchmark needs no GNU time: "SECONDS MAX_RSS_KIB CPU_SECONDS" (CPU is
+ * user + system time of the command and its threads).
  * Usage: measure COMMAND [ARG]...
  */
 #include <stdio.h>
@@ -31,7 +32,9 @@ int main(int argc, char **argv)
         return 1;
     }
     clock_gettime(CLOCK_MONOTONIC, &b);
-    printf("%.6f %ld\n", (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9,
-           ru.ru_maxrss);
+    printf("%.6f %ld %.6f\n",
+           (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9, ru.ru_maxrss,
+           (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+               (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -9,6 +9,7 @@
 # BENCH_MEMORY  N of one more host run, for peak memory only (default 10000000; 0 skips)
 # BENCH_WORK    per-row work of a connector run with and without the writer thread (default
 #               1500 mixing rounds; 0 skips)
+# BENCH_PYTHON  0 skips the Python row (the workload as a connector.py against bulk)
 # BENCH_PG      0 skips the PostgreSQL row (default 1: run it when Debian's server binaries
 #               are installed, on a throwaway server; see bench/pgserver.sh)
 # BENCH_DIR     scratch directory (default: a new one under $TMPDIR)
@@ -175,6 +176,62 @@ else
     PGDIR=
 fi
 
+# The same workload written as a Fivetran SDK connector.py (bench/python/connector.py) through
+# the Python runtime, against the C connector bulk, side by side into SQLite.
+PYRUN=${BENCH_PYTHON:-1}
+if [ "$PYRUN" = 0 ]; then
+    echo "Python row: skipped (BENCH_PYTHON=0)"
+    echo
+elif [ ! -e "$BUILD_TOP/plugins/python.la" ]; then
+    echo "*** Python row SKIPPED: the Python runtime is not built (install python3-dev) ***"
+    echo
+else
+    PYCONN="$(cd "$(dirname "$0")" && pwd)/python"
+    echo "Python: the same workload as a connector.py (Fivetran SDK) against the C connector bulk"
+    printf '%-10s %11s %13s %13s %8s %14s %12s
+' N operations "python ops/s" "C ops/s" ratio \
+        "python CPU/op" "python RSS"
+    for n in $SIZES; do
+        ops=$((n + n / 2 + n / 3))
+        for f in py.t c.t py.c c.c py.m; do : >"$DIR/$f"; done
+        i=0
+        while [ "$i" -lt "$REPEAT" ]; do
+            for who in $([ $((i % 2)) -eq 0 ] && echo "py c" || echo "c py"); do
+                rm -rf "$DIR/w" && mkdir -p "$DIR/w"
+                printf '{"n":"%s"}\n' "$n" >"$DIR/w/configuration.json"
+                if [ "$who" = py ]; then
+                    "$MEASURE" "$HOST" run "$PYCONN" --working-dir "$DIR/w" --log-level WARNING \
+                        2>"$DIR/host.err" | tail -n 1 >"$DIR/host.line" ||
+                        { cat "$DIR/host.err" >&2; exit 1; }
+                    got=$(sqlite3 -separator ' ' "$DIR/w/files/warehouse.db" "select count(*),
+                        sum(_fivetran_deleted), sum(val1 = 'abc') from three")
+                    [ "$got" = "$n $((n / 3)) $((n / 2))" ] || {
+                        echo "bench: the Python connector's table has rows, deleted, 'abc' =" \
+                            "$got, not $n $((n / 3)) $((n / 2))" >&2
+                        exit 1
+                    }
+                    cut -d' ' -f2 "$DIR/host.line" >>"$DIR/py.m"
+                else
+                    "$MEASURE" "$HOST" run bulk --plugin-dir "$PLUGINS" --working-dir "$DIR/w" \
+                        --log-level WARNING 2>"$DIR/host.err" | tail -n 1 >"$DIR/host.line" ||
+                        { cat "$DIR/host.err" >&2; exit 1; }
+                fi
+                cut -d' ' -f1 "$DIR/host.line" >>"$DIR/$who.t"
+                cut -d' ' -f3 "$DIR/host.line" >>"$DIR/$who.c"
+            done
+            i=$((i + 1))
+        done
+        awk -v n="$n" -v ops="$ops" -v pt="$(median <"$DIR/py.t")" -v ct="$(median <"$DIR/c.t")" \
+            -v pc="$(median <"$DIR/py.c")" -v cc="$(median <"$DIR/c.c")" \
+            -v pm="$(sort -g "$DIR/py.m" | tail -n 1)" 'BEGIN {
+            printf "%-10d %11d %13.0f %13.0f %7.3fx %11.2f us %9.1f MB\n",
+                n, ops, ops / pt, ops / ct, ct / pt, (pc - cc) / ops * 1e6, pm / 1024 }'
+    done
+    echo "(ratio = python ops/s / C ops/s, median of $REPEAT runs in alternating order; python" \
+        "CPU/op = the median CPU time of the Python run minus the C run's, per operation)"
+    echo
+fi
+
 # The writer thread against none, for a connector that does real work per row.
 WORK=${BENCH_WORK:-1500}
 if [ "$WORK" -gt 0 ]; then
@@ -201,7 +258,8 @@ if [ "$MEMORY_N" -gt 0 ]; then
     printf '{"n":"%s"}\n' "$MEMORY_N" >"$DIR/w/configuration.json"
     line=$("$MEASURE" "$HOST" run bulk --plugin-dir "$PLUGINS" --working-dir "$DIR/w" \
         --log-level WARNING 2>"$DIR/host.err" | tail -n 1) || { cat "$DIR/host.err" >&2; exit 1; }
-    awk -v n="$MEMORY_N" -v small_n="$first_n" -v t="${line%% *}" -v big="${line##* }" \
+    awk -v n="$MEMORY_N" -v small_n="$first_n" -v t="${line%% *}" \
+        -v big="$(echo "$line" | cut -d' ' -f2)" \
         -v small="$small" -v ops=$((MEMORY_N + MEMORY_N / 2 + MEMORY_N / 3)) 'BEGIN {
         printf "memory: host peak RSS %.1f MB at N=%d (%.0f ops/s) vs %.1f MB at N=%d: %.2fx\n",
             big / 1024, n, ops / t, small / 1024, small_n, big / small }'
