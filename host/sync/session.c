@@ -83,19 +83,20 @@ static int check_required_keys(const session *s, ch_error *err)
 int session_open(session *s, const sync_request *req, int check_required, ch_error *err)
 {
     memset(s, 0, sizeof *s);
+    s->log = req->log;
     if (loader_init(err) != CH_OK)
         return EXIT_USAGE;
     s->loader_ready = 1;
     if ((s->reg = registry_new()) == NULL)
         return err_set(err, "out of memory"), EXIT_USAGE;
-    session_set_logger(&req->log, registry_is_path(req->name) ? NULL : req->name);
+    session_set_logger(&s->log, registry_is_path(req->name) ? NULL : req->name);
     if (search_path_build(&s->path, req->plugin_dirs, req->nplugin_dirs, err) != CH_OK)
         return EXIT_USAGE;
     if (registry_is_path(req->name)) {
         if (loader_find_path(s->reg, &s->path, req->name, &req->log, &s->built, err) != CH_OK)
             return EXIT_USAGE;
         s->connector = &s->built;
-        session_set_logger(&req->log, s->built.def.name);
+        session_set_logger(&s->log, s->built.def.name);
     } else if (loader_find(s->reg, &s->path, req->name, &req->log, &s->connector, err) != CH_OK) {
         return EXIT_USAGE;
     }
@@ -113,6 +114,11 @@ int session_open(session *s, const sync_request *req, int check_required, ch_err
         if (s->config->working_dir == NULL)
             return err_set(err, "out of memory"), EXIT_USAGE;
     }
+    /* before any handler runs: whatever it logs or fails with is scrubbed */
+    if (secrets_find(&s->secret, s->config, s->connector->def.config_keys) != CH_OK)
+        return err_set(err, "out of memory"), EXIT_USAGE;
+    s->log.secrets = (const char *const *)s->secret.values;
+    s->log.nsecrets = s->secret.count;
     if (check_required && check_required_keys(s, err) != CH_OK)
         return EXIT_USAGE;
     if ((s->schema = schema_new(s->config)) == NULL)
@@ -148,6 +154,7 @@ void session_close(session *s)
     free(s->config_name);
     search_path_free(&s->path);
     registry_free(s->reg);
+    secrets_free(&s->secret);
     if (s->loader_ready)
         loader_exit();
     memset(s, 0, sizeof *s);

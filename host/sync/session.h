@@ -17,6 +17,8 @@ typedef struct session {
     char *config_name; /* the file it came from, or NULL when there was none */
     schema *schema;
     int loader_ready;
+    secrets secret; /* the configuration's secret values, known once it is read */
+    logger log;     /* the request's logger, hiding them; ch_message writes here */
 } session;
 
 /*

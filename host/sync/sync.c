@@ -189,7 +189,6 @@ int sync_run(const sync_request *req)
     FILE *report = dest_uses_stdout(req->destination) ? stderr : stdout;
     /* the request's logger, which learns the secret configuration values once they are read */
     logger lg = req->log;
-    secrets secret = {0};
     state_file sf = {0};
     dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&lg};
     char *scrubbed = NULL;
@@ -198,14 +197,9 @@ int sync_run(const sync_request *req)
     memset(&w, 0, sizeof w);
     w.lock_fd = -1;
     status = session_open(&ses, req, 1, &err);
-    /* secrets are known once the configuration is: a schema handler's error may quote one */
-    if (ses.config && ses.connector &&
-        secrets_find(&secret, ses.config, ses.connector->def.config_keys) != CH_OK) {
-        err_set(&err, "out of memory");
-        status = EXIT_SYNC_FAILED;
-    }
-    lg.secrets = (const char *const *)secret.values;
-    lg.nsecrets = secret.count;
+    /* the session learnt the secrets with the configuration: a schema handler's error may quote one
+     */
+    lg = ses.log;
     if (status != EXIT_OK)
         goto early;
     /* a path's connector is named by its runtime */
@@ -320,7 +314,6 @@ done:
     free(spec);
     workdir_close(&w);
     session_close(&ses);
-    secrets_free(&secret);
     state_file_close(&sf);
     free(scrubbed);
     return status;
