@@ -72,13 +72,15 @@ static int py_claims(const char *path, void *user_data)
 /*
  * Extension modules of the standard library (_decimal, _json, ...) are
  * shared objects that expect libpython's symbols to be global; this plugin
- * was loaded with local symbols, so libpython is promoted once.
+ * was loaded with local symbols, so libpython is promoted once. It also
+ * stays loaded after this plugin is unloaded: CPython never unloads the
+ * extension modules, which still point into it at exit.
  */
 static void make_libpython_global(void)
 {
     Dl_info info;
     if (dladdr((void *)&Py_InitializeFromConfig, &info) && info.dli_fname)
-        dlopen(info.dli_fname, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
+        dlopen(info.dli_fname, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD | RTLD_NODELETE);
 }
 
 /* The text of the pending Python exception, with its place (a syntax error's file:line:col). */
