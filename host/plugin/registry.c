@@ -182,6 +182,21 @@ static int check_abi(registry *r, const char *plugin, const char *what, int abi_
     return CH_OK;
 }
 
+/* Room for one more item in an array of count items of cap; CH_ERROR when out of memory. */
+static int make_room(void **items, size_t *cap, size_t count, size_t size)
+{
+    size_t more;
+    void *grown;
+    if (count < *cap)
+        return CH_OK;
+    more = *cap ? *cap * 2 : 8;
+    if ((grown = realloc(*items, more * size)) == NULL)
+        return CH_ERROR;
+    *items = grown;
+    *cap = more;
+    return CH_OK;
+}
+
 /* sizeof(ch_connector) in ABI 1.0, which plugins built before 1.1 pass. */
 #define CONNECTOR_V10_SIZE (offsetof(ch_connector, config_keys) + sizeof(const ch_config_key *))
 #define RUNTIME_V11_SIZE   sizeof(ch_runtime)
@@ -221,14 +236,8 @@ int ch_register_connector(ch_registry *r, int abi_version, int abi_minor, size_t
     if ((other = registry_find(r, def->name)) != NULL)
         return refuse(r, "%s: connector '%s' is already registered by %s", plugin, def->name,
                       other->plugin);
-    if (r->count == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 8;
-        registered *items = realloc(r->items, cap * sizeof *items);
-        if (items == NULL)
-            return refuse(r, "%s: out of memory", plugin);
-        r->items = items;
-        r->cap = cap;
-    }
+    if (make_room((void **)&r->items, &r->cap, r->count, sizeof *r->items) != CH_OK)
+        return refuse(r, "%s: out of memory", plugin);
     item = &r->items[r->count];
     item->def = *def;
     if (item->def.description == NULL)
@@ -265,14 +274,9 @@ int ch_register_runtime(ch_registry *r, int abi_version, int abi_minor, size_t s
     if (runtime_find(r, copy.name) != NULL)
         return refuse(r, "%s: runtime '%s' is already registered by %s", plugin, copy.name,
                       runtime_find(r, copy.name)->plugin);
-    if (r->nruntimes == r->runtimes_cap) {
-        size_t cap = r->runtimes_cap ? r->runtimes_cap * 2 : 4;
-        registered_runtime *items = realloc(r->runtimes, cap * sizeof *items);
-        if (items == NULL)
-            return refuse(r, "%s: out of memory", plugin);
-        r->runtimes = items;
-        r->runtimes_cap = cap;
-    }
+    if (make_room((void **)&r->runtimes, &r->runtimes_cap, r->nruntimes, sizeof *r->runtimes) !=
+        CH_OK)
+        return refuse(r, "%s: out of memory", plugin);
     item = &r->runtimes[r->nruntimes];
     item->def = copy;
     if (item->def.description == NULL)

@@ -140,11 +140,20 @@ static PyObject *describe_pending(const char *where, const char *project)
     return described;
 }
 
+/* Makes sys.NAME a writer into the log at level; -1 with a Python exception. */
+static int log_stream(const char *name, ch_log_level level)
+{
+    PyObject *writer = PyObject_CallMethod(sdk, "_LogWriter", "i", (int)level);
+    int rc = writer ? PySys_SetObject(name, writer) : -1;
+    Py_XDECREF(writer);
+    return rc;
+}
+
 static int start_python(char *why, size_t size)
 {
     PyConfig config;
     PyStatus status;
-    PyObject *code, *out;
+    PyObject *code;
     if (initialized)
         return CH_OK;
     make_libpython_global();
@@ -186,20 +195,10 @@ static int start_python(char *why, size_t size)
         goto release;
     }
     /* print() goes to the log: standard output carries the summary or a jsonl:- stream */
-    if ((out = PyObject_CallMethod(sdk, "_LogWriter", "i", CH_LOG_INFO)) == NULL ||
-        PySys_SetObject("stdout", out) != 0) {
-        Py_XDECREF(out);
-        exception_text(why, size, "redirecting print()", NULL);
+    if (log_stream("stdout", CH_LOG_INFO) != 0 || log_stream("stderr", CH_LOG_WARNING) != 0) {
+        exception_text(why, size, "redirecting sys.stdout and sys.stderr", NULL);
         goto release;
     }
-    Py_DECREF(out);
-    if ((out = PyObject_CallMethod(sdk, "_LogWriter", "i", CH_LOG_WARNING)) == NULL ||
-        PySys_SetObject("stderr", out) != 0) {
-        Py_XDECREF(out);
-        exception_text(why, size, "redirecting sys.stderr", NULL);
-        goto release;
-    }
-    Py_DECREF(out);
     main_thread = PyEval_SaveThread();
     return CH_OK;
 release:
