@@ -25,6 +25,11 @@ void module_set_schema(ch_schema *schema)
     current_schema = schema;
 }
 
+int module_refused_pending(void)
+{
+    return sync_error && PyErr_ExceptionMatches(sync_error);
+}
+
 void module_clear(void)
 {
     Py_CLEAR(declared);

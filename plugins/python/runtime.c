@@ -224,6 +224,8 @@ static PyObject *config_dict(const ch_config *cfg)
 /* Logs the traceback and returns the one-line reason, for a handler that raised. */
 static int handler_failed(py_connector *pc, ch_sync *sync, ch_schema *schema, const char *where)
 {
+    /* a refused operation's traceback only says where the connector was: the host says why */
+    ch_log_level level = module_refused_pending() ? CH_LOG_FINE : CH_LOG_SEVERE;
     PyObject *described = describe_pending(where, pc->project);
     const char *line = "an exception that cannot be shown", *full = NULL;
     int rc;
@@ -233,9 +235,9 @@ static int handler_failed(py_connector *pc, ch_sync *sync, ch_schema *schema, co
     }
     PyErr_Clear();
     if (full && sync)
-        ch_log(sync, CH_LOG_SEVERE, "%s", full);
+        ch_log(sync, level, "%s", full);
     else if (full)
-        ch_message(CH_LOG_SEVERE, "%s", full);
+        ch_message(level, "%s", full);
     rc = sync ? ch_fail(sync, "%s", line) : ch_schema_fail(schema, "%s", line);
     Py_XDECREF(described);
     return rc;

@@ -46,6 +46,9 @@ void module_set_sync(ch_sync *sync);
 /* The schema that declare_table fills, or NULL outside the schema handler. */
 void module_set_schema(ch_schema *schema);
 
+/* True when the pending exception is a refused operation's (the host knows why already). */
+int module_refused_pending(void);
+
 /* Frees the module's own state; call with the GIL, before finalising. */
 void module_clear(void);
 
