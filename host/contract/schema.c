@@ -1,7 +1,6 @@
 /* schema.c - the schema builder behind ch_schema_* and ch_table_*, with its checks. */
 #include "schema.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,27 +12,6 @@ static int note(schema *s, const char *format, const char *a, const char *b, con
         err_set(&s->errors[s->nerrors], format, a, b, c);
     s->nerrors++;
     return CH_ERROR;
-}
-
-char *normalize_name(const char *name)
-{
-    size_t len = strlen(name), n = 0;
-    char *out = malloc(len + 2);
-    const unsigned char *p = (const unsigned char *)name;
-    if (out == NULL)
-        return NULL;
-    if (isdigit(*p))
-        out[n++] = '_';
-    for (; *p; p++) {
-        if ((*p & 0xC0) == 0x80)
-            continue; /* one '_' per multi-byte character, written at its lead byte */
-        if (isalnum(*p) && *p < 0x80)
-            out[n++] = (char)tolower(*p);
-        else
-            out[n++] = '_';
-    }
-    out[n] = '\0';
-    return out;
 }
 
 schema *schema_new(const struct ch_config *config)

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "names.h"
 #include "types.h"
 
 #define SCHEMA_MAX_ERRORS    16
@@ -84,8 +85,5 @@ long table_add_column(table_def *t, const char *name, col_type type, int precisi
  * which from now on carries the connector's spelling; -1 if none.
  */
 long table_adopt_column(table_def *t, const char *name);
-
-/* Writes the destination form of a name into a new string; NULL when out of memory. */
-char *normalize_name(const char *name);
 
 #endif
