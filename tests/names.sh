@@ -36,4 +36,37 @@ check_refused reserved "table '_connector_state': names starting with _connector
 check_refused reservedcolumn "table 'Order Items': column '_Connector_New_Type': names starting with _connector_ are reserved for the host" "a column named like the host's working columns"
 check_refused row "table '2024 Sales': columns 'Q1-Total' and 'q1 total' both become 'q1_total' in the destination" "two columns of a row colliding"
 
+# ---- --naming source: names as written, still checked --------------------------------------
+S=$(newdir source)
+SDB="$S/files/warehouse.db"
+host run names --working-dir "$S" $P --naming source
+is "$rc" 0 "--naming source: the sync succeeds"
+is "$(sql "$SDB" "select name from sqlite_master where type = 'table' and name not like '\\_connector\\_%' escape '\\' order by name" | tr '\n' '|')" "2024 Sales|Order Items|" "--naming source: tables keep their names"
+is "$(sql "$SDB" "select group_concat(name) from pragma_table_info('Order Items')")" "Order ID,Unit Price,Größe,_fivetran_synced,_fivetran_deleted" "--naming source: declared columns keep their names"
+is "$(sql "$SDB" "select group_concat(name) from pragma_table_info('2024 Sales')")" "Q1-Total,9lives,_fivetran_id,_fivetran_synced,_fivetran_deleted" "--naming source: inferred columns keep their names"
+is "$(sql "$SDB" 'select "Order ID", "Unit Price", "Größe" from "Order Items"')" "A-1|9.50|XL" "--naming source: values land under the names as written"
+matches "$out" '^Order Items +1 ' "--naming source: the summary shows one name, the destination's"
+unlike "$err" "creating it as" "--naming source: no second name in the log"
+host run names --working-dir "$S" $P --naming SOURCE
+is "$rc" 0 "--naming takes any letter case, as Fivetran's tester does"
+is "$(sql "$SDB" 'select count(*) from "Order Items"')" 1 "--naming source again: the same row, in the same table"
+host schema names $P --naming source
+like "$(echo "$out" | tr -d ' \n')" '{"name":"Größe","destination_name":"Größe","type":"STRING"}' "schema --naming source shows the names as written"
+host run names --working-dir "$S" $P --naming snake
+is "$rc" 2 "an unknown naming: exit 2"
+like "$err" "connector-host run: unknown naming 'snake' (fivetran or source)" "an unknown naming is named, with the two there are"
+
+before=$(snapshot "$S")
+check_source_refused() { # CASE MESSAGE DESCRIPTION
+    host run names --working-dir "$S" $P --naming source --configuration "$(conf "{\"case\":\"$1\"}")"
+    is "$rc" 1 "--naming source, $3: exit 1"
+    like "$err" "$2" "--naming source, $3: message"
+    is "$(snapshot "$S")" "$before" "--naming source, $3: warehouse and state unchanged"
+}
+check_source_refused tables "invalid schema (1 error): tables 'Foo' and 'foo' differ only in letter case, which SQLite does not tell apart (--naming source)" "two tables differing in case"
+check_source_refused system "table 'Order Items': column '_Fivetran_Synced' collides with the system column '_fivetran_synced'" "a column named like a system column but for case"
+check_source_refused reserved "table '_connector_state': names starting with _connector_ are reserved for the host" "a table named like the host's own"
+check_source_refused reservedcolumn "table 'Order Items': column '_Connector_New_Type': names starting with _connector_ are reserved for the host" "a column named like the host's working columns"
+check_source_refused casecolumns "table 'Order Items': columns 'Unit Price' and 'unit price' differ only in letter case, which SQLite does not tell apart (--naming source)" "two columns differing in case"
+
 done_testing

@@ -226,6 +226,12 @@ host run names --working-dir "$W" $P --destination "$(dest nm)" --configuration 
 is "$rc" 1 "names: a table of 64 bytes: exit 1"
 like "$err" "the table name 'a_name_of_sixty_four_bytes_which_postgresql_cuts_to_sixty_three_' is 64 bytes long; PostgreSQL names hold at most 63 bytes" "names: a table name PostgreSQL would cut is refused"
 is "$(psql_q "select count(*) from pg_tables where schemaname = 'nm' and tablename like 'a\_name%'")" 0 "names: no table cut short"
+host run names --working-dir "$(newdir names_source)" $P --destination "$(dest ns)" --naming source
+is "$rc" 0 "names, --naming source: sync succeeds"
+is "$(psql_q "select string_agg(tablename, '|' order by tablename) from pg_tables where schemaname = 'ns' and tablename not like '\_connector\_%'")" "2024 Sales|Order Items" "names, --naming source: tables keep their names"
+is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'ns.\"Order Items\"'::regclass and attnum > 0")" "Order ID,Unit Price,Größe,_fivetran_synced,_fivetran_deleted" "names, --naming source: declared columns keep their names"
+is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'ns.\"2024 Sales\"'::regclass and attnum > 0")" "Q1-Total,9lives,_fivetran_id,_fivetran_synced,_fivetran_deleted" "names, --naming source: inferred columns keep their names"
+is "$(psql_q 'select "Order ID", "Unit Price", "Größe" from ns."Order Items"')" "A-1|9.50|XL" "names, --naming source: values under the names as written"
 printf '{"api_key": "s3cr3t-value", "region": "eu"}' >"$TMP/good.json"
 host run needsconfig --working-dir "$W" $P --destination "$(dest nm)" --configuration "$TMP/good.json"
 host run needsconfig --working-dir "$W" $P --destination "$(dest nm)" --configuration "$TMP/good.json"

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Records a declaration error; the schema stays usable so that all are found. */
 static int note(schema *s, const char *format, const char *a, const char *b, const char *c)
@@ -56,10 +57,48 @@ table_def *schema_find(const schema *s, const char *name)
     return NULL;
 }
 
-static int is_system_column(const char *dest_name)
+/*
+ * The destination spelling of a name: normalised, or as written under
+ * --naming source. Names as written are compared without regard to ASCII
+ * case, because SQLite does not tell "Foo" from "foo"; normalised names
+ * are lower case anyway.
+ */
+static char *dest_form(const schema *s, const char *name)
 {
-    return strcmp(dest_name, COL_SYNCED) == 0 || strcmp(dest_name, COL_DELETED) == 0 ||
-           strcmp(dest_name, COL_ID) == 0;
+    return s->naming_source ? strdup(name) : normalize_name(name);
+}
+
+static int same_name(const schema *s, const char *a, const char *b)
+{
+    return s->naming_source ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+}
+
+/* Case does not matter here: no name of the host's may be taken in SQLite either. */
+static int is_reserved(const char *dest_name)
+{
+    return strncasecmp(dest_name, "_connector_", 11) == 0;
+}
+
+/* The system column that dest_name would be, or NULL. */
+static const char *system_column(const char *dest_name)
+{
+    static const char *const names[] = {COL_SYNCED, COL_DELETED, COL_ID};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(dest_name, names[i]) == 0)
+            return names[i];
+    return NULL;
+}
+
+/* Says that a and b become one name; under --naming source, they differ only in case. */
+static int collision(const schema *s, ch_error *err, const char *what, const char *a, const char *b,
+                     const char *dest)
+{
+    if (s->naming_source)
+        return err_set(err,
+                       "%s '%s' and '%s' differ only in letter case, which SQLite does not tell "
+                       "apart (--naming source)",
+                       what, a, b);
+    return err_set(err, "%s '%s' and '%s' both become '%s' in the destination", what, a, b, dest);
 }
 
 static table_def *add_table(schema *s, const char *name, ch_error *err)
@@ -74,20 +113,19 @@ static table_def *add_table(schema *s, const char *name, ch_error *err)
         err_set(err, "table '%s' is declared twice", name);
         return NULL;
     }
-    dest = normalize_name(name);
+    dest = dest_form(s, name);
     if (dest == NULL) {
         err_set(err, "out of memory");
         return NULL;
     }
-    if (strncmp(dest, "_connector_", 11) == 0) {
+    if (is_reserved(dest)) {
         err_set(err, "table '%s': names starting with _connector_ are reserved for the host", name);
         free(dest);
         return NULL;
     }
     for (size_t i = 0; i < s->ntables; i++) {
-        if (strcmp(s->tables[i]->dest_name, dest) == 0) {
-            err_set(err, "tables '%s' and '%s' both become '%s' in the destination",
-                    s->tables[i]->name, name, dest);
+        if (same_name(s, s->tables[i]->dest_name, dest)) {
+            collision(s, err, "tables", s->tables[i]->name, name, dest);
             free(dest);
             return NULL;
         }
@@ -160,16 +198,16 @@ long table_add_column(table_def *t, const char *name, col_type type, int precisi
         return err_set(err, "table '%s': a column name is empty", t->name);
     if (table_find_column(t, name, 0) >= 0)
         return err_set(err, "table '%s': column '%s' is declared twice", t->name, name);
-    dest = normalize_name(name);
+    dest = dest_form(t->schema, name);
     if (dest == NULL)
         return err_set(err, "out of memory");
-    if (is_system_column(dest)) {
+    if (system_column(dest)) {
         err_set(err, "table '%s': column '%s' collides with the system column '%s'", t->name, name,
-                dest);
+                system_column(dest));
         free(dest);
         return -1;
     }
-    if (strncmp(dest, "_connector_", 11) == 0) { /* the destinations' working columns */
+    if (is_reserved(dest)) { /* the destinations' working columns */
         err_set(err,
                 "table '%s': column '%s': names starting with _connector_ are reserved for "
                 "the host",
@@ -178,9 +216,9 @@ long table_add_column(table_def *t, const char *name, col_type type, int precisi
         return -1;
     }
     for (size_t i = 0; i < t->ncols; i++) {
-        if (strcmp(t->cols[i].dest_name, dest) == 0) {
-            err_set(err, "table '%s': columns '%s' and '%s' both become '%s' in the destination",
-                    t->name, t->cols[i].name, name, dest);
+        if (same_name(t->schema, t->cols[i].dest_name, dest)) {
+            collision(t->schema, err, "columns", t->cols[i].name, name, dest);
+            err_prefix(err, "table '%s'", t->name);
             free(dest);
             return -1;
         }
@@ -219,7 +257,7 @@ long table_adopt_column(table_def *t, const char *name)
     for (size_t i = 0; i < t->ncols && found < 0; i++) {
         if (!t->cols[i].named_by_warehouse)
             continue;
-        if (dest == NULL && (dest = normalize_name(name)) == NULL)
+        if (dest == NULL && (dest = dest_form(t->schema, name)) == NULL)
             return -1;
         if (strcmp(t->cols[i].dest_name, dest) == 0)
             found = (long)i;

@@ -41,6 +41,7 @@ struct ch_schema {
     table_def **tables;
     size_t ntables, cap;
     const struct ch_config *config;
+    int naming_source; /* --naming source: names go to the destination as written */
     ch_error errors[SCHEMA_MAX_ERRORS];
     size_t nerrors; /* may exceed SCHEMA_MAX_ERRORS: only the first are kept */
 };

@@ -71,6 +71,7 @@ int session_open(session *s, const sync_request *req, int check_required, ch_err
         return EXIT_USAGE;
     if ((s->schema = schema_new(s->config)) == NULL)
         return err_set(err, "out of memory"), EXIT_USAGE;
+    s->schema->naming_source = req->naming_source;
     if (s->connector->def.schema && s->connector->def.schema(s->schema, s->config) != CH_OK) {
         ch_error detail;
         if (schema_finish(s->schema, &detail) != CH_OK)

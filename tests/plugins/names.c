@@ -45,6 +45,8 @@ static int schema(ch_schema *s, const ch_config *config)
         }
     } else if (strcmp(c, "reserved") == 0) {
         ch_schema_table(s, "_connector_state");
+    } else if (strcmp(c, "casecolumns") == 0) {
+        ch_table_column(t, "unit price", "STRING"); /* one name to SQLite under --naming source */
     } else if (strcmp(c, "reservedcolumn") == 0) {
         ch_table_column(t, "_Connector_New_Type", "STRING");
     } else if (strcmp(c, "longtable") == 0) {
