@@ -7,19 +7,19 @@ DB="$W/files/warehouse.db"
 
 host run names --working-dir "$W" $P
 is "$rc" 0 "names sync succeeds"
-is "$(sql "$DB" "select name from sqlite_master where type = 'table' and name not like '\\_connector\\_%' escape '\\' order by name" | tr '\n' ' ')" "_2024_sales order_items " "table names normalised; a leading digit gets '_'"
-is "$(sql "$DB" "select group_concat(name) from pragma_table_info('order_items')")" "order_id,unit_price,gr__e,_fivetran_synced,_fivetran_deleted" "column names: lower case, '_' for spaces, one '_' per non-ASCII character"
-is "$(sql "$DB" "select group_concat(name) from pragma_table_info('_2024_sales')")" "q1_total,_9lives,_fivetran_id,_fivetran_synced,_fivetran_deleted" "inferred column names normalised too"
-is "$(sql "$DB" 'select order_id, unit_price, gr__e from order_items')" "A-1|9.50|XL" "values land under the normalised names"
+is "$(sql "$DB" "select name from sqlite_master where type = 'table' and name not like '\\_connector\\_%' escape '\\' order by name" | tr '\n' ' ')" "2024_sales order_items " "table names normalised; a leading digit is a word character, kept as it is"
+is "$(sql "$DB" "select group_concat(name) from pragma_table_info('order_items')")" "order_id,unit_price,grosse,_fivetran_synced,_fivetran_deleted" "column names: lower case, '_' for spaces, letters transliterated"
+is "$(sql "$DB" "select group_concat(name) from pragma_table_info('2024_sales')")" "q_1_total,9_lives,_fivetran_id,_fivetran_synced,_fivetran_deleted" "inferred column names normalised too"
+is "$(sql "$DB" 'select order_id, unit_price, grosse from order_items')" "A-1|9.50|XL" "values land under the normalised names"
 is "$(sql "$DB" "select type from pragma_table_info('order_items') where pk = 1")" TEXT "the key 'Order ID' is order_id"
 matches "$out" '^Order Items \(as order_items\) +1 ' "the summary shows both table names"
-matches "$out" '^2024 Sales \(as _2024_sales\) +1 ' "an undeclared table shows both names"
-like "$err" "table '2024 Sales' was not declared; creating it as _2024_sales" "the log shows the destination table name"
-like "$err" "table '2024 Sales' (as '_2024_sales'): new column 'Q1-Total' (as 'q1_total') of type STRING" "the log shows both column names"
+matches "$out" '^2024 Sales \(as 2024_sales\) +1 ' "an undeclared table shows both names"
+like "$err" "table '2024 Sales' was not declared; creating it as 2024_sales" "the log shows the destination table name"
+like "$err" "table '2024 Sales' (as '2024_sales'): new column 'Q1-Total' (as 'q_1_total') of type STRING" "the log shows both column names"
 host run names --working-dir "$W" $P --log-format json
 like "$out" '"table":"Order Items","destination_table":"order_items"' "the JSON summary has both names"
 host schema names $P
-like "$(echo "$out" | tr -d ' \n')" '{"name":"Größe","destination_name":"gr__e","type":"STRING"}' "schema shows both column names"
+like "$(echo "$out" | tr -d ' \n')" '{"name":"Größe","destination_name":"grosse","type":"STRING"}' "schema shows both column names"
 
 before=$(snapshot "$W")
 check_refused() { # CASE MESSAGE DESCRIPTION
@@ -32,9 +32,14 @@ check_refused tables "invalid schema (1 error): tables 'Foo' and 'foo' both beco
 check_refused columns "table 'Order Items': columns 'Unit Price' and 'unit-price' both become 'unit_price' in the destination" "two declared columns colliding"
 check_refused system "table 'Order Items': column '_Fivetran_Synced' collides with the system column '_fivetran_synced'" "a column named like a system column"
 check_refused manykeys "table 'wide': more than 64 primary key columns" "a key of 65 columns"
-check_refused reserved "table '_connector_state': names starting with _connector_ are reserved for the host" "a table named like the host's own"
 check_refused reservedcolumn "table 'Order Items': column '_Connector_New_Type': names starting with _connector_ are reserved for the host" "a column named like the host's working columns"
-check_refused row "table '2024 Sales': columns 'Q1-Total' and 'q1 total' both become 'q1_total' in the destination" "two columns of a row colliding"
+check_refused row "table '2024 Sales': columns 'Q1-Total' and 'q1 total' both become 'q_1_total' in the destination" "two columns of a row colliding"
+
+# A table's leading '_' goes, so no table name of a connector's is one of the host's.
+host run names --working-dir "$W" $P --configuration "$(conf '{"case":"reserved"}')"
+is "$rc" 0 "a table named _connector_state: the sync succeeds"
+is "$(sql "$DB" "select x from connector_state")" 1 "its row lands in the table connector_state"
+is "$(sql "$DB" "select count(*) from _connector_state where state = '{}'")" 1 "and the host's own _connector_state holds the state as before"
 
 # ---- --naming source: names as written, still checked --------------------------------------
 S=$(newdir source)

@@ -16,12 +16,12 @@ like "$out" "SYNC SUCCEEDED" "three: SYNC SUCCEEDED"
 matches "$out" '^three +3 +1 +1 +0 +1 +0$' "three: 3 upserts, 1 update, 1 delete, 1 schema change"
 like "$err" "into postgresql://chtest@$PGSOCK:5432/postgres?schema=s3" "the log names server, database and schema"
 is "$(psql_q 'select count(*) from s3.three')" 3 "three: 3 rows"
-is "$(psql_q 'select string_agg(val2::text, $$,$$ order by val2) from s3.three')" "0,1,2" "three: val2 is 0,1,2"
-is "$(psql_q 'select val1 from s3.three where val2 = 1')" abc "three: the partial update set val1 of row 2"
-is "$(psql_q 'select count(*) from s3.three where val2 in (0, 2) and val1 = id')" 2 "three: rows 1 and 3 keep val1 = id"
-is "$(psql_q 'select string_agg(_fivetran_deleted::text, $$,$$ order by val2) from s3.three')" "false,false,true" "three: only row 3 is soft-deleted"
+is "$(psql_q 'select string_agg(val_2::text, $$,$$ order by val_2) from s3.three')" "0,1,2" "three: val_2 is 0,1,2"
+is "$(psql_q 'select val_1 from s3.three where val_2 = 1')" abc "three: the partial update set val_1 of row 2"
+is "$(psql_q 'select count(*) from s3.three where val_2 in (0, 2) and val_1 = id')" 2 "three: rows 1 and 3 keep val_1 = id"
+is "$(psql_q 'select string_agg(_fivetran_deleted::text, $$,$$ order by val_2) from s3.three')" "false,false,true" "three: only row 3 is soft-deleted"
 is "$(psql_q "select string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position) from information_schema.columns where table_schema = 's3' and table_name = 'three'")" \
-    "id text, val1 text, val2 integer, _fivetran_synced timestamp with time zone, _fivetran_deleted boolean" \
+    "id text, val_1 text, val_2 integer, _fivetran_synced timestamp with time zone, _fivetran_deleted boolean" \
     "three: column types per SPEC, with the system columns"
 is "$(psql_q "select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey) where i.indrelid = 's3.three'::regclass and i.indisprimary")" id "three: id is the primary key"
 is "$(psql_q 'select state from s3._connector_state where connector = $$three$$')" "$(cat "$W/files/state.json")" "three: the state is stored in the destination, equal to state.json"
@@ -32,7 +32,7 @@ host run three --working-dir "$W" --destination "$(dest s3)"
 is "$rc" 0 "three: second run exits 0"
 like "$err" "state {\"last_id\":" "three: the second run starts from the state stored in PostgreSQL"
 matches "$out" '^three +3 +1 +1 +0 +0 +0$' "three: second run, no schema change"
-is "$(psql_q 'select count(*), count(*) filter (where _fivetran_deleted), count(*) filter (where val1 = $$abc$$) from s3.three')" "6|2|2" "three: second run, 6 rows, 2 deleted, 2 updated"
+is "$(psql_q 'select count(*), count(*) filter (where _fivetran_deleted), count(*) filter (where val_1 = $$abc$$) from s3.three')" "6|2|2" "three: second run, 6 rows, 2 deleted, 2 updated"
 
 # postgres:// is the same destination; without schema= the tables go to public.
 host run three --working-dir "$(newdir three-public)" --destination "postgres://chtest@/postgres?host=$PGSOCK"
@@ -43,7 +43,7 @@ host run three --working-dir "$(newdir three-odd)" --destination "$(dest 'My%20S
 is "$rc" 0 "a schema name with a space and capitals"
 is "$(psql_q 'select count(*) from "My Schema".three')" 3 "the schema was created under its exact name"
 CONNECTOR_HOST_WRITER=0 host run three --working-dir "$(newdir three-nowriter)" --destination "$(dest s3b)"
-is "$(psql_q 'select count(*), count(*) filter (where _fivetran_deleted), count(*) filter (where val1 = $$abc$$) from s3b.three')" "3|1|1" "the same rows without the writer thread"
+is "$(psql_q 'select count(*), count(*) filter (where _fivetran_deleted), count(*) filter (where val_1 = $$abc$$) from s3b.three')" "3|1|1" "the same rows without the writer thread"
 
 # ---- types ----------------------------------------------------------------------------------
 W=$(newdir types)
@@ -51,7 +51,7 @@ host run types --working-dir "$W" $P --destination "$(dest ty)"
 is "$rc" 0 "types: run exits 0"
 matches "$out" '^typed +13 +0 +0 +0 +1 +0$' "types: 13 upserts, 1 schema change"
 is "$(psql_q "select string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' order by attnum) from pg_attribute where attrelid = 'ty.typed'::regclass and attnum > 0 and not attisdropped")" \
-    "id integer, v_boolean boolean, v_short smallint, v_int integer, v_long bigint, v_dec38 numeric(38,0), v_dec10 numeric(10,2), v_float real, v_double double precision, v_date date, v_time time without time zone, v_naive_datetime timestamp without time zone, v_utc_datetime timestamp with time zone, v_binary bytea, v_xml xml, v_string text, v_json jsonb, _fivetran_synced timestamp with time zone, _fivetran_deleted boolean" \
+    "id integer, v_boolean boolean, v_short smallint, v_int integer, v_long bigint, v_dec_38 numeric(38,0), v_dec_10 numeric(10,2), v_float real, v_double double precision, v_date date, v_time time without time zone, v_naive_datetime timestamp without time zone, v_utc_datetime timestamp with time zone, v_binary bytea, v_xml xml, v_string text, v_json jsonb, _fivetran_synced timestamp with time zone, _fivetran_deleted boolean" \
     "types: every SPEC type gets its PostgreSQL type"
 # val ID COLUMN WANT: the column's text in PostgreSQL (ISO dates, UTC, hex bytea, exact floats).
 val() {
@@ -61,8 +61,8 @@ val 1 v_boolean false
 val 1 v_short -32768
 val 1 v_int -2147483648
 val 1 v_long -9223372036854775808
-val 1 v_dec38 -99999999999999999999999999999999999999
-val 1 v_dec10 -12345678.90
+val 1 v_dec_38 -99999999999999999999999999999999999999
+val 1 v_dec_10 -12345678.90
 val 1 v_float -3.4028235e+38
 val 1 v_double -1.7976931348623157e+308
 val 1 v_date 0001-01-01
@@ -79,8 +79,8 @@ val 2 v_boolean true
 val 2 v_short 32767
 val 2 v_int 2147483647
 val 2 v_long 9223372036854775807
-val 2 v_dec38 99999999999999999999999999999999999999
-val 2 v_dec10 0.50
+val 2 v_dec_38 99999999999999999999999999999999999999
+val 2 v_dec_10 0.50
 val 2 v_float 3.4028235e+38
 val 2 v_double 1.7976931348623157e+308
 val 2 v_date 9999-12-31
@@ -93,11 +93,11 @@ val 2 v_string ""
 val 2 v_json '[1, "two", [], {}]'
 is "$(psql_q "select count(*) from ty.typed where v_string = ''")" 1 "types: one empty string, not NULL"
 is "$(psql_q "select count(*) from ty.typed where v_binary = ''::bytea")" 1 "types: one empty binary, not NULL"
-for c in v_boolean v_short v_int v_long v_dec38 v_dec10 v_float v_double v_date v_time \
+for c in v_boolean v_short v_int v_long v_dec_38 v_dec_10 v_float v_double v_date v_time \
     v_naive_datetime v_utc_datetime v_binary v_xml v_string v_json; do
     is "$(psql_q "select count(*) from ty.typed where id in (3, 9) and $c is null")" 2 "types: rows 3 and 9 $c: NULL"
 done
-val 4 v_dec10 0.00
+val 4 v_dec_10 0.00
 val 4 v_float 1e-45
 val 4 v_double 5e-324
 val 4 v_time 12:34:56.5
@@ -120,7 +120,7 @@ is "$(psql_q "select jsonb_typeof(v_json) from ty.typed where id = 7")" null "ty
 val 8 v_float -0
 val 8 v_double -0
 val 8 v_utc_datetime "1969-12-31 23:59:59.25+00"
-val 10 v_dec38 -9223372036854775808
+val 10 v_dec_38 -9223372036854775808
 val 10 v_double 9.007199254740992e+15
 val 10 v_naive_datetime "2024-02-29 12:00:00"
 val 10 v_utc_datetime "2024-02-29 19:00:00+00"
@@ -128,8 +128,8 @@ val 10 v_binary '\x616263'
 val 10 v_xml "<a/>"
 val 10 v_json '{"k": [true, false]}'
 val 11 v_long 4611686018427387904
-val 11 v_dec38 123
-val 11 v_dec10 -5.00
+val 11 v_dec_38 123
+val 11 v_dec_10 -5.00
 val 11 v_double 0.10000000149011612
 val 11 v_binary '\x3c622f3e'
 val 11 v_string 0.1
@@ -215,10 +215,10 @@ is "$(psql_q 'select string_agg(coalesce(foo_bar::text, $$NULL$$), $$ $$ order b
 W=$(newdir names)
 host run names --working-dir "$W" $P --destination "$(dest nm)"
 is "$rc" 0 "names: sync succeeds"
-is "$(psql_q "select string_agg(tablename, ' ' order by tablename) from pg_tables where schemaname = 'nm' and tablename not like '\_connector\_%'")" "_2024_sales order_items" "names: table names normalised; a leading digit gets '_'"
-is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'nm.order_items'::regclass and attnum > 0")" "order_id,unit_price,gr__e,_fivetran_synced,_fivetran_deleted" "names: column names normalised"
-is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'nm._2024_sales'::regclass and attnum > 0")" "q1_total,_9lives,_fivetran_id,_fivetran_synced,_fivetran_deleted" "names: an undeclared table is keyless, with _fivetran_id"
-is "$(psql_q 'select order_id, unit_price, gr__e from nm.order_items')" "A-1|9.50|XL" "names: values under the normalised names"
+is "$(psql_q "select string_agg(tablename, ' ' order by tablename) from pg_tables where schemaname = 'nm' and tablename not like '\_connector\_%'")" "2024_sales order_items" "names: table names normalised; a leading digit is a word character"
+is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'nm.order_items'::regclass and attnum > 0")" "order_id,unit_price,grosse,_fivetran_synced,_fivetran_deleted" "names: column names normalised, letters transliterated"
+is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'nm.\"2024_sales\"'::regclass and attnum > 0")" "q_1_total,9_lives,_fivetran_id,_fivetran_synced,_fivetran_deleted" "names: an undeclared table is keyless, with _fivetran_id"
+is "$(psql_q 'select order_id, unit_price, grosse from nm.order_items')" "A-1|9.50|XL" "names: values under the normalised names"
 host run names --working-dir "$W" $P --destination "$(dest nm)" --configuration "$(conf '{"case":"longcolumn"}')"
 is "$rc" 1 "names: a new column of 64 bytes: exit 1"
 like "$err" "failed: table '2024 Sales': the column name 'a_name_of_sixty_four_bytes_which_postgresql_cuts_to_sixty_three_' is 64 bytes long; PostgreSQL names hold at most 63 bytes" "names: a column name PostgreSQL would cut is refused"

@@ -63,9 +63,9 @@ table_def *schema_find(const schema *s, const char *name)
  * case, because SQLite does not tell "Foo" from "foo"; normalised names
  * are lower case anyway.
  */
-static char *dest_form(const schema *s, const char *name)
+static char *dest_form(const schema *s, const char *name, name_kind kind)
 {
-    return s->naming_source ? strdup(name) : normalize_name(name);
+    return s->naming_source ? strdup(name) : normalize_name(name, kind);
 }
 
 static int same_name(const schema *s, const char *a, const char *b)
@@ -113,7 +113,7 @@ static table_def *add_table(schema *s, const char *name, ch_error *err)
         err_set(err, "table '%s' is declared twice", name);
         return NULL;
     }
-    dest = dest_form(s, name);
+    dest = dest_form(s, name, NAME_TABLE);
     if (dest == NULL) {
         err_set(err, "out of memory");
         return NULL;
@@ -198,7 +198,7 @@ long table_add_column(table_def *t, const char *name, col_type type, int precisi
         return err_set(err, "table '%s': a column name is empty", t->name);
     if (table_find_column(t, name, 0) >= 0)
         return err_set(err, "table '%s': column '%s' is declared twice", t->name, name);
-    dest = dest_form(t->schema, name);
+    dest = dest_form(t->schema, name, NAME_COLUMN);
     if (dest == NULL)
         return err_set(err, "out of memory");
     if (system_column(dest)) {
@@ -257,7 +257,7 @@ long table_adopt_column(table_def *t, const char *name)
     for (size_t i = 0; i < t->ncols && found < 0; i++) {
         if (!t->cols[i].named_by_warehouse)
             continue;
-        if (dest == NULL && (dest = dest_form(t->schema, name)) == NULL)
+        if (dest == NULL && (dest = dest_form(t->schema, name, NAME_COLUMN)) == NULL)
             return -1;
         if (strcmp(t->cols[i].dest_name, dest) == 0)
             found = (long)i;

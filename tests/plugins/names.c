@@ -75,6 +75,11 @@ static int update(ch_sync *sync, const ch_config *config)
         ch_row_set_string(row, LONG_NAME, "long");
     if (rc == CH_OK)
         rc = ch_upsert(sync, "2024 Sales", row);
+    if (rc == CH_OK && strcmp(c, "reserved") == 0) {
+        ch_row_clear(row);
+        ch_row_set_int(row, "x", 1);
+        rc = ch_upsert(sync, "_connector_state", row); /* the host's name, but for the '_' */
+    }
     if (rc == CH_OK && strcmp(c, "longtable") == 0) {
         ch_row_clear(row);
         ch_row_set_int(row, "x", 1);

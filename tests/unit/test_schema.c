@@ -1,22 +1,8 @@
-/* test_schema.c - schema declaration, validation and name normalisation. */
+/* test_schema.c - schema declaration and validation (names: test_names.c). */
 #include <stdlib.h>
 
 #include "contract/schema.h"
 #include "tap.h"
-
-static void names(void)
-{
-    char *n;
-    n = normalize_name("Order Items");
-    is_str(n, "order_items", "spaces and case");
-    free(n);
-    n = normalize_name("2fast");
-    is_str(n, "_2fast", "leading digit prefixed");
-    free(n);
-    n = normalize_name("caf\xc3\xa9-bar");
-    is_str(n, "caf__bar", "one '_' per non-ASCII character and per punctuation");
-    free(n);
-}
 
 static void valid(void)
 {
@@ -82,7 +68,6 @@ static void invalid(void)
 
 int main(void)
 {
-    names();
     valid();
     invalid();
     return tap_done();
