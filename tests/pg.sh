@@ -232,6 +232,33 @@ is "$(psql_q "select string_agg(tablename, '|' order by tablename) from pg_table
 is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'ns.\"Order Items\"'::regclass and attnum > 0")" "Order ID,Unit Price,Größe,_fivetran_synced,_fivetran_deleted" "names, --naming source: declared columns keep their names"
 is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'ns.\"2024 Sales\"'::regclass and attnum > 0")" "Q1-Total,9lives,_fivetran_id,_fivetran_synced,_fivetran_deleted" "names, --naming source: inferred columns keep their names"
 is "$(psql_q 'select "Order ID", "Unit Price", "Größe" from ns."Order Items"')" "A-1|9.50|XL" "names, --naming source: values under the names as written"
+# A warehouse written by the host's first naming rule (pg_dump of one it made, times fixed):
+# its tables and columns are used still, and no new ones appear.
+psql_q "CREATE SCHEMA old;
+CREATE TABLE old._2024_sales (q1_total text, _9lives bigint, _fivetran_id text NOT NULL, _fivetran_synced timestamp with time zone NOT NULL, _fivetran_deleted boolean DEFAULT false NOT NULL, PRIMARY KEY (_fivetran_id));
+CREATE TABLE old._connector_state (connector text NOT NULL PRIMARY KEY, state text NOT NULL, updated_at timestamp with time zone NOT NULL);
+CREATE TABLE old.order_items (order_id text NOT NULL PRIMARY KEY, unit_price numeric(10,2), gr__e text, _fivetran_synced timestamp with time zone NOT NULL, _fivetran_deleted boolean DEFAULT false NOT NULL);
+CREATE TABLE old.three (id text NOT NULL PRIMARY KEY, val1 text, val2 integer, _fivetran_synced timestamp with time zone NOT NULL, _fivetran_deleted boolean DEFAULT false NOT NULL);
+INSERT INTO old._2024_sales VALUES ('100', 9, '5b2086bd712b1fa71dd0faab4f04c991', '2026-01-01 00:00:00+00', false);
+INSERT INTO old._connector_state VALUES ('names', '{}', '2026-01-01 00:00:00+00'), ('three', '{\"last_id\":\"34bd67c3-0c09-4c6b-a4bf-13e0d855fe84\"}', '2026-01-01 00:00:00+00');
+INSERT INTO old.order_items VALUES ('A-1', 9.50, 'XL', '2026-01-01 00:00:00+00', false);
+INSERT INTO old.three VALUES ('28213007-78e5-4d7b-8312-eab08d6b21d5', '28213007-78e5-4d7b-8312-eab08d6b21d5', 2, '2026-01-01 00:00:00+00', true),
+    ('843bb3ec-4475-4556-9b9c-0870ef7f42c0', 'abc', 1, '2026-01-01 00:00:00+00', false),
+    ('34bd67c3-0c09-4c6b-a4bf-13e0d855fe84', '34bd67c3-0c09-4c6b-a4bf-13e0d855fe84', 0, '2026-01-01 00:00:00+00', false)" >/dev/null
+old_columns() { psql_q "select table_name || ': ' || string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_schema = 'old' group by table_name order by table_name"; }
+host run names --working-dir "$(newdir names_old)" $P --destination "$(dest old)"
+is "$rc" 0 "first-rule warehouse: names syncs"
+is "$(old_columns)" "_2024_sales: q1_total,_9lives,_fivetran_id,_fivetran_synced,_fivetran_deleted
+_connector_state: connector,state,updated_at
+order_items: order_id,unit_price,gr__e,_fivetran_synced,_fivetran_deleted
+three: id,val1,val2,_fivetran_synced,_fivetran_deleted" "first-rule warehouse: no table or column added"
+is "$(psql_q "select order_id, unit_price, gr__e, _fivetran_synced > '2026-01-02' from old.order_items")" "A-1|9.50|XL|t" "first-rule warehouse: the row lands in the old columns"
+is "$(psql_q "select count(*), string_agg(q1_total || ':' || _9lives, ' '), max(_fivetran_synced) > '2026-01-02' from old._2024_sales")" "1|100:9|t" "first-rule warehouse: the keyless row keeps its _fivetran_id: written again, not twice"
+like "$err" "table '2024 Sales': using the names the warehouse has from before the host followed Fivetran's naming: table _2024_sales for 2024_sales, column q1_total for q_1_total, column _9lives for 9_lives" "first-rule warehouse: one INFO line says what is kept"
+host run three --working-dir "$(newdir three_old)" --destination "$(dest old)"
+is "$rc" 0 "first-rule warehouse: three syncs"
+is "$(psql_q "select count(*), count(*) filter (where val1 = 'abc'), count(*) filter (where _fivetran_deleted) from old.three")" "6|2|2" "first-rule warehouse: three's rows land in val1 and val2"
+is "$(old_columns | grep '^three')" "three: id,val1,val2,_fivetran_synced,_fivetran_deleted" "first-rule warehouse: no val_1 or val_2 added"
 printf '{"api_key": "s3cr3t-value", "region": "eu"}' >"$TMP/good.json"
 host run needsconfig --working-dir "$W" $P --destination "$(dest nm)" --configuration "$TMP/good.json"
 host run needsconfig --working-dir "$W" $P --destination "$(dest nm)" --configuration "$TMP/good.json"

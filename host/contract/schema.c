@@ -189,40 +189,25 @@ int table_key_is(const table_def *t, char *const *names, int n)
     return 1;
 }
 
-long table_add_column(table_def *t, const char *name, col_type type, int precision, int scale,
-                      int declared, ch_error *err)
+/* Refuses a destination name that is a system column's or the host's. */
+static int check_column_dest(const table_def *t, const char *name, const char *dest, ch_error *err)
+{
+    if (system_column(dest))
+        return err_set(err, "table '%s': column '%s' collides with the system column '%s'", t->name,
+                       name, system_column(dest));
+    if (is_reserved(dest)) /* the destinations' working columns */
+        return err_set(err,
+                       "table '%s': column '%s': names starting with _connector_ are reserved for "
+                       "the host",
+                       t->name, name);
+    return CH_OK;
+}
+
+/* Appends a column; takes dest, freeing it on failure. */
+static long append_column(table_def *t, const char *name, char *dest, col_type type, int precision,
+                          int scale, int declared, ch_error *err)
 {
     column_def *c;
-    char *dest;
-    if (name == NULL || *name == '\0')
-        return err_set(err, "table '%s': a column name is empty", t->name);
-    if (table_find_column(t, name, 0) >= 0)
-        return err_set(err, "table '%s': column '%s' is declared twice", t->name, name);
-    dest = dest_form(t->schema, name, NAME_COLUMN);
-    if (dest == NULL)
-        return err_set(err, "out of memory");
-    if (system_column(dest)) {
-        err_set(err, "table '%s': column '%s' collides with the system column '%s'", t->name, name,
-                system_column(dest));
-        free(dest);
-        return -1;
-    }
-    if (is_reserved(dest)) { /* the destinations' working columns */
-        err_set(err,
-                "table '%s': column '%s': names starting with _connector_ are reserved for "
-                "the host",
-                t->name, name);
-        free(dest);
-        return -1;
-    }
-    for (size_t i = 0; i < t->ncols; i++) {
-        if (same_name(t->schema, t->cols[i].dest_name, dest)) {
-            collision(t->schema, err, "columns", t->cols[i].name, name, dest);
-            err_prefix(err, "table '%s'", t->name);
-            free(dest);
-            return -1;
-        }
-    }
     if (t->ncols == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 8;
         column_def *cols = realloc(t->cols, cap * sizeof *cols);
@@ -250,17 +235,91 @@ long table_add_column(table_def *t, const char *name, col_type type, int precisi
     return (long)t->ncols++;
 }
 
+long table_add_column(table_def *t, const char *name, col_type type, int precision, int scale,
+                      int declared, ch_error *err)
+{
+    char *dest;
+    if (name == NULL || *name == '\0')
+        return err_set(err, "table '%s': a column name is empty", t->name);
+    if (table_find_column(t, name, 0) >= 0)
+        return err_set(err, "table '%s': column '%s' is declared twice", t->name, name);
+    dest = dest_form(t->schema, name, NAME_COLUMN);
+    if (dest == NULL)
+        return err_set(err, "out of memory");
+    if (check_column_dest(t, name, dest, err) != CH_OK) {
+        free(dest);
+        return -1;
+    }
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (same_name(t->schema, t->cols[i].dest_name, dest)) {
+            collision(t->schema, err, "columns", t->cols[i].name, name, dest);
+            err_prefix(err, "table '%s'", t->name);
+            free(dest);
+            return -1;
+        }
+    }
+    return append_column(t, name, dest, type, precision, scale, declared, err);
+}
+
+long table_add_found_column(table_def *t, const char *name, col_type type, int precision, int scale,
+                            ch_error *err)
+{
+    char *dest = strdup(name);
+    long c;
+    if (dest == NULL)
+        return err_set(err, "out of memory");
+    if (check_column_dest(t, name, dest, err) != CH_OK) {
+        free(dest);
+        return -1;
+    }
+    c = append_column(t, name, dest, type, precision, scale, 0, err);
+    if (c >= 0) {
+        t->cols[c].in_warehouse = 1;
+        t->cols[c].named_by_warehouse = 1;
+    }
+    return c;
+}
+
+/* The column known only from the warehouse whose destination name is dest, or -1. */
+static long warehouse_column(const table_def *t, const char *dest)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (t->cols[i].named_by_warehouse && strcmp(t->cols[i].dest_name, dest) == 0)
+            return (long)i;
+    return -1;
+}
+
+/*
+ * Sets *old to the name the first rule gave `name` when it differs from
+ * its name now, else NULL; also NULL for a name of the host's, which the
+ * first rule refused too ("_Connector_State" is now the table
+ * connector_state, never the host's _connector_state).
+ */
+static int v1_name(const schema *s, const char *name, const char *now, name_kind kind, char **old)
+{
+    *old = NULL;
+    if (s->naming_source)
+        return CH_OK; /* the first rule always normalised: nothing was named as written */
+    if ((*old = normalize_name_v1(name)) == NULL)
+        return CH_ERROR;
+    if (strcmp(*old, now) == 0 || is_reserved(*old) ||
+        (kind == NAME_COLUMN && system_column(*old))) {
+        free(*old);
+        *old = NULL;
+    }
+    return CH_OK;
+}
+
 long table_adopt_column(table_def *t, const char *name)
 {
-    char *dest = NULL, *copy;
-    long found = -1;
-    for (size_t i = 0; i < t->ncols && found < 0; i++) {
-        if (!t->cols[i].named_by_warehouse)
-            continue;
-        if (dest == NULL && (dest = dest_form(t->schema, name, NAME_COLUMN)) == NULL)
-            return -1;
-        if (strcmp(t->cols[i].dest_name, dest) == 0)
-            found = (long)i;
+    char *dest, *old, *copy;
+    long found;
+    if ((dest = dest_form(t->schema, name, NAME_COLUMN)) == NULL)
+        return -1;
+    found = warehouse_column(t, dest);
+    if (found < 0 && v1_name(t->schema, name, dest, NAME_COLUMN, &old) == CH_OK && old) {
+        found = warehouse_column(t, old); /* made by the host's first naming rule */
+        free(old);
     }
     free(dest);
     if (found < 0 || (copy = strdup(name)) == NULL)
@@ -269,6 +328,23 @@ long table_adopt_column(table_def *t, const char *name)
     t->cols[found].name = copy;
     t->cols[found].named_by_warehouse = 0;
     return found;
+}
+
+int column_v1_name(const table_def *t, size_t c, char **old)
+{
+    return v1_name(t->schema, t->cols[c].name, t->cols[c].dest_name, NAME_COLUMN, old);
+}
+
+int table_v1_name(const table_def *t, char **old)
+{
+    if (v1_name(t->schema, t->name, t->dest_name, NAME_TABLE, old) != CH_OK)
+        return CH_ERROR;
+    for (size_t i = 0; *old && i < t->schema->ntables; i++)
+        if (strcmp(t->schema->tables[i]->dest_name, *old) == 0) {
+            free(*old); /* another table's name now: that table is the warehouse's */
+            *old = NULL;
+        }
+    return CH_OK;
 }
 
 ch_table *ch_schema_table(ch_schema *s, const char *name)

@@ -4,7 +4,8 @@
  * The configuration key "case" picks a scenario: "good" (default) syncs
  * names that normalise cleanly; the others declare or emit names that
  * collide, which the host must refuse, or names of 64 bytes ("longtable",
- * "longcolumn"), more than PostgreSQL holds.
+ * "longcolumn"), more than PostgreSQL holds; "later" writes a column of
+ * "2024 Sales" only in the table's second row.
  */
 #include <connector-host.h>
 #include <string.h>
@@ -68,9 +69,11 @@ static int update(ch_sync *sync, const ch_config *config)
     rc = ch_upsert(sync, "Order Items", row);
     ch_row_clear(row);
     ch_row_set_string(row, "Q1-Total", "100");
+    if (rc == CH_OK && strcmp(c, "later") == 0)
+        rc = ch_upsert(sync, "2024 Sales", row); /* so that 9lives comes after the table is ready */
     ch_row_set_long(row, "9lives", 9);
     if (strcmp(c, "row") == 0)
-        ch_row_set_string(row, "q1 total", "clash"); /* becomes q1_total too */
+        ch_row_set_string(row, "q1 total", "clash"); /* becomes q_1_total too */
     if (strcmp(c, "longcolumn") == 0)
         ch_row_set_string(row, LONG_NAME, "long");
     if (rc == CH_OK)
