@@ -31,12 +31,15 @@ badops() {
     host run badops --working-dir "$dir" $P --configuration "$TMP/case.json" "$@"
 }
 
-# refused CASE STATUS REASON: badops CASE in $W fails with STATUS and REASON, changing nothing.
+# refused CASE STATUS REASON [OPTIONS]: badops CASE in $W, with the host's OPTIONS, fails with
+# STATUS and REASON, changing nothing.
 refused() {
-    badops "$W" "$1"
-    is "$rc" "$2" "case $1: exit $2"
-    like "$out" "SYNC FAILED: $3" "case $1: reason"
-    unchanged "case $1"
+    local c=$1 status=$2 reason=$3
+    shift 3
+    badops "$W" "$c" "$@"
+    is "$rc" "$status" "case $c: exit $status"
+    like "$out" "SYNC FAILED: $reason" "case $c: reason"
+    unchanged "case $c"
 }
 
 # ---- a working directory with one good sync of badops ----------------------------------
@@ -241,7 +244,8 @@ refused empty_column 1 "$U '': empty column name"
 refused table_collide 1 "tables 'items' and 'Items' both become 'items' in the destination"
 refused column_collide 1 "table 'items': columns 'name' and 'Name' both become 'name' in the destination"
 refused system_column 1 "table 'items': column '_fivetran_deleted' collides with the system column '_fivetran_deleted'"
-refused reserved_table 1 "table '_Connector_Extra': names starting with _connector_ are reserved for the host"
+# (A table loses its leading '_' unless the names are kept as written.)
+refused reserved_table 1 "table '_Connector_Extra': names starting with _connector_ are reserved for the host" --naming source
 
 # Column types that change: an inferred key cannot widen; a declared type must fit the stored values.
 refused key_widen 1 "table 'loose': column 'k' cannot widen from LONG to STRING: primary key column 'k' holds LONG values in the warehouse and cannot change to STRING; declare its type in the schema, or run \`connector-host reset\`"

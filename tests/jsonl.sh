@@ -24,17 +24,17 @@ is "$(cat "$W/files/state.json")" '{"rows":"12"}' "state.json holds the checkpoi
 W=$(newdir three)
 host run three --working-dir "$W" --destination jsonl:-
 is "$rc" 0 "three into jsonl:- exits 0"
-is "$(printf '%s\n' "$out" | mask_varying)" '{"op":"table","table":"three","columns":[{"name":"id","type":"STRING","key":true},{"name":"val1","type":"STRING"},{"name":"val2","type":"INT"}]}
-{"op":"upsert","table":"three","data":{"id":"<uuid>","val1":"<uuid>","val2":0}}
-{"op":"upsert","table":"three","data":{"id":"<uuid>","val1":"<uuid>","val2":1}}
-{"op":"upsert","table":"three","data":{"id":"<uuid>","val1":"<uuid>","val2":2}}
-{"op":"update","table":"three","data":{"id":"<uuid>","val1":"abc"}}
+is "$(printf '%s\n' "$out" | mask_varying)" '{"op":"table","table":"three","columns":[{"name":"id","type":"STRING","key":true},{"name":"val_1","type":"STRING"},{"name":"val_2","type":"INT"}]}
+{"op":"upsert","table":"three","data":{"id":"<uuid>","val_1":"<uuid>","val_2":0}}
+{"op":"upsert","table":"three","data":{"id":"<uuid>","val_1":"<uuid>","val_2":1}}
+{"op":"upsert","table":"three","data":{"id":"<uuid>","val_1":"<uuid>","val_2":2}}
+{"op":"update","table":"three","data":{"id":"<uuid>","val_1":"abc"}}
 {"op":"delete","table":"three","keys":{"id":"<uuid>"}}
 {"op":"checkpoint","state":{"last_id":"<uuid>"}}' "standard output holds exactly the stream"
 like "$err" "SYNC SUCCEEDED" "the summary goes to standard error"
 ids=$(printf '%s\n' "$out" | sed -n 's/.*"op":"upsert".*"id":"\([^"]*\)".*/\1/p' | tr '\n' ' ')
 set -- $ids
-is "$(printf '%s\n' "$out" | grep -c "\"op\":\"update\",\"table\":\"three\",\"data\":{\"id\":\"$2\",\"val1\":\"abc\"}")" 1 "the update names the second row and only the column set"
+is "$(printf '%s\n' "$out" | grep -c "\"op\":\"update\",\"table\":\"three\",\"data\":{\"id\":\"$2\",\"val_1\":\"abc\"}")" 1 "the update names the second row and only the column set"
 is "$(printf '%s\n' "$out" | grep -c "\"op\":\"delete\",\"table\":\"three\",\"keys\":{\"id\":\"$3\"}")" 1 "the delete names the third row by key"
 is "$(cat "$W/files/state.json")" "{\"last_id\":\"$1\"}" "state.json holds the first row's id"
 

@@ -16,12 +16,12 @@ like "$out" "SYNC SUCCEEDED" "three: SYNC SUCCEEDED"
 matches "$out" '^three +3 +1 +1 +0 +1 +0$' "three: 3 upserts, 1 update, 1 delete, 1 schema change"
 like "$err" "into postgresql://chtest@$PGSOCK:5432/postgres?schema=s3" "the log names server, database and schema"
 is "$(psql_q 'select count(*) from s3.three')" 3 "three: 3 rows"
-is "$(psql_q 'select string_agg(val2::text, $$,$$ order by val2) from s3.three')" "0,1,2" "three: val2 is 0,1,2"
-is "$(psql_q 'select val1 from s3.three where val2 = 1')" abc "three: the partial update set val1 of row 2"
-is "$(psql_q 'select count(*) from s3.three where val2 in (0, 2) and val1 = id')" 2 "three: rows 1 and 3 keep val1 = id"
-is "$(psql_q 'select string_agg(_fivetran_deleted::text, $$,$$ order by val2) from s3.three')" "false,false,true" "three: only row 3 is soft-deleted"
+is "$(psql_q 'select string_agg(val_2::text, $$,$$ order by val_2) from s3.three')" "0,1,2" "three: val_2 is 0,1,2"
+is "$(psql_q 'select val_1 from s3.three where val_2 = 1')" abc "three: the partial update set val_1 of row 2"
+is "$(psql_q 'select count(*) from s3.three where val_2 in (0, 2) and val_1 = id')" 2 "three: rows 1 and 3 keep val_1 = id"
+is "$(psql_q 'select string_agg(_fivetran_deleted::text, $$,$$ order by val_2) from s3.three')" "false,false,true" "three: only row 3 is soft-deleted"
 is "$(psql_q "select string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position) from information_schema.columns where table_schema = 's3' and table_name = 'three'")" \
-    "id text, val1 text, val2 integer, _fivetran_synced timestamp with time zone, _fivetran_deleted boolean" \
+    "id text, val_1 text, val_2 integer, _fivetran_synced timestamp with time zone, _fivetran_deleted boolean" \
     "three: column types per SPEC, with the system columns"
 is "$(psql_q "select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey) where i.indrelid = 's3.three'::regclass and i.indisprimary")" id "three: id is the primary key"
 is "$(psql_q 'select state from s3._connector_state where connector = $$three$$')" "$(cat "$W/files/state.json")" "three: the state is stored in the destination, equal to state.json"
@@ -32,7 +32,7 @@ host run three --working-dir "$W" --destination "$(dest s3)"
 is "$rc" 0 "three: second run exits 0"
 like "$err" "state {\"last_id\":" "three: the second run starts from the state stored in PostgreSQL"
 matches "$out" '^three +3 +1 +1 +0 +0 +0$' "three: second run, no schema change"
-is "$(psql_q 'select count(*), count(*) filter (where _fivetran_deleted), count(*) filter (where val1 = $$abc$$) from s3.three')" "6|2|2" "three: second run, 6 rows, 2 deleted, 2 updated"
+is "$(psql_q 'select count(*), count(*) filter (where _fivetran_deleted), count(*) filter (where val_1 = $$abc$$) from s3.three')" "6|2|2" "three: second run, 6 rows, 2 deleted, 2 updated"
 
 # postgres:// is the same destination; without schema= the tables go to public.
 host run three --working-dir "$(newdir three-public)" --destination "postgres://chtest@/postgres?host=$PGSOCK"
@@ -43,7 +43,7 @@ host run three --working-dir "$(newdir three-odd)" --destination "$(dest 'My%20S
 is "$rc" 0 "a schema name with a space and capitals"
 is "$(psql_q 'select count(*) from "My Schema".three')" 3 "the schema was created under its exact name"
 CONNECTOR_HOST_WRITER=0 host run three --working-dir "$(newdir three-nowriter)" --destination "$(dest s3b)"
-is "$(psql_q 'select count(*), count(*) filter (where _fivetran_deleted), count(*) filter (where val1 = $$abc$$) from s3b.three')" "3|1|1" "the same rows without the writer thread"
+is "$(psql_q 'select count(*), count(*) filter (where _fivetran_deleted), count(*) filter (where val_1 = $$abc$$) from s3b.three')" "3|1|1" "the same rows without the writer thread"
 
 # ---- types ----------------------------------------------------------------------------------
 W=$(newdir types)
@@ -51,7 +51,7 @@ host run types --working-dir "$W" $P --destination "$(dest ty)"
 is "$rc" 0 "types: run exits 0"
 matches "$out" '^typed +13 +0 +0 +0 +1 +0$' "types: 13 upserts, 1 schema change"
 is "$(psql_q "select string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' order by attnum) from pg_attribute where attrelid = 'ty.typed'::regclass and attnum > 0 and not attisdropped")" \
-    "id integer, v_boolean boolean, v_short smallint, v_int integer, v_long bigint, v_dec38 numeric(38,0), v_dec10 numeric(10,2), v_float real, v_double double precision, v_date date, v_time time without time zone, v_naive_datetime timestamp without time zone, v_utc_datetime timestamp with time zone, v_binary bytea, v_xml xml, v_string text, v_json jsonb, _fivetran_synced timestamp with time zone, _fivetran_deleted boolean" \
+    "id integer, v_boolean boolean, v_short smallint, v_int integer, v_long bigint, v_dec_38 numeric(38,0), v_dec_10 numeric(10,2), v_float real, v_double double precision, v_date date, v_time time without time zone, v_naive_datetime timestamp without time zone, v_utc_datetime timestamp with time zone, v_binary bytea, v_xml xml, v_string text, v_json jsonb, _fivetran_synced timestamp with time zone, _fivetran_deleted boolean" \
     "types: every SPEC type gets its PostgreSQL type"
 # val ID COLUMN WANT: the column's text in PostgreSQL (ISO dates, UTC, hex bytea, exact floats).
 val() {
@@ -61,8 +61,8 @@ val 1 v_boolean false
 val 1 v_short -32768
 val 1 v_int -2147483648
 val 1 v_long -9223372036854775808
-val 1 v_dec38 -99999999999999999999999999999999999999
-val 1 v_dec10 -12345678.90
+val 1 v_dec_38 -99999999999999999999999999999999999999
+val 1 v_dec_10 -12345678.90
 val 1 v_float -3.4028235e+38
 val 1 v_double -1.7976931348623157e+308
 val 1 v_date 0001-01-01
@@ -79,8 +79,8 @@ val 2 v_boolean true
 val 2 v_short 32767
 val 2 v_int 2147483647
 val 2 v_long 9223372036854775807
-val 2 v_dec38 99999999999999999999999999999999999999
-val 2 v_dec10 0.50
+val 2 v_dec_38 99999999999999999999999999999999999999
+val 2 v_dec_10 0.50
 val 2 v_float 3.4028235e+38
 val 2 v_double 1.7976931348623157e+308
 val 2 v_date 9999-12-31
@@ -93,11 +93,11 @@ val 2 v_string ""
 val 2 v_json '[1, "two", [], {}]'
 is "$(psql_q "select count(*) from ty.typed where v_string = ''")" 1 "types: one empty string, not NULL"
 is "$(psql_q "select count(*) from ty.typed where v_binary = ''::bytea")" 1 "types: one empty binary, not NULL"
-for c in v_boolean v_short v_int v_long v_dec38 v_dec10 v_float v_double v_date v_time \
+for c in v_boolean v_short v_int v_long v_dec_38 v_dec_10 v_float v_double v_date v_time \
     v_naive_datetime v_utc_datetime v_binary v_xml v_string v_json; do
     is "$(psql_q "select count(*) from ty.typed where id in (3, 9) and $c is null")" 2 "types: rows 3 and 9 $c: NULL"
 done
-val 4 v_dec10 0.00
+val 4 v_dec_10 0.00
 val 4 v_float 1e-45
 val 4 v_double 5e-324
 val 4 v_time 12:34:56.5
@@ -120,7 +120,7 @@ is "$(psql_q "select jsonb_typeof(v_json) from ty.typed where id = 7")" null "ty
 val 8 v_float -0
 val 8 v_double -0
 val 8 v_utc_datetime "1969-12-31 23:59:59.25+00"
-val 10 v_dec38 -9223372036854775808
+val 10 v_dec_38 -9223372036854775808
 val 10 v_double 9.007199254740992e+15
 val 10 v_naive_datetime "2024-02-29 12:00:00"
 val 10 v_utc_datetime "2024-02-29 19:00:00+00"
@@ -128,8 +128,8 @@ val 10 v_binary '\x616263'
 val 10 v_xml "<a/>"
 val 10 v_json '{"k": [true, false]}'
 val 11 v_long 4611686018427387904
-val 11 v_dec38 123
-val 11 v_dec10 -5.00
+val 11 v_dec_38 123
+val 11 v_dec_10 -5.00
 val 11 v_double 0.10000000149011612
 val 11 v_binary '\x3c622f3e'
 val 11 v_string 0.1
@@ -215,10 +215,10 @@ is "$(psql_q 'select string_agg(coalesce(foo_bar::text, $$NULL$$), $$ $$ order b
 W=$(newdir names)
 host run names --working-dir "$W" $P --destination "$(dest nm)"
 is "$rc" 0 "names: sync succeeds"
-is "$(psql_q "select string_agg(tablename, ' ' order by tablename) from pg_tables where schemaname = 'nm' and tablename not like '\_connector\_%'")" "_2024_sales order_items" "names: table names normalised; a leading digit gets '_'"
-is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'nm.order_items'::regclass and attnum > 0")" "order_id,unit_price,gr__e,_fivetran_synced,_fivetran_deleted" "names: column names normalised"
-is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'nm._2024_sales'::regclass and attnum > 0")" "q1_total,_9lives,_fivetran_id,_fivetran_synced,_fivetran_deleted" "names: an undeclared table is keyless, with _fivetran_id"
-is "$(psql_q 'select order_id, unit_price, gr__e from nm.order_items')" "A-1|9.50|XL" "names: values under the normalised names"
+is "$(psql_q "select string_agg(tablename, ' ' order by tablename) from pg_tables where schemaname = 'nm' and tablename not like '\_connector\_%'")" "2024_sales order_items" "names: table names normalised; a leading digit is a word character"
+is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'nm.order_items'::regclass and attnum > 0")" "order_id,unit_price,grosse,_fivetran_synced,_fivetran_deleted" "names: column names normalised, letters transliterated"
+is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'nm.\"2024_sales\"'::regclass and attnum > 0")" "q_1_total,9_lives,_fivetran_id,_fivetran_synced,_fivetran_deleted" "names: an undeclared table is keyless, with _fivetran_id"
+is "$(psql_q 'select order_id, unit_price, grosse from nm.order_items')" "A-1|9.50|XL" "names: values under the normalised names"
 host run names --working-dir "$W" $P --destination "$(dest nm)" --configuration "$(conf '{"case":"longcolumn"}')"
 is "$rc" 1 "names: a new column of 64 bytes: exit 1"
 like "$err" "failed: table '2024 Sales': the column name 'a_name_of_sixty_four_bytes_which_postgresql_cuts_to_sixty_three_' is 64 bytes long; PostgreSQL names hold at most 63 bytes" "names: a column name PostgreSQL would cut is refused"
@@ -226,6 +226,39 @@ host run names --working-dir "$W" $P --destination "$(dest nm)" --configuration 
 is "$rc" 1 "names: a table of 64 bytes: exit 1"
 like "$err" "the table name 'a_name_of_sixty_four_bytes_which_postgresql_cuts_to_sixty_three_' is 64 bytes long; PostgreSQL names hold at most 63 bytes" "names: a table name PostgreSQL would cut is refused"
 is "$(psql_q "select count(*) from pg_tables where schemaname = 'nm' and tablename like 'a\_name%'")" 0 "names: no table cut short"
+host run names --working-dir "$(newdir names_source)" $P --destination "$(dest ns)" --naming source
+is "$rc" 0 "names, --naming source: sync succeeds"
+is "$(psql_q "select string_agg(tablename, '|' order by tablename) from pg_tables where schemaname = 'ns' and tablename not like '\_connector\_%'")" "2024 Sales|Order Items" "names, --naming source: tables keep their names"
+is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'ns.\"Order Items\"'::regclass and attnum > 0")" "Order ID,Unit Price,Größe,_fivetran_synced,_fivetran_deleted" "names, --naming source: declared columns keep their names"
+is "$(psql_q "select string_agg(attname, ',' order by attnum) from pg_attribute where attrelid = 'ns.\"2024 Sales\"'::regclass and attnum > 0")" "Q1-Total,9lives,_fivetran_id,_fivetran_synced,_fivetran_deleted" "names, --naming source: inferred columns keep their names"
+is "$(psql_q 'select "Order ID", "Unit Price", "Größe" from ns."Order Items"')" "A-1|9.50|XL" "names, --naming source: values under the names as written"
+# A warehouse written by the host's first naming rule (pg_dump of one it made, times fixed):
+# its tables and columns are used still, and no new ones appear.
+psql_q "CREATE SCHEMA old;
+CREATE TABLE old._2024_sales (q1_total text, _9lives bigint, _fivetran_id text NOT NULL, _fivetran_synced timestamp with time zone NOT NULL, _fivetran_deleted boolean DEFAULT false NOT NULL, PRIMARY KEY (_fivetran_id));
+CREATE TABLE old._connector_state (connector text NOT NULL PRIMARY KEY, state text NOT NULL, updated_at timestamp with time zone NOT NULL);
+CREATE TABLE old.order_items (order_id text NOT NULL PRIMARY KEY, unit_price numeric(10,2), gr__e text, _fivetran_synced timestamp with time zone NOT NULL, _fivetran_deleted boolean DEFAULT false NOT NULL);
+CREATE TABLE old.three (id text NOT NULL PRIMARY KEY, val1 text, val2 integer, _fivetran_synced timestamp with time zone NOT NULL, _fivetran_deleted boolean DEFAULT false NOT NULL);
+INSERT INTO old._2024_sales VALUES ('100', 9, '5b2086bd712b1fa71dd0faab4f04c991', '2026-01-01 00:00:00+00', false);
+INSERT INTO old._connector_state VALUES ('names', '{}', '2026-01-01 00:00:00+00'), ('three', '{\"last_id\":\"34bd67c3-0c09-4c6b-a4bf-13e0d855fe84\"}', '2026-01-01 00:00:00+00');
+INSERT INTO old.order_items VALUES ('A-1', 9.50, 'XL', '2026-01-01 00:00:00+00', false);
+INSERT INTO old.three VALUES ('28213007-78e5-4d7b-8312-eab08d6b21d5', '28213007-78e5-4d7b-8312-eab08d6b21d5', 2, '2026-01-01 00:00:00+00', true),
+    ('843bb3ec-4475-4556-9b9c-0870ef7f42c0', 'abc', 1, '2026-01-01 00:00:00+00', false),
+    ('34bd67c3-0c09-4c6b-a4bf-13e0d855fe84', '34bd67c3-0c09-4c6b-a4bf-13e0d855fe84', 0, '2026-01-01 00:00:00+00', false)" >/dev/null
+old_columns() { psql_q "select table_name || ': ' || string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_schema = 'old' group by table_name order by table_name"; }
+host run names --working-dir "$(newdir names_old)" $P --destination "$(dest old)"
+is "$rc" 0 "first-rule warehouse: names syncs"
+is "$(old_columns)" "_2024_sales: q1_total,_9lives,_fivetran_id,_fivetran_synced,_fivetran_deleted
+_connector_state: connector,state,updated_at
+order_items: order_id,unit_price,gr__e,_fivetran_synced,_fivetran_deleted
+three: id,val1,val2,_fivetran_synced,_fivetran_deleted" "first-rule warehouse: no table or column added"
+is "$(psql_q "select order_id, unit_price, gr__e, _fivetran_synced > '2026-01-02' from old.order_items")" "A-1|9.50|XL|t" "first-rule warehouse: the row lands in the old columns"
+is "$(psql_q "select count(*), string_agg(q1_total || ':' || _9lives, ' '), max(_fivetran_synced) > '2026-01-02' from old._2024_sales")" "1|100:9|t" "first-rule warehouse: the keyless row keeps its _fivetran_id: written again, not twice"
+like "$err" "table '2024 Sales': using the names the warehouse has from before the host followed Fivetran's naming: table _2024_sales for 2024_sales, column q1_total for q_1_total, column _9lives for 9_lives" "first-rule warehouse: one INFO line says what is kept"
+host run three --working-dir "$(newdir three_old)" --destination "$(dest old)"
+is "$rc" 0 "first-rule warehouse: three syncs"
+is "$(psql_q "select count(*), count(*) filter (where val1 = 'abc'), count(*) filter (where _fivetran_deleted) from old.three")" "6|2|2" "first-rule warehouse: three's rows land in val1 and val2"
+is "$(old_columns | grep '^three')" "three: id,val1,val2,_fivetran_synced,_fivetran_deleted" "first-rule warehouse: no val_1 or val_2 added"
 printf '{"api_key": "s3cr3t-value", "region": "eu"}' >"$TMP/good.json"
 host run needsconfig --working-dir "$W" $P --destination "$(dest nm)" --configuration "$TMP/good.json"
 host run needsconfig --working-dir "$W" $P --destination "$(dest nm)" --configuration "$TMP/good.json"

@@ -15,10 +15,11 @@ is "$(psql_q "select count(*) from pg_namespace where nspname = 'dryschema'")" 0
 host run three --working-dir "$W" --destination "$PGURI&schema=dryschema"
 is "$rc" 0 "a real run afterwards creates it"
 is "$(psql_q 'select count(*) from dryschema.three')" 3 "and its rows land"
-before=$(psql_q 'select id, val1, val2, _fivetran_deleted from dryschema.three order by val2; select state from dryschema._connector_state')
+before=$(psql_q 'select id, val_1, val_2, _fivetran_deleted from dryschema.three order by val_2; select state from dryschema._connector_state')
+is "$(printf '%s\n' "$before" | wc -l | tr -d ' ')" 4 "the rows and the state to compare: three rows, one state"
 host run three --working-dir "$W" --destination "$PGURI&schema=dryschema" --dry-run
 is "$rc" 0 "a dry run over existing tables: exit 0"
-is "$(psql_q 'select id, val1, val2, _fivetran_deleted from dryschema.three order by val2; select state from dryschema._connector_state')" "$before" "a dry run leaves the rows and the state as they were"
+is "$(psql_q 'select id, val_1, val_2, _fivetran_deleted from dryschema.three order by val_2; select state from dryschema._connector_state')" "$before" "a dry run leaves the rows and the state as they were"
 
 # ---- an update that found no row is logged before the schema change that applied it ---------
 # PostgreSQL applies held-back updates when a column widens; SQLite knows at once. Either way

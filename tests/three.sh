@@ -12,19 +12,19 @@ like "$err" "[connector:three] upserted row 1 with id" "connector log lines are 
 like "$err" "[host] sync of connector 'three'" "host log lines are marked as the host's"
 
 is "$(sql "$DB" 'select count(*) from three')" 3 "3 rows"
-is "$(sql "$DB" 'select group_concat(val2) from (select val2 from three order by val2)')" "0,1,2" "val2 is 0,1,2"
-is "$(sql "$DB" 'select val1 from three where val2 = 1')" abc "row 2 val1 is abc"
-is "$(sql "$DB" 'select count(*) from three where val2 in (0, 2) and val1 = id')" 2 "rows 1 and 3 keep val1 = id"
-is "$(sql "$DB" 'select group_concat(_fivetran_deleted) from (select _fivetran_deleted from three order by val2)')" "0,0,1" "only row 3 is soft-deleted"
+is "$(sql "$DB" 'select group_concat(val_2) from (select val_2 from three order by val_2)')" "0,1,2" "val_2 is 0,1,2"
+is "$(sql "$DB" 'select val_1 from three where val_2 = 1')" abc "row 2 val_1 is abc"
+is "$(sql "$DB" 'select count(*) from three where val_2 in (0, 2) and val_1 = id')" 2 "rows 1 and 3 keep val_1 = id"
+is "$(sql "$DB" 'select group_concat(_fivetran_deleted) from (select _fivetran_deleted from three order by val_2)')" "0,0,1" "only row 3 is soft-deleted"
 is "$(sql "$DB" 'select count(distinct id) from three')" 3 "ids are distinct"
 is "$(sql "$DB" "select count(*) from three where id glob '[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-4[0-9a-f][0-9a-f][0-9a-f]-[89ab][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'")" 3 "ids are version-4 UUIDs"
 is "$(sql "$DB" "select count(*) from three where _fivetran_synced glob '20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z'")" 3 "_fivetran_synced is a UTC time"
-is "$(sql "$DB" "select typeof(val2) || typeof(id) || typeof(_fivetran_deleted) from three limit 1")" "integertextinteger" "storage classes follow the types"
+is "$(sql "$DB" "select typeof(val_2) || typeof(id) || typeof(_fivetran_deleted) from three limit 1")" "integertextinteger" "storage classes follow the types"
 is "$(sql "$DB" "select type from pragma_table_info('three') where pk = 1")" "TEXT" "id is the primary key"
 
 [ -f "$W/files/state.json" ] && pass "state.json exists" || fail "state.json exists"
 is "$(cat "$W/files/state.json")" "$(sql "$DB" "select state from _connector_state where connector = 'three'")" "state.json equals the warehouse's state"
-is "$(cat "$W/files/state.json")" "{\"last_id\":\"$(sql "$DB" 'select id from three where val2 = 0')\"}" "state holds the first row's id"
+is "$(cat "$W/files/state.json")" "{\"last_id\":\"$(sql "$DB" 'select id from three where val_2 = 0')\"}" "state holds the first row's id"
 [ ! -e "$W/files/state.json.tmp" ] && pass "no temporary state file left" || fail "no temporary state file left"
 
 host run three --working-dir "$W"
@@ -33,7 +33,7 @@ like "$err" "state {\"last_id\":" "second run starts from the stored state"
 matches "$out" '^three +3 +1 +1 +0 +0 +0$' "second run: no schema change"
 is "$(sql "$DB" 'select count(*) from three')" 6 "second run: 6 rows"
 is "$(sql "$DB" 'select count(*) from three where _fivetran_deleted = 1')" 2 "second run: 2 soft-deleted"
-is "$(sql "$DB" "select count(*) from three where val1 = 'abc'")" 2 "second run: 2 updated"
+is "$(sql "$DB" "select count(*) from three where val_1 = 'abc'")" 2 "second run: 2 updated"
 
 # Working directory given as the current directory, and JSON logs.
 W2=$(newdir w2)
@@ -68,13 +68,13 @@ like "$err" "destination 'postgresql://u@h/db?nosuch=1': invalid URI query param
 W3=$(newdir w3)
 CONNECTOR_HOST_WRITER=0 host run three --working-dir "$W3"
 is "$rc" 0 "run without the writer thread"
-is "$(sql "$W3/files/warehouse.db" 'select count(*), sum(_fivetran_deleted), sum(val1 = '"'abc'"') from three')" "3|1|1" "same rows without the writer thread"
+is "$(sql "$W3/files/warehouse.db" 'select count(*), sum(_fivetran_deleted), sum(val_1 = '"'abc'"') from three')" "3|1|1" "same rows without the writer thread"
 
 # schema and list.
 host schema three
 is "$rc" 0 "schema exits 0"
 like "$out" '"primary_key": [' "schema has a primary key"
-like "$(echo "$out" | tr -d ' \n')" '"primary_key":["id"],"columns":[{"name":"id","destination_name":"id","type":"STRING"},{"name":"val1","destination_name":"val1","type":"STRING"},{"name":"val2","destination_name":"val2","type":"INT"}]' "schema lists typed columns"
+like "$(echo "$out" | tr -d ' \n')" '"primary_key":["id"],"columns":[{"name":"id","destination_name":"id","type":"STRING"},{"name":"val1","destination_name":"val_1","type":"STRING"},{"name":"val2","destination_name":"val_2","type":"INT"}]' "schema lists typed columns"
 host list
 is "$rc" 0 "list exits 0"
 matches "$out" '^three +Upserts three rows' "list shows three and its description"

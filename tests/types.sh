@@ -30,7 +30,7 @@ utf8() { is "$(q "$1" "typeof($2)" "hex($2)" "length($2)")" "$3" "row $1 $2: $3"
 is "$(sql "$DB" "select hex(ieee754_to_blob(0.1))")" 3FB999999999999A "sqlite3 CLI shows IEEE bits (ieee754_to_blob)"
 
 is "$(sql "$DB" "select group_concat(name || ' ' || type, ', ') from pragma_table_info('typed')")" \
-    "id INTEGER, v_boolean INTEGER, v_short INTEGER, v_int INTEGER, v_long INTEGER, v_dec38 TEXT, v_dec10 TEXT, v_float REAL, v_double REAL, v_date TEXT, v_time TEXT, v_naive_datetime TEXT, v_utc_datetime TEXT, v_binary BLOB, v_xml TEXT, v_string TEXT, v_json TEXT, _fivetran_synced TEXT, _fivetran_deleted INTEGER" \
+    "id INTEGER, v_boolean INTEGER, v_short INTEGER, v_int INTEGER, v_long INTEGER, v_dec_38 TEXT, v_dec_10 TEXT, v_float REAL, v_double REAL, v_date TEXT, v_time TEXT, v_naive_datetime TEXT, v_utc_datetime TEXT, v_binary BLOB, v_xml TEXT, v_string TEXT, v_json TEXT, _fivetran_synced TEXT, _fivetran_deleted INTEGER" \
     "declared columns get the SQLite storage of their type"
 is "$(sql "$DB" "select name from pragma_table_info('typed') where pk = 1")" id "id is the primary key"
 is "$(sql "$DB" 'select group_concat(id) from (select id from typed order by id)')" "1,2,3,4,5,6,7,8,9,10,11,12" "rows 1 to 12"
@@ -41,8 +41,8 @@ val 1 v_boolean "integer|0"
 val 1 v_short "integer|-32768"
 val 1 v_int "integer|-2147483648"
 val 1 v_long "integer|-9223372036854775808"
-val 1 v_dec38 "text|-99999999999999999999999999999999999999"
-val 1 v_dec10 "text|-12345678.90"
+val 1 v_dec_38 "text|-99999999999999999999999999999999999999"
+val 1 v_dec_10 "text|-12345678.90"
 real 1 v_float "real|C7EFFFFFE0000000"     # -FLT_MAX
 real 1 v_double "real|FFEFFFFFFFFFFFFF"    # -DBL_MAX
 val 1 v_date "text|0001-01-01"
@@ -61,8 +61,8 @@ val 2 v_boolean "integer|1" # set as 42
 val 2 v_short "integer|32767"
 val 2 v_int "integer|2147483647"
 val 2 v_long "integer|9223372036854775807"
-val 2 v_dec38 "text|99999999999999999999999999999999999999"
-val 2 v_dec10 "text|0.50" # given as 0.5
+val 2 v_dec_38 "text|99999999999999999999999999999999999999"
+val 2 v_dec_10 "text|0.50" # given as 0.5
 real 2 v_float "real|47EFFFFFE0000000"     # FLT_MAX
 real 2 v_double "real|7FEFFFFFFFFFFFFF"    # DBL_MAX
 val 2 v_date "text|9999-12-31"
@@ -77,7 +77,7 @@ is "$(sql "$DB" "select count(*) from typed where v_string = ''")" 1 "one empty 
 is "$(sql "$DB" "select count(*) from typed where v_binary = x''")" 1 "one empty binary, not equal to the NULLs"
 
 # Rows 3 (every column set NULL) and 9 (written full, then upserted with only its key).
-for c in v_boolean v_short v_int v_long v_dec38 v_dec10 v_float v_double v_date v_time \
+for c in v_boolean v_short v_int v_long v_dec_38 v_dec_10 v_float v_double v_date v_time \
     v_naive_datetime v_utc_datetime v_binary v_xml v_string v_json; do
     is "$(q 3 "typeof($c)" "quote($c)")" "null|NULL" "row 3 $c: NULL"
     is "$(q 9 "typeof($c)" "quote($c)")" "null|NULL" "row 9 $c: NULL after a key-only upsert"
@@ -87,8 +87,8 @@ done
 val 4 v_short "integer|0"
 val 4 v_int "integer|0"
 val 4 v_long "integer|0"
-val 4 v_dec38 "text|0"
-val 4 v_dec10 "text|0.00" # given as -0.000
+val 4 v_dec_38 "text|0"
+val 4 v_dec_10 "text|0.00" # given as -0.000
 real 4 v_float "real|36A0000000000000"     # FLT_TRUE_MIN
 real 4 v_double "real|0000000000000001"    # DBL_TRUE_MIN
 val 4 v_date "text|1970-01-01"
@@ -98,7 +98,7 @@ val 4 v_utc_datetime "text|1970-01-01T00:00:00Z"
 val 4 v_json 'text|"text \"quoted\" \u00fc"'
 
 # Row 5: fractions not exact in binary, a leap day.
-val 5 v_dec10 "text|-0.01"
+val 5 v_dec_10 "text|-0.01"
 real 5 v_float "real|3FB99999A0000000"     # 0.1f, widened exactly
 real 5 v_double "real|3FB999999999999A"    # 0.1
 val 5 v_date "text|2024-02-29"
@@ -133,8 +133,8 @@ val 10 v_boolean "integer|1" # set as -1
 val 10 v_short "integer|-32768" # ch_row_set_int
 val 10 v_int "integer|2147483647" # ch_row_set_long
 val 10 v_long "integer|-9223372036854775808" # ch_row_set_string
-val 10 v_dec38 "text|-9223372036854775808" # ch_row_set_long
-val 10 v_dec10 "text|12345678.90" # ch_row_set_string("0012345678.9")
+val 10 v_dec_38 "text|-9223372036854775808" # ch_row_set_long
+val 10 v_dec_10 "text|12345678.90" # ch_row_set_string("0012345678.9")
 real 10 v_float "real|4170000000000000" # ch_row_set_int(16777216)
 real 10 v_double "real|4340000000000000" # ch_row_set_long(2^53)
 val 10 v_date "text|2024-02-29" # ch_row_set_string
@@ -152,8 +152,8 @@ val 11 v_boolean "integer|0"
 val 11 v_short "integer|32767" # ch_row_set_string
 val 11 v_int "integer|-2147483648" # ch_row_set_decimal("-2147483648.000")
 val 11 v_long "integer|4611686018427387904" # ch_row_set_double(2^62)
-val 11 v_dec38 "text|123" # ch_row_set_decimal("+000123.000")
-val 11 v_dec10 "text|-5.00" # ch_row_set_int(-5)
+val 11 v_dec_38 "text|123" # ch_row_set_decimal("+000123.000")
+val 11 v_dec_10 "text|-5.00" # ch_row_set_int(-5)
 real 11 v_float "real|3FE0000000000000" # ch_row_set_double(0.5)
 real 11 v_double "real|3FB99999A0000000" # ch_row_set_float(0.1f)
 val 11 v_utc_datetime "text|2024-02-29T23:59:59.5Z" # "2024-02-29 23:59:59.5Z"
@@ -165,8 +165,8 @@ val 12 id "integer|12" # ch_row_set_decimal("12")
 val 12 v_short "integer|-32768" # ch_row_set_double(-32768.0)
 val 12 v_int "integer|-2147483648" # ch_row_set_string
 val 12 v_long "integer|9223372036854775807" # ch_row_set_decimal
-val 12 v_dec38 "text|-32768" # ch_row_set_short
-val 12 v_dec10 "text|-12345678.90" # ch_row_set_decimal("-12345678.9")
+val 12 v_dec_38 "text|-32768" # ch_row_set_short
+val 12 v_dec_10 "text|-12345678.90" # ch_row_set_decimal("-12345678.9")
 real 12 v_float "real|3FE0000000000000" # ch_row_set_string("0.5")
 real 12 v_double "real|3FB999999999999A" # ch_row_set_decimal("0.1")
 val 12 v_string "text|true" # ch_row_set_boolean
@@ -177,7 +177,7 @@ is "$(sql "$DB" "select state from _connector_state where connector = 'types'")"
 # Every value, exactly: quote() for integers, text and blobs, IEEE bits for reals.
 dump() {
     sql "$DB" "select quote(id), quote(v_boolean), quote(v_short), quote(v_int), quote(v_long),
-        quote(v_dec38), quote(v_dec10), typeof(v_float), hex(ieee754_to_blob(v_float)),
+        quote(v_dec_38), quote(v_dec_10), typeof(v_float), hex(ieee754_to_blob(v_float)),
         typeof(v_double), hex(ieee754_to_blob(v_double)), quote(v_date), quote(v_time),
         quote(v_naive_datetime), quote(v_utc_datetime), quote(v_binary), quote(v_xml),
         quote(v_string), quote(v_json), _fivetran_deleted from typed order by id"
@@ -196,6 +196,6 @@ is "$(sql "$DB" "select count(*) from typed where _fivetran_synced > '$synced'")
 # The declared types are what `schema` reports.
 host schema types --plugin-dir "$TEST_PLUGINS"
 is "$rc" 0 "schema exits 0"
-like "$(echo "$out" | tr -d ' \n')" '{"name":"v_dec38","destination_name":"v_dec38","type":"DECIMAL(38,0)"},{"name":"v_dec10","destination_name":"v_dec10","type":"DECIMAL(10,2)"}' "schema lists the DECIMAL parameters"
+like "$(echo "$out" | tr -d ' \n')" '{"name":"v_dec38","destination_name":"v_dec_38","type":"DECIMAL(38,0)"},{"name":"v_dec10","destination_name":"v_dec_10","type":"DECIMAL(10,2)"}' "schema lists the DECIMAL parameters"
 
 done_testing

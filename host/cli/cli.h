@@ -14,7 +14,8 @@ enum {
     OPT_DESTINATION = 1 << 3,
     OPT_LOG = 1 << 4,
     OPT_VERBOSE = 1 << 5,
-    OPT_DRY_RUN = 1 << 6
+    OPT_DRY_RUN = 1 << 6,
+    OPT_NAMING = 1 << 7
 };
 
 typedef struct options {

@@ -7,8 +7,8 @@
 
 static const char usage[] =
     "connector-host run NAME|PATH [--plugin-dir DIR]... [--working-dir DIR] "
-    "[--configuration FILE] [--destination SPEC] [--dry-run] [--log-level LEVEL] "
-    "[--log-format text|json]";
+    "[--configuration FILE] [--destination SPEC] [--dry-run] [--naming fivetran|source] "
+    "[--log-level LEVEL] [--log-format text|json]";
 
 static void print_help(void)
 {
@@ -33,6 +33,9 @@ static void print_help(void)
     printf("  --dry-run             check the schema and every operation against the\n"
            "                        warehouse, then roll back: nothing is committed, and\n"
            "                        neither the warehouse nor state.json changes\n"
+           "  --naming NAMING       fivetran (default): table and column names in\n"
+           "                        lower-case snake_case, as Fivetran names them;\n"
+           "                        source: names exactly as the connector writes them\n"
            "  --log-level LEVEL     FINE, INFO (default), WARNING or SEVERE\n"
            "  --log-format FORMAT   text (default) or json, one object per line\n\n"
            "Logs go to standard error, the summary to standard output.\n"
@@ -44,7 +47,7 @@ int cmd_run(int argc, char **argv)
     options opts;
     int status = options_parse(&opts, argc, argv,
                                OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION |
-                                   OPT_DESTINATION | OPT_LOG | OPT_DRY_RUN,
+                                   OPT_DESTINATION | OPT_LOG | OPT_DRY_RUN | OPT_NAMING,
                                1, usage);
     if (status == EXIT_OK && opts.help)
         print_help();

@@ -6,8 +6,9 @@
 #include "cli.h"
 #include "sync/session.h"
 
-static const char usage[] = "connector-host schema NAME|PATH [--plugin-dir DIR]... [--working-dir "
-                            "DIR] [--configuration FILE]";
+static const char usage[] =
+    "connector-host schema NAME|PATH [--plugin-dir DIR]... [--working-dir DIR] "
+    "[--configuration FILE] [--naming fivetran|source]";
 
 static void key(yajl_gen g, const char *k)
 {
@@ -57,15 +58,17 @@ int cmd_schema(int argc, char **argv)
     yajl_gen g;
     const unsigned char *buf;
     size_t len;
-    int status =
-        options_parse(&opts, argc, argv,
-                      OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION | OPT_LOG, 1, usage);
+    int status = options_parse(
+        &opts, argc, argv,
+        OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION | OPT_LOG | OPT_NAMING, 1, usage);
     if (status != EXIT_OK || opts.help) {
         if (opts.help)
             printf("Usage: %s\n\nPrints connector NAME's declared tables, primary keys, typed "
                    "columns and\nconfiguration keys as JSON. Missing required configuration "
                    "keys are not an\nerror here. A PATH (with a '/' or a '.': ., ./dir, "
-                   "connector.py) is built\nby the runtime that claims it, as for run.\n",
+                   "connector.py) is built\nby the runtime that claims it, as for run.\n\n"
+                   "  --naming NAMING  the destination names shown: fivetran (default) or\n"
+                   "                   source, as written (see run --help)\n",
                    usage);
         options_free(&opts);
         return status;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "plugin/registry.h"
@@ -59,12 +60,13 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
         {"log-format", required_argument, NULL, 'f'},
         {"verbose", no_argument, NULL, 'v'},
         {"dry-run", no_argument, NULL, 'n'},
+        {"naming", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    static const unsigned needs[] = {OPT_PLUGIN_DIR,  OPT_WORKING_DIR, OPT_CONFIGURATION,
-                                     OPT_DESTINATION, OPT_LOG,         OPT_LOG,
-                                     OPT_VERBOSE,     OPT_DRY_RUN,     0};
+    static const unsigned needs[] = {
+        OPT_PLUGIN_DIR, OPT_WORKING_DIR, OPT_CONFIGURATION, OPT_DESTINATION, OPT_LOG,
+        OPT_LOG,        OPT_VERBOSE,     OPT_DRY_RUN,       OPT_NAMING,      0};
     const char *command = argv[0];
     int c, index;
     memset(opts, 0, sizeof *opts);
@@ -123,6 +125,13 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
             break;
         case 'n':
             opts->req.dry_run = 1;
+            break;
+        case 'N': /* Fivetran's tester takes FIVETRAN or SOURCE in any case */
+            if (strcasecmp(optarg, "source") == 0 || strcasecmp(optarg, "fivetran") == 0)
+                opts->req.naming_source = strcasecmp(optarg, "source") == 0;
+            else
+                return usage_error(command, usage, "unknown naming '%s' (fivetran or source)",
+                                   optarg);
             break;
         case 'h':
             opts->help = 1;

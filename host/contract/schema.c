@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Records a declaration error; the schema stays usable so that all are found. */
 static int note(schema *s, const char *format, const char *a, const char *b, const char *c)
@@ -14,27 +15,6 @@ static int note(schema *s, const char *format, const char *a, const char *b, con
         err_set(&s->errors[s->nerrors], format, a, b, c);
     s->nerrors++;
     return CH_ERROR;
-}
-
-char *normalize_name(const char *name)
-{
-    size_t len = strlen(name), n = 0;
-    char *out = malloc(len + 2);
-    const unsigned char *p = (const unsigned char *)name;
-    if (out == NULL)
-        return NULL;
-    if (isdigit(*p))
-        out[n++] = '_';
-    for (; *p; p++) {
-        if ((*p & 0xC0) == 0x80)
-            continue; /* one '_' per multi-byte character, written at its lead byte */
-        if (isalnum(*p) && *p < 0x80)
-            out[n++] = (char)tolower(*p);
-        else
-            out[n++] = '_';
-    }
-    out[n] = '\0';
-    return out;
 }
 
 schema *schema_new(const struct ch_config *config)
@@ -80,10 +60,48 @@ table_def *schema_find(const schema *s, const char *name)
     return NULL;
 }
 
-static int is_system_column(const char *dest_name)
+/*
+ * The destination spelling of a name: normalised, or as written under
+ * --naming source. Names as written are compared without regard to ASCII
+ * case, because SQLite does not tell "Foo" from "foo"; normalised names
+ * are lower case anyway.
+ */
+static char *dest_form(const schema *s, const char *name, name_kind kind)
 {
-    return strcmp(dest_name, COL_SYNCED) == 0 || strcmp(dest_name, COL_DELETED) == 0 ||
-           strcmp(dest_name, COL_ID) == 0;
+    return s->naming_source ? strdup(name) : normalize_name(name, kind);
+}
+
+static int same_name(const schema *s, const char *a, const char *b)
+{
+    return s->naming_source ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+}
+
+/* Case does not matter here: no name of the host's may be taken in SQLite either. */
+static int is_reserved(const char *dest_name)
+{
+    return strncasecmp(dest_name, "_connector_", 11) == 0;
+}
+
+/* The system column that dest_name would be, or NULL. */
+static const char *system_column(const char *dest_name)
+{
+    static const char *const names[] = {COL_SYNCED, COL_DELETED, COL_ID};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(dest_name, names[i]) == 0)
+            return names[i];
+    return NULL;
+}
+
+/* Says that a and b become one name; under --naming source, they differ only in case. */
+static int collision(const schema *s, ch_error *err, const char *what, const char *a, const char *b,
+                     const char *dest)
+{
+    if (s->naming_source)
+        return err_set(err,
+                       "%s '%s' and '%s' differ only in letter case, which SQLite does not tell "
+                       "apart (--naming source)",
+                       what, a, b);
+    return err_set(err, "%s '%s' and '%s' both become '%s' in the destination", what, a, b, dest);
 }
 
 static table_def *add_table(schema *s, const char *name, ch_error *err)
@@ -98,20 +116,19 @@ static table_def *add_table(schema *s, const char *name, ch_error *err)
         err_set(err, "table '%s' is declared twice", name);
         return NULL;
     }
-    dest = normalize_name(name);
+    dest = dest_form(s, name, NAME_TABLE);
     if (dest == NULL) {
         err_set(err, "out of memory");
         return NULL;
     }
-    if (strncmp(dest, "_connector_", 11) == 0) {
+    if (is_reserved(dest)) {
         err_set(err, "table '%s': names starting with _connector_ are reserved for the host", name);
         free(dest);
         return NULL;
     }
     for (size_t i = 0; i < s->ntables; i++) {
-        if (strcmp(s->tables[i]->dest_name, dest) == 0) {
-            err_set(err, "tables '%s' and '%s' both become '%s' in the destination",
-                    s->tables[i]->name, name, dest);
+        if (same_name(s, s->tables[i]->dest_name, dest)) {
+            collision(s, err, "tables", s->tables[i]->name, name, dest);
             free(dest);
             return NULL;
         }
@@ -175,40 +192,25 @@ int table_key_is(const table_def *t, char *const *names, int n)
     return 1;
 }
 
-long table_add_column(table_def *t, const char *name, col_type type, int precision, int scale,
-                      int declared, ch_error *err)
+/* Refuses a destination name that is a system column's or the host's. */
+static int check_column_dest(const table_def *t, const char *name, const char *dest, ch_error *err)
+{
+    if (system_column(dest))
+        return err_set(err, "table '%s': column '%s' collides with the system column '%s'", t->name,
+                       name, system_column(dest));
+    if (is_reserved(dest)) /* the destinations' working columns */
+        return err_set(err,
+                       "table '%s': column '%s': names starting with _connector_ are reserved for "
+                       "the host",
+                       t->name, name);
+    return CH_OK;
+}
+
+/* Appends a column; takes dest, freeing it on failure. */
+static long append_column(table_def *t, const char *name, char *dest, col_type type, int precision,
+                          int scale, int declared, ch_error *err)
 {
     column_def *c;
-    char *dest;
-    if (name == NULL || *name == '\0')
-        return err_set(err, "table '%s': a column name is empty", t->name);
-    if (table_find_column(t, name, 0) >= 0)
-        return err_set(err, "table '%s': column '%s' is declared twice", t->name, name);
-    dest = normalize_name(name);
-    if (dest == NULL)
-        return err_set(err, "out of memory");
-    if (is_system_column(dest)) {
-        err_set(err, "table '%s': column '%s' collides with the system column '%s'", t->name, name,
-                dest);
-        free(dest);
-        return -1;
-    }
-    if (strncmp(dest, "_connector_", 11) == 0) { /* the destinations' working columns */
-        err_set(err,
-                "table '%s': column '%s': names starting with _connector_ are reserved for "
-                "the host",
-                t->name, name);
-        free(dest);
-        return -1;
-    }
-    for (size_t i = 0; i < t->ncols; i++) {
-        if (strcmp(t->cols[i].dest_name, dest) == 0) {
-            err_set(err, "table '%s': columns '%s' and '%s' both become '%s' in the destination",
-                    t->name, t->cols[i].name, name, dest);
-            free(dest);
-            return -1;
-        }
-    }
     if (t->ncols == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 8;
         column_def *cols = realloc(t->cols, cap * sizeof *cols);
@@ -236,17 +238,91 @@ long table_add_column(table_def *t, const char *name, col_type type, int precisi
     return (long)t->ncols++;
 }
 
+long table_add_column(table_def *t, const char *name, col_type type, int precision, int scale,
+                      int declared, ch_error *err)
+{
+    char *dest;
+    if (name == NULL || *name == '\0')
+        return err_set(err, "table '%s': a column name is empty", t->name);
+    if (table_find_column(t, name, 0) >= 0)
+        return err_set(err, "table '%s': column '%s' is declared twice", t->name, name);
+    dest = dest_form(t->schema, name, NAME_COLUMN);
+    if (dest == NULL)
+        return err_set(err, "out of memory");
+    if (check_column_dest(t, name, dest, err) != CH_OK) {
+        free(dest);
+        return -1;
+    }
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (same_name(t->schema, t->cols[i].dest_name, dest)) {
+            collision(t->schema, err, "columns", t->cols[i].name, name, dest);
+            err_prefix(err, "table '%s'", t->name);
+            free(dest);
+            return -1;
+        }
+    }
+    return append_column(t, name, dest, type, precision, scale, declared, err);
+}
+
+long table_add_found_column(table_def *t, const char *name, col_type type, int precision, int scale,
+                            ch_error *err)
+{
+    char *dest = strdup(name);
+    long c;
+    if (dest == NULL)
+        return err_set(err, "out of memory");
+    if (check_column_dest(t, name, dest, err) != CH_OK) {
+        free(dest);
+        return -1;
+    }
+    c = append_column(t, name, dest, type, precision, scale, 0, err);
+    if (c >= 0) {
+        t->cols[c].in_warehouse = 1;
+        t->cols[c].named_by_warehouse = 1;
+    }
+    return c;
+}
+
+/* The column known only from the warehouse whose destination name is dest, or -1. */
+static long warehouse_column(const table_def *t, const char *dest)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (t->cols[i].named_by_warehouse && strcmp(t->cols[i].dest_name, dest) == 0)
+            return (long)i;
+    return -1;
+}
+
+/*
+ * Sets *old to the name the first rule gave `name` when it differs from
+ * its name now, else NULL; also NULL for a name of the host's, which the
+ * first rule refused too ("_Connector_State" is now the table
+ * connector_state, never the host's _connector_state).
+ */
+static int v1_name(const schema *s, const char *name, const char *now, name_kind kind, char **old)
+{
+    *old = NULL;
+    if (s->naming_source)
+        return CH_OK; /* the first rule always normalised: nothing was named as written */
+    if ((*old = normalize_name_v1(name)) == NULL)
+        return CH_ERROR;
+    if (strcmp(*old, now) == 0 || is_reserved(*old) ||
+        (kind == NAME_COLUMN && system_column(*old))) {
+        free(*old);
+        *old = NULL;
+    }
+    return CH_OK;
+}
+
 long table_adopt_column(table_def *t, const char *name)
 {
-    char *dest = NULL, *copy;
-    long found = -1;
-    for (size_t i = 0; i < t->ncols && found < 0; i++) {
-        if (!t->cols[i].named_by_warehouse)
-            continue;
-        if (dest == NULL && (dest = normalize_name(name)) == NULL)
-            return -1;
-        if (strcmp(t->cols[i].dest_name, dest) == 0)
-            found = (long)i;
+    char *dest, *old, *copy;
+    long found;
+    if ((dest = dest_form(t->schema, name, NAME_COLUMN)) == NULL)
+        return -1;
+    found = warehouse_column(t, dest);
+    if (found < 0 && v1_name(t->schema, name, dest, NAME_COLUMN, &old) == CH_OK && old) {
+        found = warehouse_column(t, old); /* made by the host's first naming rule */
+        free(old);
     }
     free(dest);
     if (found < 0 || (copy = strdup(name)) == NULL)
@@ -255,6 +331,23 @@ long table_adopt_column(table_def *t, const char *name)
     t->cols[found].name = copy;
     t->cols[found].named_by_warehouse = 0;
     return found;
+}
+
+int column_v1_name(const table_def *t, size_t c, char **old)
+{
+    return v1_name(t->schema, t->cols[c].name, t->cols[c].dest_name, NAME_COLUMN, old);
+}
+
+int table_v1_name(const table_def *t, char **old)
+{
+    if (v1_name(t->schema, t->name, t->dest_name, NAME_TABLE, old) != CH_OK)
+        return CH_ERROR;
+    for (size_t i = 0; *old && i < t->schema->ntables; i++)
+        if (strcmp(t->schema->tables[i]->dest_name, *old) == 0) {
+            free(*old); /* another table's name now: that table is the warehouse's */
+            *old = NULL;
+        }
+    return CH_OK;
 }
 
 ch_table *ch_schema_table(ch_schema *s, const char *name)

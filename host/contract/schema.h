@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "names.h"
 #include "types.h"
 
 #define SCHEMA_MAX_ERRORS    16
@@ -44,6 +45,7 @@ struct ch_schema {
     void *user_data; /* the connector's, for ch_schema_user_data */
     int failed;      /* ch_schema_fail was called: failure says why */
     ch_error failure;
+    int naming_source; /* --naming source: names go to the destination as written */
     ch_error errors[SCHEMA_MAX_ERRORS];
     size_t nerrors; /* may exceed SCHEMA_MAX_ERRORS: only the first are kept */
 };
@@ -84,12 +86,29 @@ long table_add_column(table_def *t, const char *name, col_type type, int precisi
                       int declared, ch_error *err);
 
 /*
- * The column of t known only from the warehouse that `name` normalises to,
- * which from now on carries the connector's spelling; -1 if none.
+ * Adds a column of the warehouse's table that t does not have, under the
+ * warehouse's own name (not normalised again: it may be a name of the
+ * host's first rule, or one made by hand), marked in_warehouse and
+ * named_by_warehouse. Refuses only system and _connector_ names.
+ */
+long table_add_found_column(table_def *t, const char *name, col_type type, int precision, int scale,
+                            ch_error *err);
+
+/*
+ * The column of t known only from the warehouse that `name` normalises to
+ * (failing that, that it normalised to by the host's first rule), which
+ * from now on carries the connector's spelling; -1 if none.
  */
 long table_adopt_column(table_def *t, const char *name);
 
-/* Writes the destination form of a name into a new string; NULL when out of memory. */
-char *normalize_name(const char *name);
+/*
+ * The destination name that normalize_name_v1 gives column c of t, into
+ * *old (to free), or NULL when it is the column's name now or the names
+ * are kept as written. CH_ERROR when out of memory.
+ */
+int column_v1_name(const table_def *t, size_t c, char **old);
+
+/* The same for the table; also NULL when another table of the schema now has that name. */
+int table_v1_name(const table_def *t, char **old);
 
 #endif

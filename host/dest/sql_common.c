@@ -67,24 +67,123 @@ int sql_found_column(sql_found *f, table_def *t, const char *name, int pk, type_
         if (strcmp(t->cols[i].dest_name, name) == 0)
             c = (long)i;
     if (c < 0) {
-        if ((c = table_add_column(t, name, ts.type, ts.precision, ts.scale, 0, err)) < 0)
+        /* under its own name: normalised by the host's first rule, or made by hand */
+        if ((c = table_add_found_column(t, name, ts.type, ts.precision, ts.scale, err)) < 0)
             return CH_ERROR;
         *adopted = 1;
-        t->cols[c].in_warehouse = 1;
-        t->cols[c].named_by_warehouse = 1;
-        if (strcmp(t->cols[c].dest_name, name) != 0) {
-            /* made by hand, not in normal form: use it under its own name */
-            char *own = strdup(name);
-            if (own == NULL)
-                return err_set(err, "out of memory");
-            free(t->cols[c].dest_name);
-            t->cols[c].dest_name = own;
-        }
     }
     if (mark_seen(f, t, (size_t)c) != CH_OK)
         return err_set(err, "out of memory");
     *col = c;
     return CH_OK;
+}
+
+int sql_names_add(sql_names *n, const char *name)
+{
+    char **grown = realloc(n->names, (n->count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return CH_ERROR;
+    n->names = grown;
+    if ((grown[n->count] = strdup(name)) == NULL)
+        return CH_ERROR;
+    n->count++;
+    return CH_OK;
+}
+
+void sql_names_free(sql_names *n)
+{
+    for (size_t i = 0; i < n->count; i++)
+        free(n->names[i]);
+    free(n->names);
+    memset(n, 0, sizeof *n);
+}
+
+static int sql_names_has(const sql_names *n, const char *name)
+{
+    for (size_t i = 0; i < n->count; i++)
+        if (strcmp(n->names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* True when the table or one of its columns had another name by the host's first rule. */
+static int earlier_names_differ(const table_def *t, int *differ)
+{
+    char *old;
+    *differ = 0;
+    if (table_v1_name(t, &old) != CH_OK)
+        return CH_ERROR;
+    *differ = old != NULL;
+    free(old);
+    for (size_t c = 0; !*differ && c < t->ncols; c++) {
+        if (column_v1_name(t, c, &old) != CH_OK)
+            return CH_ERROR;
+        *differ = old != NULL;
+        free(old);
+    }
+    return CH_OK;
+}
+
+/* True when a column of t other than c has the destination name `name`. */
+static int name_taken(const table_def *t, size_t c, const char *name)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (i != c && strcmp(t->cols[i].dest_name, name) == 0)
+            return 1;
+    return 0;
+}
+
+int sql_earlier_names(dest *d, table_def *t, sql_read_names read, ch_error *err)
+{
+    sql_names held = {0};
+    textbuf kept = {0};
+    char *old = NULL;
+    int differ, rc;
+    if (earlier_names_differ(t, &differ) != CH_OK)
+        return err_set(err, "out of memory");
+    if (!differ)
+        return CH_OK; /* the common case, at no cost: both rules agree */
+    rc = read(d, t->dest_name, &held, err);
+    if (rc == CH_OK && held.count == 0 && (rc = table_v1_name(t, &old)) != CH_OK)
+        err_set(err, "out of memory");
+    if (rc == CH_OK && old && (rc = read(d, old, &held, err)) == CH_OK && held.count > 0) {
+        textbuf_add(&kept, "table ");
+        textbuf_add(&kept, old);
+        textbuf_add(&kept, " for ");
+        textbuf_add(&kept, t->dest_name);
+        free(t->dest_name);
+        t->dest_name = old;
+        old = NULL;
+    }
+    free(old);
+    for (size_t c = 0; rc == CH_OK && c < t->ncols; c++) {
+        column_def *col = &t->cols[c];
+        if (col->named_by_warehouse || sql_names_has(&held, col->dest_name))
+            continue;
+        if (column_v1_name(t, c, &old) != CH_OK) {
+            rc = err_set(err, "out of memory");
+            break;
+        }
+        if (old && sql_names_has(&held, old) && !name_taken(t, c, old)) {
+            textbuf_add(&kept, kept.len ? ", column " : "column ");
+            textbuf_add(&kept, old);
+            textbuf_add(&kept, " for ");
+            textbuf_add(&kept, col->dest_name);
+            free(col->dest_name);
+            col->dest_name = old;
+        } else {
+            free(old);
+        }
+        old = NULL;
+    }
+    if (rc == CH_OK && kept.len)
+        dest_notice(d,
+                    "table '%s': using the names the warehouse has from before the host "
+                    "followed Fivetran's naming: %s",
+                    t->name, kept.oom ? "..." : kept.s);
+    free(kept.s);
+    sql_names_free(&held);
+    return rc;
 }
 
 void sql_found_free(sql_found *f)

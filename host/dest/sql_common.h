@@ -57,6 +57,32 @@ static inline int sql_found_has(const sql_found *f, size_t i)
 /* Frees what sql_found_column kept. */
 void sql_found_free(sql_found *f);
 
+/* A list of names, such as the columns of a warehouse table. Start with {0}. */
+typedef struct sql_names {
+    char **names;
+    size_t count;
+} sql_names;
+
+/* Appends a copy of name; CH_ERROR when out of memory. */
+int sql_names_add(sql_names *n, const char *name);
+
+void sql_names_free(sql_names *n);
+
+/* Adds the names of the columns of the warehouse table `table` to names; none if no such table. */
+typedef int (*sql_read_names)(dest *d, const char *table, sql_names *names, ch_error *err);
+
+/*
+ * Before the warehouse's columns of t go through sql_found_column: finds
+ * the names that a warehouse written before the host followed Fivetran's
+ * naming holds (normalize_name_v1's), and uses them. A table the warehouse
+ * lacks under its name now but has under its first-rule name is used under
+ * that name; a column of t the warehouse table lacks under its name now
+ * but has under its first-rule name, which no other column of t has, takes
+ * that name. Says what it kept in one notice. Reads nothing when both
+ * rules give t and its columns the same names.
+ */
+int sql_earlier_names(dest *d, table_def *t, sql_read_names read, ch_error *err);
+
 /*
  * Brings column c of t in line with the warehouse's copy of it, stored with
  * type `stored` (exact: 0 when the type was only guessed from a warehouse

@@ -451,6 +451,32 @@ static type_spec affinity_type(const char *decl)
     return ts;
 }
 
+/* The names of a table's columns, for sql_earlier_names. */
+static int read_column_names(dest *base, const char *table, sql_names *names, ch_error *err)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    sqlite3_stmt *info;
+    sql_buf b = {0};
+    int step;
+    sb_add(&b, "PRAGMA table_info(");
+    sql_ident(&b, table);
+    sb_add(&b, ")");
+    if (b.oom || sqlite3_prepare_v2(d->db, b.s, -1, &info, NULL) != SQLITE_OK) {
+        free(b.s);
+        return db_fail(d, err, "reading table information");
+    }
+    free(b.s);
+    while ((step = sqlite3_step(info)) == SQLITE_ROW)
+        if (sql_names_add(names, (const char *)sqlite3_column_text(info, 1)) != CH_OK) {
+            sqlite3_finalize(info);
+            return err_set(err, "out of memory");
+        }
+    if (step != SQLITE_DONE)
+        db_fail(d, err, "reading table information");
+    sqlite3_finalize(info);
+    return step == SQLITE_DONE ? CH_OK : CH_ERROR;
+}
+
 static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error *err)
 {
     sqlite_dest *d = (sqlite_dest *)base;
@@ -461,6 +487,7 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
     int rc = CH_OK, step = SQLITE_DONE;
     *schema_changes = 0;
     if (ensure_tx(d, err) != CH_OK || table_data(d, t) == NULL ||
+        sql_earlier_names(base, t, read_column_names, err) != CH_OK ||
         load_recorded(d, t, &rec, err) != CH_OK)
         return CH_ERROR;
     sb_add(&b, "PRAGMA table_info(");

@@ -17,6 +17,7 @@ typedef struct sync_request {
     const char *configuration; /* NULL: WORKDIR/configuration.json if it exists, else {} */
     const char *destination;   /* NULL: sqlite:WORKDIR/files/warehouse.db */
     int dry_run;               /* check everything, commit nothing */
+    int naming_source;         /* --naming source: names as written, not normalised */
     logger log;
 } sync_request;
 

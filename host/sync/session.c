@@ -124,6 +124,7 @@ int session_open(session *s, const sync_request *req, int check_required, ch_err
     if ((s->schema = schema_new(s->config)) == NULL)
         return err_set(err, "out of memory"), EXIT_USAGE;
     s->schema->user_data = s->connector->def.user_data;
+    s->schema->naming_source = req->naming_source;
     if (s->connector->def.schema && s->connector->def.schema(s->schema, s->config) != CH_OK) {
         ch_error detail;
         if (s->schema->failed)

@@ -4,7 +4,8 @@
  * The configuration key "case" picks a scenario: "good" (default) syncs
  * names that normalise cleanly; the others declare or emit names that
  * collide, which the host must refuse, or names of 64 bytes ("longtable",
- * "longcolumn"), more than PostgreSQL holds.
+ * "longcolumn"), more than PostgreSQL holds; "later" writes a column of
+ * "2024 Sales" only in the table's second row.
  */
 #include <connector-host.h>
 #include <string.h>
@@ -45,6 +46,8 @@ static int schema(ch_schema *s, const ch_config *config)
         }
     } else if (strcmp(c, "reserved") == 0) {
         ch_schema_table(s, "_connector_state");
+    } else if (strcmp(c, "casecolumns") == 0) {
+        ch_table_column(t, "unit price", "STRING"); /* one name to SQLite under --naming source */
     } else if (strcmp(c, "reservedcolumn") == 0) {
         ch_table_column(t, "_Connector_New_Type", "STRING");
     } else if (strcmp(c, "longtable") == 0) {
@@ -66,13 +69,20 @@ static int update(ch_sync *sync, const ch_config *config)
     rc = ch_upsert(sync, "Order Items", row);
     ch_row_clear(row);
     ch_row_set_string(row, "Q1-Total", "100");
+    if (rc == CH_OK && strcmp(c, "later") == 0)
+        rc = ch_upsert(sync, "2024 Sales", row); /* so that 9lives comes after the table is ready */
     ch_row_set_long(row, "9lives", 9);
     if (strcmp(c, "row") == 0)
-        ch_row_set_string(row, "q1 total", "clash"); /* becomes q1_total too */
+        ch_row_set_string(row, "q1 total", "clash"); /* becomes q_1_total too */
     if (strcmp(c, "longcolumn") == 0)
         ch_row_set_string(row, LONG_NAME, "long");
     if (rc == CH_OK)
         rc = ch_upsert(sync, "2024 Sales", row);
+    if (rc == CH_OK && strcmp(c, "reserved") == 0) {
+        ch_row_clear(row);
+        ch_row_set_int(row, "x", 1);
+        rc = ch_upsert(sync, "_connector_state", row); /* the host's name, but for the '_' */
+    }
     if (rc == CH_OK && strcmp(c, "longtable") == 0) {
         ch_row_clear(row);
         ch_row_set_int(row, "x", 1);

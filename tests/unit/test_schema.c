@@ -1,22 +1,9 @@
-/* test_schema.c - schema declaration, validation and name normalisation. */
+/* test_schema.c - schema declaration and validation (names: test_names.c). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "contract/schema.h"
 #include "tap.h"
-
-static void names(void)
-{
-    char *n;
-    n = normalize_name("Order Items");
-    is_str(n, "order_items", "spaces and case");
-    free(n);
-    n = normalize_name("2fast");
-    is_str(n, "_2fast", "leading digit prefixed");
-    free(n);
-    n = normalize_name("caf\xc3\xa9-bar");
-    is_str(n, "caf__bar", "one '_' per non-ASCII character and per punctuation");
-    free(n);
-}
 
 static void valid(void)
 {
@@ -80,10 +67,82 @@ static void invalid(void)
     ok(ch_schema_table(NULL, "x") == NULL, "NULL schema refused without crashing");
 }
 
+/* The name column_v1_name or table_v1_name gives, "(none)" for NULL. */
+static const char *v1_of(table_def *t, long c, char *buf, size_t size)
+{
+    char *old = NULL;
+    int rc = c < 0 ? table_v1_name(t, &old) : column_v1_name(t, (size_t)c, &old);
+    snprintf(buf, size, "%s", rc != CH_OK ? "(error)" : old ? old : "(none)");
+    free(old);
+    return buf;
+}
+
+/* What a warehouse written by the host's first naming rule is matched by. */
+static void earlier_names(void)
+{
+    schema *s = schema_new(NULL);
+    ch_error e;
+    char buf[64];
+    table_def *t = ch_schema_table(s, "2024 Sales"), *other;
+    long c, w;
+    ch_table_column(t, "userData", "STRING");
+    ch_table_column(t, "id", "STRING");
+    ch_table_column(t, "_fivetran_iD", "STRING"); /* _fivetran_i_d now, _fivetran_id then */
+    is_str(v1_of(t, -1, buf, sizeof buf), "_2024_sales", "the table's first-rule name");
+    is_str(v1_of(t, 0, buf, sizeof buf), "userdata", "a column's first-rule name");
+    is_str(v1_of(t, 1, buf, sizeof buf), "(none)", "none when both rules agree");
+    is_str(v1_of(t, 2, buf, sizeof buf), "(none)", "none when it was a system column's");
+    other = ch_schema_table(s, "_Connector_State");
+    is_str(other ? other->dest_name : NULL, "connector_state", "a table named like the host's");
+    is_str(v1_of(other, -1, buf, sizeof buf), "(none)", "is never matched to the host's table");
+    other = ch_schema_table(s, "userData");
+    ch_schema_table(s, "userdata");
+    is_str(v1_of(other, -1, buf, sizeof buf), "(none)",
+           "none when another table has the first-rule name now");
+
+    /* warehouse columns keep their own names, normalised by neither rule */
+    w = table_add_found_column(t, "address1", T_STRING, 0, 0, &e);
+    ok(w >= 0 && strcmp(t->cols[w].dest_name, "address1") == 0 && t->cols[w].named_by_warehouse &&
+           t->cols[w].in_warehouse,
+       "a warehouse column is added under its own name");
+    ok(table_add_found_column(t, "q1total", T_STRING, 0, 0, &e) >= 0 &&
+           table_add_found_column(t, "q_1_total", T_STRING, 0, 0, &e) >= 0,
+       "two warehouse columns that normalise alike are both kept");
+    ok(table_add_found_column(t, "_Fivetran_Synced", T_STRING, 0, 0, &e) < 0,
+       "a warehouse column named like a system column is refused");
+    has_str(e.msg, "collides with the system column '_fivetran_synced'", "and says so");
+    ok(table_add_found_column(t, "_connector_new_type", T_STRING, 0, 0, &e) < 0,
+       "a warehouse column named like the host's working columns is refused");
+
+    /* a row's column finds the warehouse's under its name now, or else under the first rule's */
+    c = table_adopt_column(t, "address1");
+    ok(c == w && strcmp(t->cols[c].name, "address1") == 0 && !t->cols[c].named_by_warehouse,
+       "address1 finds the first rule's address1");
+    ok(table_adopt_column(t, "Q1 Total") >= 0 &&
+           strcmp(t->cols[table_find_column(t, "Q1 Total", 0)].dest_name, "q_1_total") == 0,
+       "Q1 Total finds q_1_total before the first rule's q1_total");
+    ok(table_adopt_column(t, "Q1Total") >= 0 &&
+           strcmp(t->cols[table_find_column(t, "Q1Total", 0)].dest_name, "q1total") == 0,
+       "Q1Total finds the first rule's q1total");
+    ok(table_adopt_column(t, "nothere") < 0, "a name the warehouse lacks finds none");
+    schema_free(s);
+
+    s = schema_new(NULL);
+    s->naming_source = 1;
+    t = ch_schema_table(s, "userData");
+    ch_table_column(t, "userData", "STRING");
+    is_str(v1_of(t, -1, buf, sizeof buf), "(none)", "--naming source: no first-rule table name");
+    is_str(v1_of(t, 0, buf, sizeof buf), "(none)", "--naming source: no first-rule column name");
+    table_add_found_column(t, "userdata2", T_STRING, 0, 0, &e);
+    ok(table_adopt_column(t, "userData2") < 0,
+       "--naming source: the first rule's names are not found");
+    schema_free(s);
+}
+
 int main(void)
 {
-    names();
     valid();
     invalid();
+    earlier_names();
     return tap_done();
 }

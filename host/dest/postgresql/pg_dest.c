@@ -247,12 +247,12 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
 }
 
 /* The warehouse's columns of a table: name, type, position in the primary key, comment. */
-static int read_columns(pg_dest *d, const table_def *t, PGresult **res, ch_error *err)
+static int read_columns(pg_dest *d, const char *table, PGresult **res, ch_error *err)
 {
     pg_sql name = {0};
     const char *params[1];
     int rc;
-    pg_sql_table(&name, d->schema, t->dest_name);
+    pg_sql_table(&name, d->schema, table);
     params[0] = name.s;
     rc = name.oom ? err_set(err, "out of memory")
                   : pg_exec_params(d,
@@ -269,6 +269,22 @@ static int read_columns(pg_dest *d, const table_def *t, PGresult **res, ch_error
     return rc;
 }
 
+/* The names of a table's columns, for sql_earlier_names. */
+static int read_column_names(dest *base, const char *table, sql_names *names, ch_error *err)
+{
+    PGresult *res;
+    int rc = CH_OK;
+    if (strlen(table) > PG_NAME_MAX)
+        return CH_OK; /* no such table: PostgreSQL would look for the name cut short */
+    if (read_columns((pg_dest *)base, table, &res, err) != CH_OK)
+        return CH_ERROR;
+    for (int r = 0, rows = PQntuples(res); rc == CH_OK && r < rows; r++)
+        if (sql_names_add(names, PQgetvalue(res, r, 0)) != CH_OK)
+            rc = err_set(err, "out of memory");
+    PQclear(res);
+    return rc;
+}
+
 static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error *err)
 {
     pg_dest *d = (pg_dest *)base;
@@ -281,12 +297,12 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         return err_set(err, "out of memory");
     if (check_name("table", t->dest_name, err) != CH_OK)
         return CH_ERROR;
+    if (pg_begin(d, err) != CH_OK || sql_earlier_names(base, t, read_column_names, err) != CH_OK)
+        return CH_ERROR;
     for (size_t i = 0; i < t->ncols; i++)
         if (check_name("column", t->cols[i].dest_name, err) != CH_OK)
             return CH_ERROR;
-    if (pg_begin(d, err) != CH_OK)
-        return CH_ERROR;
-    if (read_columns(d, t, &res, err) != CH_OK)
+    if (read_columns(d, t->dest_name, &res, err) != CH_OK)
         return CH_ERROR;
     for (int r = 0, rows = PQntuples(res); rc == CH_OK && r < rows; r++) {
         const char *name = PQgetvalue(res, r, 0);
