@@ -136,7 +136,7 @@ else
                     fresh bench_host
                     run_host "$n" || { cat "$DIR/host.err" >&2; exit 1; }
                     got=$(psql -F ' ' -c "SELECT count(*), count(*) FILTER (WHERE _fivetran_deleted),
-                        count(*) FILTER (WHERE val1 = 'abc') FROM bench_host.three")
+                        count(*) FILTER (WHERE val_1 = 'abc') FROM bench_host.three")
                     [ "$got" = "$n $((n / 3)) $((n / 2))" ] || {
                         echo "bench: the host's PostgreSQL table has rows, deleted, 'abc' = $got," \
                             "not $n $((n / 3)) $((n / 2))" >&2
@@ -204,7 +204,7 @@ else
                         2>"$DIR/host.err" | tail -n 1 >"$DIR/host.line" ||
                         { cat "$DIR/host.err" >&2; exit 1; }
                     got=$(sqlite3 -separator ' ' "$DIR/w/files/warehouse.db" "select count(*),
-                        sum(_fivetran_deleted), sum(val1 = 'abc') from three")
+                        sum(_fivetran_deleted), sum(val_1 = 'abc') from three")
                     [ "$got" = "$n $((n / 3)) $((n / 2))" ] || {
                         echo "bench: the Python connector's table has rows, deleted, 'abc' =" \
                             "$got, not $n $((n / 3)) $((n / 2))" >&2
