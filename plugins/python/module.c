@@ -6,6 +6,8 @@
  */
 #include "runtime.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Touched only with the GIL held, so the handlers' globals need no lock of their own. */
@@ -13,7 +15,38 @@ static ch_sync *current_sync;
 static ch_schema *current_schema;
 static PyObject *declared;   /* table -> {column -> enum py_type}, from declare_table */
 static PyObject *sync_error; /* _connector_host.SyncError */
-static ch_row *row;          /* reused by every operation (under the GIL) */
+/*
+ * Each thread fills a row of its own: converting a value may run Python code
+ * (str(), json.dumps), during which the interpreter hands the GIL to another
+ * thread, which must not clear the row being filled.
+ */
+static pthread_key_t row_key;
+static pthread_once_t row_once = PTHREAD_ONCE_INIT;
+
+static void row_destroy(void *row)
+{
+    ch_row_free(row);
+}
+
+static void row_key_make(void)
+{
+    pthread_key_create(&row_key, row_destroy);
+}
+
+/* This thread's row, emptied; NULL when out of memory. */
+static ch_row *thread_row(void)
+{
+    ch_row *row;
+    pthread_once(&row_once, row_key_make);
+    if ((row = pthread_getspecific(row_key)) == NULL) {
+        if ((row = ch_row_new()) == NULL || pthread_setspecific(row_key, row) != 0) {
+            ch_row_free(row);
+            return NULL;
+        }
+    }
+    ch_row_clear(row);
+    return row;
+}
 
 void module_set_sync(ch_sync *sync)
 {
@@ -32,9 +65,14 @@ int module_refused_pending(void)
 
 void module_clear(void)
 {
+    ch_row *row;
     Py_CLEAR(declared);
-    ch_row_free(row);
-    row = NULL;
+    /* the main thread's row; other threads' go with their thread */
+    pthread_once(&row_once, row_key_make);
+    if ((row = pthread_getspecific(row_key)) != NULL) {
+        pthread_setspecific(row_key, NULL);
+        ch_row_free(row);
+    }
 }
 
 static ch_sync *sync_or_raise(const char *what)
@@ -84,6 +122,7 @@ static PyObject *row_operation(PyObject *args, PyObject *kwargs, const char *wha
     PyObject *table, *data, *file = Py_None, *types;
     const char *name;
     ch_sync *sync;
+    ch_row *row;
     int rc;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, format, kwlist, &table, &data, &file))
         return NULL;
@@ -94,9 +133,8 @@ static PyObject *row_operation(PyObject *args, PyObject *kwargs, const char *wha
                         "file uploads (file=) are not supported by connector-host");
         return NULL;
     }
-    if (row == NULL && (row = ch_row_new()) == NULL)
+    if ((row = thread_row()) == NULL)
         return PyErr_NoMemory();
-    ch_row_clear(row);
     types = declared ? PyDict_GetItemWithError(declared, table) : NULL;
     if ((types == NULL && PyErr_Occurred()) || values_fill_row(row, types, data, name) != 0)
         return NULL;
@@ -173,19 +211,45 @@ static PyObject *py_fail(PyObject *self, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+/* The message with each NUL written as \x00, which a C string would end at; malloc'd. */
+static char *without_nul(const char *text, Py_ssize_t len)
+{
+    char *out = malloc((size_t)len * 4 + 1), *o = out;
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        if (text[i] == '\0') {
+            memcpy(o, "\\x00", 4);
+            o += 4;
+        } else {
+            *o++ = text[i];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 /* log(level, message): into the sync's log, or the host's when no sync runs. */
 static PyObject *py_log(PyObject *self, PyObject *args)
 {
     int level;
     const char *message;
-    if (!PyArg_ParseTuple(args, "is:log", &level, &message))
+    char *copy = NULL;
+    Py_ssize_t len;
+    if (!PyArg_ParseTuple(args, "is#:log", &level, &message, &len))
         return NULL;
+    if (strlen(message) != (size_t)len) {
+        if ((copy = without_nul(message, len)) == NULL)
+            return PyErr_NoMemory();
+        message = copy;
+    }
     if (level < CH_LOG_FINE || level > CH_LOG_SEVERE)
         level = CH_LOG_INFO;
     if (current_sync)
         ch_log(current_sync, (ch_log_level)level, "%s", message);
     else
         ch_message((ch_log_level)level, "%s", message);
+    free(copy);
     Py_RETURN_NONE;
 }
 

@@ -247,17 +247,40 @@ static int set_temporal_text(ch_row *row, const char *column, PyObject *v, int t
     return 0;
 }
 
-/* DECIMAL from str, int, Decimal (plain notation) or float (its shortest repr). */
+/* A Decimal in plain notation: str(Decimal('1E+2')) is exponent notation, format 'f' is not. */
+static PyObject *plain_decimal(PyObject *d)
+{
+    PyObject *spec = PyUnicode_FromString("f"), *text;
+    if (spec == NULL)
+        return NULL;
+    text = PyObject_Format(d, spec);
+    Py_DECREF(spec);
+    return text;
+}
+
+/* DECIMAL from str, int, Decimal or float (the decimal of its shortest repr), in plain notation. */
 static int set_decimal(ch_row *row, const char *column, PyObject *v, const char *table)
 {
+    PyObject *d;
     if (PyUnicode_Check(v))
         return set_str(row, column, v, ch_row_set_decimal, table);
     if (PyLong_Check(v) && !PyBool_Check(v))
         return set_new_str(row, column, PyObject_Str(v), ch_row_set_decimal, table);
-    if (PyFloat_Check(v))
-        return set_new_str(row, column, PyObject_Repr(v), ch_row_set_decimal, table);
+    if (PyFloat_Check(v)) {
+        PyObject *repr = PyObject_Repr(v); /* 1e+16 */
+        int rc;
+        if (repr == NULL)
+            return -1;
+        d = PyObject_CallOneArg(decimal_type, repr);
+        Py_DECREF(repr);
+        if (d == NULL)
+            return -1;
+        rc = set_new_str(row, column, plain_decimal(d), ch_row_set_decimal, table);
+        Py_DECREF(d);
+        return rc;
+    }
     if (PyObject_IsInstance(v, decimal_type) == 1)
-        return set_new_str(row, column, PyObject_Format(v, NULL), ch_row_set_decimal, table);
+        return set_new_str(row, column, plain_decimal(v), ch_row_set_decimal, table);
     return infer(row, column, v, table);
 }
 

@@ -265,6 +265,8 @@ def _describe(exc, where, project):
     frames = traceback.extract_tb(exc.__traceback__)
     # the connector's frames: not ours, not the import machinery's ("<frozen importlib...>")
     mine = [f for f in frames if not f.filename.startswith("<")]
+    # for the one line, the project's own frames (json's encoder says little of where)
+    own = [f for f in mine if project and f.filename.startswith(project + os.sep)] or mine
 
     def place(f):
         name = f.filename
@@ -275,8 +277,8 @@ def _describe(exc, where, project):
     if isinstance(exc, LoadError):
         return str(exc), str(exc)
     text = f"{where} raised {type(exc).__name__}: {exc}"
-    if mine:
-        innermost = mine[-3:]
+    if own:
+        innermost = own[-3:]
         text += " (at " + ", called from ".join(place(f) for f in reversed(innermost)) + ")"
     # the connector's frames only: ours are the same in every traceback
     lines = ["Traceback (most recent call last):\n"] + traceback.format_list(mine)
