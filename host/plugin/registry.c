@@ -239,6 +239,7 @@ int ch_register_connector(ch_registry *r, int abi_version, int abi_minor, size_t
     if (make_room((void **)&r->items, &r->cap, r->count, sizeof *r->items) != CH_OK)
         return refuse(r, "%s: out of memory", plugin);
     item = &r->items[r->count];
+    memset(item, 0, sizeof *item); /* path stays NULL: a plugin's connector, not a runtime's */
     item->def = *def;
     if (item->def.description == NULL)
         item->def.description = "";
