@@ -659,4 +659,13 @@ else
     pass "compare: PostgreSQL # SKIP no PostgreSQL server binaries"
 fi
 
+# ---- after update(): threads left running, and pipes whose reader is gone -----------------------
+P=$PY/leftovers
+timeout 60 "$HOST" run "$P" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+err=$(cat "$TMP/err")
+is "$rc" 0 "a non-daemon thread left running: the host does not wait for it (exit 0, no timeout)"
+like "$err" "1 thread of the connector is still running after its sync; not waiting for it" "and says so"
+is "$(sql "$(db "$P")" 'select pipe from t')" "BrokenPipeError" "a write to a pipe without a reader is BrokenPipeError, as in python, not SIGPIPE"
+
 done_testing

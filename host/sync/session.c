@@ -147,14 +147,14 @@ int session_open(session *s, const sync_request *req, int check_required, ch_err
 
 void session_close(session *s)
 {
-    session_set_logger(NULL, NULL);
     if (s->connector == &s->built)
         registered_clear(&s->built); /* its shutdown hook, while the runtime is loaded */
     schema_free(s->schema);
     config_free(s->config);
     free(s->config_name);
     search_path_free(&s->path);
-    registry_free(s->reg);
+    registry_free(s->reg); /* shutdown hooks may still log */
+    session_set_logger(NULL, NULL);
     secrets_free(&s->secret);
     if (s->loader_ready)
         loader_exit();

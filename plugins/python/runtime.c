@@ -9,6 +9,7 @@
 
 #include <dlfcn.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,6 +177,11 @@ static int start_python(char *why, size_t size)
         return CH_ERROR;
     }
     initialized = 1;
+    /*
+     * As python itself does: a write to a closed socket is BrokenPipeError in
+     * the connector, not SIGPIPE killing the sync (the handlers stay the host's).
+     */
+    signal(SIGPIPE, SIG_IGN);
     /* what `fivetran debug` tells a connector about where it runs */
     setenv("FIVETRAN_DEPLOYMENT_MODEL", "local_debug", 0);
     setenv("FIVETRAN_CONNECTION_ID", "test_connection_id", 0);
@@ -363,9 +369,26 @@ static int py_open(const char *path, ch_connector *out, char *why, size_t size, 
 
 static void py_shutdown(void *user_data)
 {
+    PyObject *alive;
+    long threads = 0;
     if (!initialized)
         return;
     PyEval_RestoreThread(main_thread);
+    /* Py_FinalizeEx waits for every non-daemon thread: one a connector left running would
+       hang the host after its sync, so the process exits without finalising instead */
+    if ((alive = PyObject_CallMethod(sdk, "_threads_left", NULL)) != NULL)
+        threads = PyLong_AsLong(alive);
+    Py_XDECREF(alive);
+    PyErr_Clear();
+    if (threads > 0) {
+        ch_message(CH_LOG_WARNING,
+                   "%ld thread%s of the connector %s still running after its sync; not waiting "
+                   "for %s",
+                   threads, threads == 1 ? "" : "s", threads == 1 ? "is" : "are",
+                   threads == 1 ? "it" : "them");
+        main_thread = PyEval_SaveThread();
+        return;
+    }
     module_clear();
     values_clear();
     Py_CLEAR(sdk);

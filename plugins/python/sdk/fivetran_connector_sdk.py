@@ -178,6 +178,12 @@ class _LogWriter:
         raise OSError("print() output goes to connector-host's log: no file descriptor")
 
 
+def _threads_left():
+    """Threads other than the main one that interpreter shutdown would wait for."""
+    return sum(1 for t in threading.enumerate()
+               if t is not threading.main_thread() and t.is_alive() and not t.daemon)
+
+
 def _flush_output():
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, _LogWriter):
