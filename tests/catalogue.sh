@@ -471,6 +471,7 @@ finished
 is "$rc" 1 "one SIGTERM: exit 1"
 like "$out" "SYNC FAILED: interrupted by SIGTERM; stopped at the last checkpoint" "one SIGTERM: said"
 like "$err" "rolling back 1 operation after the last checkpoint" "one SIGTERM: the operation before it is rolled back"
+like "$err" "connector-host: stopping at the connector's next operation; the warehouse keeps the last checkpoint (interrupt again to stop at once)" "one SIGTERM: said at once, before the connector's next operation"
 unchanged "one SIGTERM"
 in_background sleep
 kill -INT "$pid"
@@ -478,6 +479,7 @@ sleep 0.3
 kill -INT "$pid"
 finished
 is "$rc" 130 "a second SIGINT: the host dies of SIGINT (130)"
+like "$err" "connector-host: stopping at once; the warehouse keeps the last checkpoint" "a second SIGINT: said"
 unlike "$out" "SYNC SUCCEEDED" "a second SIGINT: no success claimed"
 unchanged "a second SIGINT"
 

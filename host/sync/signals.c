@@ -43,12 +43,28 @@ const char *signals_name(int sig)
     }
 }
 
+/* What a stop request says at once (text logs only: a JSON log stays one object a line). */
+static const char stop_first[] =
+    "connector-host: stopping at the connector's next operation; the warehouse keeps the last "
+    "checkpoint (interrupt again to stop at once)\n";
+static const char stop_again[] =
+    "connector-host: stopping at once; the warehouse keeps the last checkpoint\n";
+static int stop_say; /* the log is text */
+
 static void on_stop(int sig)
 {
+    ssize_t ignored;
     if (signals_stop == 0) {
         signals_stop = sig;
+        /* a connector blocked in a slow call may not reach an operation for a while */
+        if (stop_say)
+            ignored = write(STDERR_FILENO, stop_first, sizeof stop_first - 1);
+        (void)ignored;
         return;
     }
+    if (stop_say)
+        ignored = write(STDERR_FILENO, stop_again, sizeof stop_again - 1);
+    (void)ignored;
     signal(sig, SIG_DFL); /* a second request: stop now */
     raise(sig);
 }
@@ -134,6 +150,7 @@ static void on_crash(int sig)
 void signals_install(const char *connector, const char *plugin, int json)
 {
     struct sigaction sa;
+    stop_say = !json;
     for (size_t i = 0; i < NCRASH; i++) {
         char message[1000];
         size_t size = sizeof crash_report[i];
