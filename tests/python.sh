@@ -668,4 +668,22 @@ is "$rc" 0 "a non-daemon thread left running: the host does not wait for it (exi
 like "$err" "1 thread of the connector is still running after its sync; not waiting for it" "and says so"
 is "$(sql "$(db "$P")" 'select pipe from t')" "BrokenPipeError" "a write to a pipe without a reader is BrokenPipeError, as in python, not SIGPIPE"
 
+# ---- what else a connector looks at: environment, FileUpload, schema mistakes -------------------
+P=$PY/extras
+host run "$P"
+is "$rc" 0 "extras: exit 0"
+is "$(sql "$(db "$P")" 'select model, file_upload from t')" "local_debug|FileUpload" "os.environ has FIVETRAN_DEPLOYMENT_MODEL=local_debug, and FileUpload imports"
+like "$err" "schema(): table t: ignoring 'primary_keys' (a table has 'table', 'primary_key' and 'columns')" "a misspelt schema key gets a warning"
+host run "$P" --configuration "$(config '{"case": "no_scale"}')"
+is "$rc" 1 "a DECIMAL without scale: exit 1"
+like "$out" "DECIMAL column price of table t lacks 'scale'" "it names the column, the table and what is missing"
+host run "$P" --configuration "$(config '{"case": "refused"}')"
+is "$rc" 1 "a value the host refuses: exit 1"
+like "$err" "update() raised SyncError: op.upsert('t') was refused" "the log says which call was refused"
+like "$err" "(at connector.py:$(line_of "$P/connector.py" '"not a number"') in update)" "and where it was called, at the default log level"
+NEW=$TMP/newproj
+(cd "$TMP" && "$HOST" new my-shop --python >"$TMP/out" 2>&1)
+is "$?" 0 "new NAME --python accepts a name with '-'"
+like "$(cat "$TMP/out")" "cd my-shop && $(readlink -f "$HOST") run ." "new names this host by its path when connector-host on PATH is not it"
+
 done_testing

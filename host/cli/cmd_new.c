@@ -64,7 +64,37 @@ static const template python_files[] = {
 
 static const template *files = c_files;
 
-static int valid_name(const char *name)
+/*
+ * How the user can run this host from the new directory: "connector-host"
+ * when that name on PATH is this executable, else its absolute path (a host
+ * run from its build tree is not installed, and the bare name would fail).
+ */
+static void host_command(char *out, size_t size)
+{
+    struct stat self, st;
+    const char *path = getenv("PATH");
+    char candidate[4096];
+    ssize_t n = readlink("/proc/self/exe", out, size - 1);
+    if (n <= 0 || stat("/proc/self/exe", &self) != 0) {
+        snprintf(out, size, "connector-host");
+        return;
+    }
+    out[n] = '\0';
+    while (path && *path) {
+        size_t len = strcspn(path, ":");
+        snprintf(candidate, sizeof candidate, "%.*s/connector-host", (int)len, path);
+        if (len && stat(candidate, &st) == 0 && st.st_dev == self.st_dev &&
+            st.st_ino == self.st_ino) {
+            snprintf(out, size, "connector-host");
+            return;
+        }
+        path += len + (path[len] == ':');
+    }
+}
+
+/* A C connector's name is an identifier (its source and symbols); a Python project's may have '-'.
+ */
+static int valid_name(const char *name, int dash)
 {
     size_t n = strlen(name);
     if (n == 0 || n > 64 || (name[0] >= '0' && name[0] <= '9'))
@@ -72,7 +102,7 @@ static int valid_name(const char *name)
     for (size_t i = 0; i < n; i++) {
         char c = name[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_'))
+              c == '_' || (dash && c == '-')))
             return 0;
     }
     return 1;
@@ -204,6 +234,7 @@ int cmd_new(int argc, char **argv)
 {
     ch_error err;
     const char *name, *dir;
+    char host[4096];
     /* --python anywhere after the command; the rest are positional */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--python") != 0)
@@ -224,26 +255,27 @@ int cmd_new(int argc, char **argv)
     }
     name = argv[1];
     dir = argc == 3 ? argv[2] : name;
-    if (!valid_name(name)) {
+    if (!valid_name(name, files == python_files)) {
         fprintf(stderr,
                 "connector-host new: '%s' is not a usable connector name: use letters, digits "
-                "and _, not starting with a digit, at most 64 characters\n",
-                name);
+                "and _%s, not starting with a digit, at most 64 characters\n",
+                name, files == python_files ? " (and - for --python)" : "");
         return EXIT_USAGE;
     }
     if (write_connector(name, dir, &err) != CH_OK) {
         fprintf(stderr, "connector-host new: %s\n", err.msg);
         return EXIT_SYNC_FAILED;
     }
+    host_command(host, sizeof host);
     if (files == python_files)
         printf("Wrote Python connector '%s' into %s/. Next:\n"
-               "  cd %s && connector-host run .\n"
+               "  cd %s && %s run .\n"
                "See %s/README.md.\n",
-               name, dir, dir, dir);
+               name, dir, dir, host, dir);
     else
         printf("Wrote connector '%s' into %s/. Next:\n"
-               "  cd %s && make && connector-host run %s --plugin-dir .\n"
+               "  cd %s && make && %s run %s --plugin-dir .\n"
                "See %s/README.md.\n",
-               name, dir, dir, name, dir);
+               name, dir, dir, host, name, dir);
     return EXIT_OK;
 }

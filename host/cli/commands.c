@@ -4,11 +4,13 @@
 #include "cli.h"
 
 const cli_command commands[] = {
-    {"run", cmd_run, "run NAME", "run one sync of connector NAME"},
+    {"run", cmd_run, "run NAME|PATH",
+     "run one sync of connector NAME, or of the connector.py at PATH"},
     {"list", cmd_list, "list", "list every connector found, with its plugin file"},
-    {"schema", cmd_schema, "schema NAME", "print the connector's declared schema as JSON"},
+    {"schema", cmd_schema, "schema NAME|PATH", "print the connector's declared schema as JSON"},
     {"reset", cmd_reset, "reset", "forget the state and drop the local warehouse"},
-    {"new", cmd_new, "new NAME", "write a new connector, ready to build, into ./NAME"},
+    {"new", cmd_new, "new NAME [--python]",
+     "write a new connector (C, or Python with --python) into ./NAME"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -12,12 +12,12 @@ static void print_help(FILE *out)
                  "\n"
                  "Commands:\n");
     for (const cli_command *c = commands; c->name; c++)
-        fprintf(out, "  %-12s %s\n", c->synopsis, c->summary);
+        fprintf(out, "  %-20s %s\n", c->synopsis, c->summary);
     fprintf(out,
             "\n"
             "Options:\n"
-            "  --help       show this help; 'connector-host COMMAND --help' for a command\n"
-            "  --version    show the version\n"
+            "  --help               show this help; 'connector-host COMMAND --help' for a command\n"
+            "  --version            show the version\n"
             "\n"
             "Plugins are searched in each --plugin-dir, then each directory of\n"
             "CONNECTOR_PLUGIN_PATH (colon-separated), then the build tree's plugins when\n"

@@ -158,6 +158,11 @@ static int start_python(char *why, size_t size)
     if (initialized)
         return CH_OK;
     make_libpython_global();
+    /* what `fivetran debug` tells a connector about where it runs; before os.environ is read */
+    setenv("FIVETRAN_DEPLOYMENT_MODEL", "local_debug", 0);
+    setenv("FIVETRAN_CONNECTION_ID", "test_connection_id", 0);
+    setenv("FIVETRAN_CONNECTION_NAME", "test_connection_name", 0);
+    setenv("FIVETRAN_GROUP_ID", "test_group_id", 0);
     if (PyImport_AppendInittab("_connector_host", module_init) != 0) {
         say(why, size, "cannot register the _connector_host module");
         return CH_ERROR;
@@ -182,11 +187,6 @@ static int start_python(char *why, size_t size)
      * the connector, not SIGPIPE killing the sync (the handlers stay the host's).
      */
     signal(SIGPIPE, SIG_IGN);
-    /* what `fivetran debug` tells a connector about where it runs */
-    setenv("FIVETRAN_DEPLOYMENT_MODEL", "local_debug", 0);
-    setenv("FIVETRAN_CONNECTION_ID", "test_connection_id", 0);
-    setenv("FIVETRAN_CONNECTION_NAME", "test_connection_name", 0);
-    setenv("FIVETRAN_GROUP_ID", "test_group_id", 0);
     if (values_init() != 0 || (code = Py_CompileString(sdk_fivetran_connector_sdk_py,
                                                        "<connector-host>/fivetran_connector_sdk.py",
                                                        Py_file_input)) == NULL) {
@@ -244,6 +244,9 @@ static int handler_failed(py_connector *pc, ch_sync *sync, ch_schema *schema, co
         ch_log(sync, level, "%s", full);
     else if (full)
         ch_message(level, "%s", full);
+    /* the host's reason says what was wrong with the operation; this says where it was called */
+    if (level == CH_LOG_FINE && sync && line)
+        ch_log(sync, CH_LOG_WARNING, "%s", line);
     rc = sync ? ch_fail(sync, "%s", line) : ch_schema_fail(schema, "%s", line);
     Py_XDECREF(described);
     return rc;

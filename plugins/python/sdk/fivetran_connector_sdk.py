@@ -120,6 +120,13 @@ class Operations:
         _ch.fail(message if trace is None else f"{message}\n{trace}")
 
 
+class FileUpload:
+    """Accepted so that connectors importing it load; connector-host uploads no files."""
+
+    def __init__(self, *args, **kwargs):
+        self.args, self.kwargs = args, kwargs
+
+
 class Connector:
     """A connector: its update function, and optionally its schema function."""
 
@@ -198,6 +205,11 @@ def _decimal_type(column, entry, spec):
             "columns with 'precision' and 'scale' fields, as in: {'type': 'DECIMAL', "
             "'precision': <int>, 'scale': <int>}. For all other data types, use a string as the "
             "column type.")
+    missing = [k for k in ("precision", "scale") if k not in spec]
+    if missing:
+        raise ValueError(f"DECIMAL column {column} of table {entry.get('table')} lacks "
+                         f"{' and '.join(repr(k) for k in missing)}: give "
+                         "{'type': 'DECIMAL', 'precision': <int>, 'scale': <int>}")
     return f"DECIMAL({int(spec['precision'])},{int(spec['scale'])})"
 
 
@@ -235,6 +247,10 @@ def _declare(tables):
         if name in seen:
             raise ValueError(f"Table already defined: {name}")
         seen.add(name)
+        unknown = [k for k in entry if k not in ("table", "primary_key", "columns")]
+        if unknown:
+            _ch.log(_WARNING, f"schema(): table {name}: ignoring {', '.join(map(repr, unknown))}"
+                              " (a table has 'table', 'primary_key' and 'columns')")
         key = entry.get("primary_key") or []
         if isinstance(key, str):
             key = [key]
@@ -287,7 +303,7 @@ def _describe(exc, where, project):
         innermost = own[-3:]
         text += " (at " + ", called from ".join(place(f) for f in reversed(innermost)) + ")"
     # the connector's frames only: ours are the same in every traceback
-    lines = ["Traceback (most recent call last):\n"] + traceback.format_list(mine)
+    lines = ["Traceback (most recent call last):\n"] + traceback.format_list(mine) if mine else []
     lines += traceback.format_exception_only(type(exc), exc)
     return text, "".join(lines).rstrip("\n")
 
@@ -336,11 +352,14 @@ class LoadError(Exception):
 def _load(path, project):
     """Imports connector.py as module `connector` and returns its Connector."""
     import importlib.util
+    import re
     if project not in sys.path:
         sys.path.insert(0, project)
     for requirement in _missing_requirements(project):
+        name = re.match(r"[A-Za-z0-9._-]*", requirement).group(0).lower()
         _ch.log(_WARNING, f"requirements.txt: {requirement!r} is not installed here; "
-                          "connector-host installs nothing (try the Debian package python3-...)")
+                          f"connector-host installs nothing (Debian packages it as python3-{name},"
+                          " if at all)")
     spec = importlib.util.spec_from_file_location("connector", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules["connector"] = module
@@ -356,4 +375,5 @@ def _load(path, project):
         raise LoadError(f"the Connector object must be named 'connector', but found: "
                         f"{', '.join(repr(n) for n in others)}")
     raise LoadError("connector object not found: define "
-                    "`connector = Connector(update=update, schema=schema)` in connector.py")
+                    "`connector = Connector(update=update, schema=schema)` in "
+                    f"{os.path.basename(path)}")
