@@ -27,7 +27,8 @@
 
 static int write_state_file(void *ctx, const char *json, ch_error *err)
 {
-    return state_file_write(ctx, json, err);
+    state_plan *plan = ctx;
+    return state_file_write(&plan->file, json, err);
 }
 
 /* Destination notices are the host's log lines. */
@@ -105,7 +106,8 @@ int sync_run(const sync_request *req)
     FILE *report = dest_uses_stdout(req->destination) ? stderr : stdout;
     /* the request's logger, which learns the secret configuration values once they are read */
     logger lg = req->log;
-    state_file sf = {0};
+    state_plan plan = {0};
+    char *seed = NULL;
     dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&lg};
     char *scrubbed = NULL;
 
@@ -126,6 +128,7 @@ int sync_run(const sync_request *req)
     /* a destination or working directory that cannot be used is bad usage, not a failed sync */
     status = EXIT_USAGE;
     if ((req->destination && dest_check(req->destination, &err) != CH_OK) ||
+        (req->state && state_seed_read(req->state, &seed, &err) != CH_OK) ||
         workdir_open(&w, req->working_dir, !req->dry_run, &err) != CH_OK)
         goto early;
     kind = dest_kind_of(req->destination ? req->destination : DEFAULT_SCHEME);
@@ -164,17 +167,20 @@ int sync_run(const sync_request *req)
     }
     if (dest_open(spec, &open_opts, &d, &err) != CH_OK)
         goto early;
-    if (state_file_open(&sf, &w, name, &err) != CH_OK ||
-        load_state(d, kind, name, &w, &sf, &lg, req->dry_run, st, &err) != CH_OK ||
-        sink_init(&s, name, ses.schema, ses.config, d, st, &lg, &err) != CH_OK)
-        goto early;
+    {
+        state_plan_request pr = {d,          kind, name, &w, &lg, req->dry_run ? "dry run" : NULL,
+                                 req->state, seed};
+        if (state_plan_load(&plan, &pr, st, &err) != CH_OK ||
+            sink_init(&s, name, ses.schema, ses.config, d, st, &lg, &err) != CH_OK)
+            goto early;
+    }
     sink_ready = 1;
     s.user_data = ses.connector->def.user_data;
-    if (req->dry_run) {
+    if (req->dry_run)
         s.dry_run = 1; /* checkpoints apply what waits but commit nothing */
-    } else {
+    if (plan.write) {
         s.on_commit = write_state_file;
-        s.on_commit_ctx = &sf;
+        s.on_commit_ctx = &plan;
     }
 
     {
@@ -230,7 +236,8 @@ done:
     free(spec);
     workdir_close(&w);
     session_close(&ses);
-    state_file_close(&sf);
+    state_plan_close(&plan);
+    free(seed);
     free(scrubbed);
     return status;
 }
