@@ -57,6 +57,7 @@ int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
+int cmd_state(int argc, char **argv);
 int cmd_new(int argc, char **argv);
 
 #endif

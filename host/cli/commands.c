@@ -7,6 +7,7 @@ const cli_command commands[] = {
     {"run", cmd_run, "run NAME", "run one sync of connector NAME"},
     {"list", cmd_list, "list", "list every connector found, with its plugin file"},
     {"schema", cmd_schema, "schema NAME", "print the connector's declared schema as JSON"},
+    {"state", cmd_state, "state NAME", "print the state the connector committed, as JSON"},
     {"reset", cmd_reset, "reset", "forget the state and drop the local warehouse"},
     {"new", cmd_new, "new NAME", "write a new connector, ready to build, into ./NAME"},
     {NULL, NULL, NULL, NULL},
