@@ -134,7 +134,7 @@ like "$err" "option '--state' does not apply here" "schema --state: said"
 # ---- a hand-edited state file is never ignored silently --------------------------------------
 W=$(newdir hand)
 host run incremental --working-dir "$W"
-cursor 3 >"$W/files/state.json"
+echo "$(cursor 3)" >"$W/files/state.json" # as an editor saves it, with a line end
 host run incremental --working-dir "$W"
 like "$err" "WARNING [host] $W/files/state.json differs from the state committed in the warehouse" "an edited state.json is noticed"
 like "$err" "not used; using the warehouse's and rewriting the file; it held: $(cursor 3); to start a sync from a state of your own, run it with --state FILE" "said: not used, why, what it held, and how to use it"

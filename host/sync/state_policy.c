@@ -17,10 +17,17 @@ typedef struct origin {
     char text[4400];
 } origin;
 
-/* A file's text cut for a log line, in buf. */
+/* A file's text for a log line, in buf: cut when long, without the line end an editor adds. */
 static const char *quote(const char *text, char *buf, size_t size)
 {
-    return text_cut(text, QUOTE_MAX, buf, size);
+    size_t len = strlen(text);
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' '))
+        len--;
+    if (len > QUOTE_MAX || len >= size)
+        return text_cut(text, QUOTE_MAX, buf, size);
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    return buf;
 }
 
 /* The store a state file names, for messages: a warehouse, or the jsonl runs. */
@@ -130,7 +137,10 @@ static int load_from_warehouse(state_plan *p, const state_plan_request *r, state
                     "from it anyway, run with --state %s",
                     file, r->connector, own ? store_name(f) : "an earlier connector-host",
                     r->dest->description, file);
-        log_copy_not_ours(f, r, "not used");
+        log_copy_not_ours(f, r,
+                          r->read_only ? "not used, and left alone"
+                                       : "not used, and replaced by this connector's copy when "
+                                         "it next commits a state");
         goto done;
     }
     if ((rc = state_replace(st, stored, strlen(stored), "warehouse state", err)) != CH_OK)
@@ -243,8 +253,8 @@ static int load_from_files(state_plan *p, const state_plan_request *r, state *st
     }
     log_copy_not_ours(f, r,
                       r->read_only ? "not used, and left alone"
-                                   : "not used, and replaced by this connector's copy at its "
-                                     "first checkpoint");
+                                   : "not used, and replaced by this connector's copy when it "
+                                     "next commits a state");
     if (used == NULL) {
         rc = CH_OK;
         goto done;

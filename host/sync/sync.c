@@ -153,8 +153,8 @@ int sync_run(const sync_request *req)
             goto early;
         if (finished)
             log_msg(&lg, CH_LOG_WARNING, "host",
-                    "a reset of %s was interrupted; finished it: the warehouse and state.json "
-                    "are removed, and the sync starts fresh",
+                    "a reset of %s was interrupted; finished it: the warehouse and the state "
+                    "files are removed, and the sync starts fresh",
                     w.files);
     }
     if ((spec = destination_spec(req, &w)) == NULL) {
