@@ -166,6 +166,23 @@ like "$err" "$W/files/state/incremental.json is the newer" "jsonl: an edited sta
 is "$(upserts "$out")" 4 "jsonl: and used: records 7 to 10"
 is "$(cat "$W/files/state.json")" "$(cursor 10)" "jsonl: both files agree again"
 
+# ---- the host's own files: no link is written through, no file taken for a directory -----------
+W=$(newdir planted)
+host run incremental --working-dir "$W"
+echo victim >"$TMP/victim"
+mv "$W/files/state/incremental.json" "$TMP/real.json"
+ln -s "$TMP/victim" "$W/files/state/incremental.json"
+host run incremental --working-dir "$W"
+is "$rc" 1 "a state file as a link: the sync fails"
+like "$err" "$W/files/state/incremental.json is a symbolic link, not a regular file; remove it" "a state file as a link: said"
+is "$(cat "$TMP/victim")" victim "a state file as a link: its target is untouched"
+rm "$W/files/state/incremental.json"
+mv "$W/files/state" "$TMP/statedir"
+echo x >"$W/files/state"
+host run incremental --working-dir "$W"
+is "$rc" 1 "files/state as a file: the sync fails"
+like "$err" "$W/files/state is not a directory; remove it" "files/state as a file: said"
+
 # ---- a jsonl or dry run never advances a warehouse's state ------------------------------------
 W=$(newdir real)
 host run incremental --working-dir "$W" --configuration "$(conf '{"records": "5"}')"
@@ -247,6 +264,10 @@ host state incremental --state x
 is "$rc" 2 "state --state: exit 2"
 host state incremental --working-dir "$W" --destination nosuch:x
 is "$rc" 2 "state with an unknown destination: exit 2"
+sql "$TMP/two/files/warehouse.db" "update _connector_state set state = '[1]' where connector = 'three'"
+host state three --working-dir "$TMP/two"
+is "$rc" 1 "state of a damaged warehouse state: exit 1"
+like "$err" "connector-host state: warehouse state: state must be a JSON object" "state of a damaged warehouse state: said"
 touch "$W/files/.reset"
 host state incremental --working-dir "$W"
 is "$rc" 1 "state during an interrupted reset: exit 1"

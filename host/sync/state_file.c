@@ -68,6 +68,8 @@ int state_file_open(state_file *f, const workdir *w, const char *connector, ch_e
     if (f->path == NULL || f->store_path == NULL)
         return err_set(err, "out of memory");
     /* the files a sync reads and replaces: a link or FIFO in their place is refused at once */
+    if (lstat(w->state_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+        return err_set(err, "%s is not a directory; remove it", w->state_dir);
     if (lstat(w->state, &sb) == 0) {
         if (!S_ISREG(sb.st_mode))
             return err_set(err, "%s is %s, not a regular file; remove it", w->state,
@@ -92,9 +94,9 @@ static int make_dir(const state_file *f, ch_error *err)
 {
     struct stat sb;
     if (mkdir(f->dir, 0777) == 0 || errno == EEXIST) {
+        /* a link would be followed: files/state/ is the host's own, as state.json is */
         if (lstat(f->dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
-            return err_set(err, "%s is %s, not a directory; remove it", f->dir,
-                           file_kind(sb.st_mode));
+            return err_set(err, "%s is not a directory; remove it", f->dir);
         return CH_OK;
     }
     return err_set(err, "cannot create %s: %s", f->dir, strerror(errno));
