@@ -111,6 +111,14 @@ static int read_state(const options *opts, const char *name, const workdir *w, s
                                  NULL, NULL};
         rc = state_plan_load(&plan, &pr, st, err);
         *found = plan.found;
+        /* a warehouse elsewhere (PostgreSQL) cannot be opened from NAME.store: it has no password
+         */
+        if (rc == CH_OK && d == NULL && plan.found && plan.file.store &&
+            strcmp(plan.file.store, STATE_STORE_JSONL) != 0)
+            fprintf(stderr,
+                    "connector-host state: this is the working directory's copy; to read the "
+                    "state in %s itself, give it as --destination\n",
+                    plan.file.store);
         state_plan_close(&plan);
     }
     if (d)
