@@ -11,7 +11,7 @@ host --version
 is "$rc" 0 "--version exits 0"
 matches "$out" '^connector-host [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI version 1\)$' "--version prints version and ABI"
 
-for cmd in run list schema reset; do
+for cmd in run list schema state reset; do
     host "$cmd" --help
     is "$rc" 0 "$cmd --help exits 0"
     like "$out" "connector-host $cmd" "$cmd --help shows its usage"

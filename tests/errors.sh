@@ -81,7 +81,7 @@ is "$rc" 1 "missing key value: exit 1"
 like "$out" "SYNC FAILED: upsert on table 'items': no value for primary key column 'id'" "missing key value: table and column named"
 like "$err" "rolling back 1 operation after the last checkpoint" "missing key value: rollback said"
 is "$(sql "$W/files/warehouse.db" 'select id, name from items')" "1|committed" "missing key value: only the checkpointed row"
-is "$(cat "$W/files/state.json")" '{"cursor":"1"}' "missing key value: state.json at the checkpoint"
+is "$(cat "$W/files/state/badpk.json")" '{"cursor":"1"}' "missing key value: its state file at the checkpoint"
 is "$(sql "$W/files/warehouse.db" "select state from _connector_state where connector = 'badpk'")" '{"cursor":"1"}' "missing key value: warehouse state at the checkpoint"
 is "$(sql "$W/files/warehouse.db" 'select count(*) from three')" 6 "missing key value: other tables untouched"
 printf '{"mode": "null"}' >"$TMP/null.json"
@@ -96,7 +96,7 @@ host run failing --working-dir "$W" $P
 is "$rc" 1 "failing connector: exit 1"
 like "$out" "SYNC FAILED: source API answered 503 after row 6" "failing connector: its reason"
 is "$(sql "$W/files/warehouse.db" 'select group_concat(n) from numbers')" "1,2,3" "failing connector: rows after the checkpoint rolled back"
-is "$(cat "$W/files/state.json")" '{"done":"3"}' "failing connector: state at the checkpoint"
+is "$(cat "$W/files/state/failing.json")" '{"done":"3"}' "failing connector: state at the checkpoint"
 host run failing_silent --working-dir "$W" $P
 is "$rc" 1 "silent failure: exit 1"
 like "$out" "SYNC FAILED: the update handler returned an error" "silent failure: generic reason"
@@ -104,7 +104,7 @@ host run tail --working-dir "$W" $P
 is "$rc" 0 "operations after the last checkpoint: exit 0"
 like "$err" "committing 3 operations after the last checkpoint, with the state unchanged" "tail commit said"
 is "$(sql "$W/files/warehouse.db" 'select count(*) from numbers')" 6 "tail operations committed"
-is "$(cat "$W/files/state.json")" '{"done":"3"}' "tail: the last checkpointed state is kept"
+is "$(cat "$W/files/state/tail.json")" '{"done":"3"}' "tail: the last checkpointed state is kept"
 before=$(snapshot "$W")
 
 # Invalid schema: refused before any operation.

@@ -100,9 +100,10 @@ is "$rc" 1 "state.json cannot be written: exit 1"
 like "$out" "SYNC FAILED: checkpoint committed, but cannot write $W/files/state.json: No space left on device" "state.json failure: what was committed and what failed"
 matches "$out" '^total( +[0-9]+){4} +1 ' "state.json failure: the committed checkpoint is counted"
 at_checkpoint 500 "state.json failure"
+is "$(cat "$W/files/state/workload.json")" '{"pos":"500"}' "state.json failure: the connector's own state file is written all the same"
 host run workload --working-dir "$W" $P --configuration "$(conf)"
 is "$rc" 0 "state.json failure: the next run finishes"
-like "$err" "is missing or differs from the state committed in the warehouse" "the next run rewrites state.json from the warehouse"
+like "$err" "$W/files/state.json is missing: writing into it the state committed in the warehouse" "the next run writes state.json from the warehouse"
 at_checkpoint 20000 "after the state.json failure"
 
 # A corrupted warehouse file is reported and left as it is, for the user to inspect.

@@ -271,8 +271,9 @@ like "$err" "initexit: the plugin crashed while loading (it ended the process, s
 
 # ---- a reset killed at any instant leaves nothing the next sync trips over ---------------------
 # iofault kills the reset (SIGKILL) just before its K-th removal: the WAL, the -shm file, the
-# database, state.json, then the reset's own marker.
-for k in 1 2 3 4 5; do
+# database, state.json, its owner file, the connector's state and store files, then the reset's
+# own marker.
+for k in 1 2 3 4 5 6 7 8; do
     W=$(newdir "reset_kill_$k")
     host run three --working-dir "$W"
     host run three --working-dir "$W"
@@ -290,6 +291,9 @@ for k in 1 2 3 4 5; do
     is "$(sql "$W/files/warehouse.db" 'select count(*) from three; pragma integrity_check')" "3
 ok" "kill $k: the warehouse is whole and fresh: this sync's 3 rows"
     [ ! -e "$W/files/.reset" ] && pass "kill $k: no marker is left" || fail "kill $k: no marker is left"
+    like "$err" "no state stored for connector 'three': starting fresh" "kill $k: the sync starts from no state"
+    is "$(ls "$W/files/state")" "three.json
+three.store" "kill $k: the state directory holds the new sync's files alone"
 done
 W=$(newdir reset_again)
 host run three --working-dir "$W"
@@ -307,27 +311,36 @@ like "$out" "too many columns on wide" "SQLite's reason is in the message, not c
 like "$out" "... (" "the statement is echoed cut short, with its length"
 [ "$(printf '%s\n' "$out" | grep 'SYNC FAILED' | wc -c)" -lt 1100 ] && pass "the failure line stays short" || fail "the failure line stays short"
 
-# ---- state.json names its connector: one connector never starts from another's ---------------
+# ---- one state file per connector: one connector never starts from another's ---------------
 W=$(newdir owners)
 host run three --working-dir "$W"
 is "$(cat "$W/files/state.json.connector")" three "state.json is recorded as three's"
+three_state=$(sql "$W/files/warehouse.db" "select state from _connector_state where connector = 'three'")
+is "$(cat "$W/files/state/three.json")" "$three_state" "three's state file holds its state"
 host run initmark $P --working-dir "$W" --destination "jsonl:$TMP/o.jsonl" --configuration "$(conf '{"state_bytes":"3"}')"
 is "$rc" 0 "another connector into jsonl, in the same working directory: exit 0"
-like "$err" "state.json belongs to connector 'three', not 'initmark': not used, and this sync starts fresh" "it says three's state is not used"
-like "$err" "into jsonl:$TMP/o.jsonl, state {}" "and starts from the empty state"
-is "$(cat "$W/files/state.json")" '{"big":"xxx"}' "its checkpoint replaced state.json"
-is "$(cat "$W/files/state.json.connector")" initmark "and recorded it as initmark's"
+like "$err" "into jsonl:$TMP/o.jsonl, state {}" "it starts from the empty state, not three's"
+unlike "$err" "WARNING" "and has nothing to warn of"
+is "$(cat "$W/files/state/initmark.json")" '{"big":"xxx"}' "its checkpoint went to its own state file"
+is "$(cat "$W/files/state.json")" "$three_state" "state.json is still three's"
+is "$(cat "$W/files/state.json.connector")" three "and still recorded as three's"
 host run three --working-dir "$W"
 is "$rc" 0 "three again, into its warehouse"
-like "$err" "belongs to connector 'initmark', not 'three': using the warehouse's state, and replacing the file" "the warehouse's state is used, and why the file is replaced"
-is "$(cat "$W/files/state.json")" "$(sql "$W/files/warehouse.db" "select state from _connector_state where connector = 'three'")" "state.json is three's again"
-rm "$W/files/state.json.connector"
+unlike "$err" "WARNING" "three has nothing to warn of either"
+like "$err" "state $three_state" "and starts from its own state"
 host run initmark $P --working-dir "$W" --destination "jsonl:$TMP/o.jsonl"
-like "$err" "names no connector in $W/files/state.json.connector" "a state.json that names no connector is not used"
-like "$err" "state {}" "and the sync starts fresh"
-echo initmark >"$W/files/state.json.connector"
+like "$err" 'state {"big":"xxx"}' "initmark starts from its own state, kept beside three's"
+rm "$W/files/state.json.connector"
+host run initmark $P --working-dir "$W" --destination "jsonl:$TMP/o.jsonl" --configuration "$(conf '{"state_bytes":"4"}')"
+like "$err" "names no connector in $W/files/state.json.connector" "a state.json that names no connector is not used, and said"
+like "$err" 'state {"big":"xxx"}' "and initmark starts from its own state file"
+is "$(cat "$W/files/state.json")" '{"big":"xxxx"}' "its checkpoint replaced the state.json that named nobody"
+is "$(cat "$W/files/state.json.connector")" initmark "a state.json that names nobody is claimed by the next connector's checkpoint"
 printf '{"hand":"made"}' >"$W/files/state.json"
 host run initmark $P --working-dir "$W" --destination "jsonl:$TMP/o.jsonl"
-like "$err" 'state {"hand":"made"}' "once named as initmark's, a hand-made state.json is used"
+like "$err" 'state {"hand":"made"}' "once initmark's, a hand-made state.json is used by a jsonl run"
+like "$err" "$W/files/state.json is the newer" "and the warning says why"
+host run three --working-dir "$W" --destination "jsonl:$TMP/o.jsonl"
+like "$err" "state $(sql "$W/files/warehouse.db" "select state from _connector_state where connector = 'three'")" "three into jsonl starts from its warehouse's state, not from state.json"
 
 done_testing

@@ -55,11 +55,15 @@ host() {
 # sql DB QUERY: one value per line, columns separated by '|'.
 sql() { "$SQLITE3" -batch -noheader "$1" "$2"; }
 
-# snapshot DIR: the warehouse's full dump and state.json, to compare before and after.
+# snapshot DIR: the warehouse's full dump, state.json and every connector's state files
+# (files/state/), to compare before and after.
 snapshot() {
     {
         if [ -f "$1/files/warehouse.db" ]; then "$SQLITE3" -batch "$1/files/warehouse.db" .dump; else echo "no warehouse"; fi
         if [ -f "$1/files/state.json" ]; then cat "$1/files/state.json"; else echo "no state.json"; fi
+        for f in "$1"/files/state/*; do
+            if [ -e "$f" ]; then printf '\n%s: %s' "${f##*/}" "$(cat "$f")"; fi
+        done
     } 2>&1
 }
 

@@ -25,7 +25,7 @@ DB=$W/files/warehouse.db
 is "$(sql "$DB" 'select id, label from items order by id' | tr '\n' ' ')" "1|one 2|two " "its rows land"
 is "$(sql "$DB" "select type from _connector_columns where table_name = 'items' and column_name = 'id'")" "LONG" "a key column without a declared type (ch_table_key_column) is typed by its first value, beside declared columns"
 is "$(sql "$DB" 'select n, k, v from config order by n' | tr '\n' ' ')" "0|b|2 1|a|1 2|c|3 " "ch_config_count/key_at/value_at walk the configuration in file order"
-like "$(cat "$W/files/state.json")" "\"working_dir\":\"$W\"" "ch_config_working_dir is the absolute working directory"
+like "$(cat "$W/files/state/my-items.json")" "\"working_dir\":\"$W\"" "ch_config_working_dir is the absolute working directory"
 like "$err" "[connector:my-items] declaring the tables of my-items" "ch_message logs for the connector outside a sync"
 like "$err" "sync of connector 'my-items' ($TMP/my-items.rows)" "the log names the connector the runtime built, and its file"
 matches "$out" "^Sync summary for connector 'my-items'" "the summary names it too"

@@ -129,12 +129,12 @@ like "$out" "NAME may hold letters, digits and _" "new --help explains names"
 
 # ---- the manual page documents every option the commands accept ---------------------------
 man_text=$(cat "$TESTS_SRCDIR/../docs/connector-host.1" | sed 's/\\-/-/g')
-for cmd in run list schema reset; do
+for cmd in run list schema state reset; do
     for opt in $("$INSTALLED_HOST" $cmd --help | grep -o -- '--[a-z-]*' | sort -u); do
         case "$man_text" in *"$opt"*) pass "man page documents $cmd $opt" ;; *) fail "man page documents $cmd $opt" ;; esac
     done
 done
-for cmd in run list schema reset new; do
+for cmd in run list schema state reset new; do
     like "$man_text" ".B connector-host $cmd" "man page synopsis has $cmd"
 done
 

@@ -15,7 +15,8 @@ enum {
     OPT_LOG = 1 << 4,
     OPT_VERBOSE = 1 << 5,
     OPT_DRY_RUN = 1 << 6,
-    OPT_NAMING = 1 << 7
+    OPT_NAMING = 1 << 7,
+    OPT_STATE = 1 << 8
 };
 
 typedef struct options {
@@ -56,6 +57,7 @@ int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
+int cmd_state(int argc, char **argv);
 int cmd_new(int argc, char **argv);
 
 #endif

@@ -25,8 +25,9 @@ int cmd_reset(int argc, char **argv)
     if (status != EXIT_OK || opts.help) {
         if (opts.help)
             printf("Usage: %s\n\nRemoves WORKDIR/files/warehouse.db (with its -wal and -shm "
-                   "files) and\nWORKDIR/files/state.json, so that the next sync starts from an "
-                   "empty state.\nAsks nothing; prints what it removed.\n",
+                   "files),\nWORKDIR/files/state.json and every connector's state file "
+                   "(WORKDIR/files/state/),\nso that the next sync starts from an empty "
+                   "state. Asks nothing; prints what it\nremoved.\n",
                    usage);
         options_free(&opts);
         return status;

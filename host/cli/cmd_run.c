@@ -7,7 +7,8 @@
 
 static const char usage[] =
     "connector-host run NAME|PATH [--plugin-dir DIR]... [--working-dir DIR] "
-    "[--configuration FILE] [--destination SPEC] [--dry-run] [--naming fivetran|source] "
+    "[--configuration FILE] [--destination SPEC] [--state FILE] [--dry-run] "
+    "[--naming fivetran|source] "
     "[--log-level LEVEL] [--log-format text|json]";
 
 static void print_help(void)
@@ -23,16 +24,21 @@ static void print_help(void)
            "the Python runtime runs Fivetran Connector SDK connector.py files.\n\n"
            "  --plugin-dir DIR      search DIR for plugins first (repeatable)\n"
            "  --working-dir DIR     where files/ (warehouse, state) lives; default ., or\n"
-           "                        PATH's project directory when a PATH is run\n"
+           "                        PATH's project directory when a PATH is run; each\n"
+           "                        connector's state is files/state/NAME.json, and\n"
+           "                        files/state.json a copy of the first one's\n"
            "  --configuration FILE  flat JSON object of strings; default\n"
            "                        WORKDIR/configuration.json if it exists, else {}\n"
            "  --destination SPEC    where the data goes, one of:\n",
            usage);
     for (size_t k = 0; k < nkinds; k++)
         fputs(kinds[k]->help, stdout);
-    printf("  --dry-run             check the schema and every operation against the\n"
+    printf("  --state FILE          start from the state in FILE (a JSON object) instead\n"
+           "                        of the committed one, with a warning; the sync's\n"
+           "                        checkpoints then replace the committed state\n"
+           "  --dry-run             check the schema and every operation against the\n"
            "                        warehouse, then roll back: nothing is committed, and\n"
-           "                        neither the warehouse nor state.json changes\n"
+           "                        neither the warehouse nor a state file changes\n"
            "  --naming NAMING       fivetran (default): table and column names in\n"
            "                        lower-case snake_case, as Fivetran names them;\n"
            "                        source: names exactly as the connector writes them\n"
@@ -47,7 +53,7 @@ int cmd_run(int argc, char **argv)
     options opts;
     int status = options_parse(&opts, argc, argv,
                                OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION |
-                                   OPT_DESTINATION | OPT_LOG | OPT_DRY_RUN | OPT_NAMING,
+                                   OPT_DESTINATION | OPT_LOG | OPT_DRY_RUN | OPT_NAMING | OPT_STATE,
                                1, usage);
     if (status == EXIT_OK && opts.help)
         print_help();

@@ -8,6 +8,7 @@ const cli_command commands[] = {
      "run one sync of connector NAME, or of the connector.py at PATH"},
     {"list", cmd_list, "list", "list every connector found, with its plugin file"},
     {"schema", cmd_schema, "schema NAME|PATH", "print the connector's declared schema as JSON"},
+    {"state", cmd_state, "state NAME|PATH", "print the state the connector committed, as JSON"},
     {"reset", cmd_reset, "reset", "forget the state and drop the local warehouse"},
     {"new", cmd_new, "new NAME [--python]",
      "write a new connector (C, or Python with --python) into ./NAME"},

@@ -61,12 +61,13 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
         {"verbose", no_argument, NULL, 'v'},
         {"dry-run", no_argument, NULL, 'n'},
         {"naming", required_argument, NULL, 'N'},
+        {"state", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     static const unsigned needs[] = {
-        OPT_PLUGIN_DIR, OPT_WORKING_DIR, OPT_CONFIGURATION, OPT_DESTINATION, OPT_LOG,
-        OPT_LOG,        OPT_VERBOSE,     OPT_DRY_RUN,       OPT_NAMING,      0};
+        OPT_PLUGIN_DIR, OPT_WORKING_DIR, OPT_CONFIGURATION, OPT_DESTINATION, OPT_LOG, OPT_LOG,
+        OPT_VERBOSE,    OPT_DRY_RUN,     OPT_NAMING,        OPT_STATE,       0};
     const char *command = argv[0];
     int c, index;
     memset(opts, 0, sizeof *opts);
@@ -125,6 +126,9 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
             break;
         case 'n':
             opts->req.dry_run = 1;
+            break;
+        case 's':
+            opts->req.state = optarg;
             break;
         case 'N': /* Fivetran's tester takes FIVETRAN or SOURCE in any case */
             if (strcasecmp(optarg, "source") == 0 || strcasecmp(optarg, "fivetran") == 0)

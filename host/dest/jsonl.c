@@ -1,8 +1,8 @@
 /*
  * jsonl.c - the operation stream as JSON lines, for golden tests of a
  * connector. Each validated operation becomes one line in a stable format
- * (docs/jsonl.md). There is no warehouse: the state lives in the working
- * directory's state.json only, and every run writes a fresh stream. A rollback
+ * (docs/jsonl.md). There is no warehouse: the state is the working
+ * directory's (sync/state_policy.h), and every run writes a fresh stream. A rollback
  * cuts a regular file back to the last checkpoint; a pipe cannot be cut, so
  * it gets a {"op":"rollback"} line instead.
  */
@@ -303,7 +303,7 @@ static int commit(dest *base, const char *connector, const char *state_json, con
         return CH_ERROR;
     if (fflush(d->out) != 0)
         return io_fail(d, err, "cannot write");
-    /* the checkpoint must be on disk before state.json says it happened */
+    /* the checkpoint must be on disk before a state file says it happened */
     if (d->seekable && fsync(fileno(d->out)) != 0)
         return io_fail(d, err, "cannot sync");
     if (d->seekable && (d->committed = ftello(d->out)) < 0)
@@ -344,7 +344,7 @@ static void close_dest(dest *base)
     free(d);
 }
 
-/* No load_state: the working directory's state.json is the only store. */
+/* No load_state: the state is the working directory's (sync/state_policy.h). */
 static const dest_ops jsonl_ops = {
     .prepare_table = prepare_table,
     .add_column = add_column,
@@ -429,7 +429,9 @@ const dest_kind dest_kind_jsonl = {
     .usage = "jsonl:PATH",
     .help = "                        jsonl:PATH, the operation stream as JSON lines (jsonl:-\n"
             "                        for standard output; the summary then goes to standard\n"
-            "                        error; state stays in WORKDIR/files/state.json)\n",
+            "                        error); it starts from the working directory's\n"
+            "                        state, and advances it only where no warehouse\n"
+            "                        keeps it (files/state/NAME.store says jsonl)\n",
     .flags = DEST_STREAM,
     .check = check,
     .open = open_spec,

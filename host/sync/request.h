@@ -16,6 +16,7 @@ typedef struct sync_request {
     const char *working_dir;   /* where files/ lives; "." by default */
     const char *configuration; /* NULL: WORKDIR/configuration.json if it exists, else {} */
     const char *destination;   /* NULL: sqlite:WORKDIR/files/warehouse.db */
+    const char *state;         /* --state FILE: the state to start from; NULL: the committed one */
     int dry_run;               /* check everything, commit nothing */
     int naming_source;         /* --naming source: names as written, not normalised */
     logger log;

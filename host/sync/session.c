@@ -80,7 +80,7 @@ static int check_required_keys(const session *s, ch_error *err)
     return missing ? CH_ERROR : CH_OK;
 }
 
-int session_open(session *s, const sync_request *req, int check_required, ch_error *err)
+int session_find(session *s, const sync_request *req, ch_error *err)
 {
     memset(s, 0, sizeof *s);
     s->log = req->log;
@@ -100,6 +100,14 @@ int session_open(session *s, const sync_request *req, int check_required, ch_err
     } else if (loader_find(s->reg, &s->path, req->name, &req->log, &s->connector, err) != CH_OK) {
         return EXIT_USAGE;
     }
+    return EXIT_OK;
+}
+
+int session_open(session *s, const sync_request *req, int check_required, ch_error *err)
+{
+    int status = session_find(s, req, err);
+    if (status != EXIT_OK)
+        return status;
     s->config_name = config_path(req);
     if (s->config_name) {
         if (config_load(s->config_name, &s->config, err) != CH_OK)

@@ -22,6 +22,12 @@ typedef struct session {
 } session;
 
 /*
+ * Finds and loads the connector alone (a runtime builds a path's, which
+ * names it): what session_open does first. Close the session afterwards.
+ */
+int session_find(session *s, const sync_request *req, ch_error *err);
+
+/*
  * Finds and loads the connector, reads the configuration (checking required
  * keys when asked), and builds the declared schema. On failure returns the
  * exit status and sets err.

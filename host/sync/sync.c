@@ -1,8 +1,6 @@
 /*
- * sync.c - one sync, from loading the connector to the summary, and
- * the state policy: the warehouse's committed state wins over state.json,
- * which is rewritten to match; a destination that keeps no state (jsonl)
- * reads and writes state.json alone; a dry run writes neither.
+ * sync.c - one sync, from loading the connector to the summary; where its
+ * state comes from and goes to is state_policy.c's: a dry run writes none.
  */
 #include "sync.h"
 
@@ -20,6 +18,7 @@
 #include "sink.h"
 #include "state.h"
 #include "state_file.h"
+#include "state_policy.h"
 #include "summary.h"
 #include "workdir.h"
 
@@ -28,7 +27,8 @@
 
 static int write_state_file(void *ctx, const char *json, ch_error *err)
 {
-    return state_file_write(ctx, json, err);
+    state_plan *plan = ctx;
+    return state_file_write(&plan->file, json, err);
 }
 
 /* Destination notices are the host's log lines. */
@@ -66,89 +66,6 @@ static void warn_unknown_keys(const session *ses, const logger *lg)
                     "passed on, but check its spelling",
                     ses->config->keys[i], ses->connector->def.name,
                     declared[0] ? declared : "none");
-}
-
-/* Says why state.json is not this connector's, so it is not used. */
-static void log_not_owned(const state_file *f, const logger *lg, ch_log_level level,
-                          const char *consequence)
-{
-    if (f->owner)
-        log_msg(lg, level, "host", "%s belongs to connector '%s', not '%s': %s", f->path, f->owner,
-                f->connector, consequence);
-    else
-        log_msg(lg, level, "host",
-                "%s names no connector in %s (an older connector-host or a hand wrote it), so it "
-                "may be another connector's: %s; to have '%s' use it, write its name into %s",
-                f->path, f->owner_path, consequence, f->connector, f->owner_path);
-}
-
-/* For a destination that keeps no state (jsonl): state.json is the state, if it is ours. */
-static int load_state_file(const state_file *f, const logger *lg, state *st, ch_error *err)
-{
-    char *text = NULL;
-    size_t len = 0;
-    int rc;
-    if (!exists(f->path)) {
-        log_msg(lg, CH_LOG_INFO, "host", "no %s for connector '%s': starting fresh", f->path,
-                f->connector);
-        return CH_OK;
-    }
-    if (!f->owned) {
-        log_not_owned(f, lg, CH_LOG_WARNING,
-                      "not used, and this sync starts fresh (its first checkpoint replaces it)");
-        return CH_OK;
-    }
-    if (file_read_regular(f->path, &text, &len, err) != CH_OK)
-        return CH_ERROR;
-    rc = state_replace(st, text, len, f->path, err);
-    free(text);
-    return rc;
-}
-
-/* Loads the warehouse's state; the warehouse wins over files/state.json, which is rewritten. */
-static int load_state(dest *d, const dest_kind *kind, const char *connector, const workdir *w,
-                      state_file *f, const logger *lg, int dry_run, state *st, ch_error *err)
-{
-    char *stored = NULL, *file = NULL;
-    size_t file_len = 0;
-    ch_error ignored;
-    struct stat sb;
-    int rc;
-    /* state.json is the host's own file: anything but a file (or nothing) was put there */
-    if (lstat(w->state, &sb) == 0 && !S_ISREG(sb.st_mode))
-        return err_set(err, "%s is %s, not a regular file; remove it", w->state,
-                       file_kind(sb.st_mode));
-    if (!(kind->flags & DEST_KEEPS_STATE))
-        return load_state_file(f, lg, st, err);
-    if (d->ops->load_state(d, connector, &stored, err) != CH_OK)
-        return CH_ERROR;
-    if (stored == NULL) {
-        log_msg(lg, CH_LOG_INFO, "host", "no state stored for connector '%s': starting fresh",
-                connector);
-        return CH_OK;
-    }
-    rc = state_replace(st, stored, strlen(stored), "warehouse state", err);
-    if (rc == CH_OK) {
-        const char *canonical = state_json(st);
-        if (exists(w->state) && !f->owned) {
-            log_not_owned(f, lg, CH_LOG_INFO,
-                          dry_run ? "using the warehouse's state (dry run: the file stays)"
-                                  : "using the warehouse's state, and replacing the file");
-            if (!dry_run)
-                rc = state_file_write(f, canonical, err);
-        } else if (file_read_regular(w->state, &file, &file_len, &ignored) != CH_OK ||
-                   strcmp(file, canonical) != 0) {
-            log_msg(lg, CH_LOG_WARNING, "host",
-                    "%s is missing or differs from the state committed in the warehouse; "
-                    "using the warehouse's and %s",
-                    w->state, dry_run ? "leaving the file alone (dry run)" : "rewriting the file");
-            if (!dry_run)
-                rc = state_file_write(f, canonical, err);
-        }
-    }
-    free(file);
-    free(stored);
-    return rc;
 }
 
 /* Without --destination, the working directory's warehouse: files/warehouse.db in SQLite. */
@@ -189,7 +106,8 @@ int sync_run(const sync_request *req)
     FILE *report = dest_uses_stdout(req->destination) ? stderr : stdout;
     /* the request's logger, which learns the secret configuration values once they are read */
     logger lg = req->log;
-    state_file sf = {0};
+    state_plan plan = {0};
+    char *seed = NULL;
     dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&lg};
     char *scrubbed = NULL;
 
@@ -210,6 +128,7 @@ int sync_run(const sync_request *req)
     /* a destination or working directory that cannot be used is bad usage, not a failed sync */
     status = EXIT_USAGE;
     if ((req->destination && dest_check(req->destination, &err) != CH_OK) ||
+        (req->state && state_seed_read(req->state, &seed, &err) != CH_OK) ||
         workdir_open(&w, req->working_dir, !req->dry_run, &err) != CH_OK)
         goto early;
     kind = dest_kind_of(req->destination ? req->destination : DEFAULT_SCHEME);
@@ -234,8 +153,8 @@ int sync_run(const sync_request *req)
             goto early;
         if (finished)
             log_msg(&lg, CH_LOG_WARNING, "host",
-                    "a reset of %s was interrupted; finished it: the warehouse and state.json "
-                    "are removed, and the sync starts fresh",
+                    "a reset of %s was interrupted; finished it: the warehouse and the state "
+                    "files are removed, and the sync starts fresh",
                     w.files);
     }
     if ((spec = destination_spec(req, &w)) == NULL) {
@@ -248,17 +167,20 @@ int sync_run(const sync_request *req)
     }
     if (dest_open(spec, &open_opts, &d, &err) != CH_OK)
         goto early;
-    if (state_file_open(&sf, &w, name, &err) != CH_OK ||
-        load_state(d, kind, name, &w, &sf, &lg, req->dry_run, st, &err) != CH_OK ||
-        sink_init(&s, name, ses.schema, ses.config, d, st, &lg, &err) != CH_OK)
-        goto early;
+    {
+        state_plan_request pr = {d,          kind, name, &w, &lg, req->dry_run ? "dry run" : NULL,
+                                 req->state, seed};
+        if (state_plan_load(&plan, &pr, st, &err) != CH_OK ||
+            sink_init(&s, name, ses.schema, ses.config, d, st, &lg, &err) != CH_OK)
+            goto early;
+    }
     sink_ready = 1;
     s.user_data = ses.connector->def.user_data;
-    if (req->dry_run) {
+    if (req->dry_run)
         s.dry_run = 1; /* checkpoints apply what waits but commit nothing */
-    } else {
+    if (plan.write) {
         s.on_commit = write_state_file;
-        s.on_commit_ctx = &sf;
+        s.on_commit_ctx = &plan;
     }
 
     {
@@ -314,7 +236,8 @@ done:
     free(spec);
     workdir_close(&w);
     session_close(&ses);
-    state_file_close(&sf);
+    state_plan_close(&plan);
+    free(seed);
     free(scrubbed);
     return status;
 }

@@ -35,12 +35,13 @@ int workdir_open(workdir *w, const char *root, int create, ch_error *err)
     if (w->root == NULL || w->files == NULL)
         return err_set(err, "out of memory");
     w->warehouse = join(w->files, "warehouse.db");
+    w->state_dir = join(w->files, "state");
     w->state = join(w->files, "state.json");
     w->state_owner = join(w->files, "state.json.connector");
     w->lock = join(w->files, ".connector-host.lock");
     w->reset = join(w->files, ".reset");
-    if (w->warehouse == NULL || w->state == NULL || w->state_owner == NULL || w->lock == NULL ||
-        w->reset == NULL)
+    if (w->warehouse == NULL || w->state_dir == NULL || w->state == NULL ||
+        w->state_owner == NULL || w->lock == NULL || w->reset == NULL)
         return err_set(err, "out of memory");
     if (create && mkdir(w->files, 0777) != 0 && errno != EEXIST)
         return err_set(err, "cannot create %s: %s", w->files, strerror(errno));
@@ -73,6 +74,7 @@ void workdir_close(workdir *w)
     free(w->root);
     free(w->files);
     free(w->warehouse);
+    free(w->state_dir);
     free(w->state);
     free(w->state_owner);
     free(w->lock);
@@ -111,6 +113,44 @@ int workdir_reset_pending(const workdir *w)
     return lstat(w->reset, &sb) == 0;
 }
 
+/*
+ * Removes every connector's state file: all that files/state/ holds but a
+ * directory someone put there, then files/state/ itself if it is empty.
+ * Temporary files a killed write left go without being named.
+ */
+static int remove_state_dir(const workdir *w, void (*removed)(void *, const char *), void *ctx,
+                            ch_error *err)
+{
+    DIR *d = opendir(w->state_dir);
+    struct dirent *e;
+    char path[4200];
+    int rc = CH_OK;
+    if (d == NULL)
+        return errno == ENOENT ? CH_OK
+                               : err_set(err, "cannot read %s: %s", w->state_dir, strerror(errno));
+    while ((e = readdir(d)) != NULL) {
+        struct stat sb;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", w->state_dir, e->d_name);
+        if (lstat(path, &sb) != 0 || S_ISDIR(sb.st_mode))
+            continue;
+        /* each file is tried, the first failure said */
+        if (remove_file(path, strstr(e->d_name, ".tmp-") ? NULL : removed, ctx, err) != CH_OK)
+            rc = CH_ERROR;
+    }
+    closedir(d);
+    if (rc != CH_OK)
+        return CH_ERROR;
+    if (rmdir(w->state_dir) == 0) {
+        if (removed)
+            removed(ctx, w->state_dir);
+    } else if (errno != ENOENT && errno != ENOTEMPTY && errno != EEXIST) {
+        return err_set(err, "cannot remove %s: %s", w->state_dir, strerror(errno));
+    }
+    return CH_OK;
+}
+
 /* Removes the temporary state files a killed write left behind (state.json.tmp-*). */
 static void remove_temporaries(const workdir *w)
 {
@@ -131,8 +171,8 @@ static void remove_temporaries(const workdir *w)
 /*
  * The files of a reset, in the order SQLite recovers from: the WAL first (a
  * WAL without its database would be replayed into the next one), then the
- * database and the state. With the marker in place, any prefix of this
- * order is finished by the next reset or sync.
+ * database, state.json and its owner, then each connector's state file. With the marker in place,
+ * any prefix of this order is finished by the next reset or sync.
  */
 static int remove_all(workdir *w, void (*removed)(void *, const char *), void *ctx, ch_error *err)
 {
@@ -149,7 +189,8 @@ static int remove_all(workdir *w, void (*removed)(void *, const char *), void *c
         int db = remove_file(w->warehouse, removed, ctx, err);
         int st = remove_file(w->state, removed, ctx, db == CH_OK ? err : &second);
         int owner = remove_file(w->state_owner, removed, ctx, &second);
-        if (db != CH_OK || st != CH_OK || owner != CH_OK)
+        int dir = remove_state_dir(w, removed, ctx, db == CH_OK && st == CH_OK ? err : &second);
+        if (db != CH_OK || st != CH_OK || owner != CH_OK || dir != CH_OK)
             return CH_ERROR; /* the marker stays: the next reset or sync tries again */
     }
     remove_temporaries(w);

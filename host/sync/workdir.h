@@ -7,14 +7,15 @@
 #include "base/error.h"
 
 typedef struct workdir {
-    char *root;      /* --working-dir */
-    char *files;     /* ROOT/files */
-    char *warehouse; /* ROOT/files/warehouse.db */
-    char *state;     /* ROOT/files/state.json */
+    char *root;        /* --working-dir */
+    char *files;       /* ROOT/files */
+    char *warehouse;   /* ROOT/files/warehouse.db */
+    char *state_dir;   /* ROOT/files/state: one state file per connector (state_file.h) */
+    char *state;       /* ROOT/files/state.json, a copy of one connector's state */
     char *state_owner; /* ROOT/files/state.json.connector: whose state.json is */
-    char *lock;      /* ROOT/files/.connector-host.lock */
-    char *reset;     /* ROOT/files/.reset: a reset has begun and not finished */
-    int lock_fd;     /* -1 when not locked */
+    char *lock;        /* ROOT/files/.connector-host.lock */
+    char *reset;       /* ROOT/files/.reset: a reset has begun and not finished */
+    int lock_fd;       /* -1 when not locked */
 } workdir;
 
 /* Computes the paths; with create, makes ROOT/files if it is missing. */
@@ -27,7 +28,8 @@ int workdir_lock(workdir *w, ch_error *err);
 void workdir_close(workdir *w);
 
 /*
- * Removes the warehouse (with its -wal and -shm files) and state.json, safe
+ * Removes the warehouse (with its -wal and -shm files), state.json and
+ * every connector's state file (files/state/), safe
  * at every instant: a marker is made durable first and removed last, so a
  * reset killed half way is finished by the next one, or by the next sync
  * (workdir_finish_reset), never left as a database without its WAL.
