@@ -49,7 +49,11 @@ like "$err" 'invalid URI query parameter: "bogus"' "and libpq checks the spec"
 cd "$TMP" || exit 1
 host_installed new shop
 is "$rc" 0 "new shop exits 0"
-like "$out" "cd shop && make && connector-host run shop --plugin-dir ." "new says what to do next"
+like "$out" "cd shop && make && $(readlink -f "$INSTALLED_HOST") run shop --plugin-dir ." "new says what to do next, naming this host by its path: connector-host on PATH is not it"
+rm -rf "$TMP/shop_on_path"
+PATH="$(dirname "$INSTALLED_HOST"):$PATH" "$INSTALLED_HOST" new shop_on_path >"$TMP/out" 2>&1
+like "$(cat "$TMP/out")" "cd shop_on_path && make && connector-host run shop_on_path --plugin-dir ." "with this host on PATH, new names it connector-host"
+rm -rf "$TMP/shop_on_path"
 is "$(cd shop && ls | tr '\n' ' ')" "Makefile README.md configuration.json expected.jsonl shop.c " "new writes the source, Makefile, README, configuration and expected stream"
 grep -q 'connector-host run shop --plugin-dir' shop/README.md && pass "the README names the connector" || fail "the README names the connector"
 
