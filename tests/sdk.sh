@@ -154,7 +154,7 @@ echo "{\"path\": \"$TMP/tutorial/fixture\"}" >configuration.json
 (connector-host reset && make CFLAGS='-O2 -g -Wall -Wextra -Werror' && make run) >"$TMP/tut.log" 2>&1
 is "$?" 0 "tutorial step 3: the listing builds with -Werror and syncs"
 is "$(sql files/warehouse.db 'select name, case when is_directory then 4096 else size end, modified, is_directory, _fivetran_deleted from files order by name' | tr '\n' ' ')" \
-    "a.txt|5|2024-01-02T03:04:05Z|0|0 b.txt|0|2024-01-02T03:04:05Z|0|0 sub|4096|2024-01-02T03:04:05Z|1|0 " "tutorial step 3: the directory's entries land, typed"
+    "a.txt|5|2024-01-02T03:04:05.000000Z|0|0 b.txt|0|2024-01-02T03:04:05.000000Z|0|0 sub|4096|2024-01-02T03:04:05.000000Z|1|0 " "tutorial step 3: the directory's entries land, typed"
 (cd .. && "$SQLITE3" -header -column dirlist/files/warehouse.db 'select name, size, modified from files where not _fivetran_deleted order by size desc limit 5') >"$TMP/q.txt" 2>&1
 like "$(cat "$TMP/q.txt")" "a.txt" "tutorial step 3: the tutorial's query runs"
 rm ../fixture/a.txt
