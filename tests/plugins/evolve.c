@@ -4,7 +4,8 @@
  * Table `items` declares only its key, so every other column is inferred and
  * widened; table `fixed` declares `val` with the type given by the
  * configuration key "fixed_type" (INT by default), to change a declaration
- * between syncs.
+ * between syncs. Steps times1 and times2 widen times to STRING in table
+ * `stamps`.
  */
 #include <connector-host.h>
 #include <stdlib.h>
@@ -108,6 +109,20 @@ static int update(ch_sync *sync, const ch_config *config)
     } else if (strcmp(step, "badlog") == 0) {
         ch_log_info(sync, "bytes \xff\xfe are not UTF-8");
         rc = CH_OK;
+    } else if (strcmp(step, "times1") == 0) {
+        /* Undeclared times in table `stamps`, to widen to STRING in step times2. */
+        ch_row_set_int(row, "id", 1);
+        ch_row_set_utc_datetime(row, "at", "2024-01-01T00:00:00.5+01:00");
+        ch_row_set_naive_datetime(row, "local", "2024-01-01 08:00:00");
+        ch_row_set_naive_time(row, "alarm", "06:30:00");
+        rc = ch_upsert(sync, "stamps", row);
+    } else if (strcmp(step, "times2") == 0) {
+        /* The stored times become STRING: their text is the contract's, in every destination. */
+        ch_row_set_int(row, "id", 2);
+        ch_row_set_string(row, "at", "soon");
+        ch_row_set_string(row, "local", "later");
+        ch_row_set_string(row, "alarm", "never");
+        rc = ch_upsert(sync, "stamps", row);
     } else if (strcmp(step, "binary") == 0) {
         /* Bytes that are not UTF-8 cannot join a STRING column. */
         ch_row_set_int(row, "id", 100);
