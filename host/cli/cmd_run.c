@@ -8,7 +8,7 @@
 static const char usage[] =
     "connector-host run NAME|PATH [--plugin-dir DIR]... [--working-dir DIR] "
     "[--configuration FILE] [--destination SPEC] [--dry-run] [--naming fivetran|source] "
-    "[--log-level LEVEL] [--log-format text|json]";
+    "[--fixed-time TIME] [--log-level LEVEL] [--log-format text|json]";
 
 static void print_help(void)
 {
@@ -36,6 +36,11 @@ static void print_help(void)
            "  --naming NAMING       fivetran (default): table and column names in\n"
            "                        lower-case snake_case, as Fivetran names them;\n"
            "                        source: names exactly as the connector writes them\n"
+           "  --fixed-time TIME     for tests only: _fivetran_synced from a clock that\n"
+           "                        starts at TIME (UTC, from 1970 on, e.g.\n"
+           "                        2000-01-01T00:00:00Z) and moves one microsecond per\n"
+           "                        operation, so that a run's warehouse is the same\n"
+           "                        every time\n"
            "  --log-level LEVEL     FINE, INFO (default), WARNING or SEVERE\n"
            "  --log-format FORMAT   text (default) or json, one object per line\n\n"
            "Logs go to standard error, the summary to standard output.\n"
@@ -45,10 +50,11 @@ static void print_help(void)
 int cmd_run(int argc, char **argv)
 {
     options opts;
-    int status = options_parse(&opts, argc, argv,
-                               OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION |
-                                   OPT_DESTINATION | OPT_LOG | OPT_DRY_RUN | OPT_NAMING,
-                               1, usage);
+    int status =
+        options_parse(&opts, argc, argv,
+                      OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION | OPT_DESTINATION |
+                          OPT_LOG | OPT_DRY_RUN | OPT_NAMING | OPT_FIXED_TIME,
+                      1, usage);
     if (status == EXIT_OK && opts.help)
         print_help();
     else if (status == EXIT_OK)

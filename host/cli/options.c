@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "contract/formats.h"
 #include "plugin/registry.h"
 
 void options_free(options *opts)
@@ -61,12 +62,13 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
         {"verbose", no_argument, NULL, 'v'},
         {"dry-run", no_argument, NULL, 'n'},
         {"naming", required_argument, NULL, 'N'},
+        {"fixed-time", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     static const unsigned needs[] = {
-        OPT_PLUGIN_DIR, OPT_WORKING_DIR, OPT_CONFIGURATION, OPT_DESTINATION, OPT_LOG,
-        OPT_LOG,        OPT_VERBOSE,     OPT_DRY_RUN,       OPT_NAMING,      0};
+        OPT_PLUGIN_DIR, OPT_WORKING_DIR, OPT_CONFIGURATION, OPT_DESTINATION, OPT_LOG, OPT_LOG,
+        OPT_VERBOSE,    OPT_DRY_RUN,     OPT_NAMING,        OPT_FIXED_TIME,  0};
     const char *command = argv[0];
     int c, index;
     memset(opts, 0, sizeof *opts);
@@ -133,6 +135,17 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
                 return usage_error(command, usage, "unknown naming '%s' (fivetran or source)",
                                    optarg);
             break;
+        case 'T': {
+            ch_error why;
+            /* the clock's text is formatted from the seconds since 1970, so it starts there */
+            if (utc_datetime_micros(optarg, &opts->req.fixed_time_us, &why) != CH_OK)
+                return usage_error(command, usage, "--fixed-time: %s", why.msg);
+            if (opts->req.fixed_time_us < 0)
+                return usage_error(command, usage,
+                                   "--fixed-time '%s' is before 1970-01-01T00:00:00Z", optarg);
+            opts->req.fixed_time = 1;
+            break;
+        }
         case 'h':
             opts->help = 1;
             return EXIT_OK;

@@ -3,6 +3,7 @@
 #define HOST_REQUEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/log.h"
 
@@ -18,6 +19,8 @@ typedef struct sync_request {
     const char *destination;   /* NULL: sqlite:WORKDIR/files/warehouse.db */
     int dry_run;               /* check everything, commit nothing */
     int naming_source;         /* --naming source: names as written, not normalised */
+    int fixed_time;            /* --fixed-time, for golden tests: */
+    int64_t fixed_time_us;     /* where _fivetran_synced's clock starts, microseconds since 1970 */
     logger log;
 } sync_request;
 

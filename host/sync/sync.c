@@ -254,6 +254,8 @@ int sync_run(const sync_request *req)
         goto early;
     sink_ready = 1;
     s.user_data = ses.connector->def.user_data;
+    if (req->fixed_time)
+        sink_fix_clock(&s, req->fixed_time_us);
     if (req->dry_run) {
         s.dry_run = 1; /* checkpoints apply what waits but commit nothing */
     } else {
