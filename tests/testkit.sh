@@ -1,5 +1,6 @@
 # testkit.sh - what the host gives connector authors for golden tests: --fixed-time, a clock
-# for _fivetran_synced that is the same every run, and --mask for values that vary.
+# for _fivetran_synced that is the same every run, and --mask, for values that vary in a
+# jsonl stream.
 . "$TESTS_SRCDIR/lib.sh"
 
 P="--plugin-dir $TEST_PLUGINS"
@@ -45,5 +46,50 @@ like "$err" "--fixed-time '1969-12-31T23:59:59Z' is before 1970-01-01T00:00:00Z"
 host schema incremental --fixed-time 2000-01-01T00:00:00Z
 is "$rc" 2 "schema does not take --fixed-time"
 like "$err" "option '--fixed-time' does not apply here" "and says so"
+
+# ---- --mask: values that vary become "<masked>" in a jsonl stream ------------------------------
+# three upserts rows with fresh UUIDs and keeps the first in its state.
+expected='{"op":"table","table":"three","columns":[{"name":"id","type":"STRING","key":true},{"name":"val_1","type":"STRING"},{"name":"val_2","type":"INT"}]}
+{"op":"upsert","table":"three","data":{"id":"<masked>","val_1":"<masked>","val_2":0}}
+{"op":"upsert","table":"three","data":{"id":"<masked>","val_1":"<masked>","val_2":1}}
+{"op":"upsert","table":"three","data":{"id":"<masked>","val_1":"<masked>","val_2":2}}
+{"op":"update","table":"three","data":{"id":"<masked>","val_1":"<masked>"}}
+{"op":"delete","table":"three","keys":{"id":"<masked>"}}
+{"op":"checkpoint","state":{"last_id":"<masked>"}}'
+for n in 1 2; do
+    W=$(newdir "mask$n")
+    host run three --working-dir "$W" --destination jsonl:- --mask three.id --mask val_1 --mask last_id
+    is "$rc" 0 "run $n with --mask exits 0"
+    is "$out" "$expected" "run $n: the stream is the same every run: TABLE.COLUMN, a column of every table, a state key masked; keys, updates and deletes too"
+done
+matches "$(cat "$TMP/mask1/files/state.json")" '^\{"last_id":"[0-9a-f-]{36}"\}$' "state.json keeps the real state"
+host run three --working-dir "$(newdir nomask)" --destination jsonl:-
+unlike "$out" "<masked>" "without --mask, nothing is masked"
+
+# TABLE.COLUMN names one table's column; a column of that name elsewhere, and the state, stay.
+W=$(newdir masktable)
+host run multiple_tables --working-dir "$W" --destination jsonl:- --mask orders.customer_id
+is "$rc" 0 "--mask TABLE.COLUMN exits 0"
+is "$(printf '%s\n' "$out" | grep -c '"op":"upsert","table":"orders","data":{"customer_id":"<masked>","order_no"')" 6 "every order's customer_id is masked"
+is "$(printf '%s\n' "$out" | grep -c '"op":"upsert","table":"customers","data":{"customer_id":[0-9]')" 2 "the customers' customer_id is not"
+like "$out" '{"op":"checkpoint","state":{"customers":4,"orders":0}}' "nor the state's keys"
+
+# A NULL stays null, of every type; the table line keeps the column's type.
+W=$(newdir masknull)
+host run types $P --working-dir "$W" --destination jsonl:- --mask v_string --mask v_double --mask v_json
+is "$(printf '%s\n' "$out" | grep -o '"v_double":[^,]*' | sort | uniq -c | sed 's/^ *//' | tr '\n' ' ')" \
+    '11 "v_double":"<masked>" 2 "v_double":null ' "a masked number is the string <masked>; NULLs stay null"
+is "$(printf '%s\n' "$out" | grep -c '"v_string":null')" 7 "NULL strings stay null"
+like "$out" '{"name":"v_json","type":"JSON"}' "the table line keeps the masked column's type"
+
+# Only a stream masks: a warehouse keeps every value.
+W=$(newdir masksqlite)
+host run three --working-dir "$W" --mask id
+is "$rc" 2 "--mask with a SQLite destination: exit 2"
+like "$err" "--mask applies to a jsonl destination only: a sqlite warehouse keeps every value as it is" "the refusal says why"
+[ ! -e "$W/files/warehouse.db" ] && pass "nothing is written" || fail "nothing is written"
+host run three --working-dir "$W" --destination jsonl:- --mask ''
+is "$rc" 2 "an empty --mask: exit 2"
+like "$err" "--mask needs a column name" "the refusal says what it needs"
 
 done_testing

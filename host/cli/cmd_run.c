@@ -8,7 +8,7 @@
 static const char usage[] =
     "connector-host run NAME|PATH [--plugin-dir DIR]... [--working-dir DIR] "
     "[--configuration FILE] [--destination SPEC] [--dry-run] [--naming fivetran|source] "
-    "[--fixed-time TIME] [--log-level LEVEL] [--log-format text|json]";
+    "[--fixed-time TIME] [--mask NAME]... [--log-level LEVEL] [--log-format text|json]";
 
 static void print_help(void)
 {
@@ -41,6 +41,10 @@ static void print_help(void)
            "                        2000-01-01T00:00:00Z) and moves one microsecond per\n"
            "                        operation, so that a run's warehouse is the same\n"
            "                        every time\n"
+           "  --mask NAME           for tests only, with a jsonl destination: writes the\n"
+           "                        values of column NAME of every table (and of the\n"
+           "                        state's key NAME), or of TABLE.COLUMN, as \"<masked>\",\n"
+           "                        for values that vary from run to run (repeatable)\n"
            "  --log-level LEVEL     FINE, INFO (default), WARNING or SEVERE\n"
            "  --log-format FORMAT   text (default) or json, one object per line\n\n"
            "Logs go to standard error, the summary to standard output.\n"
@@ -53,7 +57,7 @@ int cmd_run(int argc, char **argv)
     int status =
         options_parse(&opts, argc, argv,
                       OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION | OPT_DESTINATION |
-                          OPT_LOG | OPT_DRY_RUN | OPT_NAMING | OPT_FIXED_TIME,
+                          OPT_LOG | OPT_DRY_RUN | OPT_NAMING | OPT_FIXED_TIME | OPT_MASK,
                       1, usage);
     if (status == EXIT_OK && opts.help)
         print_help();

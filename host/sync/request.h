@@ -21,6 +21,8 @@ typedef struct sync_request {
     int naming_source;         /* --naming source: names as written, not normalised */
     int fixed_time;            /* --fixed-time, for golden tests: */
     int64_t fixed_time_us;     /* where _fivetran_synced's clock starts, microseconds since 1970 */
+    char **masks; /* --mask NAME or TABLE.COLUMN: values a jsonl stream writes masked */
+    size_t nmasks;
     logger log;
 } sync_request;
 

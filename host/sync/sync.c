@@ -190,7 +190,7 @@ int sync_run(const sync_request *req)
     /* the request's logger, which learns the secret configuration values once they are read */
     logger lg = req->log;
     state_file sf = {0};
-    dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&lg};
+    dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&lg, req->masks, req->nmasks};
     char *scrubbed = NULL;
 
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -217,6 +217,13 @@ int sync_run(const sync_request *req)
         err_set(&err,
                 "--dry-run does not apply to a %s destination, which commits nothing "
                 "but its own stream; use a scratch --working-dir to leave state.json alone",
+                kind->name);
+        goto early;
+    }
+    if (req->nmasks && !(kind->flags & DEST_MASKS)) {
+        err_set(&err,
+                "--mask applies to a jsonl destination only: a %s warehouse keeps every value as "
+                "it is",
                 kind->name);
         goto early;
     }
