@@ -68,13 +68,22 @@ is "$(sql "$W/files/warehouse.db" 'select id, name, price from items order by id
 (cd "$W" && "$INSTALLED_HOST" run shop --plugin-dir "$TMP/plugins") >"$TMP/out" 2>"$TMP/err"
 is "$(sql "$W/files/warehouse.db" 'select max(id) from items')" 6 "a second run continues from the state"
 
+matches "$(sql "$W/files/warehouse.db" 'select fetched_at from items where id = 1')" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.000000Z$' "the scaffold's fetch time lands"
+
 (cd shop && make check) >"$TMP/check.log" 2>&1
 is "$?" 0 "the scaffold's make check passes" 
 like "$(cat "$TMP/check.log")" "check: the stream matches expected.jsonl" "make check compares the stream"
+like "$(cat "$TMP/check.log")" "--mask items.fetched_at" "make check masks the Makefile's MASK"
+(cd shop && make check) >"$TMP/check.log" 2>&1
+is "$?" 0 "make check passes again, a fetch time later"
+# The mask is what makes it pass: without it, the stream holds this run's fetch time.
+(cd shop && make check MASK=) >"$TMP/check.log" 2>&1
+[ "$?" -ne 0 ] && pass "make check without MASK fails on the fetch time" || fail "make check without MASK fails on the fetch time"
+matches "$(cat "$TMP/check.log")" '^\+.*"id":1,"name":"item 1","price":"3.07","fetched_at":"20[0-9-]{8}T[0-9:]{8}\.000000Z"' "the diff shows the time that varies"
 sed -i 's/"item %ld"/"thing %ld"/' shop/shop.c
 (cd shop && make check) >"$TMP/check.log" 2>&1
 [ "$?" -ne 0 ] && pass "make check fails when the stream changes" || fail "make check fails when the stream changes"
-like "$(cat "$TMP/check.log")" '+{"op":"upsert","table":"items","data":{"id":1,"name":"thing 1","price":"3.07"}}' "the failure shows the diff"
+like "$(cat "$TMP/check.log")" '+{"op":"upsert","table":"items","data":{"id":1,"name":"thing 1","price":"3.07","fetched_at":"<masked>"}}' "the failure shows the diff"
 (cd shop && make expected && make check) >"$TMP/check.log" 2>&1
 is "$?" 0 "make expected accepts the new stream"
 
