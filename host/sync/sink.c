@@ -135,7 +135,7 @@ void sink_fix_clock(sink *s, int64_t start_us)
 static const char *next_synced(sink *s)
 {
     struct timespec ts;
-    int64_t us = 0, second;
+    int64_t us = 0, second; /* a fixed clock reads 0: each time is then the last one's + 1 */
     if (!s->fixed_clock) {
         clock_gettime(CLOCK_REALTIME, &ts);
         us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
