@@ -147,16 +147,28 @@ static int ref_time_n(const char *s, size_t len, int *h, int *mi, int *sec)
     return *h <= 23 && *mi <= 59 && *sec <= 59;
 }
 
-/* Naive datetime: writes the 'T' form; 1 when valid. */
+/* The fraction of a valid time of len characters, as ".ffffff": padded with zeros. */
+static void ref_fraction(const char *time, size_t len, char out[8])
+{
+    out[0] = '.';
+    for (size_t i = 0; i < 6; i++)
+        out[1 + i] = 9 + i < len ? time[9 + i] : '0';
+    out[7] = '\0';
+}
+
+/* Naive datetime: writes the 'T' form with six fraction digits; 1 when valid. */
 static int ref_naive(const char *s, char *out)
 {
     size_t n = strlen(s);
     int y, m, d, h, mi, sec;
+    char frac[8];
     if (n < 19 || (s[10] != 'T' && s[10] != ' ') || !ref_date_n(s, 10, &y, &m, &d) ||
         !ref_time_n(s + 11, n - 11, &h, &mi, &sec))
         return 0;
-    memcpy(out, s, n + 1);
+    ref_fraction(s + 11, n - 11, frac);
+    memcpy(out, s, 19);
     out[10] = 'T';
+    memcpy(out + 19, frac, sizeof frac);
     return 1;
 }
 
@@ -194,8 +206,12 @@ static int ref_utc(const char *s, char *out, size_t size)
         return -1;
     if (r.tm_year + 1900 < 1 || r.tm_year + 1900 > 9999)
         return -1;
-    snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d%.*sZ", r.tm_year + 1900, r.tm_mon + 1,
-             r.tm_mday, r.tm_hour, r.tm_min, sec, (int)(tlen - 8), s + 11 + 8);
+    {
+        char frac[8];
+        ref_fraction(s + 11, tlen, frac);
+        snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d%sZ", r.tm_year + 1900, r.tm_mon + 1,
+                 r.tm_mday, r.tm_hour, r.tm_min, sec, frac);
+    }
     return 1;
 }
 
@@ -419,6 +435,22 @@ static void check_formats(const uint8_t *raw, size_t raw_len, const char *s, int
     check_err(rc, &err, "time_check");
     want = ref_time_n(s, len, &h, &mi, &sec);
     CHECK("fmt-time", (rc == CH_OK) == want, "time_check('%s') = %d, reference %d", s, rc, want);
+    ERR_POISON(err);
+    rc = naive_time_canonical(s, out, DATETIME_TEXT_MAX, &err);
+    check_err(rc, &err, "naive_time_canonical");
+    CHECK("fmt-time", (rc == CH_OK) == want, "naive_time_canonical('%s') = %d, reference %d", s, rc,
+          want);
+    if (rc == CH_OK && want) {
+        ref_fraction(s, len, ref + 8);
+        memcpy(ref, s, 8);
+        CHECK("fmt-time", strcmp(out, ref) == 0, "'%s' gave '%s', reference '%s'", s, out, ref);
+    }
+    memset(tiny, CANARY, sizeof tiny);
+    rc = naive_time_canonical(s, tiny, small, &err);
+    check_canary(tiny, small, sizeof tiny, "naive_time_canonical");
+    if (rc == CH_OK)
+        CHECK("fmt-time", want && strncmp(tiny, s, 8) == 0 && strlen(tiny) == 15,
+              "small-buffer result '%s'", tiny);
 
     ERR_POISON(err);
     rc = naive_datetime_canonical(s, out, DATETIME_TEXT_MAX, &err);
@@ -429,8 +461,9 @@ static void check_formats(const uint8_t *raw, size_t raw_len, const char *s, int
     if (rc == CH_OK && want) {
         CHECK("fmt-naive", strcmp(out, ref) == 0, "'%s' gave '%s', reference '%s'", s, out, ref);
         ERR_POISON(err);
-        CHECK("fmt-naive", naive_datetime_canonical(out, out2, sizeof out2, &err) == CH_OK &&
-                               strcmp(out, out2) == 0,
+        CHECK("fmt-naive",
+              naive_datetime_canonical(out, out2, sizeof out2, &err) == CH_OK &&
+                  strcmp(out, out2) == 0,
               "canonical '%s' is not its own canonical form", out);
     }
     memset(tiny, CANARY, sizeof tiny);
@@ -490,16 +523,16 @@ static void check_formats(const uint8_t *raw, size_t raw_len, const char *s, int
                   want ? ref : "-");
         if (rc == CH_OK) {
             if (want)
-                CHECK("fmt-decimal", strcmp(out, ref) == 0, "'%s' (%d,%d) gave '%s', ref '%s'",
-                      s, p, sc, out, ref);
+                CHECK("fmt-decimal", strcmp(out, ref) == 0, "'%s' (%d,%d) gave '%s', ref '%s'", s,
+                      p, sc, out, ref);
             ERR_POISON(err);
             CHECK("fmt-decimal",
                   decimal_canonical(out, p, sc, out2, sizeof out2, &err) == CH_OK &&
                       strcmp(out, out2) == 0,
                   "decimal '%s' (%d,%d) is not its own canonical form", out, p, sc);
             if (p > 0)
-                CHECK("fmt-decimal", decimal_scale_of(out) == sc,
-                      "'%s' has scale %d, not %d", out, decimal_scale_of(out), sc);
+                CHECK("fmt-decimal", decimal_scale_of(out) == sc, "'%s' has scale %d, not %d", out,
+                      decimal_scale_of(out), sc);
         }
         memset(tiny, CANARY, sizeof tiny);
         rc = decimal_canonical(s, p, sc, tiny, small, &err);
@@ -611,12 +644,10 @@ static void check_convert(const value *in, int realistic, col_type t, int p, int
         /* Trailing fraction zeros ("1.50") get their own id: a separate question. */
         int zeros = strchr(in->ptr, '.') && in->ptr[strlen(in->ptr) - 1] == '0';
         CHECK(rc != CH_OK && want && zeros ? "value-decimal-double-zeros" : "value-decimal-double",
-              (rc == CH_OK) == want,
-              "DECIMAL \"%s\" -> %s: %s, reference %s (%.17g)", in->ptr, tn,
+              (rc == CH_OK) == want, "DECIMAL \"%s\" -> %s: %s, reference %s (%.17g)", in->ptr, tn,
               rc == CH_OK ? "accepted" : "refused", want ? "accepts" : "refuses", d);
         if (rc == CH_OK && want)
-            CHECK("value-decimal-double", out.d == d, "DECIMAL \"%s\" -> %.17g", in->ptr,
-                  out.d);
+            CHECK("value-decimal-double", out.d == d, "DECIMAL \"%s\" -> %.17g", in->ptr, out.d);
     }
     if (rc != CH_OK)
         goto done;
@@ -625,8 +656,7 @@ static void check_convert(const value *in, int realistic, col_type t, int p, int
         CHECK("value-shape", out.type == T_NONE, "NULL converted to type %d", (int)out.type);
         goto done;
     }
-    CHECK("value-shape", out.type == t, "converted to %s but got type %s", tn,
-          type_name(out.type));
+    CHECK("value-shape", out.type == t, "converted to %s but got type %s", tn, type_name(out.type));
     if (type_storage(t) == S_TEXT || type_storage(t) == S_BLOB) {
         CHECK("value-shape", out.ptr != NULL && out.ptr[out.len] == '\0',
               "%s result is not NUL-terminated at its length %zu", tn, out.len);
@@ -649,8 +679,10 @@ static void check_convert(const value *in, int realistic, col_type t, int p, int
                   show(in, a, sizeof a), tn, out.ptr);
             break;
         case T_NAIVE_TIME:
-            CHECK("value-format", time_check(out.ptr, &err) == CH_OK, "%s -> %s gave '%s'",
-                  show(in, a, sizeof a), tn, out.ptr);
+            CHECK("value-format",
+                  naive_time_canonical(out.ptr, canon, sizeof canon, &err) == CH_OK &&
+                      strcmp(canon, out.ptr) == 0,
+                  "%s -> %s gave '%s'", show(in, a, sizeof a), tn, out.ptr);
             break;
         case T_NAIVE_DATETIME:
             CHECK("value-format",
@@ -810,7 +842,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ok = ok && date_check(text, &err) == CH_OK;
             break;
         case T_NAIVE_TIME:
-            ok = ok && time_check(text, &err) == CH_OK;
+            if (naive_time_canonical(text, canon, DATETIME_TEXT_MAX, &err) == CH_OK)
+                value_set_bytes(&in, src, canon, strlen(canon));
+            else
+                ok = 0;
             break;
         case T_NAIVE_DATETIME:
             if (naive_datetime_canonical(text, canon, DATETIME_TEXT_MAX, &err) == CH_OK)

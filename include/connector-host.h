@@ -211,7 +211,8 @@ void ch_row_free(ch_row *row);
  * their format here (dates, decimals, JSON, UTF-8) and return CH_ERROR with
  * the row marked invalid, so that the operation it is used in fails with the
  * reason. The value is converted to the column's declared type when the row
- * is written; a value that does not convert exactly is an error.
+ * is written; a value that does not convert exactly is an error. Times take
+ * 0 to 6 fraction digits and are stored with 6 (12:00:00 is 12:00:00.000000).
  */
 int ch_row_set_null(ch_row *row, const char *column);
 int ch_row_set_boolean(ch_row *row, const char *column, int value);

@@ -47,7 +47,7 @@ W=$(newdir ops)
 badops "$W" good
 is "$rc" 0 "badops case good: exit 0"
 is "$(sql "$W/files/warehouse.db" 'select id, name, i, amount, day, utc from items order by id')" \
-    "1|first|7|123.45|2026-02-28|2026-02-28T11:00:00Z
+    "1|first|7|123.45|2026-02-28|2026-02-28T11:00:00.000000Z
 2|second||||" "badops case good: rows written"
 keep "$W"
 

@@ -15,8 +15,8 @@ matches "$out" '^total +10 +0 +0 +0 +4 +1 +0$' "4 checkpoints: after records 3, 
 like "$err" "source holds 10 records; cursor ''" "first sync starts with no cursor"
 is "$(ids)" "1,2,3,4,5,6,7,8,9,10" "records 1 to 10"
 is "$(sql "$DB" 'select * from records where id in (1, 8)' | cut -d'|' -f1-4)" \
-    "1|2024-01-01T00:01:00Z|record 1|1.25
-8|2024-01-01T00:08:00Z|record 8|10.00" "record values: n minutes past 2024, amount n * 1.25"
+    "1|2024-01-01T00:01:00.000000Z|record 1|1.25
+8|2024-01-01T00:08:00.000000Z|record 8|10.00" "record values: n minutes past 2024, amount n * 1.25"
 is "$(sql "$DB" "select group_concat(column_name || ' ' || type, ', ') from (select * from _connector_columns where table_name = 'records' order by column_name)")" \
     "amount DECIMAL(10,2), id LONG, name STRING, updated_at UTC_DATETIME" "declared types recorded"
 is "$(state)" '{"cursor":"2024-01-01T00:10:00Z"}' "the cursor is the newest updated_at"

@@ -14,14 +14,14 @@ is "$rc" 0 "first sync exits 0"
 matches "$out" '^customers +2 +0 +0 +0 +1 +0$' "2 customers"
 matches "$out" '^orders +6 +0 +0 +0 +1 +0$' "6 orders"
 matches "$out" '^total +8 +0 +0 +0 +2 +2 +0$' "2 checkpoints: after customers, after orders"
-is "$(customers)" "1|customer 1|2024-01-01T01:00:00Z
-2|customer 2|2024-01-01T04:00:00Z" "customers sign up at hours 1 and 4"
-is "$(orders)" "1|1|2024-01-01T01:00:00Z|11.25
-1|2|2024-01-01T02:00:00Z|12.50
-1|3|2024-01-01T03:00:00Z|13.75
-2|1|2024-01-01T04:00:00Z|14.00
-2|2|2024-01-01T05:00:00Z|15.25
-2|3|2024-01-01T06:00:00Z|16.50" "one order an hour, numbered per customer"
+is "$(customers)" "1|customer 1|2024-01-01T01:00:00.000000Z
+2|customer 2|2024-01-01T04:00:00.000000Z" "customers sign up at hours 1 and 4"
+is "$(orders)" "1|1|2024-01-01T01:00:00.000000Z|11.25
+1|2|2024-01-01T02:00:00.000000Z|12.50
+1|3|2024-01-01T03:00:00.000000Z|13.75
+2|1|2024-01-01T04:00:00.000000Z|14.00
+2|2|2024-01-01T05:00:00.000000Z|15.25
+2|3|2024-01-01T06:00:00.000000Z|16.50" "one order an hour, numbered per customer"
 is "$(sql "$DB" "select group_concat(name || ':' || pk) from pragma_table_info('orders') where pk > 0")" \
     "customer_id:1,order_no:2" "orders has the composite key (customer_id, order_no)"
 is "$(sql "$DB" "select group_concat(name || ':' || pk) from pragma_table_info('customers') where pk > 0")" \
@@ -44,9 +44,9 @@ host run multiple_tables --working-dir "$W" --configuration "$(conf '{"hours": "
 is "$rc" 0 "sync at hour 8 exits 0"
 matches "$out" '^customers +1 +0 +0 +0 +0 +0$' "1 new customer"
 matches "$out" '^orders +2 +0 +0 +0 +0 +0$' "2 new orders"
-is "$(customers | tail -n 1)" "3|customer 3|2024-01-01T07:00:00Z" "customer 3 added"
-is "$(orders | tail -n 2)" "3|1|2024-01-01T07:00:00Z|17.75
-3|2|2024-01-01T08:00:00Z|18.00" "orders 7 and 8 added for customer 3"
+is "$(customers | tail -n 1)" "3|customer 3|2024-01-01T07:00:00.000000Z" "customer 3 added"
+is "$(orders | tail -n 2)" "3|1|2024-01-01T07:00:00.000000Z|17.75
+3|2|2024-01-01T08:00:00.000000Z|18.00" "orders 7 and 8 added for customer 3"
 is "$(state)" '{"customers":7,"orders":8}' "each cursor moved to its own table's newest record"
 
 # Hour 9: no new customer, one new order: the cursors move independently.

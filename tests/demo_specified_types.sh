@@ -28,9 +28,9 @@ val 1 price "text|19.90" # given as 19.9
 hexof 1 ratio "hex(ieee754_to_blob(ratio))" "real|3FD0000000000000" # 0.25
 hexof 1 measure "hex(ieee754_to_blob(measure))" "real|400921FB54442D18" # pi
 val 1 birthday "text|1990-07-15"
-val 1 alarm "text|06:30:00"
-val 1 local_time "text|2024-03-10T02:30:00"
-val 1 instant "text|2024-03-10T07:00:00Z" # given as 08:00:00+01:00
+val 1 alarm "text|06:30:00.000000"
+val 1 local_time "text|2024-03-10T02:30:00.000000"
+val 1 instant "text|2024-03-10T07:00:00.000000Z" # given as 08:00:00+01:00
 hexof 1 payload "hex(payload)" "blob|CAFE0001"
 val 1 document 'text|<note lang="en">hi</note>'
 hexof 1 name "hex(name)" "text|5A6FC3AB" # Zoë in UTF-8
@@ -45,8 +45,8 @@ hexof 2 ratio "hex(ieee754_to_blob(ratio))" "real|BFF8000000000000" # -1.5
 hexof 2 measure "hex(ieee754_to_blob(measure))" "real|81A56E1FC2F8F359" # -1e-300
 val 2 birthday "text|2024-02-29"
 val 2 alarm "text|23:59:59.999999"
-val 2 local_time "text|1999-12-31T23:59:59" # given with a space
-val 2 instant "text|1999-12-31T23:59:59Z"
+val 2 local_time "text|1999-12-31T23:59:59.000000" # given with a space
+val 2 instant "text|1999-12-31T23:59:59.000000Z"
 hexof 2 payload "hex(payload)" "blob|" # empty, not NULL
 hexof 2 document "quote(document)" "null|NULL"
 hexof 2 name "quote(name)" "text|''"

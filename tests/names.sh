@@ -78,7 +78,7 @@ ODB="$O/files/warehouse.db"
 old_warehouse "$O"
 host run names --working-dir "$O" $P
 is "$rc" 0 "first-rule warehouse: names syncs"
-is "$(tables "$ODB")" "_2024_sales _connector_columns _connector_state order_items three" "first-rule warehouse: no table added, the undeclared one kept as _2024_sales"
+is "$(tables "$ODB")" "_2024_sales _connector_columns _connector_formats _connector_state order_items three" "first-rule warehouse: no table added but the host's record of formats, the undeclared one kept as _2024_sales"
 is "$(columns "$ODB" order_items)" "order_id,unit_price,gr__e,_fivetran_synced,_fivetran_deleted" "first-rule warehouse: the declared Größe is still gr__e, no grosse added"
 is "$(columns "$ODB" _2024_sales)" "q1_total,_9lives,_fivetran_id,_fivetran_synced,_fivetran_deleted" "first-rule warehouse: the inferred columns are still q1_total and _9lives"
 is "$(sql "$ODB" "select order_id, unit_price, gr__e, _fivetran_synced > '2026-01-01T00:00:00.000000Z' from order_items")" "A-1|9.50|XL|1" "first-rule warehouse: the row lands in the old columns, written again"
@@ -122,7 +122,7 @@ O=$(newdir old_source)
 old_warehouse "$O"
 host run names --working-dir "$O" $P --naming source
 is "$rc" 0 "first-rule warehouse, --naming source: the sync succeeds"
-is "$(tables "$O/files/warehouse.db")" "2024 Sales Order Items _2024_sales _connector_columns _connector_state order_items three" "first-rule warehouse, --naming source: new tables under the names as written"
+is "$(tables "$O/files/warehouse.db")" "2024 Sales Order Items _2024_sales _connector_columns _connector_formats _connector_state order_items three" "first-rule warehouse, --naming source: new tables under the names as written"
 is "$(sql "$O/files/warehouse.db" "select _fivetran_synced from order_items")" "2026-01-01T00:00:00.000000Z" "first-rule warehouse, --naming source: the old table is left alone"
 unlike "$err" "$KEPT" "first-rule warehouse, --naming source: no name kept"
 

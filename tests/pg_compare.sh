@@ -1,8 +1,9 @@
 # pg_compare.sh - the same syncs into SQLite and into PostgreSQL give the same tables: the same
 # columns with the same types, and, column by column, the same values. Each value is compared in
 # one normal form: booleans as 0/1, floats as their IEEE bits (+0 for -0: SQLite stores a
-# whole REAL as an integer), binary as hex, date/times in the contract's 'T'/'Z' text, JSON as
-# PostgreSQL's jsonb text (SQLite keeps the connector's text; jsonb keeps the value).
+# whole REAL as an integer), binary as hex, date/times in the contract's text ('T', six
+# fraction digits, 'Z'), JSON as PostgreSQL's jsonb text (SQLite keeps the connector's text;
+# jsonb keeps the value).
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/pgserver.sh"
 
@@ -38,8 +39,13 @@ compare() {
                 sq="$c" pq="\"$c\"::int::text" ;;
             FLOAT | DOUBLE)
                 sq="hex(ieee754_to_blob($c + 0.0))" pq="upper(encode(float8send(\"$c\"::float8 + 0), 'hex'))" ;;
-            NAIVE_DATETIME | UTC_DATETIME)
-                sq="$c" pq="replace(replace(\"$c\"::text, ' ', 'T'), '+00', 'Z')" ;;
+            # PostgreSQL's text drops zero fractions; to_char writes the contract's six digits
+            UTC_DATETIME)
+                sq="$c" pq="to_char(\"$c\" at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')" ;;
+            NAIVE_DATETIME)
+                sq="$c" pq="to_char(\"$c\", 'YYYY-MM-DD\"T\"HH24:MI:SS.US')" ;;
+            NAIVE_TIME)
+                sq="$c" pq="to_char(\"$c\", 'HH24:MI:SS.US')" ;;
             BINARY)
                 sq="hex($c)" pq="upper(encode(\"$c\", 'hex'))" ;;
             JSON)
@@ -126,6 +132,15 @@ for step in 1 2 fixed later1 later2; do
     sync "evolve step $step" evolve evolve ev --configuration "$TMP/conf.json"
 done
 compare evolve "$TMP/evolve/files/warehouse.db" ev
+# Times widened to STRING keep the contract's text: PostgreSQL's own text would drop zeros.
+for step in times1 times2; do
+    conf "{\"step\":\"$step\"}" >/dev/null
+    sync "evolve step $step" evolve_times evolve evt --configuration "$TMP/conf.json"
+done
+compare "evolve, times to STRING" "$TMP/evolve_times/files/warehouse.db" evt
+is "$(psql_q "select at || ' ' || local || ' ' || alarm from evt.stamps where id = 1")" \
+    "2023-12-31T23:00:00.500000Z 2024-01-01T08:00:00.000000 06:30:00.000000" \
+    "evolve, times to STRING: the text of the old values in PostgreSQL"
 
 for c in load truncate; do
     conf "{\"case\":\"$c\"}" >/dev/null

@@ -77,5 +77,16 @@ like "$(cat "$TMP/e")" "connector 'items' not found" "a plain name is a connecto
 host list $P
 like "$out" "runtimes (connector-host run PATH):" "list has a runtimes section"
 matches "$out" "^rows +test runtime: \*\.rows files" "list names the runtime"
+# Sorted by name, whatever order the directories list their files in; runtimes apart.
+names=$(printf '%s\n' "$out" | sed -n '/^runtimes/q; /^[^ ]/s/ .*//p')
+is "$(printf '%s\n' "$names" | wc -l | awk '$1 > 20 { print "many" }')" many "list shows the test plugins' connectors"
+is "$names" "$(printf '%s\n' "$names" | LC_ALL=C sort)" "list shows connectors sorted by name"
+runtimes=$(printf '%s\n' "$out" | sed -n '/^runtimes/,$p' | sed -n '2,$ { /^[^ ]/s/ .*//p; }' | tr '\n' ' ')
+if [ -e "$BUILD_PLUGINS/python.la" ]; then
+    # the test plugins' rows is loaded before the build tree's python
+    is "$runtimes" "python rows " "list shows runtimes sorted by name"
+else
+    is "$runtimes" "rows " "list shows the one runtime (no Python runtime built)"
+fi
 
 done_testing

@@ -72,13 +72,22 @@ is "$(sql "$W/files/warehouse.db" 'select id, name, price from items order by id
 (cd "$W" && "$INSTALLED_HOST" run shop --plugin-dir "$TMP/plugins") >"$TMP/out" 2>"$TMP/err"
 is "$(sql "$W/files/warehouse.db" 'select max(id) from items')" 6 "a second run continues from the state"
 
+matches "$(sql "$W/files/warehouse.db" 'select fetched_at from items where id = 1')" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.000000Z$' "the scaffold's fetch time lands"
+
 (cd shop && make check) >"$TMP/check.log" 2>&1
 is "$?" 0 "the scaffold's make check passes" 
 like "$(cat "$TMP/check.log")" "check: the stream matches expected.jsonl" "make check compares the stream"
+like "$(cat "$TMP/check.log")" "--mask items.fetched_at" "make check masks the Makefile's MASK"
+(cd shop && make check) >"$TMP/check.log" 2>&1
+is "$?" 0 "make check passes again, a fetch time later"
+# The mask is what makes it pass: without it, the stream holds this run's fetch time.
+(cd shop && make check MASK=) >"$TMP/check.log" 2>&1
+[ "$?" -ne 0 ] && pass "make check without MASK fails on the fetch time" || fail "make check without MASK fails on the fetch time"
+matches "$(cat "$TMP/check.log")" '^\+.*"id":1,"name":"item 1","price":"3.07","fetched_at":"20[0-9-]{8}T[0-9:]{8}\.000000Z"' "the diff shows the time that varies"
 sed -i 's/"item %ld"/"thing %ld"/' shop/shop.c
 (cd shop && make check) >"$TMP/check.log" 2>&1
 [ "$?" -ne 0 ] && pass "make check fails when the stream changes" || fail "make check fails when the stream changes"
-like "$(cat "$TMP/check.log")" '+{"op":"upsert","table":"items","data":{"id":1,"name":"thing 1","price":"3.07"}}' "the failure shows the diff"
+like "$(cat "$TMP/check.log")" '+{"op":"upsert","table":"items","data":{"id":1,"name":"thing 1","price":"3.07","fetched_at":"<masked>"}}' "the failure shows the diff"
 (cd shop && make expected && make check) >"$TMP/check.log" 2>&1
 is "$?" 0 "make expected accepts the new stream"
 
@@ -158,7 +167,7 @@ echo "{\"path\": \"$TMP/tutorial/fixture\"}" >configuration.json
 (connector-host reset && make CFLAGS='-O2 -g -Wall -Wextra -Werror' && make run) >"$TMP/tut.log" 2>&1
 is "$?" 0 "tutorial step 3: the listing builds with -Werror and syncs"
 is "$(sql files/warehouse.db 'select name, case when is_directory then 4096 else size end, modified, is_directory, _fivetran_deleted from files order by name' | tr '\n' ' ')" \
-    "a.txt|5|2024-01-02T03:04:05Z|0|0 b.txt|0|2024-01-02T03:04:05Z|0|0 sub|4096|2024-01-02T03:04:05Z|1|0 " "tutorial step 3: the directory's entries land, typed"
+    "a.txt|5|2024-01-02T03:04:05.000000Z|0|0 b.txt|0|2024-01-02T03:04:05.000000Z|0|0 sub|4096|2024-01-02T03:04:05.000000Z|1|0 " "tutorial step 3: the directory's entries land, typed"
 (cd .. && "$SQLITE3" -header -column dirlist/files/warehouse.db 'select name, size, modified from files where not _fivetran_deleted order by size desc limit 5') >"$TMP/q.txt" 2>&1
 like "$(cat "$TMP/q.txt")" "a.txt" "tutorial step 3: the tutorial's query runs"
 rm ../fixture/a.txt
@@ -171,10 +180,16 @@ echo '{"path": "/no/such/dir"}' >configuration.json
 make run >"$TMP/tut.log" 2>&1
 like "$(cat "$TMP/tut.log")" "cannot open directory /no/such/dir: No such file or directory" "tutorial: an unreadable directory fails with the reason"
 echo "{\"path\": \"$TMP/tutorial/fixture\"}" >configuration.json
+# More entries than a file system keeps in name order by chance.
+for f in k c x a m q e; do : >"../fixture/$f.dat"; done
 connector-host run dirlist --plugin-dir . --destination jsonl:- 2>/dev/null >"$TMP/stream.jsonl"
 is "$(sed -n 2p "$TMP/stream.jsonl")" '{"op":"truncate","table":"files"}' "tutorial step 4: the jsonl stream shows the truncate"
+is "$(sed -n 's/.*"op":"upsert","table":"files","data":{"name":"\([^"]*\)".*/\1/p' "$TMP/stream.jsonl" | tr '\n' ' ')" \
+    "a.dat b.txt c.dat e.dat k.dat m.dat q.dat sub x.dat " "tutorial step 4: the entries come sorted by name, whatever the file system's order"
+sed -i 's/^MASK = .*/MASK =/' Makefile
 (make expected && make check) >"$TMP/tut.log" 2>&1
 is "$?" 0 "tutorial step 4: make expected then make check"
+unlike "$(cat "$TMP/tut.log")" "--mask" "tutorial step 4: with MASK empty, nothing is masked"
 connector-host run dirlist --plugin-dir . --dry-run >"$TMP/tut.log" 2>&1
 is "$?" 0 "tutorial step 4: the dry run"
 

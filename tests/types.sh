@@ -46,9 +46,9 @@ val 1 v_dec_10 "text|-12345678.90"
 real 1 v_float "real|C7EFFFFFE0000000"     # -FLT_MAX
 real 1 v_double "real|FFEFFFFFFFFFFFFF"    # -DBL_MAX
 val 1 v_date "text|0001-01-01"
-val 1 v_time "text|00:00:00"
-val 1 v_naive_datetime "text|0001-01-01T00:00:00" # given with ' '
-val 1 v_utc_datetime "text|2024-02-28T21:30:00Z" # 2024-02-29T03:00:00+05:30
+val 1 v_time "text|00:00:00.000000"
+val 1 v_naive_datetime "text|0001-01-01T00:00:00.000000" # given with ' '
+val 1 v_utc_datetime "text|2024-02-28T21:30:00.000000Z" # 2024-02-29T03:00:00+05:30
 bin 1 v_binary "blob|00017F80FEFF00|7"
 val 1 v_xml 'text|<?xml version="1.0"?><r a="1">&lt;x&gt; ü</r>'
 utf8 1 v_xml "text|3C3F786D6C2076657273696F6E3D22312E30223F3E3C7220613D2231223E266C743B782667743B20C3BC3C2F723E|45"
@@ -68,7 +68,7 @@ real 2 v_double "real|7FEFFFFFFFFFFFFF"    # DBL_MAX
 val 2 v_date "text|9999-12-31"
 val 2 v_time "text|23:59:59.999999"
 val 2 v_naive_datetime "text|9999-12-31T23:59:59.999999"
-val 2 v_utc_datetime "text|2024-01-01T04:00:00Z" # 2023-12-31T20:00:00-08:00
+val 2 v_utc_datetime "text|2024-01-01T04:00:00.000000Z" # 2023-12-31T20:00:00-08:00
 bin 2 v_binary "blob||0"
 utf8 2 v_xml "text||0"
 utf8 2 v_string "text||0"
@@ -92,9 +92,9 @@ val 4 v_dec_10 "text|0.00" # given as -0.000
 real 4 v_float "real|36A0000000000000"     # FLT_TRUE_MIN
 real 4 v_double "real|0000000000000001"    # DBL_TRUE_MIN
 val 4 v_date "text|1970-01-01"
-val 4 v_time "text|12:34:56.5"
+val 4 v_time "text|12:34:56.500000"
 val 4 v_naive_datetime "text|1970-01-01T00:00:00.000001"
-val 4 v_utc_datetime "text|1970-01-01T00:00:00Z"
+val 4 v_utc_datetime "text|1970-01-01T00:00:00.000000Z"
 val 4 v_json 'text|"text \"quoted\" \u00fc"'
 
 # Row 5: fractions not exact in binary, a leap day.
@@ -114,14 +114,14 @@ val 6 v_json "text|true"
 # Row 7: large values, +00:00, JSON null (a text, not SQL NULL).
 real 7 v_float "real|4170000000000000"     # 2^24
 real 7 v_double "real|7FE1CCF385EBC8A0"    # 1e308
-val 7 v_utc_datetime "text|2024-06-15T12:00:00Z"
+val 7 v_utc_datetime "text|2024-06-15T12:00:00.000000Z"
 val 7 v_json "text|null"
 
 # Row 8: negative zeros; an offset back across the epoch.
 # SQLite stores a whole-number REAL as an integer on disk, so -0.0 reads back as 0.0 (equal in IEEE arithmetic; documented in the README).
 real 8 v_float "real|0000000000000000"     # -0.0f
 real 8 v_double "real|0000000000000000"    # -0.0
-val 8 v_utc_datetime "text|1969-12-31T23:59:59.25Z" # 1970-01-01T05:29:59.25+05:30
+val 8 v_utc_datetime "text|1969-12-31T23:59:59.250000Z" # 1970-01-01T05:29:59.25+05:30
 
 # JSON: every value valid, of the type given.
 is "$(sql "$DB" "select group_concat(id || ':' || json_valid(v_json) || ':' || json_type(v_json), ' ') from (select * from typed where v_json is not null order by id)")" \
@@ -139,8 +139,8 @@ real 10 v_float "real|4170000000000000" # ch_row_set_int(16777216)
 real 10 v_double "real|4340000000000000" # ch_row_set_long(2^53)
 val 10 v_date "text|2024-02-29" # ch_row_set_string
 val 10 v_time "text|23:59:59.999999" # ch_row_set_string
-val 10 v_naive_datetime "text|2024-02-29T12:00:00" # ch_row_set_string("2024-02-29 12:00:00")
-val 10 v_utc_datetime "text|2024-02-29T19:00:00Z" # ch_row_set_string("2024-03-01T00:30:00+05:30")
+val 10 v_naive_datetime "text|2024-02-29T12:00:00.000000" # ch_row_set_string("2024-02-29 12:00:00")
+val 10 v_utc_datetime "text|2024-02-29T19:00:00.000000Z" # ch_row_set_string("2024-03-01T00:30:00+05:30")
 bin 10 v_binary "blob|616263|3" # ch_row_set_string("abc")
 val 10 v_xml "text|<a/>" # ch_row_set_string
 val 10 v_string "text|-9223372036854775808" # ch_row_set_long
@@ -156,7 +156,7 @@ val 11 v_dec_38 "text|123" # ch_row_set_decimal("+000123.000")
 val 11 v_dec_10 "text|-5.00" # ch_row_set_int(-5)
 real 11 v_float "real|3FE0000000000000" # ch_row_set_double(0.5)
 real 11 v_double "real|3FB99999A0000000" # ch_row_set_float(0.1f)
-val 11 v_utc_datetime "text|2024-02-29T23:59:59.5Z" # "2024-02-29 23:59:59.5Z"
+val 11 v_utc_datetime "text|2024-02-29T23:59:59.500000Z" # "2024-02-29 23:59:59.5Z"
 bin 11 v_binary "blob|3C622F3E|4" # ch_row_set_xml("<b/>")
 val 11 v_string "text|0.1" # ch_row_set_double(0.1)
 
@@ -170,7 +170,7 @@ val 12 v_dec_10 "text|-12345678.90" # ch_row_set_decimal("-12345678.9")
 real 12 v_float "real|3FE0000000000000" # ch_row_set_string("0.5")
 real 12 v_double "real|3FB999999999999A" # ch_row_set_decimal("0.1")
 val 12 v_string "text|true" # ch_row_set_boolean
-val 12 v_utc_datetime "text|0001-01-01T00:00:00Z" # 0001-01-01T05:30:00+05:30
+val 12 v_utc_datetime "text|0001-01-01T00:00:00.000000Z" # 0001-01-01T05:30:00+05:30
 
 is "$(sql "$DB" "select state from _connector_state where connector = 'types'")" '{"rows":"12"}' "state checkpointed"
 

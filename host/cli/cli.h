@@ -16,7 +16,9 @@ enum {
     OPT_VERBOSE = 1 << 5,
     OPT_DRY_RUN = 1 << 6,
     OPT_NAMING = 1 << 7,
-    OPT_STATE = 1 << 8
+    OPT_STATE = 1 << 8,
+    OPT_FIXED_TIME = 1 << 9,
+    OPT_MASK = 1 << 10
 };
 
 typedef struct options {

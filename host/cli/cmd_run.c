@@ -8,8 +8,8 @@
 static const char usage[] =
     "connector-host run NAME|PATH [--plugin-dir DIR]... [--working-dir DIR] "
     "[--configuration FILE] [--destination SPEC] [--state FILE] [--dry-run] "
-    "[--naming fivetran|source] "
-    "[--log-level LEVEL] [--log-format text|json]";
+    "[--naming fivetran|source] [--fixed-time TIME] [--mask NAME]... [--log-level LEVEL] "
+    "[--log-format text|json]";
 
 static void print_help(void)
 {
@@ -42,6 +42,15 @@ static void print_help(void)
            "  --naming NAMING       fivetran (default): table and column names in\n"
            "                        lower-case snake_case, as Fivetran names them;\n"
            "                        source: names exactly as the connector writes them\n"
+           "  --fixed-time TIME     for tests only: _fivetran_synced from a clock that\n"
+           "                        starts at TIME (UTC, from 1970 on, e.g.\n"
+           "                        2000-01-01T00:00:00Z) and moves one microsecond per\n"
+           "                        operation, so that a run's warehouse is the same\n"
+           "                        every time\n"
+           "  --mask NAME           for tests only, with a jsonl destination: writes the\n"
+           "                        values of column NAME of every table (and of the\n"
+           "                        state's key NAME), or of TABLE.COLUMN, as \"<masked>\",\n"
+           "                        for values that vary from run to run (repeatable)\n"
            "  --log-level LEVEL     FINE, INFO (default), WARNING or SEVERE\n"
            "  --log-format FORMAT   text (default) or json, one object per line\n\n"
            "Logs go to standard error, the summary to standard output.\n"
@@ -53,7 +62,8 @@ int cmd_run(int argc, char **argv)
     options opts;
     int status = options_parse(&opts, argc, argv,
                                OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION |
-                                   OPT_DESTINATION | OPT_LOG | OPT_DRY_RUN | OPT_NAMING | OPT_STATE,
+                                   OPT_DESTINATION | OPT_LOG | OPT_DRY_RUN | OPT_NAMING |
+                                   OPT_STATE | OPT_FIXED_TIME | OPT_MASK,
                                1, usage);
     if (status == EXIT_OK && opts.help)
         print_help();

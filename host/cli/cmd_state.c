@@ -100,7 +100,7 @@ static int read_state(const options *opts, const char *name, const workdir *w, s
         return CH_OK;
     }
     if (kind->flags & DEST_KEEPS_STATE) {
-        dest_open_opts ro = {1, NULL, NULL}; /* as a dry run: creates nothing, changes nothing */
+        dest_open_opts ro = {1, NULL, NULL, NULL, 0}; /* as a dry run: creates nothing, changes nothing */
         if (dest_open(spec, &ro, &d, err) != CH_OK) {
             free(default_spec);
             return CH_ERROR;

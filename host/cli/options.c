@@ -7,12 +7,15 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "contract/formats.h"
 #include "plugin/registry.h"
 
 void options_free(options *opts)
 {
     free(opts->req.plugin_dirs);
     opts->req.plugin_dirs = NULL;
+    free(opts->req.masks);
+    opts->req.masks = NULL;
     free(opts->project_dir);
     opts->project_dir = NULL;
 }
@@ -62,12 +65,24 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
         {"dry-run", no_argument, NULL, 'n'},
         {"naming", required_argument, NULL, 'N'},
         {"state", required_argument, NULL, 's'},
+        {"fixed-time", required_argument, NULL, 'T'},
+        {"mask", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    static const unsigned needs[] = {
-        OPT_PLUGIN_DIR, OPT_WORKING_DIR, OPT_CONFIGURATION, OPT_DESTINATION, OPT_LOG, OPT_LOG,
-        OPT_VERBOSE,    OPT_DRY_RUN,     OPT_NAMING,        OPT_STATE,       0};
+    static const unsigned needs[] = {OPT_PLUGIN_DIR,
+                                     OPT_WORKING_DIR,
+                                     OPT_CONFIGURATION,
+                                     OPT_DESTINATION,
+                                     OPT_LOG,
+                                     OPT_LOG,
+                                     OPT_VERBOSE,
+                                     OPT_DRY_RUN,
+                                     OPT_NAMING,
+                                     OPT_STATE,
+                                     OPT_FIXED_TIME,
+                                     OPT_MASK,
+                                     0};
     const char *command = argv[0];
     int c, index;
     memset(opts, 0, sizeof *opts);
@@ -137,6 +152,27 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
                 return usage_error(command, usage, "unknown naming '%s' (fivetran or source)",
                                    optarg);
             break;
+        case 'M': {
+            char **masks = realloc(opts->req.masks, (opts->req.nmasks + 1) * sizeof *masks);
+            if (masks == NULL)
+                return usage_error(command, usage, "%s", "out of memory");
+            opts->req.masks = masks;
+            if (*optarg == '\0')
+                return usage_error(command, usage, "%s", "--mask needs a column name");
+            masks[opts->req.nmasks++] = optarg;
+            break;
+        }
+        case 'T': {
+            ch_error why;
+            /* the clock's text is formatted from the seconds since 1970, so it starts there */
+            if (utc_datetime_micros(optarg, &opts->req.fixed_time_us, &why) != CH_OK)
+                return usage_error(command, usage, "--fixed-time: %s", why.msg);
+            if (opts->req.fixed_time_us < 0)
+                return usage_error(command, usage,
+                                   "--fixed-time '%s' is before 1970-01-01T00:00:00Z", optarg);
+            opts->req.fixed_time = 1;
+            break;
+        }
         case 'h':
             opts->help = 1;
             return EXIT_OK;

@@ -9,6 +9,9 @@
 
 #include "types.h"
 
+/* ".ffffff" and its NUL. */
+#define FRACTION_TEXT (TIME_FRACTION_DIGITS + 2)
+
 /* Reads exactly n digits as a number; -1 when they are not all digits. */
 static int digits(const char *s, int n)
 {
@@ -45,10 +48,13 @@ static int parse_date(const char *s, int *y, int *m, int *d)
     return 10;
 }
 
-/* Parses HH:MM:SS[.f{1,6}] at s; returns characters read or -1. */
-static int parse_time(const char *s, int *h, int *mi, int *sec)
+/*
+ * Parses HH:MM:SS[.f{1,6}] at s; returns characters read or -1. The fraction
+ * goes to frac as ".ffffff", padded with zeros (formats.h says why).
+ */
+static int parse_time(const char *s, int *h, int *mi, int *sec, char frac[FRACTION_TEXT])
 {
-    int n = 8;
+    int n = 8, f = 0;
     if (strlen(s) < 8 || s[2] != ':' || s[5] != ':')
         return -1;
     *h = digits(s, 2);
@@ -57,13 +63,16 @@ static int parse_time(const char *s, int *h, int *mi, int *sec)
     if (*h < 0 || *h > 23 || *mi < 0 || *mi > 59 || *sec < 0 || *sec > 59)
         return -1;
     if (s[8] == '.') {
-        int f = 0;
         while (isdigit((unsigned char)s[9 + f]))
             f++;
-        if (f < 1 || f > 6)
+        if (f < 1 || f > TIME_FRACTION_DIGITS)
             return -1;
         n = 9 + f;
     }
+    frac[0] = '.';
+    for (int i = 0; i < TIME_FRACTION_DIGITS; i++)
+        frac[1 + i] = i < f ? s[9 + i] : '0';
+    frac[TIME_FRACTION_DIGITS + 1] = '\0';
     return n;
 }
 
@@ -75,37 +84,47 @@ int date_check(const char *s, ch_error *err)
     return CH_OK;
 }
 
-int time_check(const char *s, ch_error *err)
+int naive_time_canonical(const char *s, char *out, size_t size, ch_error *err)
 {
-    int h, m, sec;
-    int n = parse_time(s, &h, &m, &sec);
+    char frac[FRACTION_TEXT];
+    int h, m, sec, w;
+    int n = parse_time(s, &h, &m, &sec, frac);
     if (n < 0 || s[n] != '\0')
         return err_set(err, "'%s' is not a valid time (HH:MM:SS[.ffffff])", s);
+    w = snprintf(out, size, "%02d:%02d:%02d%s", h, m, sec, frac);
+    if (w < 0 || (size_t)w >= size)
+        return err_set(err, "'%s' is too long", s);
     return CH_OK;
 }
 
+int time_check(const char *s, ch_error *err)
+{
+    char out[DATETIME_TEXT_MAX];
+    return naive_time_canonical(s, out, sizeof out, err);
+}
+
 /* Parses date, separator, time; returns characters read or -1. */
-static int parse_datetime(const char *s, int f[6], int *frac_at, int *frac_len)
+static int parse_datetime(const char *s, int f[6], char frac[FRACTION_TEXT])
 {
     int n;
     if (parse_date(s, &f[0], &f[1], &f[2]) != 10 || (s[10] != 'T' && s[10] != ' '))
         return -1;
-    n = parse_time(s + 11, &f[3], &f[4], &f[5]);
+    n = parse_time(s + 11, &f[3], &f[4], &f[5], frac);
     if (n < 0)
         return -1;
-    *frac_at = 11 + 8;
-    *frac_len = n - 8;
     return 11 + n;
 }
 
 int naive_datetime_canonical(const char *s, char *out, size_t size, ch_error *err)
 {
-    int f[6], frac_at, frac_len;
-    int n = parse_datetime(s, f, &frac_at, &frac_len);
-    if (n < 0 || s[n] != '\0' || (size_t)n >= size)
+    char frac[FRACTION_TEXT];
+    int f[6], w;
+    int n = parse_datetime(s, f, frac);
+    if (n < 0 || s[n] != '\0')
         return err_set(err, "'%s' is not a valid datetime (YYYY-MM-DDTHH:MM:SS[.ffffff])", s);
-    memcpy(out, s, (size_t)n + 1);
-    out[10] = 'T';
+    w = snprintf(out, size, "%.10sT%.8s%s", s, s + 11, frac);
+    if (w < 0 || (size_t)w >= size)
+        return err_set(err, "'%s' is too long", s);
     return CH_OK;
 }
 
@@ -139,8 +158,9 @@ static void civil_from_days(long z, int *y, int *m, int *d)
 
 int utc_datetime_canonical(const char *s, char *out, size_t size, ch_error *err)
 {
-    int f[6], frac_at, frac_len, offset_min = 0;
-    int n = parse_datetime(s, f, &frac_at, &frac_len);
+    char frac[FRACTION_TEXT];
+    int f[6], offset_min = 0;
+    int n = parse_datetime(s, f, frac);
     const char *z;
     if (n < 0)
         goto bad;
@@ -164,8 +184,8 @@ int utc_datetime_canonical(const char *s, char *out, size_t size, ch_error *err)
         civil_from_days(day, &y, &m, &d);
         if (y < 1 || y > 9999)
             return err_set(err, "'%s' is outside the years 0001-9999 in UTC", s);
-        w = snprintf(out, size, "%04d-%02d-%02dT%02ld:%02ld:%02d%.*sZ", y, m, d, in_day / 60,
-                     in_day % 60, f[5], frac_len, s + frac_at);
+        w = snprintf(out, size, "%04d-%02d-%02dT%02ld:%02ld:%02d%sZ", y, m, d, in_day / 60,
+                     in_day % 60, f[5], frac);
         if (w < 0 || (size_t)w >= size)
             goto bad;
     }
@@ -175,6 +195,19 @@ bad:
                    "'%s' is not a valid UTC datetime (YYYY-MM-DDTHH:MM:SS[.ffffff] followed by Z "
                    "or +hh:mm)",
                    s);
+}
+
+int utc_datetime_micros(const char *s, int64_t *us, ch_error *err)
+{
+    char canon[DATETIME_TEXT_MAX], frac[FRACTION_TEXT];
+    int f[6];
+    if (utc_datetime_canonical(s, canon, sizeof canon, err) != CH_OK)
+        return CH_ERROR;
+    parse_datetime(canon, f, frac); /* canonical, so it parses */
+    *us = ((int64_t)days_from_civil(f[0], f[1], f[2]) * 86400 + f[3] * 3600 + f[4] * 60 + f[5]) *
+              1000000 +
+          digits(frac + 1, TIME_FRACTION_DIGITS);
+    return CH_OK;
 }
 
 int decimal_scale_of(const char *s)

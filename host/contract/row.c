@@ -258,7 +258,7 @@ static int set_temporal(ch_row *row, const char *column, col_type type, const ch
         rc = date_check(f->v.ptr, &e);
         break;
     case T_NAIVE_TIME:
-        rc = time_check(f->v.ptr, &e);
+        rc = naive_time_canonical(f->v.ptr, canon, sizeof canon, &e);
         break;
     case T_NAIVE_DATETIME:
         rc = naive_datetime_canonical(f->v.ptr, canon, sizeof canon, &e);
@@ -271,9 +271,9 @@ static int set_temporal(ch_row *row, const char *column, col_type type, const ch
         f->v.type = T_NONE;
         return refuse(row, column, &e);
     }
-    if (type == T_NAIVE_DATETIME || type == T_UTC_DATETIME)
-        return store(row, column, f, type, canon, strlen(canon));
-    return CH_OK;
+    if (type == T_NAIVE_DATE)
+        return CH_OK; /* a valid date is its canonical text */
+    return store(row, column, f, type, canon, strlen(canon));
 }
 
 int ch_row_set_naive_date(ch_row *row, const char *column, const char *text)

@@ -321,10 +321,9 @@ static int to_checked_text(const value *in, col_type type, value *out, ch_error 
         borrow(out, in, type);
         return CH_OK;
     case T_NAIVE_TIME:
-        if (time_check(in->ptr, err) != CH_OK)
+        if (naive_time_canonical(in->ptr, buf, sizeof buf, err) != CH_OK)
             return CH_ERROR;
-        borrow(out, in, type);
-        return CH_OK;
+        return set_text(out, type, buf);
     case T_NAIVE_DATETIME:
         if (naive_datetime_canonical(in->ptr, buf, sizeof buf, err) != CH_OK)
             return CH_ERROR;

@@ -126,12 +126,21 @@ typedef struct dest_open_opts {
     /* Becomes the destination's notice callback once it is open; open may call it too. */
     void (*notice)(void *ctx, const char *message);
     void *notice_ctx;
+    /*
+     * --mask: the values a DEST_MASKS destination writes as "<masked>": of
+     * the column NAME in every table and the state's key NAME, or of one
+     * table's column (TABLE.COLUMN), by their destination names. Kept, not
+     * copied: they must outlive the destination.
+     */
+    char *const *masks;
+    size_t nmasks;
 } dest_open_opts;
 
 enum dest_flags {
     DEST_KEEPS_STATE = 1 << 0, /* stores the state with the data (load_state) */
     DEST_STREAM = 1 << 1,      /* writes a stream and commits nothing else: no dry runs */
-    DEST_MODULE = 1 << 2       /* a module, loaded when a spec names it (dest/module.c) */
+    DEST_MODULE = 1 << 2,      /* a module, loaded when a spec names it (dest/module.c) */
+    DEST_MASKS = 1 << 3        /* writes the values dest_open_opts.masks names masked */
 };
 
 /*

@@ -21,14 +21,19 @@
 typedef struct jsonl_dest {
     dest base;
     FILE *out;
-    const char *name; /* the file, or "standard output", for messages */
-    int owned;        /* fclose on close: not stdout */
-    int seekable;     /* a regular file, which a rollback can cut */
-    off_t committed;  /* where the file ended at the last commit */
-    int pending;      /* lines written since the last commit */
-    yajl_gen g;       /* the line */
-    yajl_gen inner;   /* a JSON column's text */
+    const char *name;   /* the file, or "standard output", for messages */
+    int owned;          /* fclose on close: not stdout */
+    int seekable;       /* a regular file, which a rollback can cut */
+    off_t committed;    /* where the file ended at the last commit */
+    int pending;        /* lines written since the last commit */
+    yajl_gen g;         /* the line */
+    yajl_gen inner;     /* a JSON column's text */
+    char *const *masks; /* dest_open_opts.masks: values written as MASKED */
+    size_t nmasks;
 } jsonl_dest;
+
+/* What a masked value is written as: a string, whatever the type, so that it never varies. */
+#define MASKED "<masked>"
 
 static int io_fail(jsonl_dest *d, ch_error *err, const char *what)
 {
@@ -183,16 +188,38 @@ static int gen_value(jsonl_dest *d, const value *v, ch_error *err)
     }
 }
 
-/* "NAME": the values of the columns the mask selects (every column when mask is NULL). */
+/*
+ * True when --mask names the field: a column (table t) or, with t NULL, a
+ * key of the state. NAME names it in every table and in the state;
+ * TABLE.COLUMN one table's column.
+ */
+static int masked(const jsonl_dest *d, const table_def *t, const char *field)
+{
+    size_t tlen = t ? strlen(t->dest_name) : 0;
+    for (size_t i = 0; i < d->nmasks; i++) {
+        const char *m = d->masks[i];
+        if (strcmp(m, field) == 0 || (t && strncmp(m, t->dest_name, tlen) == 0 && m[tlen] == '.' &&
+                                      strcmp(m + tlen + 1, field) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* "NAME": the values of the columns `present` selects (every column when NULL). */
 static int gen_values(jsonl_dest *d, const char *name, const table_def *t, const value *vals,
-                      const unsigned char *mask, int keys_only, ch_error *err)
+                      const unsigned char *present, int keys_only, ch_error *err)
 {
     key(d, name);
     yajl_gen_map_open(d->g);
     for (size_t c = 0; c < t->ncols; c++) {
-        if ((mask && !mask[c]) || (keys_only && !table_is_key(t, c)))
+        if ((present && !present[c]) || (keys_only && !table_is_key(t, c)))
             continue;
         key(d, t->cols[c].dest_name);
+        /* a NULL stays null: whether a value came is what a test can still check */
+        if (vals[c].type != T_NONE && masked(d, t, t->cols[c].dest_name)) {
+            json_gen_cstring(d->g, MASKED);
+            continue;
+        }
         if (gen_value(d, &vals[c], err) != CH_OK) {
             err_prefix(err, "column '%s'", t->cols[c].name);
             yajl_gen_clear(d->g);
@@ -292,14 +319,40 @@ static int truncate_table(dest *base, table_def *t, const char *synced, long *ro
     return emit(d, err);
 }
 
+/* The state object, with the values of the keys --mask names written masked. */
+static int gen_state(jsonl_dest *d, const char *json, ch_error *err)
+{
+    yajl_val tree;
+    int rc = CH_OK;
+    if (d->nmasks == 0)
+        return regenerate(d->g, json, strlen(json), "state", err);
+    if (json_parse_tree(json, strlen(json), "state", &tree, err) != CH_OK)
+        return CH_ERROR;
+    if (!YAJL_IS_OBJECT(tree)) {
+        rc = json_gen_tree(d->g, tree); /* never: a state is an object */
+    } else {
+        yajl_gen_map_open(d->g);
+        for (size_t i = 0; rc == CH_OK && i < tree->u.object.len; i++) {
+            const yajl_val v = tree->u.object.values[i];
+            key(d, tree->u.object.keys[i]);
+            if (!YAJL_IS_NULL(v) && masked(d, NULL, tree->u.object.keys[i]))
+                json_gen_cstring(d->g, MASKED);
+            else
+                rc = json_gen_tree(d->g, v);
+        }
+        yajl_gen_map_close(d->g);
+    }
+    yajl_tree_free(tree);
+    return rc == CH_OK ? CH_OK : err_set(err, "state: cannot encode");
+}
+
 static int commit(dest *base, const char *connector, const char *state_json, const char *synced,
                   ch_error *err)
 {
     jsonl_dest *d = (jsonl_dest *)base;
     begin(d, "checkpoint", NULL);
     key(d, "state");
-    if (regenerate(d->g, state_json, strlen(state_json), "state", err) != CH_OK ||
-        emit(d, err) != CH_OK)
+    if (gen_state(d, state_json, err) != CH_OK || emit(d, err) != CH_OK)
         return CH_ERROR;
     if (fflush(d->out) != 0)
         return io_fail(d, err, "cannot write");
@@ -358,7 +411,7 @@ static const dest_ops jsonl_ops = {
     .close = close_dest,
 };
 
-static int open_jsonl(const char *path, dest **out, ch_error *err)
+static int open_jsonl(const char *path, const dest_open_opts *opts, dest **out, ch_error *err)
 {
     jsonl_dest *d = calloc(1, sizeof *d);
     size_t len = strlen(path) + 8;
@@ -375,6 +428,8 @@ static int open_jsonl(const char *path, dest **out, ch_error *err)
     }
     snprintf(d->base.description, len, "jsonl:%s", path);
     d->base.ops = &jsonl_ops;
+    d->masks = opts->masks;
+    d->nmasks = opts->nmasks;
     if (strcmp(path, "-") == 0) {
         d->out = stdout;
         d->name = "standard output";
@@ -413,8 +468,8 @@ static int check(const char *spec, ch_error *err)
 
 static int open_spec(const char *spec, const dest_open_opts *opts, dest **out, ch_error *err)
 {
-    (void)opts; /* a stream commits nothing: a dry run is refused before it opens */
-    return open_jsonl(spec + sizeof SCHEME - 1, out, err);
+    /* a stream commits nothing: a dry run is refused before it opens */
+    return open_jsonl(spec + sizeof SCHEME - 1, opts, out, err);
 }
 
 /* jsonl:- owns standard output, even before the destination is open. */
@@ -432,7 +487,7 @@ const dest_kind dest_kind_jsonl = {
             "                        error); it starts from the working directory's\n"
             "                        state, and advances it only where no warehouse\n"
             "                        keeps it (files/state/NAME.store says jsonl)\n",
-    .flags = DEST_STREAM,
+    .flags = DEST_STREAM | DEST_MASKS,
     .check = check,
     .open = open_spec,
     .uses_stdout = uses_stdout,

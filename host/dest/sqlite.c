@@ -16,8 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contract/row_id.h"
+
 /* The exact type of every column, since SQLite's affinities cannot tell INT from LONG. */
 #define COLUMNS_TABLE "_connector_columns"
+/*
+ * The form of each table's values: one row per table this host made or
+ * converted, with VALUE_FORMAT. A table without one was written by an older
+ * host, which stored times with the fraction digits they were given.
+ */
+#define FORMATS_TABLE "_connector_formats"
+/* 2: times with six fraction digits (formats.h) */
+#define VALUE_FORMAT 2
 
 typedef struct sqlite_table {
     sqlite3_stmt *upsert, *update, *remove, *truncate;
@@ -29,6 +39,7 @@ typedef struct sqlite_dest {
     sqlite3 *db;
     int in_tx;
     int columns_table_ready; /* COLUMNS_TABLE exists */
+    int formats_table_ready; /* FORMATS_TABLE exists */
     sqlite3_stmt *record;    /* upserts a row of COLUMNS_TABLE */
     sqlite_table *tables;
 } sqlite_dest;
@@ -155,6 +166,34 @@ static int record_type(sqlite_dest *d, const table_def *t, size_t col, type_spec
     return CH_OK;
 }
 
+/* Notes that t's values are in VALUE_FORMAT; called inside the transaction that makes them so. */
+static int record_format(sqlite_dest *d, const table_def *t, ch_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+    if (!d->formats_table_ready) {
+        if (exec(d,
+                 "CREATE TABLE IF NOT EXISTS " FORMATS_TABLE " (table_name TEXT PRIMARY KEY, "
+                 "format INTEGER NOT NULL)",
+                 err) != CH_OK)
+            return CH_ERROR;
+        d->formats_table_ready = 1;
+    }
+    if (sqlite3_prepare_v2(d->db,
+                           "INSERT INTO " FORMATS_TABLE " (table_name, format) VALUES (?1, ?2) "
+                           "ON CONFLICT (table_name) DO UPDATE SET format = excluded.format",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return db_fail(d, err, "recording the format of a table");
+    rc = sqlite3_bind_text(stmt, 1, t->dest_name, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 2, VALUE_FORMAT);
+    rc = rc == SQLITE_OK ? sqlite3_step(stmt) : rc;
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return db_fail(d, err, "recording the format of a table");
+    return CH_OK;
+}
+
 /* The recorded types of one table's columns, read when the table is prepared. */
 typedef struct recorded {
     char **names;
@@ -181,6 +220,28 @@ static int table_exists(sqlite_dest *d, const char *name)
         sqlite3_finalize(stmt);
     }
     return exists;
+}
+
+/* The format t's values are in: VALUE_FORMAT, or 1 for a table an older host wrote. */
+static int stored_format(sqlite_dest *d, const table_def *t, int *format, ch_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc;
+    *format = 1;
+    if (!d->formats_table_ready && !table_exists(d, FORMATS_TABLE))
+        return CH_OK;
+    d->formats_table_ready = 1;
+    if (sqlite3_prepare_v2(d->db, "SELECT format FROM " FORMATS_TABLE " WHERE table_name = ?1", -1,
+                           &stmt, NULL) != SQLITE_OK)
+        return db_fail(d, err, "reading the format of a table");
+    sqlite3_bind_text(stmt, 1, t->dest_name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *format = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(d, err, "reading the format of a table");
+    return CH_OK;
 }
 
 static int load_recorded(sqlite_dest *d, const table_def *t, recorded *r, ch_error *err)
@@ -261,7 +322,7 @@ static int create_table(dest *base, table_def *t, ch_error *err)
     free(b.s);
     for (size_t i = 0; rc == CH_OK && i < t->ncols; i++)
         rc = record_type(d, t, i, sql_column_type(&t->cols[i]), err);
-    return rc;
+    return rc == CH_OK ? record_format(d, t, err) : rc;
 }
 
 static int add_column(dest *base, table_def *t, size_t col, ch_error *err)
@@ -313,13 +374,15 @@ static void read_stored(sqlite3_stmt *stmt, int col, col_type type, value *v)
 }
 
 /*
- * Writes every stored value of column col, converted, into column to_name.
- * Updating rows while the rowid-ordered scan runs is safe in SQLite; should
- * a row be visited twice, converting an already converted value gives it
- * back unchanged, so the result is the same.
+ * Writes every stored value of column col, converted, into column to_name;
+ * with `only`, an SQL condition, only the values that meet it. *rows counts
+ * them. Updating rows while the rowid-ordered scan runs is safe in SQLite;
+ * should a row be visited twice, converting an already converted value gives
+ * it back unchanged, so the result is the same.
  */
 static int convert_column(sqlite_dest *d, table_def *t, size_t col, const char *to_name,
-                          type_spec from, type_spec to, int *lossy, ch_error *err)
+                          type_spec from, type_spec to, const char *only, long *rows, int *lossy,
+                          ch_error *err)
 {
     sqlite3_stmt *sel = NULL, *upd = NULL;
     sql_buf b = {0}, u = {0};
@@ -333,6 +396,10 @@ static int convert_column(sqlite_dest *d, table_def *t, size_t col, const char *
     sb_add(&b, " WHERE ");
     sql_ident(&b, name);
     sb_add(&b, " IS NOT NULL");
+    if (only) {
+        sb_add(&b, " AND ");
+        sb_add(&b, only);
+    }
     sb_add(&u, "UPDATE ");
     sql_ident(&u, t->dest_name);
     sb_add(&u, " SET ");
@@ -356,6 +423,7 @@ static int convert_column(sqlite_dest *d, table_def *t, size_t col, const char *
             sqlite3_step(upd) != SQLITE_DONE)
             rc = db_fail(d, err, "converting a column");
         sqlite3_reset(upd);
+        ++*rows;
     }
     if (rc == CH_OK && step != SQLITE_DONE)
         rc = db_fail(d, err, "converting a column");
@@ -380,6 +448,7 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
     const char *name = t->cols[col].dest_name;
     int rebuild = strcmp(sql_type(from.type), sql_type(to.type)) != 0;
     int rc = CH_OK;
+    long rows = 0;
     sql_buf b = {0};
     column_def *c = &t->cols[col];
     *lossy = 0;
@@ -400,7 +469,7 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
     }
     if (rc == CH_OK && from.type != T_NONE)
         rc = convert_column(d, t, col, rebuild && !table_is_key(t, col) ? SQL_TMP_COLUMN : name,
-                            from, to, lossy, err);
+                            from, to, NULL, &rows, lossy, err);
     if (rc == CH_OK && rebuild && !table_is_key(t, col)) {
         b.len = 0;
         sb_add(&b, "ALTER TABLE ");
@@ -427,6 +496,226 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
     }
     if (t->dest)
         finalize_statements(t->dest);
+    return rc;
+}
+
+/* A GLOB that a stored time of the type matches only in its six-digit form; NULL for others. */
+static const char *time_glob(col_type type)
+{
+#define D2    "[0-9][0-9]"
+#define CLOCK D2 ":" D2 ":" D2 "." D2 D2 D2
+#define DAY   D2 D2 "-" D2 "-" D2 "T"
+    switch (type) {
+    case T_NAIVE_TIME:
+        return CLOCK;
+    case T_NAIVE_DATETIME:
+        return DAY CLOCK;
+    case T_UTC_DATETIME:
+        return DAY CLOCK "Z";
+    default:
+        return NULL;
+    }
+#undef D2
+#undef CLOCK
+#undef DAY
+}
+
+/* Statements that re-key the rows of a table without a primary key (rekey_rows). */
+typedef struct rekey {
+    sqlite3_stmt *rows, *holder, *set_id, *drop;
+} rekey;
+
+static int rekey_prepare(sqlite_dest *d, const table_def *t, rekey *k)
+{
+    static const char *const forms[] = {
+        "SELECT rowid, * FROM %s ORDER BY rowid",
+        "SELECT rowid, \"" COL_SYNCED "\" FROM %s WHERE \"" COL_ID "\" = ?1",
+        "UPDATE %s SET \"" COL_ID "\" = ?1 WHERE rowid = ?2",
+        "DELETE FROM %s WHERE rowid = ?1",
+    };
+    sqlite3_stmt **stmts[] = {&k->rows, &k->holder, &k->set_id, &k->drop};
+    sql_buf name = {0};
+    int rc = SQLITE_OK;
+    sql_ident(&name, t->dest_name);
+    for (size_t i = 0; rc == SQLITE_OK && i < sizeof forms / sizeof forms[0]; i++) {
+        char *sql = name.oom ? NULL : sqlite3_mprintf(forms[i], name.s);
+        rc = sql ? sqlite3_prepare_v2(d->db, sql, -1, stmts[i], NULL) : SQLITE_NOMEM;
+        sqlite3_free(sql);
+    }
+    free(name.s);
+    return rc == SQLITE_OK ? CH_OK : CH_ERROR;
+}
+
+static void rekey_free(rekey *k)
+{
+    sqlite3_finalize(k->rows);
+    sqlite3_finalize(k->holder);
+    sqlite3_finalize(k->set_id);
+    sqlite3_finalize(k->drop);
+}
+
+/* Runs a bound one-step statement and resets it: SQLITE_DONE, or SQLite's error. */
+static int step_once(sqlite3_stmt *stmt)
+{
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+/*
+ * A row of a table without a primary key is keyed by a hash of its values
+ * (row_id.c), and the text of its times has changed: each row gets the id
+ * an upsert of the same values gives now, so that a row sent again replaces
+ * it rather than joining it. Two rows that differed only in how a time was
+ * written are one row now: the later written (_fivetran_synced) is kept.
+ * Rows whose id is right already are left alone, so it can run again.
+ */
+static int rekey_rows(sqlite_dest *d, table_def *t, long *rekeyed, long *merged, ch_error *err)
+{
+    rekey k = {0};
+    value *vals = calloc(t->ncols + 1, sizeof *vals);
+    long *col_of = NULL; /* the table column of each result column; -1: not one */
+    int ncols = 0, id_at = -1, synced_at = -1, step = SQLITE_DONE, rc = CH_OK;
+    if (vals == NULL)
+        return err_set(err, "out of memory");
+    if (rekey_prepare(d, t, &k) != CH_OK) {
+        rc = db_fail(d, err, "re-keying rows");
+        goto done;
+    }
+    ncols = sqlite3_column_count(k.rows);
+    if ((col_of = malloc((size_t)ncols * sizeof *col_of)) == NULL) {
+        rc = err_set(err, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < ncols; i++) {
+        const char *name = sqlite3_column_name(k.rows, i);
+        col_of[i] = -1;
+        if (i == 0 || name == NULL)
+            continue; /* the rowid */
+        if (strcmp(name, COL_ID) == 0)
+            id_at = i;
+        else if (strcmp(name, COL_SYNCED) == 0)
+            synced_at = i;
+        for (size_t c = 0; c < t->ncols && col_of[i] < 0; c++)
+            if (strcmp(t->cols[c].dest_name, name) == 0)
+                col_of[i] = (long)c;
+    }
+    if (id_at < 0 || synced_at < 0) {
+        rc = err_set(err, "%s: table %s has no " COL_ID " or no " COL_SYNCED, d->base.description,
+                     t->dest_name);
+        goto done;
+    }
+    while (rc == CH_OK && (step = sqlite3_step(k.rows)) == SQLITE_ROW) {
+        sqlite3_int64 row = sqlite3_column_int64(k.rows, 0);
+        const char *id = (const char *)sqlite3_column_text(k.rows, id_at);
+        char want[ROW_ID_SIZE];
+        for (size_t c = 0; c < t->ncols; c++)
+            value_set_null(&vals[c]);
+        for (int i = 1; i < ncols; i++)
+            if (col_of[i] >= 0 && sqlite3_column_type(k.rows, i) != SQLITE_NULL)
+                read_stored(k.rows, i, t->cols[col_of[i]].type, &vals[col_of[i]]);
+        row_id_of(t, vals, want);
+        if (id && strcmp(id, want) == 0)
+            continue;
+        sqlite3_bind_text(k.holder, 1, want, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(k.holder) == SQLITE_ROW) {
+            /* the same values, written another way: the later one stays */
+            sqlite3_int64 other = sqlite3_column_int64(k.holder, 0);
+            const char *theirs = (const char *)sqlite3_column_text(k.holder, 1);
+            const char *ours = (const char *)sqlite3_column_text(k.rows, synced_at);
+            int ours_later = theirs && ours && strcmp(ours, theirs) > 0;
+            sqlite3_bind_int64(k.drop, 1, ours_later ? other : row);
+            sqlite3_reset(k.holder);
+            if (step_once(k.drop) != SQLITE_DONE) {
+                rc = db_fail(d, err, "re-keying rows");
+                break;
+            }
+            ++*merged;
+            if (!ours_later)
+                continue;
+        } else {
+            sqlite3_reset(k.holder);
+        }
+        sqlite3_bind_text(k.set_id, 1, want, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(k.set_id, 2, row);
+        if (step_once(k.set_id) != SQLITE_DONE)
+            rc = db_fail(d, err, "re-keying rows");
+        ++*rekeyed;
+    }
+    if (rc == CH_OK && step != SQLITE_DONE)
+        rc = db_fail(d, err, "re-keying rows");
+done:
+    rekey_free(&k);
+    free(col_of);
+    free(vals); /* read_stored only borrows: the values own no memory */
+    return rc;
+}
+
+/*
+ * A table an older host wrote holds times with the fraction digits they
+ * were given: they are rewritten in the six-digit form (formats.h) in the
+ * transaction that the sync's first commit ends, so that a kill leaves the
+ * old values or the new ones, and the next sync finishes the work. Values
+ * in the form already are left alone, so it may run twice. Then the table's
+ * format is recorded; a table with times to rewrite is a schema change.
+ */
+static int settle_format(sqlite_dest *d, table_def *t, int *schema_changes, ch_error *err)
+{
+    sql_buf only = {0}, names = {0};
+    long total = 0, rekeyed = 0, merged = 0;
+    int format, lossy, rc, ncols = 0;
+    if (stored_format(d, t, &format, err) != CH_OK)
+        return CH_ERROR;
+    if (format >= VALUE_FORMAT)
+        return CH_OK;
+    rc = CH_OK;
+    for (size_t c = 0; rc == CH_OK && c < t->ncols; c++) {
+        const column_def *col = &t->cols[c];
+        const char *glob = time_glob(col->type);
+        type_spec text = {T_STRING, 0, 0}; /* read as text, so that it is parsed again */
+        long rows = 0;
+        if (glob == NULL || !col->in_warehouse)
+            continue;
+        only.len = 0;
+        sb_add(&only, "NOT ");
+        sql_ident(&only, col->dest_name);
+        sb_add(&only, " GLOB '");
+        sb_add(&only, glob);
+        sb_add(&only, "'");
+        if (only.oom)
+            rc = err_set(err, "out of memory");
+        else if (convert_column(d, t, c, col->dest_name, text, sql_column_type(col), only.s, &rows,
+                                &lossy, err) != CH_OK)
+            rc = err_prefix(err,
+                            "column '%s': a time written by an earlier connector-host cannot be "
+                            "rewritten with six fraction digits; correct or clear it",
+                            col->name);
+        if (rows > 0) {
+            sb_add(&names, ncols++ ? ", " : "");
+            sb_add(&names, col->dest_name);
+            total += rows;
+        }
+    }
+    if (rc == CH_OK && total > 0 && t->nkey == 0)
+        rc = rekey_rows(d, t, &rekeyed, &merged, err);
+    if (rc == CH_OK)
+        rc = record_format(d, t, err);
+    if (rc == CH_OK && total > 0) {
+        char keys[200] = "";
+        if (rekeyed || merged)
+            snprintf(keys, sizeof keys,
+                     "; " COL_ID " recomputed for %ld row%s (the table has no primary key), "
+                     "%ld row%s that duplicated another removed",
+                     rekeyed, rekeyed == 1 ? "" : "s", merged, merged == 1 ? "" : "s");
+        dest_notice(&d->base,
+                    "table '%s': %ld time%s written by an earlier connector-host rewritten with "
+                    "six fraction digits (column%s %s)%s",
+                    t->name, total, total == 1 ? "" : "s", ncols == 1 ? "" : "s",
+                    names.oom ? "..." : names.s, keys);
+        ++*schema_changes;
+    }
+    free(only.s);
+    free(names.s);
     return rc;
 }
 
@@ -484,7 +773,7 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
     sql_buf b = {0};
     sql_found found = {0};
     recorded rec;
-    int rc = CH_OK, step = SQLITE_DONE;
+    int rc = CH_OK, step = SQLITE_DONE, existed;
     *schema_changes = 0;
     if (ensure_tx(d, err) != CH_OK || table_data(d, t) == NULL ||
         sql_earlier_names(base, t, read_column_names, err) != CH_OK ||
@@ -514,8 +803,11 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         rc = db_fail(d, err, "reading table information");
     sqlite3_finalize(info);
     recorded_free(&rec);
+    existed = found.exists;
     rc = sql_prepare_finish(base, t, &found, rc, create_table,
                             "run `connector-host reset` to start over", schema_changes, err);
+    if (rc == CH_OK && existed)
+        rc = settle_format(d, t, schema_changes, err);
     finalize_statements(t->dest);
     return rc;
 }
@@ -801,7 +1093,8 @@ static void rollback(dest *base)
     if (d->in_tx) {
         sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
         d->in_tx = 0;
-        d->columns_table_ready = 0; /* its creation may have been rolled back */
+        d->columns_table_ready = 0; /* their creation may have been rolled back */
+        d->formats_table_ready = 0;
     }
 }
 

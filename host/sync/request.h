@@ -3,6 +3,7 @@
 #define HOST_REQUEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/log.h"
 
@@ -19,6 +20,10 @@ typedef struct sync_request {
     const char *state;         /* --state FILE: the state to start from; NULL: the committed one */
     int dry_run;               /* check everything, commit nothing */
     int naming_source;         /* --naming source: names as written, not normalised */
+    int fixed_time;            /* --fixed-time, for golden tests: */
+    int64_t fixed_time_us;     /* where _fivetran_synced's clock starts, microseconds since 1970 */
+    char **masks; /* --mask NAME or TABLE.COLUMN: values a jsonl stream writes masked */
+    size_t nmasks;
     logger log;
 } sync_request;
 

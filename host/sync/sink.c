@@ -19,6 +19,7 @@
 
 #include "base/utf8.h"
 #include "contract/row.h"
+#include "contract/row_id.h"
 #include "evolve.h"
 #include "signals.h"
 #include "writer.h"
@@ -124,13 +125,21 @@ op_counts sink_totals(const sink *s)
     return t;
 }
 
+void sink_fix_clock(sink *s, int64_t start_us)
+{
+    s->fixed_clock = 1;
+    s->last_us = start_us - 1;
+}
+
 /* Sets s->synced to a UTC time strictly later than the previous operation's. */
 static const char *next_synced(sink *s)
 {
     struct timespec ts;
-    int64_t us, second;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    int64_t us = 0, second; /* a fixed clock reads 0: each time is then the last one's + 1 */
+    if (!s->fixed_clock) {
+        clock_gettime(CLOCK_REALTIME, &ts);
+        us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    }
     if (us <= s->last_us)
         us = s->last_us + 1; /* truncate compares times: two operations never share one */
     s->last_us = us;
@@ -320,53 +329,12 @@ static table_def *begin_op(sink *s, const char *table, const ch_row *row, const 
     return t;
 }
 
-/* FNV-1a over bytes, continuing from h. */
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-/* A stable id from the row's non-NULL values, in column-name order (not column order). */
+/* A stable id from the row's non-NULL values (row_id.c). */
 static const char *row_id(sink *s, const table_def *t, const sink_table *rt)
 {
-    uint64_t h1 = 0xcbf29ce484222325ULL, h2 = 0x84222325cbf29ce4ULL;
-    char hex[40];
-    const char *prev = "";
-    for (;;) {
-        const column_def *next = NULL;
-        size_t at = 0;
-        for (size_t c = 0; c < t->ncols; c++) {
-            const char *n = t->cols[c].dest_name;
-            if (rt->vals[c].type != T_NONE && strcmp(n, prev) > 0 &&
-                (next == NULL || strcmp(n, next->dest_name) < 0)) {
-                next = &t->cols[c];
-                at = c;
-            }
-        }
-        if (next == NULL)
-            break;
-        {
-            const value *v = &rt->vals[at];
-            unsigned char tag = (unsigned char)type_storage(v->type);
-            h1 = fnv(h1, next->dest_name, strlen(next->dest_name) + 1);
-            h1 = fnv(h1, &tag, 1);
-            if (tag == S_INTEGER)
-                h1 = fnv(h1, &v->i, sizeof v->i);
-            else if (tag == S_REAL)
-                h1 = fnv(h1, &v->d, sizeof v->d);
-            else
-                h1 = fnv(h1, v->ptr, v->len);
-            h2 = fnv(h2 ^ h1, &h1, sizeof h1);
-        }
-        prev = next->dest_name;
-    }
-    snprintf(hex, sizeof hex, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
-    if (value_set_bytes(&s->id, T_STRING, hex, 32) != CH_OK)
+    char hex[ROW_ID_SIZE];
+    row_id_of(t, rt->vals, hex);
+    if (value_set_bytes(&s->id, T_STRING, hex, ROW_ID_SIZE - 1) != CH_OK)
         return NULL;
     return s->id.ptr;
 }

@@ -53,6 +53,7 @@ struct ch_sync {
     ch_error error; /* why the sync failed */
 
     int64_t last_us; /* _fivetran_synced of the last operation, microseconds */
+    int fixed_clock; /* sink_fix_clock: each operation's time is one microsecond on */
     int64_t prefix_second;
     char synced[40];
     struct writer *writer; /* applies data operations on its own thread; NULL: applied here */
@@ -71,6 +72,14 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
  * later calls, from any thread, are refused. Waits for one in progress.
  */
 void sink_close(sink *s);
+
+/*
+ * For golden tests (--fixed-time): _fivetran_synced no longer reads the real
+ * clock; the first operation gets start_us (microseconds since 1970, not
+ * negative) and each later one a microsecond more, so that a run's
+ * warehouse is the same every time.
+ */
+void sink_fix_clock(sink *s, int64_t start_us);
 
 /* Commits what the handler emitted after its last checkpoint, with the last committed state. */
 int sink_finish(sink *s);

@@ -108,7 +108,7 @@ int sync_run(const sync_request *req)
     logger lg = req->log;
     state_plan plan = {0};
     char *seed = NULL;
-    dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&lg};
+    dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&lg, req->masks, req->nmasks};
     char *scrubbed = NULL;
 
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -136,6 +136,13 @@ int sync_run(const sync_request *req)
         err_set(&err,
                 "--dry-run does not apply to a %s destination, which commits nothing "
                 "but its own stream; use a scratch --working-dir to leave state.json alone",
+                kind->name);
+        goto early;
+    }
+    if (req->nmasks && !(kind->flags & DEST_MASKS)) {
+        err_set(&err,
+                "--mask applies to a jsonl destination only: a %s warehouse keeps every value as "
+                "it is",
                 kind->name);
         goto early;
     }
@@ -176,6 +183,8 @@ int sync_run(const sync_request *req)
     }
     sink_ready = 1;
     s.user_data = ses.connector->def.user_data;
+    if (req->fixed_time)
+        sink_fix_clock(&s, req->fixed_time_us);
     if (req->dry_run)
         s.dry_run = 1; /* checkpoints apply what waits but commit nothing */
     if (plan.write) {

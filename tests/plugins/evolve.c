@@ -4,9 +4,12 @@
  * Table `items` declares only its key, so every other column is inferred and
  * widened; table `fixed` declares `val` with the type given by the
  * configuration key "fixed_type" (INT by default), to change a declaration
- * between syncs.
+ * between syncs. Steps times1 and times2 widen times to STRING in table
+ * `stamps`; times_kill dies mid-sync; moments writes times into a table
+ * without a primary key.
  */
 #include <connector-host.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -16,8 +19,10 @@ static int schema(ch_schema *s, const ch_config *config)
     const char *fixed_type = ch_config_get(config, "fixed_type");
     ch_table *items = ch_schema_table(s, "items");
     ch_table *fixed = ch_schema_table(s, "fixed");
+    ch_table *stamps = ch_schema_table(s, "stamps");
     ch_table_primary_key(items, "id");
     ch_table_primary_key(fixed, "id");
+    ch_table_primary_key(stamps, "id"); /* its other columns are inferred */
     ch_table_column(fixed, "id", "INT");
     ch_table_column(fixed, "val", fixed_type ? fixed_type : "INT");
     return CH_OK;
@@ -108,6 +113,37 @@ static int update(ch_sync *sync, const ch_config *config)
     } else if (strcmp(step, "badlog") == 0) {
         ch_log_info(sync, "bytes \xff\xfe are not UTF-8");
         rc = CH_OK;
+    } else if (strcmp(step, "times1") == 0) {
+        /* Undeclared times in table `stamps`, to widen to STRING in step times2. */
+        ch_row_set_int(row, "id", 1);
+        ch_row_set_utc_datetime(row, "at", "2024-01-01T00:00:00.5+01:00");
+        ch_row_set_naive_datetime(row, "local", "2024-01-01 08:00:00");
+        ch_row_set_naive_time(row, "alarm", "06:30:00");
+        rc = ch_upsert(sync, "stamps", row);
+    } else if (strcmp(step, "times2") == 0) {
+        /* The stored times become STRING: their text is the contract's, in every destination. */
+        ch_row_set_int(row, "id", 2);
+        ch_row_set_string(row, "at", "soon");
+        ch_row_set_string(row, "local", "later");
+        ch_row_set_string(row, "alarm", "never");
+        rc = ch_upsert(sync, "stamps", row);
+    } else if (strcmp(step, "times_kill") == 0) {
+        /* Killed with the first operation applied and not committed. */
+        ch_row_set_int(row, "id", 1);
+        ch_row_set_utc_datetime(row, "at", "2024-01-01T00:00:00.5+01:00");
+        rc = ch_upsert(sync, "stamps", row);
+        raise(SIGKILL);
+    } else if (strcmp(step, "moments") == 0) {
+        /* Table `moments` has no primary key: its rows are keyed by a hash of their values. */
+        ch_row_set_int(row, "n", 1);
+        ch_row_set_utc_datetime(row, "at", "2024-01-01T00:00:00Z");
+        ch_row_set_naive_time(row, "alarm", "06:30:00");
+        rc = ch_upsert(sync, "moments", row);
+        ch_row_clear(row);
+        ch_row_set_int(row, "n", 2);
+        ch_row_set_utc_datetime(row, "at", "2024-01-01T01:00:00.5+01:00");
+        if (rc == CH_OK)
+            rc = ch_upsert(sync, "moments", row);
     } else if (strcmp(step, "binary") == 0) {
         /* Bytes that are not UTF-8 cannot join a STRING column. */
         ch_row_set_int(row, "id", 100);

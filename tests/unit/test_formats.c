@@ -27,21 +27,75 @@ static void dates(void)
     ok(time_check("12:00:00.1234567", &e) == CH_ERROR, "seven fraction digits refused");
     ok(time_check("12:00:00.", &e) == CH_ERROR, "empty fraction refused");
     ok(naive_datetime_canonical("2026-11-24 10:00:00", out, sizeof out, &e) == CH_OK &&
-           strcmp(out, "2026-11-24T10:00:00") == 0,
-       "space separator becomes T");
+           strcmp(out, "2026-11-24T10:00:00.000000") == 0,
+       "space separator becomes T, six fraction digits");
     ok(naive_datetime_canonical("2026-11-24T10:00:00Z", out, sizeof out, &e) == CH_ERROR,
        "naive datetime with a zone refused");
     ok(utc_datetime_canonical("2026-11-24T10:00:00Z", out, sizeof out, &e) == CH_OK &&
-           strcmp(out, "2026-11-24T10:00:00Z") == 0,
-       "UTC datetime kept");
+           strcmp(out, "2026-11-24T10:00:00.000000Z") == 0,
+       "UTC datetime gets six fraction digits");
     ok(utc_datetime_canonical("2026-01-01T01:30:00.5+02:00", out, sizeof out, &e) == CH_OK,
        "offset accepted");
-    is_str(out, "2025-12-31T23:30:00.5Z", "offset converted to UTC across a year boundary");
+    is_str(out, "2025-12-31T23:30:00.500000Z", "offset converted to UTC across a year boundary");
     ok(utc_datetime_canonical("2024-02-28T23:00:00-01:00", out, sizeof out, &e) == CH_OK,
        "negative offset");
-    is_str(out, "2024-02-29T00:00:00Z", "negative offset lands on the leap day");
+    is_str(out, "2024-02-29T00:00:00.000000Z", "negative offset lands on the leap day");
     ok(utc_datetime_canonical("2026-11-24T10:00:00", out, sizeof out, &e) == CH_ERROR,
        "UTC datetime without zone refused");
+}
+
+/* One instant or time of day, however many fraction digits it came with, is one text. */
+static void canonical_times(void)
+{
+    static const char *const utc[] = {"2024-01-01T00:00:00Z", "2024-01-01T00:00:00.0Z",
+                                      "2024-01-01T00:00:00.000Z", "2024-01-01 00:00:00.000000Z",
+                                      "2024-01-01T01:00:00+01:00"};
+    static const char *const naive[] = {"2024-01-01T00:00:00", "2024-01-01 00:00:00.00",
+                                        "2024-01-01T00:00:00.000000"};
+    static const char *const times[] = {"08:30:00", "08:30:00.0", "08:30:00.000000"};
+    ch_error e;
+    char out[DATETIME_TEXT_MAX], a[DATETIME_TEXT_MAX], b[DATETIME_TEXT_MAX];
+    int64_t us;
+    for (size_t i = 0; i < sizeof utc / sizeof utc[0]; i++) {
+        ok(utc_datetime_canonical(utc[i], out, sizeof out, &e) == CH_OK, "UTC '%s' is valid",
+           utc[i]);
+        is_str(out, "2024-01-01T00:00:00.000000Z", "UTC '%s' has the one canonical text", utc[i]);
+    }
+    for (size_t i = 0; i < sizeof naive / sizeof naive[0]; i++) {
+        ok(naive_datetime_canonical(naive[i], out, sizeof out, &e) == CH_OK, "naive '%s' is valid",
+           naive[i]);
+        is_str(out, "2024-01-01T00:00:00.000000", "naive '%s' has the one canonical text",
+               naive[i]);
+    }
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        ok(naive_time_canonical(times[i], out, sizeof out, &e) == CH_OK, "time '%s' is valid",
+           times[i]);
+        is_str(out, "08:30:00.000000", "time '%s' has the one canonical text", times[i]);
+    }
+    ok(naive_time_canonical("23:59:59.5", out, sizeof out, &e) == CH_OK, "a short fraction");
+    is_str(out, "23:59:59.500000", "is padded to six digits");
+    ok(naive_time_canonical("24:00:00", out, sizeof out, &e) == CH_ERROR, "hour 24 refused");
+    has_str(e.msg, "'24:00:00' is not a valid time", "the refusal names the value");
+    ok(naive_time_canonical("12:00:00.1234567", out, sizeof out, &e) == CH_ERROR,
+       "seven fraction digits refused, not cut");
+    ok(naive_time_canonical("12:00:00", out, 15, &e) == CH_ERROR, "a buffer one short refused");
+    /* the bug this form fixes: ".5Z" sorted before "Z" as text */
+    ok(utc_datetime_canonical("2024-01-01T00:00:00.5Z", a, sizeof a, &e) == CH_OK &&
+           utc_datetime_canonical("2024-01-01T00:00:00Z", b, sizeof b, &e) == CH_OK &&
+           strcmp(b, a) < 0,
+       "text order is time order: 00:00:00 before 00:00:00.5");
+    ok(naive_datetime_canonical("2024-01-01T00:00:00.5", a, sizeof a, &e) == CH_OK &&
+           naive_datetime_canonical("2024-01-01T00:00:00", b, sizeof b, &e) == CH_OK &&
+           strcmp(b, a) < 0,
+       "naive text order is time order");
+    ok(utc_datetime_micros("1970-01-01T00:00:00Z", &us, &e) == CH_OK && us == 0,
+       "the epoch is 0 microseconds");
+    ok(utc_datetime_micros("2000-01-01T01:00:00.000001+01:00", &us, &e) == CH_OK &&
+           us == INT64_C(946684800000001),
+       "2000-01-01 (an offset applied) in microseconds");
+    ok(utc_datetime_micros("1969-12-31T23:59:59.5Z", &us, &e) == CH_OK && us == -500000,
+       "before the epoch is negative");
+    ok(utc_datetime_micros("2000-01-01", &us, &e) == CH_ERROR, "a date alone is refused");
 }
 
 static void decimals(void)
@@ -168,6 +222,7 @@ static void fuzz_findings(void)
 int main(void)
 {
     dates();
+    canonical_times();
     decimals();
     text();
     conversions();

@@ -90,9 +90,9 @@ static void texts(void)
            "\\x00ff10", "BINARY as \\x hex");
     is_str(text_of((value){.type = T_BINARY, .ptr = "", .len = 0}, &buf, &cap), "\\x",
            "empty BINARY");
-    is_str(text_of((value){.type = T_UTC_DATETIME, .ptr = "2024-01-01T04:00:00Z", .len = 20}, &buf,
-                   &cap),
-           "2024-01-01T04:00:00Z", "UTC_DATETIME as the contract writes it");
+    is_str(text_of((value){.type = T_UTC_DATETIME, .ptr = "2024-01-01T04:00:00.000000Z", .len = 27},
+                   &buf, &cap),
+           "2024-01-01T04:00:00.000000Z", "UTC_DATETIME as the contract writes it");
     free(buf);
 }
 
@@ -101,11 +101,20 @@ static void parse(void)
     value v = {0};
     ch_error e;
     ok(pg_value_parse("2024-01-01 04:00:00.5+00", 24, T_UTC_DATETIME, &v, &e) == CH_OK &&
-           strcmp(v.ptr, "2024-01-01T04:00:00.5Z") == 0,
-       "timestamptz text in UTC reads as the contract's 'T' and 'Z' form");
+           strcmp(v.ptr, "2024-01-01T04:00:00.500000Z") == 0,
+       "timestamptz text in UTC reads as the contract's form: 'T', six digits, 'Z'");
+    ok(pg_value_parse("2024-01-01 04:00:00+00", 22, T_UTC_DATETIME, &v, &e) == CH_OK &&
+           strcmp(v.ptr, "2024-01-01T04:00:00.000000Z") == 0,
+       "a timestamptz without a fraction reads with six zeros");
     ok(pg_value_parse("0001-01-01 00:00:00", 19, T_NAIVE_DATETIME, &v, &e) == CH_OK &&
-           strcmp(v.ptr, "0001-01-01T00:00:00") == 0,
-       "timestamp text reads with 'T'");
+           strcmp(v.ptr, "0001-01-01T00:00:00.000000") == 0,
+       "timestamp text reads with 'T' and six digits");
+    ok(pg_value_parse("12:34:56.5", 10, T_NAIVE_TIME, &v, &e) == CH_OK &&
+           strcmp(v.ptr, "12:34:56.500000") == 0,
+       "time text reads with six digits");
+    ok(pg_value_parse("0044-03-15 12:00:00 BC", 22, T_NAIVE_DATETIME, &v, &e) == CH_ERROR,
+       "a timestamp BC (a column made by hand) is refused");
+    has_str(e.msg, "cannot be read back", "with a message");
     ok(pg_value_parse("2024-01-01 04:00:00+05:30", 25, T_UTC_DATETIME, &v, &e) == CH_ERROR,
        "a timestamptz not in UTC is refused");
     has_str(e.msg, "cannot be read back", "with a message");

@@ -34,9 +34,11 @@ int main(void)
     f = row_find(row, "dec");
     is_str(f ? f->v.ptr : NULL, "12.340", "decimal canonical, own scale kept");
     f = row_find(row, "ndt");
-    is_str(f ? f->v.ptr : NULL, "2024-02-29T12:00:00", "naive datetime canonical");
+    is_str(f ? f->v.ptr : NULL, "2024-02-29T12:00:00.000000", "naive datetime canonical");
+    f = row_find(row, "nt");
+    is_str(f ? f->v.ptr : NULL, "23:59:59.999999", "naive time canonical");
     f = row_find(row, "u");
-    is_str(f ? f->v.ptr : NULL, "2024-02-29T11:00:00Z", "utc datetime normalised");
+    is_str(f ? f->v.ptr : NULL, "2024-02-29T11:00:00.000000Z", "utc datetime normalised");
     f = row_find(row, "bin");
     ok(f && f->v.len == 3 && f->v.ptr[0] == 0 && f->v.ptr[2] == 2, "binary bytes kept");
     f = row_find(row, "n");

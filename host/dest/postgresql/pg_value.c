@@ -220,24 +220,40 @@ int pg_value_parse(const char *text, size_t len, col_type type, value *v, ch_err
             v->buf[i] = (char)(hi << 4 | lo);
         }
         return CH_OK;
+    case T_NAIVE_TIME:
     case T_NAIVE_DATETIME:
     case T_UTC_DATETIME: {
-        /* "2024-01-01 04:00:00+00" in the session's UTC: the contract writes 'T' and 'Z' */
-        char form[DATETIME_TEXT_MAX];
+        /*
+         * "2024-01-01 04:00:00.5+00" in the session's UTC: PostgreSQL drops a
+         * zero fraction and trailing zeros, the contract writes six digits,
+         * 'T' and 'Z', as the value came in
+         */
+        char form[DATETIME_TEXT_MAX], canon[DATETIME_TEXT_MAX];
+        ch_error bad;
         size_t n = len;
+        int rc;
         if (type == T_UTC_DATETIME) { /* any other offset: the session is not in UTC */
             if (n < 3 || strcmp(text + n - 3, "+00") != 0)
                 return unreadable(text, type, err);
             n -= 3;
         }
-        if (n + 2 > sizeof form || n < 11 || text[10] != ' ')
+        if (n + 2 > sizeof form)
             return unreadable(text, type, err);
         memcpy(form, text, n);
-        form[10] = 'T';
         if (type == T_UTC_DATETIME)
             form[n++] = 'Z';
         form[n] = '\0';
-        return value_set_bytes(v, type, form, n) == CH_OK ? CH_OK : err_set(err, "out of memory");
+        if (type == T_NAIVE_TIME)
+            rc = naive_time_canonical(form, canon, sizeof canon, &bad);
+        else if (type == T_NAIVE_DATETIME)
+            rc = naive_datetime_canonical(form, canon, sizeof canon, &bad);
+        else
+            rc = utc_datetime_canonical(form, canon, sizeof canon, &bad);
+        if (rc != CH_OK)
+            return unreadable(text, type, err); /* e.g. a year BC, in a column made by hand */
+        return value_set_bytes(v, type, canon, strlen(canon)) == CH_OK
+                   ? CH_OK
+                   : err_set(err, "out of memory");
     }
     default:
         return value_set_bytes(v, type, text, len) == CH_OK ? CH_OK : err_set(err, "out of memory");
