@@ -67,11 +67,11 @@ is "$(rec items big)" STRING "recorded type of big: STRING"
 before=$(snapshot "$W")
 host run evolve --working-dir "$W" $P --configuration "$(conf '{"step":"key"}')"
 is "$rc" 1 "a STRING key into an INT key column: exit 1"
-like "$err" "table 'items': column 'id' cannot widen from INT to STRING: primary key column 'id' holds INT values in the warehouse and cannot change to STRING" "key widening refused with the column and both types"
+like "$err" "upsert on table 'items', column 'id', operation 1 (key id='abc'): cannot widen from INT to STRING: primary key column 'id' holds INT values in the warehouse and cannot change to STRING" "key widening refused with the column, both types, the operation and its key"
 is "$(snapshot "$W")" "$before" "refused key widening: warehouse and state unchanged"
 host run evolve --working-dir "$W" $P --configuration "$(conf '{"step":"binary"}')"
 is "$rc" 1 "bytes that are not UTF-8 into a STRING column: exit 1"
-like "$err" "upsert on table 'items', column 'note': BINARY value <2 bytes> does not convert exactly to STRING" "binary into STRING refused with table and column"
+like "$err" "upsert on table 'items', column 'note', operation 1 (key id=100): BINARY value <2 bytes> does not convert exactly to STRING" "binary into STRING refused with table, column, operation and key"
 is "$(snapshot "$W")" "$before" "refused binary: warehouse and state unchanged"
 
 # A declared type changed between syncs: converted when every value fits, refused when not.

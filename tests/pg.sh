@@ -189,7 +189,7 @@ snap() { psql_q "select t::text from ev.items t order by id; select t::text from
 before=$(snap)
 host run evolve --working-dir "$W" $P --destination "$D" --configuration "$(conf '{"step":"key"}')"
 is "$rc" 1 "evolve: a STRING key into an INT key column: exit 1"
-like "$err" "table 'items': column 'id' cannot widen from INT to STRING: primary key column 'id' holds INT values in the warehouse and cannot change to STRING" "evolve: key widening refused"
+like "$err" "upsert on table 'items', column 'id', operation 1 (key id='abc'): cannot widen from INT to STRING: primary key column 'id' holds INT values in the warehouse and cannot change to STRING" "evolve: key widening refused, naming the operation and its key"
 is "$(snap)" "$before" "evolve: refused key widening, destination unchanged"
 host run evolve --working-dir "$W" $P --destination "$D" --configuration "$(conf '{"step":"fixed","fixed_type":"SHORT"}')"
 is "$rc" 1 "evolve: declaring INT as SHORT over 70000: exit 1"

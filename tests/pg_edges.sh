@@ -38,6 +38,7 @@ for dest in sqlite pg; do
             fail "$dest, writer $writer: the missing row is logged before the widening" "$err"
         fi
         is "$(printf '%s\n' "$out" | awk '$1 == "total" { print $NF }')" 1 "$dest, writer $writer: counted once"
+        like "$err" "operation 2 (key k=99)" "$dest, writer $writer: the warning names the update by its number and key"
     done
 done
 

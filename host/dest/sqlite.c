@@ -672,8 +672,9 @@ static int bind_key(sqlite3_stmt *stmt, const table_def *t, const value *vals, i
 }
 
 static int update(dest *base, table_def *t, const value *vals, const unsigned char *present,
-                  const char *synced, int *found, ch_error *err)
+                  const char *synced, long op, int *found, ch_error *err)
 {
+    (void)op; /* answered at once: the caller names the operation */
     sqlite_dest *d = (sqlite_dest *)base;
     sqlite_table *st = t->dest;
     int rc = SQLITE_OK, param = 2 * (int)t->ncols + 1;
@@ -697,9 +698,10 @@ static int update(dest *base, table_def *t, const value *vals, const unsigned ch
     return CH_OK;
 }
 
-static int remove_row(dest *base, table_def *t, const value *vals, const char *synced, int *found,
-                      ch_error *err)
+static int remove_row(dest *base, table_def *t, const value *vals, const char *synced, long op,
+                      int *found, ch_error *err)
 {
+    (void)op; /* answered at once: the caller names the operation */
     sqlite_dest *d = (sqlite_dest *)base;
     sqlite_table *st = t->dest;
     int rc;

@@ -209,6 +209,7 @@ static table_def *find_table(sink *s, const char *name, sink_table **rt)
         }
         s->last_table = t;
     }
+    s->op.t = t;
     *rt = table_rt(s, t);
     if (*rt == NULL) {
         sink_fail(s, "out of memory");
@@ -246,7 +247,7 @@ static int prepare(sink *s, table_def *t, sink_table *rt)
 }
 
 /* Converts the row's values into the table's columns; absent columns become NULL. */
-static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, const char *op)
+static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row)
 {
     ch_error err;
     if (fit_columns(rt, t->ncols) != CH_OK)
@@ -263,7 +264,7 @@ static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, con
             value_set_null(&rt->vals[c]);
         } else if (value_convert(&f->v, col->type, col->precision, col->scale, &rt->vals[c],
                                  &err) != CH_OK) {
-            return sink_fail(s, "%s on table '%s', column '%s': %s", op, t->name, f->name, err.msg);
+            return sink_op_fail(s, f->name, "%s", err.msg);
         }
         rt->present[c] = 1;
     }
@@ -273,18 +274,26 @@ static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, con
     return CH_OK;
 }
 
-static int check_key(sink *s, table_def *t, sink_table *rt, const char *op)
+static int check_key(sink *s, table_def *t, sink_table *rt)
 {
     for (size_t k = 0; k < t->nkey; k++) {
         size_t c = t->key[k];
         if (!rt->present[c])
-            return sink_fail(s, "%s on table '%s': no value for primary key column '%s'", op,
-                             t->name, t->cols[c].name);
+            return sink_op_fail(s, t->cols[c].name, "no value for this primary key column");
         if (rt->vals[c].type == T_NONE)
-            return sink_fail(s, "%s on table '%s': primary key column '%s' is NULL", op, t->name,
-                             t->cols[c].name);
+            return sink_op_fail(s, t->cols[c].name, "this primary key column is NULL");
     }
     return CH_OK;
+}
+
+/* Starts a data operation: numbers it, and notes what a message about it names. */
+static void number_op(sink *s, const char *kind, const char *table, const ch_row *row)
+{
+    s->op.number = ++s->ops;
+    s->op.kind = kind;
+    s->op.table = table != NULL && *table != '\0' ? table : NULL;
+    s->op.t = NULL;
+    s->op.row = row;
 }
 
 /* Starts an operation: table, row validity, schema evolution, conversion. */
@@ -294,16 +303,17 @@ static table_def *begin_op(sink *s, const char *table, const ch_row *row, const 
     table_def *t;
     if (s->failed || stopped(s))
         return NULL;
+    number_op(s, op, table, row);
     if (table == NULL || *table == '\0') {
-        sink_fail(s, "%s without a table name", op);
+        sink_op_fail(s, NULL, "no table name");
         return NULL;
     }
     if (row == NULL) {
-        sink_fail(s, "%s on table '%s' without a row", op, table);
+        sink_op_fail(s, NULL, "the row is NULL");
         return NULL;
     }
     if (row->invalid) {
-        sink_fail(s, "%s on table '%s': %s", op, table, row->invalid_why.msg);
+        sink_op_fail(s, row->invalid_column, "%s", row->invalid_why.msg);
         return NULL;
     }
     t = find_table(s, table, rt);
@@ -314,8 +324,8 @@ static table_def *begin_op(sink *s, const char *table, const ch_row *row, const 
         if (evolve_row(s, t, *rt, row) != CH_OK || prepare(s, t, *rt) != CH_OK)
             return NULL;
     }
-    if (evolve_row(s, t, *rt, row) != CH_OK || convert(s, t, *rt, row, op) != CH_OK ||
-        check_key(s, t, *rt, op) != CH_OK)
+    if (evolve_row(s, t, *rt, row) != CH_OK || convert(s, t, *rt, row) != CH_OK ||
+        check_key(s, t, *rt) != CH_OK)
         return NULL;
     return t;
 }
@@ -380,10 +390,12 @@ static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const cha
     const unsigned char *present = kind == WOP_UPDATE ? rt->present : NULL;
     int reports = 0;
     if (s->writer != NULL) {
-        if (writer_put(s->writer, kind, t, vals, present, id, synced, &reports, &err) != CH_OK)
+        if (writer_put(s->writer, kind, t, vals, present, id, synced, s->op.number, &reports,
+                       &err) != CH_OK)
             return sink_fail(s, "%s", err.msg);
     } else {
-        if (writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, &err) != CH_OK)
+        if (writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, s->op.number,
+                             &err) != CH_OK)
             return sink_fail(s, "%s", err.msg);
         reports = s->dest->missing.count > 0;
     }
@@ -419,7 +431,7 @@ static int update_locked(ch_sync *s, const char *table, const ch_row *row)
     if (t == NULL)
         return CH_ERROR;
     if (t->nkey == 0)
-        return sink_fail(s, "update on table '%s': the table has no primary key", t->name);
+        return sink_op_fail(s, NULL, "the table has no primary key");
     if (apply(s, WOP_UPDATE, t, rt, NULL) != CH_OK)
         return CH_ERROR;
     rt->counts.updates++;
@@ -436,7 +448,7 @@ static int delete_locked(ch_sync *s, const char *table, const ch_row *key)
     if (t == NULL)
         return CH_ERROR;
     if (t->nkey == 0)
-        return sink_fail(s, "delete on table '%s': the table has no primary key", t->name);
+        return sink_op_fail(s, NULL, "the table has no primary key");
     if (apply(s, WOP_DELETE, t, rt, NULL) != CH_OK)
         return CH_ERROR;
     rt->counts.deletes++;
@@ -449,8 +461,9 @@ static int truncate_locked(ch_sync *s, const char *table)
     table_def *t;
     if (!usable(s, "ch_truncate") || s->failed || stopped(s))
         return CH_ERROR;
+    number_op(s, "truncate", table, NULL);
     if (table == NULL || *table == '\0')
-        return sink_fail(s, "truncate without a table name");
+        return sink_op_fail(s, NULL, "no table name");
     t = find_table(s, table, &rt);
     if (t == NULL || prepare(s, t, rt) != CH_OK)
         return CH_ERROR;
@@ -533,8 +546,8 @@ int sink_finish(sink *s)
     if (s->pending == 0)
         return CH_OK;
     log_msg(s->log, CH_LOG_INFO, "host",
-            "committing %ld operation%s after the last checkpoint, with the state unchanged",
-            s->pending, s->pending == 1 ? "" : "s");
+                "committing %ld operation%s after the last checkpoint, with the state unchanged",
+                s->pending, s->pending == 1 ? "" : "s");
     return commit(s, s->committed_state, 0);
 }
 

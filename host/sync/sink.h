@@ -24,6 +24,19 @@ typedef struct sink_table {
     size_t cap;
 } sink_table;
 
+/*
+ * The data operation being checked, converted and handed on: what a message
+ * about it names (settle.c's sink_op_fail). The row's key is described only
+ * when a message needs it, never per operation.
+ */
+typedef struct sink_op {
+    long number;       /* the Nth data operation of the sync, from 1 */
+    const char *kind;  /* "upsert", "update", "delete" or "truncate" */
+    const char *table; /* as the connector named it; NULL when it named none */
+    table_def *t;      /* the table, once found */
+    const ch_row *row; /* the connector's row, whose key names the operation; NULL: none */
+} sink_op;
+
 /* Called after each commit with the committed state, e.g. to write state.json. */
 typedef int (*commit_hook)(void *ctx, const char *state_json, ch_error *err);
 
@@ -46,6 +59,8 @@ struct ch_sync {
     size_t tables_cap;
     table_def *last_table;
     long checkpoints;
+    long ops;              /* data operations so far: the number of the latest */
+    sink_op op;            /* the latest data operation */
     long pending;          /* operations since the last commit */
     char *committed_state; /* JSON of the last committed state */
 
@@ -84,6 +99,13 @@ void sink_abort(sink *s);
  */
 int sink_fail(sink *s, const char *format, ...) CH_PRINTF(2, 3);
 int sink_vfail(sink *s, const char *format, va_list ap);
+
+/*
+ * The same for a failure of the current data operation (s->op): the reason
+ * follows its context, "upsert on table 'T', column 'C', operation 12 (key
+ * id=5): reason" (no column when column is NULL).
+ */
+int sink_op_fail(sink *s, const char *column, const char *format, ...) CH_PRINTF(3, 4);
 
 /*
  * Waits until the writer has applied everything queued, so that the caller
