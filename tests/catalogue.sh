@@ -208,6 +208,7 @@ K="operation 2 (key id=1)"
 # Declared column types: the value does not convert exactly.
 refused int_range 1 "$U 'i', $K: LONG value 3000000000 does not convert exactly to INT"
 like "$err" "rolling back 1 operation after the last checkpoint" "case int_range: the earlier upsert is rolled back"
+like "$err" "update handler of case int_range started" "case int_range: the handler's mark, which case retype must lack"
 like "$err" "SEVERE  [host] sync of connector 'badops' failed: $U 'i', $K: LONG value 3000000000" "case int_range: logged as SEVERE"
 refused short_overflow 1 "$U 's', $K: INT value 40000 does not convert exactly to SHORT"
 refused decimal_precision 1 "$U 'amount', $K: DECIMAL value \"1234.5\" does not convert to DECIMAL(5,2): '1234.5' has more than 3 digits before the point"
@@ -252,7 +253,9 @@ refused reserved_table 1 "table '_Connector_Extra': names starting with _connect
 
 # Column types that change: an inferred key cannot widen; a declared type must fit the stored values.
 refused key_widen 1 "upsert on table 'loose', column 'k', operation 2 (key k='abc'): cannot widen from LONG to STRING: primary key column 'k' holds LONG values in the warehouse and cannot change to STRING; declare its type in the schema, or run \`connector-host reset\`"
-refused retype 1 "table 'items': column 'name' is now declared INT but the warehouse holds STRING values: STRING value \"first\" does not convert exactly to INT"
+refused retype 1 "table 'items', column 'name': now declared INT but the warehouse holds STRING values: STRING value \"first\" does not convert exactly to INT"
+unlike "$err" "update handler of case retype started" "case retype: found before the update handler starts"
+unlike "$err" "rolling back" "case retype: no operation ran"
 
 # Primary keys.
 refused upsert_no_key 1 "upsert on table 'items', column 'id', operation 2: no value for this primary key column"
@@ -385,7 +388,7 @@ dest_refused "warehouse refuses a column type record" new_table \
     "table 'fresh': $X: recording a column type: type refused by a trigger" "drop trigger t"
 dest_refused "column types unreadable" upsert_new \
     "alter table _connector_columns rename to saved_columns; create table _connector_columns (table_name text, column_name text)" \
-    "table 'other': $X: reading column types: no such column: type" \
+    "table 'items': $X: reading column types: no such column: type" \
     "drop table _connector_columns; alter table saved_columns rename to _connector_columns"
 dest_refused "column type record damaged" upsert_new \
     "update _connector_columns set type = 'BOGUS' where table_name = 'other' and column_name = 'k'" \
@@ -409,6 +412,7 @@ like "$out" "table 'items': the warehouse table items has another primary key th
     "warehouse key differs from the schema: said"
 unchanged "warehouse key differs from the schema"
 unlike "$out" "table 'items': table 'items'" "warehouse key differs from the schema: table named once"
+unlike "$err" "update handler of case pkchange started" "warehouse key differs from the schema: found before the update handler starts"
 
 # Another writer holds the warehouse: the host waits 5 s (busy timeout), then fails.
 mkfifo "$TMP/sqlin"
@@ -423,7 +427,7 @@ done
 keep "$D"
 badops "$D" upsert_new
 is "$rc" 1 "warehouse locked by another writer: exit 1"
-like "$out" "SYNC FAILED: table 'other': $X: BEGIN IMMEDIATE: database is locked" "warehouse locked by another writer: said"
+like "$out" "SYNC FAILED: table 'items': $X: BEGIN IMMEDIATE: database is locked" "warehouse locked by another writer: said"
 echo "rollback;" >&8
 exec 8>&-
 wait "$writer"

@@ -107,4 +107,25 @@ is "$rc" 1 "a key of another storage class: exit 1"
 like "$err" 'drop table "keyadv"."items"' "the advice names the PostgreSQL table to drop"
 unlike "$err" "connector-host reset" "and not reset, which does not touch PostgreSQL"
 
+# ---- a declaration the warehouse conflicts with fails the sync before the update handler ------
+W=$(newdir conflict)
+D="$PGURI&schema=conflict"
+host run badops $P --working-dir "$W" --destination "$D" --configuration "$(conf '{"case":"good"}')"
+is "$rc" 0 "conflict: a first sync"
+before=$(psql_q 'select t::text from conflict.items t order by id; select state from conflict._connector_state')
+host run badops $P --working-dir "$W" --destination "$D" --configuration "$(conf '{"case":"retype"}')"
+is "$rc" 1 "conflict: a declared type the stored values do not fit: exit 1"
+# (PostgreSQL reads the stored rows in no particular order: either value may be the one named)
+matches "$out" "^SYNC FAILED: table 'items', column 'name': now declared INT but the warehouse holds STRING values: STRING value \"(first|second)\" does not convert exactly to INT$" \
+    "conflict: the column, both types and the stored value are named"
+unlike "$err" "update handler of case retype started" "conflict: found before the update handler starts"
+host run badops $P --working-dir "$W" --destination "$D" --configuration "$(conf '{"case":"pkchange"}')"
+is "$rc" 1 "conflict: another primary key: exit 1"
+like "$out" "SYNC FAILED: table 'items': the warehouse table items has another primary key than the schema's" "conflict: the key is named"
+unlike "$err" "update handler of case pkchange started" "conflict: another key is found before the update handler starts"
+is "$(psql_q 'select t::text from conflict.items t order by id; select state from conflict._connector_state')" "$before" "conflict: the rows and the state are unchanged"
+host run badops $P --working-dir "$W" --destination "$D" --configuration "$(conf '{"case":"upsert_new"}')"
+is "$rc" 0 "conflict: the declaration as it was syncs again"
+like "$err" "update handler of case upsert_new started" "conflict: and its handler runs"
+
 done_testing

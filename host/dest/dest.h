@@ -26,6 +26,13 @@ typedef struct dest_ops {
     int (*load_state)(dest *d, const char *connector, char **json, ch_error *err);
     /* Creates the table or brings it up to date; adds warehouse-only columns to t. */
     int (*prepare_table)(dest *d, table_def *t, int *schema_changes, ch_error *err);
+    /*
+     * Sets *held when the warehouse has the table, so that it is prepared
+     * before the update handler starts: a declaration it conflicts with
+     * stops the sync there, not at the table's first operation. Reads only.
+     * NULL when the destination keeps no tables (a stream).
+     */
+    int (*has_table)(dest *d, table_def *t, int *held, ch_error *err);
     /* Adds column index col of t to the existing table. */
     int (*add_column)(dest *d, table_def *t, size_t col, ch_error *err);
     /*

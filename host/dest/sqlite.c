@@ -477,6 +477,11 @@ static int read_column_names(dest *base, const char *table, sql_names *names, ch
     return step == SQLITE_DONE ? CH_OK : CH_ERROR;
 }
 
+static int has_table(dest *base, table_def *t, int *held, ch_error *err)
+{
+    return sql_has_table(base, t, read_column_names, held, err);
+}
+
 static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error *err)
 {
     sqlite_dest *d = (sqlite_dest *)base;
@@ -826,6 +831,7 @@ static void close_dest(dest *base)
 static const dest_ops sqlite_ops = {
     .load_state = load_state,
     .prepare_table = prepare_table,
+    .has_table = has_table,
     .add_column = add_column,
     .change_type = change_type,
     .upsert = upsert,

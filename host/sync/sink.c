@@ -231,10 +231,11 @@ static int prepare(sink *s, table_def *t, sink_table *rt)
         return CH_ERROR;
     if (rc != CH_OK) {
         char prefix[200];
-        snprintf(prefix, sizeof prefix, "table '%s':", t->name);
-        if (strncmp(err.msg, prefix, strlen(prefix)) == 0)
-            return sink_fail(s, "%s", err.msg); /* named already, by the schema's checks */
-        return sink_fail(s, "%s %s", prefix, err.msg);
+        size_t n = (size_t)snprintf(prefix, sizeof prefix, "table '%s'", t->name);
+        /* named already, by the schema's checks or with its column */
+        if (strncmp(err.msg, prefix, n) == 0 && (err.msg[n] == ':' || err.msg[n] == ','))
+            return sink_fail(s, "%s", err.msg);
+        return sink_fail(s, "%s: %s", prefix, err.msg);
     }
     rt->prepared = 1;
     rt->counts.schema_changes += changes;
@@ -243,6 +244,28 @@ static int prepare(sink *s, table_def *t, sink_table *rt)
             evolve_log_new_column(s, t, &t->cols[c]);
             t->cols[c].in_warehouse = 1;
         }
+    return CH_OK;
+}
+
+int sink_prepare_declared(sink *s)
+{
+    ch_error err;
+    if (s->dest->ops->has_table == NULL)
+        return CH_OK; /* no stored table to conflict with */
+    for (size_t i = 0; i < s->schema->ntables; i++) {
+        table_def *t = s->schema->tables[i];
+        sink_table *rt = table_rt(s, t);
+        int held = 0;
+        if (rt == NULL)
+            return sink_fail(s, "out of memory");
+        if (s->dest->ops->has_table(s->dest, t, &held, &err) != CH_OK)
+            return sink_fail(s, "table '%s': %s", t->name, err.msg);
+        if (held && prepare(s, t, rt) != CH_OK)
+            return CH_ERROR;
+        /* in the sync's first transaction, as any change: committed with the first commit, or at
+           the end when the handler makes none */
+        s->schema_pending |= rt->counts.schema_changes > 0;
+    }
     return CH_OK;
 }
 
@@ -490,6 +513,7 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
     if (sink_take_reports(s, 1) != CH_OK) /* what the commit's last merge found missing */
         return CH_ERROR;
     s->pending = 0;
+    s->schema_pending = 0;
     s->checkpoints += is_checkpoint; /* committed, whatever happens to state.json */
     if (s->committed_state != state_json) {
         char *copy = strdup(state_json);
@@ -511,7 +535,7 @@ static int checkpoint_locked(ch_sync *s)
     json = state_json(s->state);
     if (json == NULL)
         return sink_fail(s, "out of memory");
-    if (s->pending == 0 && strcmp(json, s->committed_state) == 0) {
+    if (s->pending == 0 && !s->schema_pending && strcmp(json, s->committed_state) == 0) {
         /* nothing to make durable: no transaction, no fsync */
         s->checkpoints++;
         log_msg(s->log, CH_LOG_FINE, "host",
@@ -543,9 +567,13 @@ int sink_finish(sink *s)
     set_open(NULL); /* the handler has returned: the public functions are closed */
     if (s->failed || stopped(s))
         return CH_ERROR;
-    if (s->pending == 0)
+    if (s->pending == 0 && !s->schema_pending)
         return CH_OK;
-    log_msg(s->log, CH_LOG_INFO, "host",
+    if (s->pending == 0)
+        log_msg(s->log, CH_LOG_INFO, "host",
+                "committing the declared tables' schema changes, with the state unchanged");
+    else
+        log_msg(s->log, CH_LOG_INFO, "host",
                 "committing %ld operation%s after the last checkpoint, with the state unchanged",
                 s->pending, s->pending == 1 ? "" : "s");
     return commit(s, s->committed_state, 0);

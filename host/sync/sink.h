@@ -62,6 +62,7 @@ struct ch_sync {
     long ops;              /* data operations so far: the number of the latest */
     sink_op op;            /* the latest data operation */
     long pending;          /* operations since the last commit */
+    int schema_pending;    /* sink_prepare_declared changed a table: commit even without ops */
     char *committed_state; /* JSON of the last committed state */
 
     int failed;
@@ -86,6 +87,15 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
  * later calls, from any thread, are refused. Waits for one in progress.
  */
 void sink_close(sink *s);
+
+/*
+ * Before the update handler starts: prepares every declared table that the
+ * warehouse has, so that a declaration the warehouse conflicts with (a type
+ * its values do not convert to, another primary key) fails the sync before
+ * the handler runs. Tables the warehouse lacks are created at their first
+ * operation, as undeclared ones are. CH_ERROR: the sync failed (s->error).
+ */
+int sink_prepare_declared(sink *s);
 
 /* Commits what the handler emitted after its last checkpoint, with the last committed state. */
 int sink_finish(sink *s);

@@ -403,6 +403,7 @@ static int update(ch_sync *sync, const ch_config *config)
 {
     const char *c = case_of(config);
     ch_row *r;
+    ch_log(sync, CH_LOG_INFO, "update handler of case %s started", c); /* whether it ran at all */
     if (is(c, "good"))
         return good(sync);
     if (is(c, "missing_then_widen"))

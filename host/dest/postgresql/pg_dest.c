@@ -285,6 +285,11 @@ static int read_column_names(dest *base, const char *table, sql_names *names, ch
     return rc;
 }
 
+static int has_table(dest *base, table_def *t, int *held, ch_error *err)
+{
+    return sql_has_table(base, t, read_column_names, held, err);
+}
+
 static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error *err)
 {
     pg_dest *d = (pg_dest *)base;
@@ -476,6 +481,7 @@ static void close_dest(dest *base)
 static const dest_ops pg_ops = {
     .load_state = load_state,
     .prepare_table = prepare_table,
+    .has_table = has_table,
     .add_column = add_column,
     .change_type = change_type,
     .upsert = pg_upsert,
