@@ -96,8 +96,9 @@ static size_t cut_secret(const char *p, const char *secret, size_t len)
         m++;
     if (m == len)
         return m;
-    /* a message cut short (the end, or "...") may end in the secret's first bytes */
-    if (m >= 4 && (p[m] == '\0' || strncmp(p + m, "...", 3) == 0))
+    /* a message cut short (the end, or "...") may end in the secret's first bytes; text_quote
+       closes its quote before the dots */
+    if (m >= 4 && (p[m] == '\0' || strncmp(p + m, "...", 3) == 0 || strncmp(p + m, "'...", 4) == 0))
         return m;
     return 0;
 }
