@@ -253,7 +253,7 @@ refused reserved_table 1 "table '_Connector_Extra': names starting with _connect
 
 # Column types that change: an inferred key cannot widen; a declared type must fit the stored values.
 refused key_widen 1 "upsert on table 'loose', column 'k', operation 2 (key k='abc'): cannot widen from LONG to STRING: primary key column 'k' holds LONG values in the warehouse and cannot change to STRING; declare its type in the schema, or run \`connector-host reset\`"
-refused retype 1 "table 'items', column 'name': now declared INT but the warehouse holds STRING values: STRING value \"first\" does not convert exactly to INT"
+refused retype 1 "table 'items', column 'name': now declared INT but the warehouse holds STRING values: stored row (key id=1): STRING value \"first\" does not convert exactly to INT"
 unlike "$err" "update handler of case retype started" "case retype: found before the update handler starts"
 unlike "$err" "rolling back" "case retype: no operation ran"
 

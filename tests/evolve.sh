@@ -77,7 +77,7 @@ is "$(snapshot "$W")" "$before" "refused binary: warehouse and state unchanged"
 # A declared type changed between syncs: converted when every value fits, refused when not.
 host run evolve --working-dir "$W" $P --configuration "$(conf '{"step":"fixed","fixed_type":"SHORT"}')"
 is "$rc" 1 "declaring INT as SHORT over a value of 70000: exit 1"
-like "$err" "table 'fixed', column 'val': now declared SHORT but the warehouse holds INT values: INT value 70000 does not convert exactly to SHORT" "the narrowing names column, types and value"
+like "$err" "table 'fixed', column 'val': now declared SHORT but the warehouse holds INT values: stored row (key id=1): INT value 70000 does not convert exactly to SHORT" "the narrowing names column, types, the stored row and its value"
 is "$(snapshot "$W")" "$before" "refused declaration change: warehouse and state unchanged"
 host run evolve --working-dir "$W" $P --configuration "$(conf '{"step":"fixed","fixed_type":"LONG"}')"
 is "$rc" 0 "declaring INT as LONG succeeds"

@@ -193,7 +193,7 @@ like "$err" "upsert on table 'items', column 'id', operation 1 (key id='abc'): c
 is "$(snap)" "$before" "evolve: refused key widening, destination unchanged"
 host run evolve --working-dir "$W" $P --destination "$D" --configuration "$(conf '{"step":"fixed","fixed_type":"SHORT"}')"
 is "$rc" 1 "evolve: declaring INT as SHORT over 70000: exit 1"
-like "$err" "table 'fixed', column 'val': now declared SHORT but the warehouse holds INT values: INT value 70000 does not convert exactly to SHORT" "evolve: the narrowing names column, types and value"
+like "$err" "table 'fixed', column 'val': now declared SHORT but the warehouse holds INT values: stored row (key id=1): INT value 70000 does not convert exactly to SHORT" "evolve: the narrowing names column, types, the stored row and its value"
 is "$(snap)" "$before" "evolve: refused declaration change, destination unchanged"
 host run evolve --working-dir "$W" $P --destination "$D" --configuration "$(conf '{"step":"fixed","fixed_type":"LONG"}')"
 is "$rc" 0 "evolve: declaring INT as LONG succeeds"

@@ -115,9 +115,9 @@ is "$rc" 0 "conflict: a first sync"
 before=$(psql_q 'select t::text from conflict.items t order by id; select state from conflict._connector_state')
 host run badops $P --working-dir "$W" --destination "$D" --configuration "$(conf '{"case":"retype"}')"
 is "$rc" 1 "conflict: a declared type the stored values do not fit: exit 1"
-# (PostgreSQL reads the stored rows in no particular order: either value may be the one named)
-matches "$out" "^SYNC FAILED: table 'items', column 'name': now declared INT but the warehouse holds STRING values: STRING value \"(first|second)\" does not convert exactly to INT$" \
-    "conflict: the column, both types and the stored value are named"
+# (PostgreSQL reads the stored rows in no particular order: either may be the one named)
+matches "$out" "^SYNC FAILED: table 'items', column 'name': now declared INT but the warehouse holds STRING values: stored row \\(key (id=1\\): STRING value \"first|id=2\\): STRING value \"second)\" does not convert exactly to INT$" \
+    "conflict: the column, both types, the stored row by its key and its value are named"
 unlike "$err" "update handler of case retype started" "conflict: found before the update handler starts"
 host run badops $P --working-dir "$W" --destination "$D" --configuration "$(conf '{"case":"pkchange"}')"
 is "$rc" 1 "conflict: another primary key: exit 1"

@@ -215,6 +215,18 @@ type_spec sql_column_type(const column_def *c)
     return ts;
 }
 
+col_type sql_key_type(const table_def *t, size_t k, size_t col, type_spec from)
+{
+    return t->key[k] == col ? from.type : t->cols[t->key[k]].type;
+}
+
+void sql_name_row(const table_def *t, const value *const *keys, ch_error *err)
+{
+    char key[400];
+    if (*table_key_describe(t, keys, key, sizeof key))
+        err_prefix(err, "stored row (key %s)", key);
+}
+
 /* True when the type is the column's (for DECIMAL, with its precision and scale). */
 static int same_type(type_spec a, const column_def *c)
 {

@@ -313,6 +313,41 @@ static void read_stored(sqlite3_stmt *stmt, int col, col_type type, value *v)
 }
 
 /*
+ * Names the stored row `rowid`, whose value of column col did not convert
+ * from type `from`, by its key before the reason in err. Asked only then,
+ * so a conversion reads no more than its column; a key that cannot be read
+ * is left out, never a reason to fail.
+ */
+static void name_stored_row(sqlite_dest *d, const table_def *t, size_t col, type_spec from,
+                            sqlite3_int64 rowid, ch_error *err)
+{
+    value keys[MAX_KEY_COLUMNS] = {{0}};
+    const value *named[MAX_KEY_COLUMNS];
+    sqlite3_stmt *stmt = NULL;
+    sql_buf b = {0};
+    if (t->nkey == 0)
+        return;
+    sb_add(&b, "SELECT ");
+    for (size_t k = 0; k < t->nkey; k++) {
+        sb_add(&b, k ? ", " : "");
+        sql_ident(&b, t->cols[t->key[k]].dest_name);
+    }
+    sb_add(&b, " FROM ");
+    sql_ident(&b, t->dest_name);
+    sb_add(&b, " WHERE rowid = ?1");
+    if (!b.oom && sqlite3_prepare_v2(d->db, b.s, -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_bind_int64(stmt, 1, rowid) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        for (size_t k = 0; k < t->nkey; k++) {
+            read_stored(stmt, (int)k, sql_key_type(t, k, col, from), &keys[k]);
+            named[k] = &keys[k];
+        }
+        sql_name_row(t, named, err); /* before the statement goes: the values are its */
+    }
+    sqlite3_finalize(stmt);
+    free(b.s);
+}
+
+/*
  * Writes every stored value of column col, converted, into column to_name.
  * Updating rows while the rowid-ordered scan runs is safe in SQLite; should
  * a row be visited twice, converting an already converted value gives it
@@ -347,6 +382,7 @@ static int convert_column(sqlite_dest *d, table_def *t, size_t col, const char *
     while (rc == CH_OK && (step = sqlite3_step(sel)) == SQLITE_ROW) {
         read_stored(sel, 1, from.type, &in);
         if (value_convert(&in, to.type, to.precision, to.scale, &out, err) != CH_OK) {
+            name_stored_row(d, t, col, from, sqlite3_column_int64(sel, 0), err);
             *lossy = 1;
             rc = CH_ERROR;
             break;
