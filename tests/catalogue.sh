@@ -256,6 +256,23 @@ refused key_widen 1 "upsert on table 'loose', column 'k', operation 2 (key k='ab
 refused retype 1 "table 'items', column 'name': now declared INT but the warehouse holds STRING values: stored row (key id=1): STRING value \"first\" does not convert exactly to INT"
 unlike "$err" "update handler of case retype started" "case retype: found before the update handler starts"
 unlike "$err" "rolling back" "case retype: no operation ran"
+# A declaration the warehouse's values fit is applied before the handler starts, and committed
+# even when the handler writes nothing.
+I=$(newdir idle)
+badops "$I" good
+badops "$I" idle_redeclare
+is "$rc" 0 "case idle_redeclare: exit 0"
+changed=$(printf '%s\n' "$err" | grep -n "table 'items': column 'i' changed from INT to LONG as now declared" | cut -d: -f1)
+started=$(printf '%s\n' "$err" | grep -n "update handler of case idle_redeclare started" | cut -d: -f1)
+if [ -n "$changed" ] && [ -n "$started" ] && [ "$changed" -lt "$started" ]; then
+    pass "case idle_redeclare: the column is converted before the handler starts"
+else
+    fail "case idle_redeclare: the column is converted before the handler starts" "$err"
+fi
+like "$err" "committing the declared tables' schema changes, with the state unchanged" "case idle_redeclare: committed without any operation"
+is "$(sql "$I/files/warehouse.db" "select type from _connector_columns where table_name = 'items' and column_name = 'i'")" LONG \
+    "case idle_redeclare: the new type is recorded"
+is "$(sql "$I/files/warehouse.db" "select state from _connector_state")" '{"cursor":"good"}' "case idle_redeclare: the state is unchanged"
 
 # Primary keys.
 refused upsert_no_key 1 "upsert on table 'items', column 'id', operation 2: no value for this primary key column"
