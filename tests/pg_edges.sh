@@ -30,13 +30,8 @@ for dest in sqlite pg; do
         if [ "$dest" = pg ]; then D="--destination $PGURI&schema=ord$writer"; else D=""; fi
         CONNECTOR_HOST_WRITER=$writer host run badops $P --working-dir "$W" $D --configuration "$(conf '{"case":"missing_then_widen"}')"
         is "$rc" 0 "$dest, writer $writer: the sync succeeds"
-        warned=$(printf '%s\n' "$err" | grep -n "update on table 'loose'" | cut -d: -f1)
-        widened=$(printf '%s\n' "$err" | grep -n "column 'n' widened from LONG to DOUBLE" | cut -d: -f1)
-        if [ -n "$warned" ] && [ -n "$widened" ] && [ "$warned" -lt "$widened" ]; then
-            pass "$dest, writer $writer: the missing row is logged before the widening"
-        else
-            fail "$dest, writer $writer: the missing row is logged before the widening" "$err"
-        fi
+        in_order "$err" "update on table 'loose'" "column 'n' widened from LONG to DOUBLE" \
+            "$dest, writer $writer: the missing row is logged before the widening"
         is "$(printf '%s\n' "$out" | awk '$1 == "total" { print $NF }')" 1 "$dest, writer $writer: counted once"
         like "$err" "operation 2 (key k=99)" "$dest, writer $writer: the warning names the update by its number and key"
     done
