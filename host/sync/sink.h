@@ -34,7 +34,8 @@ typedef struct sink_op {
     const char *kind;  /* "upsert", "update", "delete" or "truncate" */
     const char *table; /* as the connector named it; NULL when it named none */
     table_def *t;      /* the table, once found */
-    const ch_row *row; /* the connector's row, whose key names the operation; NULL: none */
+    const ch_row *row; /* the connector's row, whose key names the operation; NULL: none;
+                          the connector's, so valid only while the operation runs */
 } sink_op;
 
 /* Called after each commit with the committed state, e.g. to write state.json. */
