@@ -200,45 +200,49 @@ like "$err" "connector-host schema: ${S}table 'items' is declared twice" "schema
 is "$out" "" "schema command, invalid schema: no JSON printed"
 
 # ---- operations and values --------------------------------------------------------------
-# Declared column types: the value does not convert exactly.
+# Every message about an operation names it alike: the operation, its table, its column, its
+# number in the sync and its row's primary key. badops' bad operation is the sync's second (its
+# first upserts into `other`), and its row is items' key id=1.
 U="upsert on table 'items', column"
-refused int_range 1 "$U 'i': LONG value 3000000000 does not convert exactly to INT"
+K="operation 2 (key id=1)"
+# Declared column types: the value does not convert exactly.
+refused int_range 1 "$U 'i', $K: LONG value 3000000000 does not convert exactly to INT"
 like "$err" "rolling back 1 operation after the last checkpoint" "case int_range: the earlier upsert is rolled back"
-like "$err" "SEVERE  [host] sync of connector 'badops' failed: $U 'i': LONG value 3000000000" "case int_range: logged as SEVERE"
-refused short_overflow 1 "$U 's': INT value 40000 does not convert exactly to SHORT"
-refused decimal_precision 1 "$U 'amount': DECIMAL value \"1234.5\" does not convert to DECIMAL(5,2): '1234.5' has more than 3 digits before the point"
-refused decimal_scale 1 "$U 'amount': DECIMAL value \"1.234\" does not convert to DECIMAL(5,2): '1.234' has more than 2 digits after the point"
-refused string_decimal 1 "$U 'amount': STRING value \"ten\" does not convert to DECIMAL(5,2): 'ten' is not a decimal number"
-refused date_string 1 "$U 'day': STRING value \"2026-02-30\" does not convert to NAIVE_DATE: '2026-02-30' is not a valid date (YYYY-MM-DD)"
-refused time_string 1 "$U 'at': STRING value \"24:00:00\" does not convert to NAIVE_TIME: '24:00:00' is not a valid time (HH:MM:SS[.ffffff])"
-refused datetime_string 1 "$U 'ndt': STRING value \"2026-01-01\" does not convert to NAIVE_DATETIME: '2026-01-01' is not a valid datetime (YYYY-MM-DDTHH:MM:SS[.ffffff])"
-refused utc_string 1 "$U 'utc': STRING value \"2026-01-01T10:00:00\" does not convert to UTC_DATETIME: '2026-01-01T10:00:00' is not a valid UTC datetime (YYYY-MM-DDTHH:MM:SS[.ffffff] followed by Z or +hh:mm)"
-refused json_string 1 "$U 'doc': STRING value \"{\"a\": 1\" does not convert to JSON: not valid JSON"
-refused string_boolean 1 "$U 'flag': STRING value \"true\" does not convert exactly to BOOLEAN"
-refused boolean_int 1 "$U 'i': BOOLEAN value true does not convert exactly to INT"
-refused double_int 1 "$U 'i': DOUBLE value 1.5 does not convert exactly to INT"
-refused string_int 1 "$U 'i': STRING value \"12abc\" does not convert exactly to INT"
-refused double_float 1 "$U 'f': DOUBLE value 0.10000000000000001 does not convert exactly to FLOAT"
-refused long_double 1 "$U 'd': LONG value 9007199254740993 does not convert exactly to DOUBLE"
-refused binary_string 1 "$U 'name': BINARY value <2 bytes> does not convert exactly to STRING"
-refused long_binary 1 "$U 'bin': LONG value 5 does not convert exactly to BINARY"
+like "$err" "update handler of case int_range started" "case int_range: the handler's mark, which case retype must lack"
+like "$err" "SEVERE  [host] sync of connector 'badops' failed: $U 'i', $K: LONG value 3000000000" "case int_range: logged as SEVERE"
+refused short_overflow 1 "$U 's', $K: INT value 40000 does not convert exactly to SHORT"
+refused decimal_precision 1 "$U 'amount', $K: DECIMAL value \"1234.5\" does not convert to DECIMAL(5,2): '1234.5' has more than 3 digits before the point"
+refused decimal_scale 1 "$U 'amount', $K: DECIMAL value \"1.234\" does not convert to DECIMAL(5,2): '1.234' has more than 2 digits after the point"
+refused string_decimal 1 "$U 'amount', $K: STRING value \"ten\" does not convert to DECIMAL(5,2): 'ten' is not a decimal number"
+refused date_string 1 "$U 'day', $K: STRING value \"2026-02-30\" does not convert to NAIVE_DATE: '2026-02-30' is not a valid date (YYYY-MM-DD)"
+refused time_string 1 "$U 'at', $K: STRING value \"24:00:00\" does not convert to NAIVE_TIME: '24:00:00' is not a valid time (HH:MM:SS[.ffffff])"
+refused datetime_string 1 "$U 'ndt', $K: STRING value \"2026-01-01\" does not convert to NAIVE_DATETIME: '2026-01-01' is not a valid datetime (YYYY-MM-DDTHH:MM:SS[.ffffff])"
+refused utc_string 1 "$U 'utc', $K: STRING value \"2026-01-01T10:00:00\" does not convert to UTC_DATETIME: '2026-01-01T10:00:00' is not a valid UTC datetime (YYYY-MM-DDTHH:MM:SS[.ffffff] followed by Z or +hh:mm)"
+refused json_string 1 "$U 'doc', $K: STRING value \"{\"a\": 1\" does not convert to JSON: not valid JSON"
+refused string_boolean 1 "$U 'flag', $K: STRING value \"true\" does not convert exactly to BOOLEAN"
+refused boolean_int 1 "$U 'i', $K: BOOLEAN value true does not convert exactly to INT"
+refused double_int 1 "$U 'i', $K: DOUBLE value 1.5 does not convert exactly to INT"
+refused string_int 1 "$U 'i', $K: STRING value \"12abc\" does not convert exactly to INT"
+refused double_float 1 "$U 'f', $K: DOUBLE value 0.10000000000000001 does not convert exactly to FLOAT"
+refused long_double 1 "$U 'd', $K: LONG value 9007199254740993 does not convert exactly to DOUBLE"
+refused binary_string 1 "$U 'name', $K: BINARY value <2 bytes> does not convert exactly to STRING"
+refused long_binary 1 "$U 'bin', $K: LONG value 5 does not convert exactly to BINARY"
 
 # Values the row setters refuse; the operation using the row fails with the setter's reason.
-U="upsert on table 'items': column"
-refused date_setter 1 "$U 'day': '2026-02-30' is not a valid date (YYYY-MM-DD)"
-refused time_setter 1 "$U 'at': '24:00:00' is not a valid time (HH:MM:SS[.ffffff])"
-refused datetime_setter 1 "$U 'ndt': '2026-01-01T10:60:00' is not a valid datetime (YYYY-MM-DDTHH:MM:SS[.ffffff])"
-refused utc_setter 1 "$U 'utc': '2026-01-01T10:00:00' is not a valid UTC datetime (YYYY-MM-DDTHH:MM:SS[.ffffff] followed by Z or +hh:mm)"
-refused utc_years 1 "$U 'utc': '0001-01-01T00:30:00+01:00' is outside the years 0001-9999 in UTC"
-refused decimal_setter 1 "$U 'amount': '12a' is not a decimal number"
-refused decimal_digits 1 "$U 'amount': '123456789012345678901234567890123456789' has more than 38 digits before the point"
-refused json_setter 1 "$U 'doc': JSON value '{\"a\": 1' is not valid JSON"
+refused date_setter 1 "$U 'day', $K: '2026-02-30' is not a valid date (YYYY-MM-DD)"
+refused time_setter 1 "$U 'at', $K: '24:00:00' is not a valid time (HH:MM:SS[.ffffff])"
+refused datetime_setter 1 "$U 'ndt', $K: '2026-01-01T10:60:00' is not a valid datetime (YYYY-MM-DDTHH:MM:SS[.ffffff])"
+refused utc_setter 1 "$U 'utc', $K: '2026-01-01T10:00:00' is not a valid UTC datetime (YYYY-MM-DDTHH:MM:SS[.ffffff] followed by Z or +hh:mm)"
+refused utc_years 1 "$U 'utc', $K: '0001-01-01T00:30:00+01:00' is outside the years 0001-9999 in UTC"
+refused decimal_setter 1 "$U 'amount', $K: '12a' is not a decimal number"
+refused decimal_digits 1 "$U 'amount', $K: '123456789012345678901234567890123456789' has more than 38 digits before the point"
+refused json_setter 1 "$U 'doc', $K: JSON value '{\"a\": 1' is not valid JSON"
 like "$out" "JSON value '{\"a\": 1' is not valid JSON" "case json_setter: the value is named"
-refused utf8_setter 1 "$U 'name': STRING value 'caf\\xe9' is not valid UTF-8"
+refused utf8_setter 1 "$U 'name', $K: STRING value 'caf\\xe9' is not valid UTF-8"
 like "$out" "STRING value 'caf\\xe9' is not valid UTF-8" "case utf8_setter: the value is named, bytes escaped"
-refused nan_setter 1 "$U 'd': NaN cannot be stored"
-refused binary_setter 1 "$U 'bin': BINARY value has no data but size 3"
-refused empty_column 1 "$U '': empty column name"
+refused nan_setter 1 "$U 'd', $K: NaN cannot be stored"
+refused binary_setter 1 "$U 'bin', $K: BINARY value has no data but size 3"
+refused empty_column 1 "$U '', $K: empty column name"
 
 # Undeclared names that collide after normalising.
 refused table_collide 1 "tables 'items' and 'Items' both become 'items' in the destination"
@@ -248,25 +252,39 @@ refused system_column 1 "table 'items': column '_fivetran_deleted' collides with
 refused reserved_table 1 "table '_Connector_Extra': names starting with _connector_ are reserved for the host" --naming source
 
 # Column types that change: an inferred key cannot widen; a declared type must fit the stored values.
-refused key_widen 1 "table 'loose': column 'k' cannot widen from LONG to STRING: primary key column 'k' holds LONG values in the warehouse and cannot change to STRING; declare its type in the schema, or run \`connector-host reset\`"
-refused retype 1 "table 'items': column 'name' is now declared INT but the warehouse holds STRING values: STRING value \"first\" does not convert exactly to INT"
+refused key_widen 1 "upsert on table 'loose', column 'k', operation 2 (key k='abc'): cannot widen from LONG to STRING: primary key column 'k' holds LONG values in the warehouse and cannot change to STRING; declare its type in the schema, or run \`connector-host reset\`"
+refused retype 1 "table 'items', column 'name': now declared INT but the warehouse holds STRING values: stored row (key id=1): STRING value \"first\" does not convert exactly to INT"
+unlike "$err" "update handler of case retype started" "case retype: found before the update handler starts"
+unlike "$err" "rolling back" "case retype: no operation ran"
+# A declaration the warehouse's values fit is applied before the handler starts, and committed
+# even when the handler writes nothing.
+I=$(newdir idle)
+badops "$I" good
+badops "$I" idle_redeclare
+is "$rc" 0 "case idle_redeclare: exit 0"
+in_order "$err" "table 'items': column 'i' changed from INT to LONG as now declared" \
+    "update handler of case idle_redeclare started" "case idle_redeclare: the column is converted before the handler starts"
+like "$err" "committing the declared tables' schema changes, with the state unchanged" "case idle_redeclare: committed without any operation"
+is "$(sql "$I/files/warehouse.db" "select type from _connector_columns where table_name = 'items' and column_name = 'i'")" LONG \
+    "case idle_redeclare: the new type is recorded"
+is "$(sql "$I/files/warehouse.db" "select state from _connector_state")" '{"cursor":"good"}' "case idle_redeclare: the state is unchanged"
 
 # Primary keys.
-refused upsert_no_key 1 "upsert on table 'items': no value for primary key column 'id'"
-refused update_null_key 1 "update on table 'items': primary key column 'id' is NULL"
-refused delete_no_key 1 "delete on table 'items': no value for primary key column 'id'"
-refused update_keyless 1 "update on table 'log': the table has no primary key"
-refused delete_keyless 1 "delete on table 'log': the table has no primary key"
+refused upsert_no_key 1 "upsert on table 'items', column 'id', operation 2: no value for this primary key column"
+refused update_null_key 1 "update on table 'items', column 'id', operation 2 (key id=NULL): this primary key column is NULL"
+refused delete_no_key 1 "delete on table 'items', column 'id', operation 2: no value for this primary key column"
+refused update_keyless 1 "update on table 'log', operation 2: the table has no primary key"
+refused delete_keyless 1 "delete on table 'log', operation 2: the table has no primary key"
 
 # Calls without a table or a row.
-refused upsert_no_table 1 "upsert without a table name"
-refused update_empty_table 1 "update without a table name"
-refused truncate_no_table 1 "truncate without a table name"
-refused no_row 1 "upsert on table 'items' without a row"
+refused upsert_no_table 1 "upsert, operation 2: no table name"
+refused update_empty_table 1 "update, operation 2: no table name"
+refused truncate_no_table 1 "truncate, operation 2: no table name"
+refused no_row 1 "upsert on table 'items', operation 2: the row is NULL"
 
 # After the first failure every operation and checkpoint is refused; the first reason is kept.
-refused two_errors 1 "upsert on table 'items', column 'i': LONG value 3000000000 does not convert exactly to INT"
-unlike "$out" "without a table name" "case two_errors: the later failure is not the reason"
+refused two_errors 1 "$U 'i', $K: LONG value 3000000000 does not convert exactly to INT"
+unlike "$out" "no table name" "case two_errors: the later failure is not the reason"
 refused fail 1 "source said 418"
 
 # ---- state --------------------------------------------------------------------------------
@@ -358,16 +376,16 @@ dest_refused() {
 X="sqlite:$DDB"
 dest_refused "warehouse refuses an insert" upsert_new \
     "create trigger t before insert on items begin select raise(abort, 'insert refused by a trigger'); end" \
-    "upsert on table 'items': $X: upsert: insert refused by a trigger" "drop trigger t"
+    "upsert on table 'items', operation 2 (key id=3): $X: upsert: insert refused by a trigger" "drop trigger t"
 dest_refused "warehouse refuses an update" update \
     "create trigger t before update on items when new._fivetran_deleted = 0 begin select raise(abort, 'change refused by a trigger'); end" \
-    "update on table 'items': $X: update: change refused by a trigger" "drop trigger t"
+    "update on table 'items', $K: $X: update: change refused by a trigger" "drop trigger t"
 dest_refused "warehouse refuses a delete" delete \
     "create trigger t before update on items when new._fivetran_deleted = 1 begin select raise(abort, 'delete refused by a trigger'); end" \
-    "delete on table 'items': $X: delete: delete refused by a trigger" "drop trigger t"
+    "delete on table 'items', $K: $X: delete: delete refused by a trigger" "drop trigger t"
 dest_refused "warehouse refuses a truncate" truncate \
     "create trigger t before update on items when new._fivetran_deleted = 1 begin select raise(abort, 'delete refused by a trigger'); end" \
-    "truncate on table 'items': $X: truncate: delete refused by a trigger" "drop trigger t"
+    "truncate on table 'items', operation 2: $X: truncate: delete refused by a trigger" "drop trigger t"
 dest_refused "warehouse refuses the state" upsert_new \
     "create trigger t before update on _connector_state begin select raise(abort, 'state refused by a trigger'); end" \
     "checkpoint: $X: storing the state: state refused by a trigger" "drop trigger t"
@@ -376,13 +394,13 @@ dest_refused "warehouse cannot create a table" new_table "create index fresh on 
 like "$out" "): there is already an index named fresh" "warehouse cannot create a table: SQLite's reason"
 dest_refused "warehouse refuses a column conversion" widen \
     "create trigger t before update on loose begin select raise(abort, 'conversion refused by a trigger'); end" \
-    "table 'loose': column 'n' cannot widen from LONG to STRING: $X: converting a column: conversion refused by a trigger" "drop trigger t"
+    "upsert on table 'loose', column 'n', operation 2 (key k=2): cannot widen from LONG to STRING: $X: converting a column: conversion refused by a trigger" "drop trigger t"
 dest_refused "warehouse refuses a column type record" new_table \
     "create trigger t before insert on _connector_columns begin select raise(abort, 'type refused by a trigger'); end" \
     "table 'fresh': $X: recording a column type: type refused by a trigger" "drop trigger t"
 dest_refused "column types unreadable" upsert_new \
     "alter table _connector_columns rename to saved_columns; create table _connector_columns (table_name text, column_name text)" \
-    "table 'other': $X: reading column types: no such column: type" \
+    "table 'items': $X: reading column types: no such column: type" \
     "drop table _connector_columns; alter table saved_columns rename to _connector_columns"
 dest_refused "column type record damaged" upsert_new \
     "update _connector_columns set type = 'BOGUS' where table_name = 'other' and column_name = 'k'" \
@@ -406,6 +424,7 @@ like "$out" "table 'items': the warehouse table items has another primary key th
     "warehouse key differs from the schema: said"
 unchanged "warehouse key differs from the schema"
 unlike "$out" "table 'items': table 'items'" "warehouse key differs from the schema: table named once"
+unlike "$err" "update handler of case pkchange started" "warehouse key differs from the schema: found before the update handler starts"
 
 # Another writer holds the warehouse: the host waits 5 s (busy timeout), then fails.
 mkfifo "$TMP/sqlin"
@@ -420,7 +439,7 @@ done
 keep "$D"
 badops "$D" upsert_new
 is "$rc" 1 "warehouse locked by another writer: exit 1"
-like "$out" "SYNC FAILED: table 'other': $X: BEGIN IMMEDIATE: database is locked" "warehouse locked by another writer: said"
+like "$out" "SYNC FAILED: table 'items': $X: BEGIN IMMEDIATE: database is locked" "warehouse locked by another writer: said"
 echo "rollback;" >&8
 exec 8>&-
 wait "$writer"
@@ -541,12 +560,12 @@ V=$(newdir warnings)
 badops "$V" good
 badops "$V" update_missing
 is "$rc" 0 "update of a missing row: exit 0"
-like "$err" "WARNING [host] update on table 'items': no row with that primary key; nothing changed" "update of a missing row: warned"
+like "$err" "WARNING [host] update on table 'items', operation 2 (key id=404): no row with that primary key; nothing changed" "update of a missing row: warned"
 matches "$out" '^items +0 +1 +0 +0 +0 +1$' "update of a missing row: counted as a warning"
 is "$(sql "$V/files/warehouse.db" 'select count(*) from items where id = 404')" 0 "update of a missing row: the row stays absent"
 badops "$V" delete_missing
 is "$rc" 0 "delete of a missing row: exit 0"
-like "$err" "WARNING [host] delete on table 'items': no row with that primary key; ignored" "delete of a missing row: warned"
+like "$err" "WARNING [host] delete on table 'items', operation 2 (key id=404): no row with that primary key; ignored" "delete of a missing row: warned"
 matches "$out" '^items +0 +0 +1 +0 +0 +1$' "delete of a missing row: counted as a warning"
 badops "$V" new_table
 is "$rc" 0 "undeclared table: exit 0"

@@ -78,7 +78,7 @@ before=$(snapshot "$W")
 # Operation without its primary key value: the sync fails, the checkpoint survives.
 host run badpk --working-dir "$W" $P
 is "$rc" 1 "missing key value: exit 1"
-like "$out" "SYNC FAILED: upsert on table 'items': no value for primary key column 'id'" "missing key value: table and column named"
+like "$out" "SYNC FAILED: upsert on table 'items', column 'id', operation 3: no value for this primary key column" "missing key value: table, column and operation named"
 like "$err" "rolling back 1 operation after the last checkpoint" "missing key value: rollback said"
 is "$(sql "$W/files/warehouse.db" 'select id, name from items')" "1|committed" "missing key value: only the checkpointed row"
 is "$(cat "$W/files/state/badpk.json")" '{"cursor":"1"}' "missing key value: its state file at the checkpoint"
@@ -87,7 +87,7 @@ is "$(sql "$W/files/warehouse.db" 'select count(*) from three')" 6 "missing key 
 printf '{"mode": "null"}' >"$TMP/null.json"
 host run badpk --working-dir "$W" $P --configuration "$TMP/null.json"
 is "$rc" 1 "NULL key value: exit 1"
-like "$out" "SYNC FAILED: upsert on table 'items': primary key column 'id' is NULL" "NULL key value named"
+like "$out" "SYNC FAILED: upsert on table 'items', column 'id', operation 3 (key id=NULL): this primary key column is NULL" "NULL key value named"
 is "$(sql "$W/files/warehouse.db" 'select count(*) from items')" 1 "NULL key value: nothing more committed"
 before=$(snapshot "$W")
 

@@ -237,6 +237,17 @@ long=sk_live_$(printf '%0100d' 7 | tr 0 q)
 conf "{\"api_key\": \"$long\", \"row\": \"$long\"}" >/dev/null
 host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
 unlike "$out$err" "$(printf '%s' "$long" | cut -c1-12)" "a long secret cut short by the host's quoting shows none of its start"
+# A row named by its key in a message: a secret there is hidden too, even cut short by the quoting.
+conf '{"api_key": "sk-rowkey-secret-42", "key_row": "sk-rowkey-secret-42"}' >/dev/null
+host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
+is "$rc" 1 "a secret as a row's key: the conversion fails"
+like "$out" "SYNC FAILED: upsert on table 'rk', column 'n', operation 1 (key k='***'): STRING value" "a secret as a row's key: the row is named, its key hidden"
+unlike "$out$err" "rowkey-secret" "a secret as a row's key: in no output"
+pad=$(printf '%050d' 0 | tr 0 p)
+conf "{\"api_key\": \"sk-rowkey-cut-4242\", \"key_row\": \"${pad}sk-rowkey-cut-4242\"}" >/dev/null
+host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
+like "$out" "(key k='$pad***'...): STRING value" "a key cut by the host's quoting is still named, its secret hidden"
+unlike "$out$err" "sk-rowk" "a secret cut short by the key's quoting shows none of its start"
 conf '{"api_key": "abcdefgh", "token": "efgh1234", "log": "abcdefgh1234 and efgh1234"}' >/dev/null
 host run initmark $P --working-dir "$W" --configuration "$TMP/conf.json"
 unlike "$err" "1234" "overlapping secrets are hidden whole"

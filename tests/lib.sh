@@ -44,6 +44,17 @@ matches() {
     fi
 }
 
+# in_order TEXT FIRST SECOND DESCRIPTION: TEXT has a line holding the fixed string FIRST before
+# (above) its first line holding SECOND.
+in_order() {
+    local first second
+    first=$(printf '%s\n' "$1" | grep -nF -- "$2" | head -n 1 | cut -d: -f1)
+    second=$(printf '%s\n' "$1" | grep -nF -- "$3" | head -n 1 | cut -d: -f1)
+    if [ -n "$first" ] && [ -n "$second" ] && [ "$first" -lt "$second" ]; then pass "$4"; else
+        fail "$4" "text: '$(printf '%s' "$1" | head -c 2000)'" "wanted '$2' before '$3'"
+    fi
+}
+
 # host ARGS...: runs the host; sets $out (stdout), $err (stderr) and $rc (exit status).
 host() {
     "$HOST" "$@" >"$TMP/out" 2>"$TMP/err"

@@ -189,11 +189,11 @@ snap() { psql_q "select t::text from ev.items t order by id; select t::text from
 before=$(snap)
 host run evolve --working-dir "$W" $P --destination "$D" --configuration "$(conf '{"step":"key"}')"
 is "$rc" 1 "evolve: a STRING key into an INT key column: exit 1"
-like "$err" "table 'items': column 'id' cannot widen from INT to STRING: primary key column 'id' holds INT values in the warehouse and cannot change to STRING" "evolve: key widening refused"
+like "$err" "upsert on table 'items', column 'id', operation 1 (key id='abc'): cannot widen from INT to STRING: primary key column 'id' holds INT values in the warehouse and cannot change to STRING" "evolve: key widening refused, naming the operation and its key"
 is "$(snap)" "$before" "evolve: refused key widening, destination unchanged"
 host run evolve --working-dir "$W" $P --destination "$D" --configuration "$(conf '{"step":"fixed","fixed_type":"SHORT"}')"
 is "$rc" 1 "evolve: declaring INT as SHORT over 70000: exit 1"
-like "$err" "table 'fixed': column 'val' is now declared SHORT but the warehouse holds INT values: INT value 70000 does not convert exactly to SHORT" "evolve: the narrowing names column, types and value"
+like "$err" "table 'fixed', column 'val': now declared SHORT but the warehouse holds INT values: stored row (key id=1): INT value 70000 does not convert exactly to SHORT" "evolve: the narrowing names column, types, the stored row and its value"
 is "$(snap)" "$before" "evolve: refused declaration change, destination unchanged"
 host run evolve --working-dir "$W" $P --destination "$D" --configuration "$(conf '{"step":"fixed","fixed_type":"LONG"}')"
 is "$rc" 0 "evolve: declaring INT as LONG succeeds"

@@ -98,6 +98,10 @@ is "$(has "$err" "WARNING \\[host\\] update on table 's': [0-9]+ updates found n
     "sequences: held-back updates without a row are reported together"
 is "$(has "$err" "WARNING \\[host\\] delete on table 's': [0-9]+ deletes found no row with their primary key; ignored")" yes \
     "sequences: held-back deletes without a row are reported together"
+is "$(has "$err" "WARNING \\[host\\] update on table 's': [0-9]+ updates? found no row with (its|their) primary key; nothing changed: operation [0-9]+ \\(key [^)]+\\)")" yes \
+    "sequences: a report of held-back updates names the first by number and key"
+is "$(has "$err" "WARNING \\[host\\] delete on table 's': [0-9]+ deletes? found no row with (its|their) primary key; ignored: operation [0-9]+ \\(key [^)]+\\)")" yes \
+    "sequences: a report of held-back deletes names the first by number and key"
 warnings=$(printf '%s\n' "$out" | awk '$1 == "total" { print $NF }')
 is "$([ "${warnings:-0}" -gt 10 ] && echo yes)" yes "sequences: the warnings to compare are many (${warnings:-none})"
 # A dry run applies what waits at each checkpoint, without committing: the same warnings.
@@ -124,6 +128,8 @@ conf '{"n":"80000","every":"80000","keys":"200000"}' >/dev/null
 sync "workload, merged mid-checkpoint" workload_big workload wlb --configuration "$TMP/conf.json"
 is "$(has "$err" "update on table 'w': [0-9]+ updates found no row")" yes \
     "workload, merged mid-checkpoint: held-back updates without a row are reported"
+is "$(has "$err" "update on table 'w': [0-9]+ updates found no row with their primary key; nothing changed: (operation [0-9]+ \\(key [^)]+\\), ){4}operation [0-9]+ \\(key [^)]+\\) and [0-9]+ more$")" yes \
+    "workload, merged mid-checkpoint: a large report names five rows and counts the rest"
 compare "workload, merged mid-checkpoint" "$TMP/workload_big/files/warehouse.db" wlb
 
 # Evolution over several syncs: each destination keeps its own history of types.

@@ -189,6 +189,7 @@ for c in "bad_int|column 'i'|forty-two" "bad_date|column 'nd'|2023-02-29" "utc_w
     is "$rc" 1 "types: $name fails the sync (exit 1)"
     like "$out" "SYNC FAILED: upsert on table 'declared'" "types: $name: the reason names the table"
     like "$out" "${rest%%|*}" "types: $name: the reason names the column"
+    matches "$out" "${rest%%|*}, operation 1 \\(key id=[0-9]+\\):" "types: $name: the reason names the operation and its row's key"
     like "$out" "${rest#*|}" "types: $name: the reason shows the value"
     is "$(sql "$(db "$W")" "select count(*) from declared" 2>/dev/null || echo 0)" 0 "types: $name: nothing committed"
 done
@@ -276,7 +277,7 @@ is "$(cat "$W/files/state.json")" '{"next":3}' "op.error: the last checkpoint's 
 W=$(newdir failing-swallow)
 host run "$P" --working-dir "$W" --configuration "$(config '{"mode":"swallow","fail_at":"4"}')"
 is "$rc" 1 "a refused operation the connector catches: the sync still fails (exit 1)"
-like "$out" "SYNC FAILED: upsert on table 't': primary key column 'i' is NULL" "a refused operation the connector catches: SYNC FAILED gives the first reason"
+like "$out" "SYNC FAILED: upsert on table 't', column 'i', operation 5 (key i=NULL): this primary key column is NULL" "a refused operation the connector catches: SYNC FAILED gives the first reason"
 like "$err" "refused afterwards: SyncError: op.upsert('t') was refused" "after a refusal, later operations raise"
 like "$err" "refused afterwards: SyncError: op.checkpoint() was refused" "after a refusal, a checkpoint raises"
 is "$(sql "$(db "$W")" "select group_concat(i, ',') from (select i from t order by i)")" "0,1,2" "after a refusal, nothing after the last checkpoint is committed"

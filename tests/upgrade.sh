@@ -114,7 +114,7 @@ sql "$DB" "update stamps set alarm = '25:00:00' where id = 2"
 before=$(dump "$W")
 step "$W" times1
 is "$rc" 1 "a stored time that does not parse fails the sync"
-like "$out" "SYNC FAILED: table 'stamps': column 'alarm': a time written by an earlier connector-host cannot be rewritten with six fraction digits; correct or clear it: STRING value \"25:00:00\" does not convert to NAIVE_TIME: '25:00:00' is not a valid time (HH:MM:SS[.ffffff])" "the failure names table, column and value, and what to do"
+like "$out" "SYNC FAILED: table 'stamps': column 'alarm': a time written by an earlier connector-host cannot be rewritten with six fraction digits; correct or clear it: stored row (key id=2): STRING value \"25:00:00\" does not convert to NAIVE_TIME: '25:00:00' is not a valid time (HH:MM:SS[.ffffff])" "the failure names table, column, the stored row by its key and value, and what to do"
 is "$(dump "$W")" "$before" "the warehouse is unchanged: the columns rewritten before it were rolled back"
 sql "$DB" "update stamps set alarm = '23:00:00' where id = 2"
 step "$W" times1

@@ -74,18 +74,22 @@ static char *utf8_repaired(const char *text)
  */
 void log_put_text(FILE *out, const char *msg)
 {
-    size_t len = strlen(msg);
+    size_t len = strlen(msg), plain = 0;
     while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
         len--;
+    /* plain runs go out whole: stderr is unbuffered, and a byte at a time is a write each */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)msg[i];
+        if (c != '\n' && (c >= 0x20 || c == '\t') && c != 0x7f)
+            continue;
+        fwrite(msg + plain, 1, i - plain, out);
         if (c == '\n')
             fputs("\n    ", out);
-        else if ((c < 0x20 && c != '\t') || c == 0x7f)
-            fprintf(out, "\\x%02x", c);
         else
-            putc(c, out);
+            fprintf(out, "\\x%02x", c);
+        plain = i + 1;
     }
+    fwrite(msg + plain, 1, len - plain, out);
 }
 
 /* The length of the secret's start that the text holds at p, when the text was cut there. */
@@ -96,8 +100,9 @@ static size_t cut_secret(const char *p, const char *secret, size_t len)
         m++;
     if (m == len)
         return m;
-    /* a message cut short (the end, or "...") may end in the secret's first bytes */
-    if (m >= 4 && (p[m] == '\0' || strncmp(p + m, "...", 3) == 0))
+    /* a message cut short (the end, or "...") may end in the secret's first bytes; text_quote
+       closes its quote before the dots */
+    if (m >= 4 && (p[m] == '\0' || strncmp(p + m, "...", 3) == 0 || strncmp(p + m, "'...", 4) == 0))
         return m;
     return 0;
 }

@@ -18,6 +18,8 @@ void ch_row_clear(ch_row *row)
         return;
     row->count = 0;
     row->invalid = 0;
+    free(row->invalid_column);
+    row->invalid_column = NULL;
     err_clear(&row->invalid_why);
 }
 
@@ -30,6 +32,7 @@ void ch_row_free(ch_row *row)
         value_free(&row->fields[i].v);
     }
     free(row->fields);
+    free(row->invalid_column);
     free(row);
 }
 
@@ -41,12 +44,17 @@ const field *row_find(const ch_row *row, const char *column)
     return NULL;
 }
 
-/* Marks the row invalid with a reason and returns CH_ERROR. */
+/*
+ * Marks the row invalid with a reason and returns CH_ERROR. The column is
+ * kept apart from the reason, so that the operation using the row names it
+ * where every message names a column.
+ */
 static int refuse(ch_row *row, const char *column, const ch_error *why)
 {
     if (!row->invalid) {
         row->invalid = 1;
-        err_set(&row->invalid_why, "column '%s': %s", column ? column : "(null)", why->msg);
+        row->invalid_column = strdup(column ? column : "(null)");
+        row->invalid_why = *why;
     }
     return CH_ERROR;
 }

@@ -14,7 +14,8 @@ struct ch_row {
     field *fields;
     size_t count, cap;
     int invalid;          /* a setter refused a value: operations with this row fail */
-    ch_error invalid_why; /* which column and why */
+    char *invalid_column; /* which column (malloc'd; NULL when out of memory) */
+    ch_error invalid_why; /* and why */
 };
 
 /* The field holding column, or NULL. */

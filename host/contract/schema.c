@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "value.h"
+
 /* Records a declaration error; the schema stays usable so that all are found. */
 static int note(schema *s, const char *format, const char *a, const char *b, const char *c)
 {
@@ -479,4 +481,59 @@ int schema_finish(schema *s, ch_error *err)
         off += (size_t)snprintf(err->msg + off, sizeof err->msg - off, "%s %s", i == 0 ? ":" : ";",
                                 s->errors[i].msg);
     return CH_ERROR;
+}
+
+const char *table_key_describe(const table_def *t, const value *const *keys, char *buf, size_t size)
+{
+    char quoted[300];
+    size_t n = 0;
+    if (size < 4) {
+        if (size)
+            buf[0] = '\0';
+        return buf;
+    }
+    buf[0] = '\0';
+    for (size_t k = 0; k < t->nkey; k++) {
+        int w;
+        if (keys[k] == NULL)
+            continue;
+        w = snprintf(buf + n, size - n, "%s%s=%s", n ? ", " : "", t->cols[t->key[k]].name,
+                     value_quote(keys[k], quoted, sizeof quoted));
+        if (w >= 0 && (size_t)w < size - n) {
+            n += (size_t)w;
+            continue;
+        }
+        /* a key of many long columns: cut where a UTF-8 sequence starts, and say so */
+        n = size - 4;
+        while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80)
+            n--;
+        memcpy(buf + n, "...", 4);
+        break;
+    }
+    return buf;
+}
+
+const char *table_op_row(long number, const table_def *t, const value *const *keys, char *buf,
+                         size_t size)
+{
+    char key[400];
+    if (t != NULL && keys != NULL && *table_key_describe(t, keys, key, sizeof key))
+        snprintf(buf, size, "operation %ld (key %s)", number, key);
+    else
+        snprintf(buf, size, "operation %ld", number);
+    return buf;
+}
+
+const char *table_op_context(const char *kind, const char *table, const char *column, long number,
+                             const table_def *t, const value *const *keys, char *buf, size_t size)
+{
+    char row[500];
+    table_op_row(number, t, keys, row, sizeof row);
+    if (table == NULL)
+        snprintf(buf, size, "%s, %s", kind, row);
+    else if (column == NULL)
+        snprintf(buf, size, "%s on table '%s', %s", kind, table, row);
+    else
+        snprintf(buf, size, "%s on table '%s', column '%s', %s", kind, table, column, row);
+    return buf;
 }

@@ -7,6 +7,8 @@
 #include "names.h"
 #include "types.h"
 
+struct value;
+
 #define SCHEMA_MAX_ERRORS    16
 #define MAX_KEY_COLUMNS      64 /* more would be a mistake, not a schema */
 #define MAX_KEY_COLUMNS_TEXT "64"
@@ -29,7 +31,7 @@ struct ch_table {
     size_t ncols, cap;
     size_t *key; /* indexes into cols, in key order; none: _fivetran_id is the key */
     size_t nkey;
-    char **key_names; /* primary key as declared, resolved by schema_finish */
+    char **key_names;            /* primary key as declared, resolved by schema_finish */
     unsigned char *key_inferred; /* per key name: ch_table_key_column, typed by its first value */
     size_t nkey_names;
     int has_declared_columns;
@@ -110,5 +112,31 @@ int column_v1_name(const table_def *t, size_t c, char **old);
 
 /* The same for the table; also NULL when another table of the schema now has that name. */
 int table_v1_name(const table_def *t, char **old);
+
+/*
+ * Writes a row's primary key as messages name the row, "id=5, region='eu'"
+ * (values as value_quote writes them), into buf: keys[k] is the row's value
+ * of key column k, NULL when the row has none. "" when it has none at all;
+ * cut with "..." when it does not fit.
+ */
+const char *table_key_describe(const table_def *t, const struct value *const *keys, char *buf,
+                               size_t size);
+
+/*
+ * How every message names the data operation on a row: "operation 12 (key
+ * id=5)", the Nth data operation of the sync with the row's key (keys as
+ * for table_key_describe; t or keys NULL: a row without a key to name).
+ */
+const char *table_op_row(long number, const table_def *t, const struct value *const *keys,
+                         char *buf, size_t size);
+
+/*
+ * The context a message about a data operation starts with: "upsert on table
+ * 'T', column 'C', operation 12 (key id=5)"; without the column when column
+ * is NULL, and "upsert, operation 12" when the operation named no table.
+ */
+const char *table_op_context(const char *kind, const char *table, const char *column, long number,
+                             const table_def *t, const struct value *const *keys, char *buf,
+                             size_t size);
 
 #endif

@@ -416,3 +416,15 @@ int value_convert(const value *in, col_type type, int precision, int scale, valu
     return err_set(err, "%s value %s does not convert exactly to %s", type_name(in->type), from,
                    tname);
 }
+
+const char *value_quote(const value *v, char *buf, size_t size)
+{
+    /* a decimal's text is digits and a point: quotes would only make it look like a string */
+    if (v->type == T_DECIMAL)
+        snprintf(buf, size, "%s", v->ptr);
+    else if (v->type != T_NONE && type_storage(v->type) == S_TEXT)
+        text_quote(v->ptr, v->len, buf, size);
+    else
+        value_describe(v, buf, size);
+    return buf;
+}

@@ -36,4 +36,11 @@ int value_convert(const value *in, col_type type, int precision, int scale, valu
 /* Writes a short human-readable form of the value for error messages. */
 const char *value_describe(const value *v, char *buf, size_t size);
 
+/*
+ * Writes the value as a message names a row by it: text quoted and cut as
+ * text_quote does ('caf\xe9'), numbers, booleans and NULL as they are,
+ * BINARY as its size.
+ */
+const char *value_quote(const value *v, char *buf, size_t size);
+
 #endif

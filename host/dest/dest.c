@@ -22,7 +22,8 @@ void dest_notice(dest *d, const char *format, ...)
     d->notice(d->notice_ctx, message);
 }
 
-int dest_reports_add(dest_reports *r, table_def *t, int kind, long count, int held)
+int dest_reports_add(dest_reports *r, table_def *t, int kind, long count, int held,
+                     const char *rows, long named)
 {
     if (r->count == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 16;
@@ -36,6 +37,8 @@ int dest_reports_add(dest_reports *r, table_def *t, int kind, long count, int he
     r->items[r->count].kind = kind;
     r->items[r->count].count = count;
     r->items[r->count].held = held;
+    r->items[r->count].named = named;
+    snprintf(r->items[r->count].rows, sizeof r->items[r->count].rows, "%s", rows);
     r->count++;
     return CH_OK;
 }
@@ -68,9 +71,10 @@ void dest_reports_free(dest_reports *r)
     memset(r, 0, sizeof *r);
 }
 
-int dest_report_missing(dest *d, table_def *t, int kind, long count, ch_error *err)
+int dest_report_missing(dest *d, table_def *t, int kind, long count, const char *rows, long named,
+                        ch_error *err)
 {
-    if (count <= 0 || dest_reports_add(&d->missing, t, kind, count, 1) == CH_OK)
+    if (count <= 0 || dest_reports_add(&d->missing, t, kind, count, 1, rows, named) == CH_OK)
         return CH_OK;
     return err_set(err, "out of memory");
 }

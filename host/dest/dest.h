@@ -26,6 +26,13 @@ typedef struct dest_ops {
     int (*load_state)(dest *d, const char *connector, char **json, ch_error *err);
     /* Creates the table or brings it up to date; adds warehouse-only columns to t. */
     int (*prepare_table)(dest *d, table_def *t, int *schema_changes, ch_error *err);
+    /*
+     * Sets *held when the warehouse has the table, so that it is prepared
+     * before the update handler starts: a declaration it conflicts with
+     * stops the sync there, not at the table's first operation. Reads only.
+     * NULL when the destination keeps no tables (a stream).
+     */
+    int (*has_table)(dest *d, table_def *t, int *held, ch_error *err);
     /* Adds column index col of t to the existing table. */
     int (*add_column)(dest *d, table_def *t, size_t col, ch_error *err);
     /*
@@ -42,11 +49,12 @@ typedef struct dest_ops {
      * update and remove set *found to 1 or 0 when they know at once whether
      * the key had a row, or to -1 when the destination holds the operation
      * back and reports the keys without a row later, in dest.missing
-     * (dest_report_missing), when it applies them.
+     * (dest_report_missing), when it applies them; such a report names the
+     * operations by `op`, their number in the sync.
      */
     int (*update)(dest *d, table_def *t, const value *vals, const unsigned char *present,
-                  const char *synced, int *found, ch_error *err);
-    int (*remove)(dest *d, table_def *t, const value *vals, const char *synced, int *found,
+                  const char *synced, long op, int *found, ch_error *err);
+    int (*remove)(dest *d, table_def *t, const value *vals, const char *synced, long op, int *found,
                   ch_error *err);
     int (*truncate)(dest *d, table_def *t, const char *synced, long *rows, ch_error *err);
     /* Stores the state and commits everything since the last commit, atomically. */
@@ -65,6 +73,10 @@ typedef struct dest_ops {
     int (*flush)(dest *d, ch_error *err);
 } dest_ops;
 
+/* The room a report has to name rows; held-back reports name their first DEST_REPORT_ROWS. */
+#define DEST_REPORT_ROWS_TEXT 512
+#define DEST_REPORT_ROWS      5
+
 /*
  * An update or delete that found no row. Kept in dest.missing by whoever
  * learns of it (the destination for operations it held back, the writer for
@@ -77,6 +89,9 @@ typedef struct dest_report {
     int kind;   /* DEST_UPDATE or DEST_DELETE */
     long count; /* operations that found no row */
     int held;   /* 1: held back and applied together later; 0: found out at once */
+    long named; /* how many of them rows names */
+    /* the first of them as table_op_row names them: "operation 12 (key id=5), operation 15 ..." */
+    char rows[DEST_REPORT_ROWS_TEXT];
 } dest_report;
 
 enum { DEST_UPDATE, DEST_DELETE };
@@ -87,8 +102,9 @@ typedef struct dest_reports {
     size_t count, cap;
 } dest_reports;
 
-/* Appends a report; CH_ERROR when out of memory. */
-int dest_reports_add(dest_reports *r, table_def *t, int kind, long count, int held);
+/* Appends a report, naming `named` of its rows in `rows`; CH_ERROR when out of memory. */
+int dest_reports_add(dest_reports *r, table_def *t, int kind, long count, int held,
+                     const char *rows, long named);
 
 /*
  * Appends every report of from to to and empties from; CH_ERROR when out of
@@ -108,8 +124,13 @@ struct dest {
     dest_reports missing; /* filled by the destination, emptied by whoever drives it */
 };
 
-/* Notes that count held-back operations of one kind found no row; CH_ERROR with err when OOM. */
-int dest_report_missing(dest *d, table_def *t, int kind, long count, ch_error *err);
+/*
+ * Notes that count held-back operations of one kind found no row, the first
+ * `named` of them named in rows (as for dest_report.rows); CH_ERROR with err
+ * when out of memory.
+ */
+int dest_report_missing(dest *d, table_def *t, int kind, long count, const char *rows, long named,
+                        ch_error *err);
 
 /* Frees what every destination's base holds (description, reports); for the close functions. */
 void dest_base_free(dest *d);

@@ -290,8 +290,9 @@ static int upsert(dest *base, table_def *t, const value *vals, const char *id, c
 }
 
 static int update(dest *base, table_def *t, const value *vals, const unsigned char *present,
-                  const char *synced, int *found, ch_error *err)
+                  const char *synced, long op, int *found, ch_error *err)
 {
+    (void)op; /* every key is found: no report names it */
     jsonl_dest *d = (jsonl_dest *)base;
     *found = 1; /* unknowable without a warehouse */
     begin(d, "update", t);
@@ -300,9 +301,10 @@ static int update(dest *base, table_def *t, const value *vals, const unsigned ch
     return emit(d, err);
 }
 
-static int remove_row(dest *base, table_def *t, const value *vals, const char *synced, int *found,
-                      ch_error *err)
+static int remove_row(dest *base, table_def *t, const value *vals, const char *synced, long op,
+                      int *found, ch_error *err)
 {
+    (void)op; /* every key is found: no report names it */
     jsonl_dest *d = (jsonl_dest *)base;
     *found = 1;
     begin(d, "delete", t);

@@ -186,6 +186,21 @@ int sql_earlier_names(dest *d, table_def *t, sql_read_names read, ch_error *err)
     return rc;
 }
 
+int sql_has_table(dest *d, table_def *t, sql_read_names read, int *held, ch_error *err)
+{
+    sql_names names = {0};
+    char *old = NULL;
+    int rc = read(d, t->dest_name, &names, err);
+    if (rc == CH_OK && names.count == 0 && table_v1_name(t, &old) != CH_OK)
+        rc = err_set(err, "out of memory");
+    if (rc == CH_OK && names.count == 0 && old != NULL)
+        rc = read(d, old, &names, err);
+    *held = rc == CH_OK && names.count > 0;
+    free(old);
+    sql_names_free(&names);
+    return rc;
+}
+
 void sql_found_free(sql_found *f)
 {
     for (int k = 0; k < MAX_KEY_COLUMNS; k++)
@@ -198,6 +213,18 @@ type_spec sql_column_type(const column_def *c)
 {
     type_spec ts = {c->type, c->precision, c->scale};
     return ts;
+}
+
+col_type sql_key_type(const table_def *t, size_t k, size_t col, type_spec from)
+{
+    return t->key[k] == col ? from.type : t->cols[t->key[k]].type;
+}
+
+void sql_name_row(const table_def *t, const value *const *keys, ch_error *err)
+{
+    char key[400];
+    if (*table_key_describe(t, keys, key, sizeof key))
+        err_prefix(err, "stored row (key %s)", key);
 }
 
 /* True when the type is the column's (for DECIMAL, with its precision and scale). */
@@ -232,8 +259,10 @@ int sql_reconcile_column(dest *d, table_def *t, size_t c, type_spec stored, int 
     type_format(stored.type, stored.precision, stored.scale, from, sizeof from);
     type_format(want.type, want.precision, want.scale, to, sizeof to);
     if (d->ops->change_type(d, t, c, stored, want, &lossy, err) != CH_OK)
-        return err_prefix(err, "column '%s' is now declared %s but the warehouse holds %s values",
-                          col->name, to, from);
+        return err_prefix(err,
+                          "table '%s', column '%s': now declared %s but the warehouse holds %s "
+                          "values",
+                          t->name, col->name, to, from);
     dest_notice(d, "table '%s': column '%s' changed from %s to %s as now declared", t->name,
                 col->name, from, to);
     ++*schema_changes;

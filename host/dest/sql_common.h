@@ -84,6 +84,25 @@ typedef int (*sql_read_names)(dest *d, const char *table, sql_names *names, ch_e
 int sql_earlier_names(dest *d, table_def *t, sql_read_names read, ch_error *err);
 
 /*
+ * dest_ops.has_table for a SQL destination: whether the warehouse has t,
+ * under its name or the one sql_earlier_names would find it by.
+ */
+int sql_has_table(dest *d, table_def *t, sql_read_names read, int *held, ch_error *err);
+
+/*
+ * The stored type of key column k of t while column `col` changes from
+ * type `from`: the key's values are read with it, to name a row.
+ */
+col_type sql_key_type(const table_def *t, size_t k, size_t col, type_spec from);
+
+/*
+ * Names the stored row whose value did not convert before the reason in
+ * err, "stored row (key id=1): ...", by its key values (keys as for
+ * table_key_describe); nothing for a row without key values to name.
+ */
+void sql_name_row(const table_def *t, const value *const *keys, ch_error *err);
+
+/*
  * Brings column c of t in line with the warehouse's copy of it, stored with
  * type `stored` (exact: 0 when the type was only guessed from a warehouse
  * older than the destination's type records). An inferred column takes the

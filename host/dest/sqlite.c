@@ -374,6 +374,41 @@ static void read_stored(sqlite3_stmt *stmt, int col, col_type type, value *v)
 }
 
 /*
+ * Names the stored row `rowid`, whose value of column col did not convert
+ * from type `from`, by its key before the reason in err. Asked only then,
+ * so a conversion reads no more than its column; a key that cannot be read
+ * is left out, never a reason to fail.
+ */
+static void name_stored_row(sqlite_dest *d, const table_def *t, size_t col, type_spec from,
+                            sqlite3_int64 rowid, ch_error *err)
+{
+    value keys[MAX_KEY_COLUMNS] = {{0}};
+    const value *named[MAX_KEY_COLUMNS];
+    sqlite3_stmt *stmt = NULL;
+    sql_buf b = {0};
+    if (t->nkey == 0)
+        return;
+    sb_add(&b, "SELECT ");
+    for (size_t k = 0; k < t->nkey; k++) {
+        sb_add(&b, k ? ", " : "");
+        sql_ident(&b, t->cols[t->key[k]].dest_name);
+    }
+    sb_add(&b, " FROM ");
+    sql_ident(&b, t->dest_name);
+    sb_add(&b, " WHERE rowid = ?1");
+    if (!b.oom && sqlite3_prepare_v2(d->db, b.s, -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_bind_int64(stmt, 1, rowid) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        for (size_t k = 0; k < t->nkey; k++) {
+            read_stored(stmt, (int)k, sql_key_type(t, k, col, from), &keys[k]);
+            named[k] = &keys[k];
+        }
+        sql_name_row(t, named, err); /* before the statement goes: the values are its */
+    }
+    sqlite3_finalize(stmt);
+    free(b.s);
+}
+
+/*
  * Writes every stored value of column col, converted, into column to_name;
  * with `only`, an SQL condition, only the values that meet it. *rows counts
  * them. Updating rows while the rowid-ordered scan runs is safe in SQLite;
@@ -414,6 +449,7 @@ static int convert_column(sqlite_dest *d, table_def *t, size_t col, const char *
     while (rc == CH_OK && (step = sqlite3_step(sel)) == SQLITE_ROW) {
         read_stored(sel, 1, from.type, &in);
         if (value_convert(&in, to.type, to.precision, to.scale, &out, err) != CH_OK) {
+            name_stored_row(d, t, col, from, sqlite3_column_int64(sel, 0), err);
             *lossy = 1;
             rc = CH_ERROR;
             break;
@@ -766,6 +802,11 @@ static int read_column_names(dest *base, const char *table, sql_names *names, ch
     return step == SQLITE_DONE ? CH_OK : CH_ERROR;
 }
 
+static int has_table(dest *base, table_def *t, int *held, ch_error *err)
+{
+    return sql_has_table(base, t, read_column_names, held, err);
+}
+
 static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error *err)
 {
     sqlite_dest *d = (sqlite_dest *)base;
@@ -964,8 +1005,9 @@ static int bind_key(sqlite3_stmt *stmt, const table_def *t, const value *vals, i
 }
 
 static int update(dest *base, table_def *t, const value *vals, const unsigned char *present,
-                  const char *synced, int *found, ch_error *err)
+                  const char *synced, long op, int *found, ch_error *err)
 {
+    (void)op; /* answered at once: the caller names the operation */
     sqlite_dest *d = (sqlite_dest *)base;
     sqlite_table *st = t->dest;
     int rc = SQLITE_OK, param = 2 * (int)t->ncols + 1;
@@ -989,9 +1031,10 @@ static int update(dest *base, table_def *t, const value *vals, const unsigned ch
     return CH_OK;
 }
 
-static int remove_row(dest *base, table_def *t, const value *vals, const char *synced, int *found,
-                      ch_error *err)
+static int remove_row(dest *base, table_def *t, const value *vals, const char *synced, long op,
+                      int *found, ch_error *err)
 {
+    (void)op; /* answered at once: the caller names the operation */
     sqlite_dest *d = (sqlite_dest *)base;
     sqlite_table *st = t->dest;
     int rc;
@@ -1117,6 +1160,7 @@ static void close_dest(dest *base)
 static const dest_ops sqlite_ops = {
     .load_state = load_state,
     .prepare_table = prepare_table,
+    .has_table = has_table,
     .add_column = add_column,
     .change_type = change_type,
     .upsert = upsert,

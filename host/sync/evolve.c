@@ -93,10 +93,9 @@ static int widen(sink *s, table_def *t, sink_table *rt, size_t c, const value *v
         if (sink_take_reports(s, 1) != CH_OK) /* from the merge before the change */
             return CH_ERROR;
         if (rc != CH_OK)
-            return sink_fail(s, "table '%s': column '%s' cannot widen from %s to %s: %s", t->name,
-                             col->name,
-                             type_format(from.type, from.precision, from.scale, a, sizeof a),
-                             type_format(to.type, to.precision, to.scale, b, sizeof b), err.msg);
+            return sink_op_fail(s, col->name, "cannot widen from %s to %s: %s",
+                                type_format(from.type, from.precision, from.scale, a, sizeof a),
+                                type_format(to.type, to.precision, to.scale, b, sizeof b), err.msg);
         rt->counts.schema_changes++;
     }
     set_column_type(col, to);
@@ -137,7 +136,7 @@ int evolve_row(sink *s, table_def *t, sink_table *rt, const ch_row *row)
                 if (sink_take_reports(s, 1) != CH_OK)
                     return CH_ERROR;
                 if (rc != CH_OK)
-                    return sink_fail(s, "table '%s': %s", t->name, err.msg);
+                    return sink_op_fail(s, f->name, "%s", err.msg);
                 rt->counts.schema_changes++;
                 t->cols[c].in_warehouse = 1;
                 evolve_log_new_column(s, t, &t->cols[c]);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "contract/row.h"
 #include "sink.h"
 #include "writer.h"
 
@@ -29,6 +30,29 @@ int sink_fail(sink *s, const char *format, ...)
     return CH_ERROR;
 }
 
+int sink_op_fail(sink *s, const char *column, const char *format, ...)
+{
+    const sink_op *op = &s->op;
+    /* a row refused before its table was looked up still has a key to be named by */
+    const table_def *t = op->t ? op->t : op->table ? schema_find(s->schema, op->table) : NULL;
+    const value *keys[MAX_KEY_COLUMNS];
+    char context[1024], reason[sizeof s->error.msg];
+    va_list ap;
+    if (s->failed)
+        return CH_ERROR; /* a consequence of the first failure: its key need not be described */
+    if (t != NULL && op->row != NULL)
+        for (size_t k = 0; k < t->nkey; k++) {
+            const field *f = row_find(op->row, t->cols[t->key[k]].name);
+            keys[k] = f ? &f->v : NULL;
+        }
+    table_op_context(op->kind, op->table, column, op->number, t, t && op->row ? keys : NULL,
+                     context, sizeof context);
+    va_start(ap, format);
+    vsnprintf(reason, sizeof reason, format, ap);
+    va_end(ap);
+    return sink_fail(s, "%s: %s", context, reason);
+}
+
 /*
  * The one place that words and counts an update or delete that found no
  * row, whether the destination knew at once (SQLite) or learnt it when it
@@ -38,13 +62,22 @@ static void report_missing(sink *s, const dest_report *r)
 {
     const char *op = r->kind == DEST_UPDATE ? "update" : "delete";
     const char *outcome = r->kind == DEST_UPDATE ? "nothing changed" : "ignored";
-    if (!r->held)
+    char named[sizeof r->rows + 64] = "";
+    if (!r->held) {
         log_msg(s->log, CH_LOG_WARNING, "host",
-                "%s on table '%s': no row with that primary key; %s", op, r->t->name, outcome);
-    else
+                "%s on table '%s', %s: no row with that primary key; %s", op, r->t->name, r->rows,
+                outcome);
+    } else {
+        /* a merge may find thousands: the first few are named, the rest counted */
+        if (r->named > 0 && r->count > r->named)
+            snprintf(named, sizeof named, ": %s and %ld more", r->rows, r->count - r->named);
+        else if (r->named > 0)
+            snprintf(named, sizeof named, ": %s", r->rows);
         log_msg(s->log, CH_LOG_WARNING, "host",
-                "%s on table '%s': %ld %s%s found no row with %s primary key; %s", op, r->t->name,
-                r->count, op, r->count == 1 ? "" : "s", r->count == 1 ? "its" : "their", outcome);
+                "%s on table '%s': %ld %s%s found no row with %s primary key; %s%s", op, r->t->name,
+                r->count, op, r->count == 1 ? "" : "s", r->count == 1 ? "its" : "their", outcome,
+                named);
+    }
     s->tables[r->t->index].counts.warnings += r->count; /* t was prepared: tables has it */
 }
 

@@ -218,6 +218,7 @@ static table_def *find_table(sink *s, const char *name, sink_table **rt)
         }
         s->last_table = t;
     }
+    s->op.t = t;
     *rt = table_rt(s, t);
     if (*rt == NULL) {
         sink_fail(s, "out of memory");
@@ -239,10 +240,11 @@ static int prepare(sink *s, table_def *t, sink_table *rt)
         return CH_ERROR;
     if (rc != CH_OK) {
         char prefix[200];
-        snprintf(prefix, sizeof prefix, "table '%s':", t->name);
-        if (strncmp(err.msg, prefix, strlen(prefix)) == 0)
-            return sink_fail(s, "%s", err.msg); /* named already, by the schema's checks */
-        return sink_fail(s, "%s %s", prefix, err.msg);
+        size_t n = (size_t)snprintf(prefix, sizeof prefix, "table '%s'", t->name);
+        /* named already, by the schema's checks or with its column */
+        if (strncmp(err.msg, prefix, n) == 0 && (err.msg[n] == ':' || err.msg[n] == ','))
+            return sink_fail(s, "%s", err.msg);
+        return sink_fail(s, "%s: %s", prefix, err.msg);
     }
     rt->prepared = 1;
     rt->counts.schema_changes += changes;
@@ -254,8 +256,30 @@ static int prepare(sink *s, table_def *t, sink_table *rt)
     return CH_OK;
 }
 
+int sink_prepare_declared(sink *s)
+{
+    ch_error err;
+    if (s->dest->ops->has_table == NULL)
+        return CH_OK; /* no stored table to conflict with */
+    for (size_t i = 0; i < s->schema->ntables; i++) {
+        table_def *t = s->schema->tables[i];
+        sink_table *rt = table_rt(s, t);
+        int held = 0;
+        if (rt == NULL)
+            return sink_fail(s, "out of memory");
+        if (s->dest->ops->has_table(s->dest, t, &held, &err) != CH_OK)
+            return sink_fail(s, "table '%s': %s", t->name, err.msg);
+        if (held && prepare(s, t, rt) != CH_OK)
+            return CH_ERROR;
+        /* in the sync's first transaction, as any change: committed with the first commit, or at
+           the end when the handler makes none */
+        s->schema_pending |= rt->counts.schema_changes > 0;
+    }
+    return CH_OK;
+}
+
 /* Converts the row's values into the table's columns; absent columns become NULL. */
-static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, const char *op)
+static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row)
 {
     ch_error err;
     if (fit_columns(rt, t->ncols) != CH_OK)
@@ -272,7 +296,7 @@ static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, con
             value_set_null(&rt->vals[c]);
         } else if (value_convert(&f->v, col->type, col->precision, col->scale, &rt->vals[c],
                                  &err) != CH_OK) {
-            return sink_fail(s, "%s on table '%s', column '%s': %s", op, t->name, f->name, err.msg);
+            return sink_op_fail(s, f->name, "%s", err.msg);
         }
         rt->present[c] = 1;
     }
@@ -282,18 +306,26 @@ static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, con
     return CH_OK;
 }
 
-static int check_key(sink *s, table_def *t, sink_table *rt, const char *op)
+static int check_key(sink *s, table_def *t, sink_table *rt)
 {
     for (size_t k = 0; k < t->nkey; k++) {
         size_t c = t->key[k];
         if (!rt->present[c])
-            return sink_fail(s, "%s on table '%s': no value for primary key column '%s'", op,
-                             t->name, t->cols[c].name);
+            return sink_op_fail(s, t->cols[c].name, "no value for this primary key column");
         if (rt->vals[c].type == T_NONE)
-            return sink_fail(s, "%s on table '%s': primary key column '%s' is NULL", op, t->name,
-                             t->cols[c].name);
+            return sink_op_fail(s, t->cols[c].name, "this primary key column is NULL");
     }
     return CH_OK;
+}
+
+/* Starts a data operation: numbers it, and notes what a message about it names. */
+static void number_op(sink *s, const char *kind, const char *table, const ch_row *row)
+{
+    s->op.number = ++s->ops;
+    s->op.kind = kind;
+    s->op.table = table != NULL && *table != '\0' ? table : NULL;
+    s->op.t = NULL;
+    s->op.row = row;
 }
 
 /* Starts an operation: table, row validity, schema evolution, conversion. */
@@ -303,16 +335,17 @@ static table_def *begin_op(sink *s, const char *table, const ch_row *row, const 
     table_def *t;
     if (s->failed || stopped(s))
         return NULL;
+    number_op(s, op, table, row);
     if (table == NULL || *table == '\0') {
-        sink_fail(s, "%s without a table name", op);
+        sink_op_fail(s, NULL, "no table name");
         return NULL;
     }
     if (row == NULL) {
-        sink_fail(s, "%s on table '%s' without a row", op, table);
+        sink_op_fail(s, NULL, "the row is NULL");
         return NULL;
     }
     if (row->invalid) {
-        sink_fail(s, "%s on table '%s': %s", op, table, row->invalid_why.msg);
+        sink_op_fail(s, row->invalid_column, "%s", row->invalid_why.msg);
         return NULL;
     }
     t = find_table(s, table, rt);
@@ -323,8 +356,8 @@ static table_def *begin_op(sink *s, const char *table, const ch_row *row, const 
         if (evolve_row(s, t, *rt, row) != CH_OK || prepare(s, t, *rt) != CH_OK)
             return NULL;
     }
-    if (evolve_row(s, t, *rt, row) != CH_OK || convert(s, t, *rt, row, op) != CH_OK ||
-        check_key(s, t, *rt, op) != CH_OK)
+    if (evolve_row(s, t, *rt, row) != CH_OK || convert(s, t, *rt, row) != CH_OK ||
+        check_key(s, t, *rt) != CH_OK)
         return NULL;
     return t;
 }
@@ -348,10 +381,12 @@ static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const cha
     const unsigned char *present = kind == WOP_UPDATE ? rt->present : NULL;
     int reports = 0;
     if (s->writer != NULL) {
-        if (writer_put(s->writer, kind, t, vals, present, id, synced, &reports, &err) != CH_OK)
+        if (writer_put(s->writer, kind, t, vals, present, id, synced, s->op.number, &reports,
+                       &err) != CH_OK)
             return sink_fail(s, "%s", err.msg);
     } else {
-        if (writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, &err) != CH_OK)
+        if (writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, s->op.number,
+                             &err) != CH_OK)
             return sink_fail(s, "%s", err.msg);
         reports = s->dest->missing.count > 0;
     }
@@ -387,7 +422,7 @@ static int update_locked(ch_sync *s, const char *table, const ch_row *row)
     if (t == NULL)
         return CH_ERROR;
     if (t->nkey == 0)
-        return sink_fail(s, "update on table '%s': the table has no primary key", t->name);
+        return sink_op_fail(s, NULL, "the table has no primary key");
     if (apply(s, WOP_UPDATE, t, rt, NULL) != CH_OK)
         return CH_ERROR;
     rt->counts.updates++;
@@ -404,7 +439,7 @@ static int delete_locked(ch_sync *s, const char *table, const ch_row *key)
     if (t == NULL)
         return CH_ERROR;
     if (t->nkey == 0)
-        return sink_fail(s, "delete on table '%s': the table has no primary key", t->name);
+        return sink_op_fail(s, NULL, "the table has no primary key");
     if (apply(s, WOP_DELETE, t, rt, NULL) != CH_OK)
         return CH_ERROR;
     rt->counts.deletes++;
@@ -417,8 +452,9 @@ static int truncate_locked(ch_sync *s, const char *table)
     table_def *t;
     if (!usable(s, "ch_truncate") || s->failed || stopped(s))
         return CH_ERROR;
+    number_op(s, "truncate", table, NULL);
     if (table == NULL || *table == '\0')
-        return sink_fail(s, "truncate without a table name");
+        return sink_op_fail(s, NULL, "no table name");
     t = find_table(s, table, &rt);
     if (t == NULL || prepare(s, t, rt) != CH_OK)
         return CH_ERROR;
@@ -445,6 +481,7 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
     if (sink_take_reports(s, 1) != CH_OK) /* what the commit's last merge found missing */
         return CH_ERROR;
     s->pending = 0;
+    s->schema_pending = 0;
     s->checkpoints += is_checkpoint; /* committed, whatever happens to state.json */
     if (s->committed_state != state_json) {
         char *copy = strdup(state_json);
@@ -466,7 +503,7 @@ static int checkpoint_locked(ch_sync *s)
     json = state_json(s->state);
     if (json == NULL)
         return sink_fail(s, "out of memory");
-    if (s->pending == 0 && strcmp(json, s->committed_state) == 0) {
+    if (s->pending == 0 && !s->schema_pending && strcmp(json, s->committed_state) == 0) {
         /* nothing to make durable: no transaction, no fsync */
         s->checkpoints++;
         log_msg(s->log, CH_LOG_FINE, "host",
@@ -498,11 +535,15 @@ int sink_finish(sink *s)
     set_open(NULL); /* the handler has returned: the public functions are closed */
     if (s->failed || stopped(s))
         return CH_ERROR;
-    if (s->pending == 0)
+    if (s->pending == 0 && !s->schema_pending)
         return CH_OK;
-    log_msg(s->log, CH_LOG_INFO, "host",
-            "committing %ld operation%s after the last checkpoint, with the state unchanged",
-            s->pending, s->pending == 1 ? "" : "s");
+    if (s->pending == 0)
+        log_msg(s->log, CH_LOG_INFO, "host",
+                "committing the declared tables' schema changes, with the state unchanged");
+    else
+        log_msg(s->log, CH_LOG_INFO, "host",
+                "committing %ld operation%s after the last checkpoint, with the state unchanged",
+                s->pending, s->pending == 1 ? "" : "s");
     return commit(s, s->committed_state, 0);
 }
 

@@ -24,6 +24,20 @@ typedef struct sink_table {
     size_t cap;
 } sink_table;
 
+/*
+ * The data operation being checked, converted and handed on: what a message
+ * about it names (settle.c's sink_op_fail). The row's key is described only
+ * when a message needs it, never per operation.
+ */
+typedef struct sink_op {
+    long number;       /* the Nth data operation of the sync, from 1 */
+    const char *kind;  /* "upsert", "update", "delete" or "truncate" */
+    const char *table; /* as the connector named it; NULL when it named none */
+    table_def *t;      /* the table, once found */
+    const ch_row *row; /* the connector's row, whose key names the operation; NULL: none;
+                          the connector's, so valid only while the operation runs */
+} sink_op;
+
 /* Called after each commit with the committed state, e.g. to write state.json. */
 typedef int (*commit_hook)(void *ctx, const char *state_json, ch_error *err);
 
@@ -46,7 +60,10 @@ struct ch_sync {
     size_t tables_cap;
     table_def *last_table;
     long checkpoints;
+    long ops;              /* data operations so far: the number of the latest */
+    sink_op op;            /* the latest data operation */
     long pending;          /* operations since the last commit */
+    int schema_pending;    /* sink_prepare_declared changed a table: commit even without ops */
     char *committed_state; /* JSON of the last committed state */
 
     int failed;
@@ -81,6 +98,15 @@ void sink_close(sink *s);
  */
 void sink_fix_clock(sink *s, int64_t start_us);
 
+/*
+ * Before the update handler starts: prepares every declared table that the
+ * warehouse has, so that a declaration the warehouse conflicts with (a type
+ * its values do not convert to, another primary key) fails the sync before
+ * the handler runs. Tables the warehouse lacks are created at their first
+ * operation, as undeclared ones are. CH_ERROR: the sync failed (s->error).
+ */
+int sink_prepare_declared(sink *s);
+
 /* Commits what the handler emitted after its last checkpoint, with the last committed state. */
 int sink_finish(sink *s);
 
@@ -93,6 +119,13 @@ void sink_abort(sink *s);
  */
 int sink_fail(sink *s, const char *format, ...) CH_PRINTF(2, 3);
 int sink_vfail(sink *s, const char *format, va_list ap);
+
+/*
+ * The same for a failure of the current data operation (s->op): the reason
+ * follows its context, "upsert on table 'T', column 'C', operation 12 (key
+ * id=5): reason" (no column when column is NULL).
+ */
+int sink_op_fail(sink *s, const char *column, const char *format, ...) CH_PRINTF(3, 4);
 
 /*
  * Waits until the writer has applied everything queued, so that the caller

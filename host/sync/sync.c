@@ -210,7 +210,8 @@ int sync_run(const sync_request *req)
     }
     s.stop = &signals_stop;
     signals_install(name, origin, lg.json);
-    rc = ses.connector->def.update(&s, ses.config);
+    /* a declaration the warehouse conflicts with fails the sync before the handler starts */
+    rc = sink_prepare_declared(&s) == CH_OK ? ses.connector->def.update(&s, ses.config) : CH_ERROR;
     sink_close(&s); /* from here on the connector's threads are refused, and s is ours alone */
     if (rc != CH_OK && !s.failed)
         sink_fail(&s, "the update handler returned an error");

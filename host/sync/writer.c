@@ -25,6 +25,7 @@ typedef struct wop {
     int has_id;
     char id[40];
     char synced[40];
+    long number; /* the operation's number in the sync, for its messages */
 } wop;
 
 struct writer {
@@ -45,11 +46,24 @@ struct writer {
     int reports_failed;   /* out of memory while moving them */
 };
 
+/* The operation's key values, from its converted values; NULL for a truncate. */
+static const value *const *op_keys(const table_def *t, const value *vals,
+                                   const value *keys[MAX_KEY_COLUMNS])
+{
+    if (vals == NULL)
+        return NULL;
+    for (size_t k = 0; k < t->nkey; k++)
+        keys[k] = &vals[t->key[k]];
+    return keys;
+}
+
 int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, const value *vals,
-                     const unsigned char *present, const char *id, const char *synced,
+                     const unsigned char *present, const char *id, const char *synced, long number,
                      ch_error *err)
 {
     static const char *const names[] = {"upsert", "update", "delete", "truncate"};
+    const value *keys[MAX_KEY_COLUMNS];
+    char text[DEST_REPORT_ROWS_TEXT];
     int found = 1, rc;
     long rows = 0;
     switch (kind) {
@@ -57,24 +71,27 @@ int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, con
         rc = d->ops->upsert(d, t, vals, id, synced, err);
         break;
     case WOP_UPDATE:
-        rc = d->ops->update(d, t, vals, present, synced, &found, err);
+        rc = d->ops->update(d, t, vals, present, synced, number, &found, err);
         break;
     case WOP_DELETE:
-        rc = d->ops->remove(d, t, vals, synced, &found, err);
+        rc = d->ops->remove(d, t, vals, synced, number, &found, err);
         break;
     default:
         rc = d->ops->truncate(d, t, synced, &rows, err);
         break;
     }
-    if (rc != CH_OK)
-        return err_prefix(err, "%s on table '%s'", names[kind], t->name);
+    if (rc != CH_OK) /* the row is named only now, on the way out */
+        return err_prefix(err, "%s",
+                          table_op_context(names[kind], t->name, NULL, number, t,
+                                           op_keys(t, vals, keys), text, sizeof text));
     if (kind == WOP_TRUNCATE)
         log_msg(lg, CH_LOG_FINE, "host", "truncate on table '%s' soft-deleted %ld rows", t->name,
                 rows);
     /* -1: held back; the destination reports it when it applies it */
     if (found == 0 &&
-        dest_reports_add(&d->missing, t, kind == WOP_UPDATE ? DEST_UPDATE : DEST_DELETE, 1, 0) !=
-            CH_OK)
+        dest_reports_add(&d->missing, t, kind == WOP_UPDATE ? DEST_UPDATE : DEST_DELETE, 1, 0,
+                         table_op_row(number, t, op_keys(t, vals, keys), text, sizeof text),
+                         1) != CH_OK)
         return err_set(err, "out of memory");
     return CH_OK;
 }
@@ -82,8 +99,9 @@ int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, con
 /* Applies one queued record. */
 static int apply(writer *w, wop *op, ch_error *err)
 {
-    return writer_apply_now(w->d, w->log, op->kind, op->t, op->vals, op->present,
-                            op->has_id ? op->id : NULL, op->synced, err);
+    return writer_apply_now(w->d, w->log, op->kind, op->t,
+                            op->kind == WOP_TRUNCATE ? NULL : op->vals, op->present,
+                            op->has_id ? op->id : NULL, op->synced, op->number, err);
 }
 
 static void *run(void *arg)
@@ -197,8 +215,8 @@ static int fit(wop *op, size_t n)
 }
 
 int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
-               const unsigned char *present, const char *id, const char *synced, int *reports,
-               ch_error *err)
+               const unsigned char *present, const char *id, const char *synced, long number,
+               int *reports, ch_error *err)
 {
     wop *op;
     size_t slot;
@@ -234,6 +252,7 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
     if (id != NULL)
         copy_text(op->id, sizeof op->id, id);
     copy_text(op->synced, sizeof op->synced, synced);
+    op->number = number;
     pthread_mutex_lock(&w->lock);
     w->head++;
     if (w->writer_waiting && w->head - w->tail >= BATCH)

@@ -25,11 +25,11 @@ typedef struct writer writer;
 /*
  * Applies one operation to the destination now, on this thread. An update
  * or delete that found no row is added to d->missing; one the destination
- * holds back, it adds there itself when it applies it. Errors name the
- * operation and table.
+ * holds back, it adds there itself when it applies it. Errors and reports
+ * name the operation by its kind, table, number in the sync and key.
  */
 int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, const value *vals,
-                     const unsigned char *present, const char *id, const char *synced,
+                     const unsigned char *present, const char *id, const char *synced, long number,
                      ch_error *err);
 
 /* Starts the thread; NULL when it cannot (the caller then applies operations itself). */
@@ -38,13 +38,14 @@ writer *writer_start(dest *d, const logger *lg);
 /*
  * Queues one operation, copying what it needs; waits while the queue is
  * full. vals and present have t->ncols entries (present only for updates);
- * id is the _fivetran_id of a keyless upsert, or NULL. *reports is set
- * when the writer holds reports for writer_take_reports(). CH_ERROR with
- * the first failure once an earlier operation failed.
+ * id is the _fivetran_id of a keyless upsert, or NULL; number is the
+ * operation's in the sync. *reports is set when the writer holds reports
+ * for writer_take_reports(). CH_ERROR with the first failure once an
+ * earlier operation failed.
  */
 int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
-               const unsigned char *present, const char *id, const char *synced, int *reports,
-               ch_error *err);
+               const unsigned char *present, const char *id, const char *synced, long number,
+               int *reports, ch_error *err);
 
 /* Waits until every queued operation is applied; CH_ERROR with the first failure. */
 int writer_drain(writer *w, ch_error *err);

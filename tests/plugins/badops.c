@@ -7,9 +7,9 @@
  * columns are typed from their values (k and n become LONG). Every other case first upserts a good
  * row into `other` (which the failure must roll back), then performs its one bad operation, then
  * ignores the result: it sets the state, checkpoints and returns CH_OK, so the host alone must
- * notice that the sync failed. Cases named schema_* break the schema instead and never reach
- * update. Cases crash_* kill the host with a signal; case sleep waits 2 s (for a test to signal the
- * host) and then upserts.
+ * notice that the sync failed. Case idle_redeclare declares items.i as LONG and writes nothing.
+ * Cases named schema_* break the schema instead and never reach update. Cases crash_* kill the host
+ * with a signal; case sleep waits 2 s (for a test to signal the host) and then upserts.
  */
 #include <connector-host.h>
 #include <math.h>
@@ -29,13 +29,13 @@ static int is(const char *c, const char *name)
 }
 
 /* items: every checked type; log: no primary key; other: the row rolled back; loose: inferred. */
-static void declare_items(ch_schema *s, const char *key, const char *name_type)
+static void declare_items(ch_schema *s, const char *key, const char *name_type, const char *i_type)
 {
     ch_table *t = ch_schema_table(s, "items");
     ch_table_primary_key(t, key);
     ch_table_column(t, "id", "LONG");
     ch_table_column(t, "name", name_type);
-    ch_table_column(t, "i", "INT");
+    ch_table_column(t, "i", i_type);
     ch_table_column(t, "s", "SHORT");
     ch_table_column(t, "amount", "DECIMAL(5,2)");
     ch_table_column(t, "day", "NAIVE_DATE");
@@ -53,7 +53,8 @@ static int schema(ch_schema *s, const ch_config *config)
 {
     const char *c = case_of(config);
     ch_table *t;
-    declare_items(s, is(c, "pkchange") ? "name" : "id", is(c, "retype") ? "INT" : "STRING");
+    declare_items(s, is(c, "pkchange") ? "name" : "id", is(c, "retype") ? "INT" : "STRING",
+                  is(c, "idle_redeclare") ? "LONG" : "INT");
     t = ch_schema_table(s, "loose");
     ch_table_primary_key(t, "k");
     ch_table_column(ch_schema_table(s, "log"), "msg", "STRING");
@@ -403,10 +404,13 @@ static int update(ch_sync *sync, const ch_config *config)
 {
     const char *c = case_of(config);
     ch_row *r;
+    ch_log(sync, CH_LOG_INFO, "update handler of case %s started", c); /* whether it ran at all */
     if (is(c, "good"))
         return good(sync);
     if (is(c, "missing_then_widen"))
         return missing_then_widen(sync);
+    if (is(c, "idle_redeclare"))
+        return CH_OK;
     r = ch_row_new();
     ch_row_set_string(r, "k", "rolled back");
     ch_upsert(sync, "other", r); /* must not survive a failure of this sync */

@@ -6,7 +6,9 @@
  * "big" to "state_bytes" x's when that is given. It logs the value of "log"
  * and fails with the value of "fail", when given, and upserts the text of
  * "row" into an INT column, and a row of "wide" columns into table wide;
- * "bad_type" is declared as a column type, which the schema refuses.
+ * "bad_type" is declared as a column type, which the schema refuses;
+ * "key_row" is the STRING key of a row of table rk whose INT column it
+ * cannot fill (a conversion error that names the row by that key).
  */
 #include <connector-host.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@ static int update(ch_sync *sync, const ch_config *config)
     const char *bytes = ch_config_get(config, "state_bytes");
     const char *message = ch_config_get(config, "log"), *reason = ch_config_get(config, "fail");
     const char *text = ch_config_get(config, "row"), *wide = ch_config_get(config, "wide");
+    const char *key_row = ch_config_get(config, "key_row");
     if (message)
         ch_log(sync, CH_LOG_INFO, "%s", message);
     if (reason)
@@ -31,6 +34,13 @@ static int update(ch_sync *sync, const ch_config *config)
             ch_row_set_long(row, column, c);
         }
         ch_upsert(sync, "wide", row);
+        ch_row_free(row);
+    }
+    if (key_row) {
+        ch_row *row = ch_row_new();
+        ch_row_set_string(row, "k", key_row);
+        ch_row_set_string(row, "n", "not a number");
+        ch_upsert(sync, "rk", row);
         ch_row_free(row);
     }
     if (text) {
@@ -67,6 +77,7 @@ static const ch_config_key keys[] = {
     {"fail", "a reason to fail with", 0},
     {"wide", "how many columns a row of table wide has", 0},
     {"bad_type", "a column type the schema refuses", 0},
+    {"key_row", "the key of a row of table rk that fails to convert", 0},
     {NULL, NULL, 0},
 };
 
@@ -78,6 +89,10 @@ static int schema(ch_schema *s, const ch_config *config)
         ch_table_column(t, "x", bad);
     ch_table_primary_key(t, "k");
     ch_table_column(t, "k", "INT");
+    ch_table_column(t, "n", "INT");
+    t = ch_schema_table(s, "rk");
+    ch_table_primary_key(t, "k");
+    ch_table_column(t, "k", "STRING");
     ch_table_column(t, "n", "INT");
     return CH_OK;
 }

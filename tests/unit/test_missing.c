@@ -24,7 +24,7 @@ typedef struct fake {
 static int report(fake *f, table_def *t, ch_error *err)
 {
     for (int kind = DEST_UPDATE; kind <= DEST_DELETE; kind++) {
-        if (dest_report_missing(&f->base, t, kind, f->held[kind], err) != CH_OK)
+        if (dest_report_missing(&f->base, t, kind, f->held[kind], "", 0, err) != CH_OK)
             return CH_ERROR;
         f->held[kind] = 0;
     }
@@ -57,16 +57,16 @@ static int upsert(dest *d, table_def *t, const value *vals, const char *id, cons
 }
 
 static int update(dest *d, table_def *t, const value *vals, const unsigned char *present,
-                  const char *synced, int *found, ch_error *err)
+                  const char *synced, long op, int *found, ch_error *err)
 {
-    (void)present, (void)synced;
+    (void)present, (void)synced, (void)op;
     return answer(d, t, vals, DEST_UPDATE, found, err);
 }
 
-static int remove_row(dest *d, table_def *t, const value *vals, const char *synced, int *found,
-                      ch_error *err)
+static int remove_row(dest *d, table_def *t, const value *vals, const char *synced, long op,
+                      int *found, ch_error *err)
 {
-    (void)synced;
+    (void)synced, (void)op;
     return answer(d, t, vals, DEST_DELETE, found, err);
 }
 
@@ -157,8 +157,16 @@ int main(void)
                 "writer thread %s: held-back updates reported together", writers[i]);
         has_str(log_text, "delete on table 't': 1 delete found no row with its primary key",
                 "writer thread %s: one held-back delete reported alone", writers[i]);
-        has_str(log_text, "update on table 't': no row with that primary key",
-                "writer thread %s: an update answered at once is reported alone", writers[i]);
+        has_str(log_text,
+                "update on table 't', operation 1 (key id=0): no row with that primary key; "
+                "nothing changed",
+                "writer thread %s: an update answered at once is reported alone, with its "
+                "number and key",
+                writers[i]);
+        has_str(log_text,
+                "delete on table 't', operation 200 (key id=99): no row with that primary key; "
+                "ignored",
+                "writer thread %s: the operations are numbered across checkpoints", writers[i]);
         free(log_text);
     }
     return tap_done();

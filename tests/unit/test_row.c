@@ -53,10 +53,15 @@ int main(void)
 
     ok(ch_row_set_naive_date(row, "d", "2026-02-30") == CH_ERROR, "bad date refused");
     ok(row->invalid, "row marked invalid");
-    has_str(row->invalid_why.msg, "column 'd'", "reason names the column");
+    is_str(row->invalid_column, "d", "the refused column is kept");
     has_str(row->invalid_why.msg, "2026-02-30", "reason names the value");
+    ok(strstr(row->invalid_why.msg, "column") == NULL,
+       "the reason leaves naming the column to the operation");
+    ok(ch_row_set_naive_date(row, "e", "2026-02-31") == CH_ERROR &&
+           strcmp(row->invalid_column, "d") == 0,
+       "a later refusal keeps the first column");
     ch_row_clear(row);
-    ok(!row->invalid, "clear makes the row valid again");
+    ok(!row->invalid && row->invalid_column == NULL, "clear makes the row valid again");
 
     ok(ch_row_set_string(row, "s", "\xff\xfe") == CH_ERROR, "invalid UTF-8 refused");
     ch_row_clear(row);
@@ -68,6 +73,7 @@ int main(void)
     ok(ch_row_set_double(row, "x", NAN) == CH_ERROR, "NaN refused");
     ch_row_clear(row);
     ok(ch_row_set_string(row, "", "x") == CH_ERROR, "empty column name refused");
+    is_str(row->invalid_column, "", "the empty name is the refused column");
     ch_row_clear(row);
     ok(ch_row_set_string(row, "s", NULL) == CH_OK && row_find(row, "s")->v.type == T_NONE,
        "NULL text is a NULL value");

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "contract/schema.h"
+#include "contract/value.h"
 #include "tap.h"
 
 static void valid(void)
@@ -139,10 +140,63 @@ static void earlier_names(void)
     schema_free(s);
 }
 
+/* How messages name a row by its key, and a data operation by its number and row. */
+static void naming_rows(void)
+{
+    schema *s = schema_new(NULL);
+    ch_table *t = ch_schema_table(s, "orders");
+    char buf[600], big[200], small[30];
+    ch_error e;
+    value id = {.type = T_LONG, .i = 5}, region = {.type = T_STRING, .ptr = "eu\nx", .len = 4};
+    value amount = {.type = T_DECIMAL, .ptr = "12.50", .len = 5}, nul = {.type = T_NONE};
+    value flag = {.type = T_BOOLEAN, .i = 1};
+    const value *both[3] = {&id, &region, &amount}, *none[3] = {NULL, NULL, NULL};
+    const value *second[3] = {NULL, &region, &nul}, *boolean[3] = {&flag, NULL, NULL};
+    ch_table_primary_key(t, "id");
+    ch_table_primary_key(t, "Region");
+    ch_table_primary_key(t, "amount");
+    ch_table_column(t, "id", "LONG");
+    ch_table_column(t, "Region", "STRING");
+    ch_table_column(t, "amount", "DECIMAL(10,2)");
+    ok(schema_finish(s, &e) == CH_OK, "a table of three key columns");
+    is_str(table_key_describe(t, both, buf, sizeof buf), "id=5, Region='eu\\x0ax', amount=12.50",
+           "a key: numbers bare, text quoted with control bytes escaped, the connector's names");
+    is_str(table_key_describe(t, none, buf, sizeof buf), "", "a row without key values: nothing");
+    is_str(table_key_describe(t, second, buf, sizeof buf), "Region='eu\\x0ax', amount=NULL",
+           "only the key columns the row gives; NULL said");
+    is_str(table_key_describe(t, boolean, buf, sizeof buf), "id=true", "a boolean as true");
+    {
+        char text[400];
+        value longtext = {.type = T_STRING, .ptr = text, .len = 300};
+        const value *one[3] = {NULL, &longtext, NULL};
+        memset(text, 'a', 300);
+        text[300] = '\0';
+        table_key_describe(t, one, big, sizeof big);
+        ok(strstr(big, "'...") != NULL && strlen(big) < 80, "a long text value is cut: %s", big);
+        table_key_describe(t, both, small, sizeof small);
+        ok(strlen(small) == sizeof small - 1 && strcmp(small + sizeof small - 4, "...") == 0,
+           "a key too long for its buffer ends in ...: %s", small);
+    }
+    is_str(table_op_row(12, t, both, buf, sizeof buf),
+           "operation 12 (key id=5, Region='eu\\x0ax', amount=12.50)", "an operation on a row");
+    is_str(table_op_row(3, t, none, buf, sizeof buf), "operation 3", "an operation without a key");
+    is_str(table_op_row(3, NULL, NULL, buf, sizeof buf), "operation 3", "an operation on no table");
+    is_str(table_op_context("upsert", "orders", "amount", 7, t, both, buf, sizeof buf),
+           "upsert on table 'orders', column 'amount', operation 7 (key id=5, "
+           "Region='eu\\x0ax', amount=12.50)",
+           "the context: operation kind, table, column, number, key");
+    is_str(table_op_context("delete", "orders", NULL, 8, t, none, buf, sizeof buf),
+           "delete on table 'orders', operation 8", "the context without a column or a key");
+    is_str(table_op_context("upsert", NULL, NULL, 9, NULL, NULL, buf, sizeof buf),
+           "upsert, operation 9", "the context of an operation that named no table");
+    schema_free(s);
+}
+
 int main(void)
 {
     valid();
     invalid();
     earlier_names();
+    naming_rows();
     return tap_done();
 }

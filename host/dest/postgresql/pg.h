@@ -35,6 +35,7 @@ typedef struct pg_row {
     int deleted;           /* deleted after its upsert, or by a change, before the merge */
     char *mask;            /* a change's given columns: '1' or '0' per column; NULL for upserts */
     long updates, deletes; /* a change's operations: each counts as a warning if no row */
+    long first_update, first_delete; /* their first's number in the sync, which names them */
     size_t nfields;
     char *fields[]; /* the table's staged columns, then _fivetran_id if keyless, synced */
 } pg_row;
@@ -125,8 +126,8 @@ int pg_value_parse(const char *text, size_t len, col_type type, value *v, ch_err
 int pg_upsert(dest *base, table_def *t, const value *vals, const char *id, const char *synced,
               ch_error *err);
 int pg_update(dest *base, table_def *t, const value *vals, const unsigned char *present,
-              const char *synced, int *found, ch_error *err);
-int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, int *found,
+              const char *synced, long op, int *found, ch_error *err);
+int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, long op, int *found,
               ch_error *err);
 int pg_truncate(dest *base, table_def *t, const char *synced, long *rows, ch_error *err);
 /* Merges the pending rows of t (NULL: of every table) into the table. */

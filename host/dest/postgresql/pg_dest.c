@@ -103,6 +103,50 @@ static int add_column(dest *base, table_def *t, size_t col, ch_error *err)
 }
 
 /*
+ * Names the stored row at `tid`, whose value of column col did not convert
+ * from type `from`, by its key before the reason in err. Asked only then,
+ * so a conversion reads no more than its column; a key that cannot be read
+ * back is left out, never a reason to fail.
+ */
+static void name_stored_row(pg_dest *d, const table_def *t, size_t col, type_spec from,
+                            const char *tid, ch_error *err)
+{
+    value keys[MAX_KEY_COLUMNS] = {{0}};
+    const value *named[MAX_KEY_COLUMNS];
+    const char *params[1] = {tid};
+    PGresult *res = NULL;
+    ch_error ignored;
+    pg_sql b = {0};
+    if (t->nkey == 0)
+        return;
+    pg_sql_add(&b, "SELECT ");
+    for (size_t k = 0; k < t->nkey; k++) {
+        pg_sql_add(&b, k ? ", " : "");
+        sql_ident(&b, t->cols[t->key[k]].dest_name);
+        pg_sql_add(&b, "::text");
+    }
+    pg_sql_add(&b, " FROM ");
+    pg_sql_table(&b, d->schema, t->dest_name);
+    pg_sql_add(&b, " WHERE ctid = $1::tid");
+    if (!b.oom &&
+        pg_exec_params(d, b.s, 1, params, NULL, NULL, &res, "naming a row", &ignored) == CH_OK &&
+        PQntuples(res) == 1) {
+        for (size_t k = 0; k < t->nkey; k++)
+            named[k] = !PQgetisnull(res, 0, (int)k) &&
+                               pg_value_parse(
+                                   PQgetvalue(res, 0, (int)k), (size_t)PQgetlength(res, 0, (int)k),
+                                   sql_key_type(t, k, col, from), &keys[k], &ignored) == CH_OK
+                           ? &keys[k]
+                           : NULL;
+        sql_name_row(t, named, err); /* before the result goes: the values may be its */
+    }
+    PQclear(res);
+    free(b.s);
+    for (size_t k = 0; k < t->nkey; k++)
+        value_free(&keys[k]);
+}
+
+/*
  * Converts every stored value of the column in C, with the same exact
  * conversion the sink applies to new values, and loads the results into a
  * temporary table keyed by row position. Nothing is written to the table
@@ -145,6 +189,7 @@ static int convert_values(pg_dest *d, table_def *t, size_t col, type_spec from, 
             break;
         }
         if (value_convert(&in, to.type, to.precision, to.scale, &out, err) != CH_OK) {
+            name_stored_row(d, t, col, from, PQgetvalue(res, row, 0), err);
             *lossy = 1;
             rc = CH_ERROR;
             break;
@@ -283,6 +328,11 @@ static int read_column_names(dest *base, const char *table, sql_names *names, ch
             rc = err_set(err, "out of memory");
     PQclear(res);
     return rc;
+}
+
+static int has_table(dest *base, table_def *t, int *held, ch_error *err)
+{
+    return sql_has_table(base, t, read_column_names, held, err);
 }
 
 static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error *err)
@@ -476,6 +526,7 @@ static void close_dest(dest *base)
 static const dest_ops pg_ops = {
     .load_state = load_state,
     .prepare_table = prepare_table,
+    .has_table = has_table,
     .add_column = add_column,
     .change_type = change_type,
     .upsert = pg_upsert,

@@ -16,7 +16,8 @@
  * key: a change of a key only waits while the key has no upserted row, so
  * every change of a key came before its waiting upsert, which replaces the
  * whole row anyway. The UPDATE counts the changes that found no row; they
- * are reported through dest.missing, so the warnings stay exact.
+ * are reported through dest.missing, so the warnings stay exact, and the
+ * first of them named by their operation's number and key.
  *
  * Before a truncate of the table, a schema change of it, and a commit, it
  * merges. Memory is bounded: past PENDING_ROWS_MAX rows or PENDING_BYTES_MAX
@@ -56,9 +57,11 @@ static void change_name(pg_sql *b, const pg_table *pt)
  * The changes' own columns, after the table's: names no normalised column
  * can have (they hold '-' and a space), so they never collide.
  */
-#define CHANGE_MASK    "\"connector-host mask\""
-#define CHANGE_UPDATES "\"connector-host updates\""
-#define CHANGE_DELETES "\"connector-host deletes\""
+#define CHANGE_MASK         "\"connector-host mask\""
+#define CHANGE_UPDATES      "\"connector-host updates\""
+#define CHANGE_DELETES      "\"connector-host deletes\""
+#define CHANGE_FIRST_UPDATE "\"connector-host first update\""
+#define CHANGE_FIRST_DELETE "\"connector-host first delete\""
 
 /* The columns of the pending rows: the table's first ncols columns, the id, synced. */
 static void stage_columns(pg_sql *b, const table_def *t, size_t ncols)
@@ -193,7 +196,8 @@ static int copy_rows(pg_dest *d, pg_table *pt, int changes, ch_error *err)
     pg_sql_add(&b, " (");
     stage_columns(&b, pt->def, pt->stage_ncols);
     if (changes)
-        pg_sql_add(&b, ", " CHANGE_MASK ", " CHANGE_UPDATES ", " CHANGE_DELETES);
+        pg_sql_add(&b, ", " CHANGE_MASK ", " CHANGE_UPDATES ", " CHANGE_DELETES
+                       ", " CHANGE_FIRST_UPDATE ", " CHANGE_FIRST_DELETE);
     pg_sql_add(&b, ") FROM STDIN");
     if (b.oom) {
         free(b.s);
@@ -216,8 +220,9 @@ static int copy_rows(pg_dest *d, pg_table *pt, int changes, ch_error *err)
             }
             pg_sql_add(&b, row->deleted ? "t" : "f");
             if (changes) {
-                char counts[64];
-                snprintf(counts, sizeof counts, "\t%ld\t%ld", row->updates, row->deletes);
+                char counts[96];
+                snprintf(counts, sizeof counts, "\t%ld\t%ld\t%ld\t%ld", row->updates, row->deletes,
+                         row->first_update, row->first_delete);
                 pg_sql_add(&b, "\t");
                 pg_sql_add(&b, row->mask);
                 pg_sql_add(&b, counts);
@@ -251,7 +256,8 @@ static int copy_rows(pg_dest *d, pg_table *pt, int changes, ch_error *err)
 
 /*
  * The changes' staging table: the key, the staged columns and the system
- * columns with the table's types, then the mask and the counts.
+ * columns with the table's types, then the mask, the counts and the first
+ * operations' numbers.
  */
 static int ensure_change_stage(pg_dest *d, pg_table *pt, ch_error *err)
 {
@@ -265,7 +271,8 @@ static int ensure_change_stage(pg_dest *d, pg_table *pt, ch_error *err)
     pg_sql_add(&b, " AS SELECT ");
     stage_columns(&b, pt->def, pt->stage_ncols);
     pg_sql_add(&b, ", ''::text AS " CHANGE_MASK ", 0::bigint AS " CHANGE_UPDATES
-                   ", 0::bigint AS " CHANGE_DELETES " FROM ");
+                   ", 0::bigint AS " CHANGE_DELETES ", 0::bigint AS " CHANGE_FIRST_UPDATE
+                   ", 0::bigint AS " CHANGE_FIRST_DELETE " FROM ");
     pg_sql_table(&b, d->schema, pt->def->dest_name);
     pg_sql_add(&b, " WITH NO DATA");
     if (run(d, &b, NULL, "creating a staging table", err) != CH_OK)
@@ -275,11 +282,78 @@ static int ensure_change_stage(pg_dest *d, pg_table *pt, ch_error *err)
 }
 
 /*
+ * Names the first changes of a kind (DEST_UPDATE, DEST_DELETE) that found no
+ * row, and reports all count of them. It runs after merge_changes' UPDATE,
+ * before the staging table is emptied, and only when some found no row:
+ * the keys the table lacks now are the keys it lacked then, since an update
+ * never changes a key. A key the server's text does not give back is left
+ * out of the message, never a reason to fail.
+ */
+static int name_missing(pg_dest *d, pg_table *pt, int kind, long count, ch_error *err)
+{
+    const char *first = kind == DEST_UPDATE ? CHANGE_FIRST_UPDATE : CHANGE_FIRST_DELETE;
+    table_def *t = pt->def;
+    value vals[MAX_KEY_COLUMNS] = {{0}};
+    const value *keys[MAX_KEY_COLUMNS];
+    char rows[DEST_REPORT_ROWS_TEXT] = "", one[DEST_REPORT_ROWS_TEXT], limit[32];
+    pg_sql b = {0};
+    PGresult *res;
+    long named = 0;
+    pg_sql_add(&b, "SELECT s.");
+    pg_sql_add(&b, first);
+    for (size_t k = 0; k < t->nkey; k++) {
+        pg_sql_add(&b, ", s.");
+        sql_ident(&b, t->cols[t->key[k]].dest_name);
+        pg_sql_add(&b, "::text");
+    }
+    pg_sql_add(&b, " FROM ");
+    change_name(&b, pt);
+    pg_sql_add(&b, " AS s WHERE s.");
+    pg_sql_add(&b, first);
+    pg_sql_add(&b, " > 0 AND NOT EXISTS (SELECT 1 FROM ");
+    pg_sql_table(&b, d->schema, t->dest_name);
+    pg_sql_add(&b, " AS t");
+    for (size_t k = 0; k < t->nkey; k++) {
+        pg_sql_add(&b, k ? " AND t." : " WHERE t.");
+        sql_ident(&b, t->cols[t->key[k]].dest_name);
+        pg_sql_add(&b, " = s.");
+        sql_ident(&b, t->cols[t->key[k]].dest_name);
+    }
+    snprintf(limit, sizeof limit, ") ORDER BY 1 LIMIT %d", DEST_REPORT_ROWS);
+    pg_sql_add(&b, limit);
+    if (run(d, &b, &res, "naming the changes that found no row", err) != CH_OK)
+        return CH_ERROR;
+    for (int r = 0; r < PQntuples(res); r++) {
+        size_t used = strlen(rows);
+        for (size_t k = 0; k < t->nkey; k++) {
+            ch_error ignored;
+            const char *text = PQgetvalue(res, r, (int)k + 1);
+            keys[k] = PQgetisnull(res, r, (int)k + 1) ||
+                              pg_value_parse(text, strlen(text), t->cols[t->key[k]].type, &vals[k],
+                                             &ignored) != CH_OK
+                          ? NULL
+                          : &vals[k];
+        }
+        table_op_row(atol(PQgetvalue(res, r, 0)), t, keys, one, sizeof one);
+        if (used + strlen(one) + 3 > sizeof rows)
+            break; /* the rest are counted, not named */
+        snprintf(rows + used, sizeof rows - used, "%s%s", used ? ", " : "", one);
+        named++;
+    }
+    PQclear(res);
+    for (size_t k = 0; k < t->nkey; k++)
+        value_free(&vals[k]);
+    return dest_report_missing(&d->base, t, kind, count, rows, named, err);
+}
+
+/*
  * Applies the changes with one UPDATE ... FROM: each column takes the
  * change's value only where its mask says an update gave it (one statement
- * for every mix of columns; the staging table is emptied in the same
- * statement). The rows it returns are the changes that found their row; the
- * others' operations are the warnings.
+ * for every mix of columns). The rows it returns are the changes that found
+ * their row; the others' operations are the warnings, named by
+ * name_missing. The staging table is emptied by merge_table's next
+ * statement, in the same round trip as what the merge sends next, so that
+ * name_missing can still read it.
  *
  * The staging table has no statistics, so the planner would hash the whole
  * table to join it: a merge would cost as much as the table is large. With
@@ -334,9 +408,7 @@ static int merge_changes(pg_dest *d, pg_table *pt, ch_error *err)
         sql_ident(&b, t->cols[t->key[k]].dest_name);
     }
     pg_sql_add(&b, " RETURNING s." CHANGE_UPDATES " AS u, s." CHANGE_DELETES
-                   " AS x), emptied AS (DELETE FROM ");
-    change_name(&b, pt);
-    pg_sql_add(&b, ") SELECT coalesce(sum(u), 0), coalesce(sum(x), 0) FROM done");
+                   " AS x) SELECT coalesce(sum(u), 0), coalesce(sum(x), 0) FROM done");
     if (run(d, &b, &res, "update or delete (merging the staged changes)", err) != CH_OK)
         return CH_ERROR;
     found_updates = atol(PQgetvalue(res, 0, 0));
@@ -344,8 +416,10 @@ static int merge_changes(pg_dest *d, pg_table *pt, ch_error *err)
     PQclear(res);
     pg_rows_clear(&pt->changes);
     pt->emptied = 1;
-    if (dest_report_missing(&d->base, t, DEST_UPDATE, updates - found_updates, err) != CH_OK ||
-        dest_report_missing(&d->base, t, DEST_DELETE, deletes - found_deletes, err) != CH_OK)
+    if ((updates > found_updates &&
+         name_missing(d, pt, DEST_UPDATE, updates - found_updates, err) != CH_OK) ||
+        (deletes > found_deletes &&
+         name_missing(d, pt, DEST_DELETE, deletes - found_deletes, err) != CH_OK))
         return CH_ERROR;
     return CH_OK;
 }
@@ -356,19 +430,25 @@ static int merge_changes(pg_dest *d, pg_table *pt, ch_error *err)
  */
 static int merge_table(pg_dest *d, pg_table *pt, ch_error *err)
 {
-    static const char reset[] = "RESET enable_hashjoin; RESET enable_mergejoin; ";
     table_def *t = pt->def;
     pg_sql b = {0};
     int changed = pt->changes.count > 0;
     if (merge_changes(d, pt, err) != CH_OK)
         return CH_ERROR;
+    if (changed) {
+        /* the changes' staging table emptied and the joins merge_changes turned off back on, in
+           the round trip that merges the upserted rows when there are any */
+        pg_sql_add(&b, "DELETE FROM ");
+        change_name(&b, pt);
+        pg_sql_add(&b, "; RESET enable_hashjoin; RESET enable_mergejoin; ");
+    }
     if (pt->pending.count == 0)
-        return changed ? pg_exec(d, reset, "update or delete (merging the staged changes)", err)
+        return changed ? run(d, &b, NULL, "update or delete (merging the staged changes)", err)
                        : CH_OK;
-    if (ensure_stage(d, pt, err) != CH_OK || copy_rows(d, pt, 0, err) != CH_OK)
+    if (ensure_stage(d, pt, err) != CH_OK || copy_rows(d, pt, 0, err) != CH_OK) {
+        free(b.s);
         return CH_ERROR;
-    if (changed) /* the joins merge_changes turned off, back on in the same round trip */
-        pg_sql_add(&b, reset);
+    }
     pg_sql_add(&b, "INSERT INTO ");
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " (");
@@ -599,7 +679,7 @@ static int waiting_row(pg_dest *d, table_def *t, const value *vals, pg_row **pen
 }
 
 int pg_update(dest *base, table_def *t, const value *vals, const unsigned char *present,
-              const char *synced, int *found, ch_error *err)
+              const char *synced, long op, int *found, ch_error *err)
 {
     pg_dest *d = (pg_dest *)base;
     pg_row *pending, *change;
@@ -615,12 +695,13 @@ int pg_update(dest *base, table_def *t, const value *vals, const unsigned char *
     for (size_t i = 0; i < t->ncols; i++)
         if (present[i] && !table_is_key(t, i))
             change->mask[i] = '1';
-    change->updates++;
+    if (change->updates++ == 0)
+        change->first_update = op;
     *found = -1;
     return bound(d, t->dest, err);
 }
 
-int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, int *found,
+int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, long op, int *found,
               ch_error *err)
 {
     pg_dest *d = (pg_dest *)base;
@@ -637,7 +718,8 @@ int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, i
         *found = 1;
         return CH_OK;
     }
-    change->deletes++;
+    if (change->deletes++ == 0)
+        change->first_delete = op;
     *found = -1;
     return bound(d, t->dest, err);
 }
