@@ -15,7 +15,8 @@ enum {
     OPT_LOG = 1 << 4,
     OPT_VERBOSE = 1 << 5,
     OPT_DRY_RUN = 1 << 6,
-    OPT_NAMING = 1 << 7
+    OPT_NAMING = 1 << 7,
+    OPT_PROGRESS = 1 << 8
 };
 
 typedef struct options {

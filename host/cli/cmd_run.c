@@ -8,7 +8,8 @@
 static const char usage[] =
     "connector-host run NAME|PATH [--plugin-dir DIR]... [--working-dir DIR] "
     "[--configuration FILE] [--destination SPEC] [--dry-run] [--naming fivetran|source] "
-    "[--log-level LEVEL] [--log-format text|json]";
+    "[--log-level LEVEL] [--log-format text|json] [--progress auto|tty|log|none] "
+    "[--progress-interval SECONDS] [--quiet]";
 
 static void print_help(void)
 {
@@ -37,18 +38,29 @@ static void print_help(void)
            "                        lower-case snake_case, as Fivetran names them;\n"
            "                        source: names exactly as the connector writes them\n"
            "  --log-level LEVEL     FINE, INFO (default), WARNING or SEVERE\n"
-           "  --log-format FORMAT   text (default) or json, one object per line\n\n"
-           "Logs go to standard error, the summary to standard output.\n"
+           "  --log-format FORMAT   text (default) or json, one object per line\n"
+           "  --progress MODE       how a long sync shows its progress on standard error:\n"
+           "                        tty: one line (operations, rate, tables, last\n"
+           "                        checkpoint, elapsed) redrawn in place and erased\n"
+           "                        before the summary; log: that as an INFO log line\n"
+           "                        every interval; none: nothing; auto (default): tty\n"
+           "                        when standard error is a terminal, else log\n"
+           "  --progress-interval SECONDS\n"
+           "                        between progress updates, from 0.1 to 86400;\n"
+           "                        default 1 for tty, 10 for log\n"
+           "  --quiet               no progress: the same as --progress none\n\n"
+           "Logs and progress go to standard error, the summary to standard output.\n"
            "Exit status: 0 success; 1 the sync failed; 2 bad usage, configuration or plugin.\n");
 }
 
 int cmd_run(int argc, char **argv)
 {
     options opts;
-    int status = options_parse(&opts, argc, argv,
-                               OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION |
-                                   OPT_DESTINATION | OPT_LOG | OPT_DRY_RUN | OPT_NAMING,
-                               1, usage);
+    int status =
+        options_parse(&opts, argc, argv,
+                      OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION | OPT_DESTINATION |
+                          OPT_LOG | OPT_DRY_RUN | OPT_NAMING | OPT_PROGRESS,
+                      1, usage);
     if (status == EXIT_OK && opts.help)
         print_help();
     else if (status == EXIT_OK)

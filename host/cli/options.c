@@ -1,4 +1,5 @@
 /* options.c - one getopt_long parser for every command, so options mean the same everywhere. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,19 @@ static char *project_dir_of(const char *path)
     return dir;
 }
 
+/* Seconds between progress updates: a tenth of a second at least, a day at most. */
+static int parse_interval(const char *text, double *seconds)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || !(v >= 0.1 && v <= 86400))
+        return CH_ERROR;
+    *seconds = v;
+    return CH_OK;
+}
+
 static int usage_error(const char *command, const char *usage, const char *format, const char *a)
 {
     fprintf(stderr, "connector-host %s: ", command);
@@ -61,12 +75,25 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
         {"verbose", no_argument, NULL, 'v'},
         {"dry-run", no_argument, NULL, 'n'},
         {"naming", required_argument, NULL, 'N'},
+        {"progress", required_argument, NULL, 'P'},
+        {"progress-interval", required_argument, NULL, 'I'},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    static const unsigned needs[] = {
-        OPT_PLUGIN_DIR, OPT_WORKING_DIR, OPT_CONFIGURATION, OPT_DESTINATION, OPT_LOG,
-        OPT_LOG,        OPT_VERBOSE,     OPT_DRY_RUN,       OPT_NAMING,      0};
+    static const unsigned needs[] = {OPT_PLUGIN_DIR,
+                                     OPT_WORKING_DIR,
+                                     OPT_CONFIGURATION,
+                                     OPT_DESTINATION,
+                                     OPT_LOG,
+                                     OPT_LOG,
+                                     OPT_VERBOSE,
+                                     OPT_DRY_RUN,
+                                     OPT_NAMING,
+                                     OPT_PROGRESS,
+                                     OPT_PROGRESS,
+                                     OPT_PROGRESS,
+                                     0};
     const char *command = argv[0];
     int c, index;
     memset(opts, 0, sizeof *opts);
@@ -131,6 +158,21 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
                 opts->req.naming_source = strcasecmp(optarg, "source") == 0;
             else
                 return usage_error(command, usage, "unknown naming '%s' (fivetran or source)",
+                                   optarg);
+            break;
+        case 'P':
+            if (progress_mode_parse(optarg, &opts->req.progress) != CH_OK)
+                return usage_error(command, usage,
+                                   "unknown progress mode '%s' (auto, tty, log or none)", optarg);
+            break;
+        case 'q': /* the last of --quiet and --progress wins, as with any repeated option */
+            opts->req.progress = PROGRESS_NONE;
+            break;
+        case 'I':
+            if (parse_interval(optarg, &opts->req.progress_interval) != CH_OK)
+                return usage_error(command, usage,
+                                   "--progress-interval '%s' is not a number of seconds from "
+                                   "0.1 to 86400",
                                    optarg);
             break;
         case 'h':

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "base/log.h"
+#include "progress.h"
 
 enum exit_status { EXIT_OK = 0, EXIT_SYNC_FAILED = 1, EXIT_USAGE = 2 };
 
@@ -18,6 +19,8 @@ typedef struct sync_request {
     const char *destination;   /* NULL: sqlite:WORKDIR/files/warehouse.db */
     int dry_run;               /* check everything, commit nothing */
     int naming_source;         /* --naming source: names as written, not normalised */
+    progress_mode progress;    /* --progress; PROGRESS_AUTO unless asked */
+    double progress_interval;  /* --progress-interval seconds; 0: the mode's default */
     logger log;
 } sync_request;
 

@@ -236,6 +236,7 @@ static int prepare(sink *s, table_def *t, sink_table *rt)
         return sink_fail(s, "%s %s", prefix, err.msg);
     }
     rt->prepared = 1;
+    progress_bump(&s->live.tables);
     rt->counts.schema_changes += changes;
     for (size_t c = 0; c < t->ncols; c++)
         if (!t->cols[c].in_warehouse && !t->cols[c].declared && t->cols[c].type != T_NONE) {
@@ -388,6 +389,7 @@ static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const cha
         reports = s->dest->missing.count > 0;
     }
     s->pending++;
+    progress_bump(&s->live.ops);
     return reports ? sink_take_reports(s, 0) : CH_OK;
 }
 
@@ -478,6 +480,7 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
         return CH_ERROR;
     s->pending = 0;
     s->checkpoints += is_checkpoint; /* committed, whatever happens to state.json */
+    progress_checkpointed(&s->live);
     if (s->committed_state != state_json) {
         char *copy = strdup(state_json);
         if (copy == NULL)
@@ -501,6 +504,7 @@ static int checkpoint_locked(ch_sync *s)
     if (s->pending == 0 && strcmp(json, s->committed_state) == 0) {
         /* nothing to make durable: no transaction, no fsync */
         s->checkpoints++;
+        progress_checkpointed(&s->live);
         log_msg(s->log, CH_LOG_FINE, "host",
                 "checkpoint %ld: no operation and the same state since the last commit; "
                 "nothing to commit",
@@ -532,6 +536,7 @@ int sink_finish(sink *s)
         return CH_ERROR;
     if (s->pending == 0)
         return CH_OK;
+    progress_phase(&s->live, PROGRESS_COMMITTING);
     log_msg(s->log, CH_LOG_INFO, "host",
             "committing %ld operation%s after the last checkpoint, with the state unchanged",
             s->pending, s->pending == 1 ? "" : "s");
@@ -541,6 +546,7 @@ int sink_finish(sink *s)
 void sink_abort(sink *s)
 {
     set_open(NULL);
+    progress_phase(&s->live, PROGRESS_ROLLING_BACK);
     if (s->pending)
         log_msg(s->log, CH_LOG_WARNING, "host",
                 "rolling back %ld operation%s after the last checkpoint", s->pending,

@@ -15,6 +15,7 @@
 #include "base/json.h"
 #include "base/utf8.h"
 #include "dest/dest.h"
+#include "progress.h"
 #include "session.h"
 #include "signals.h"
 #include "sink.h"
@@ -192,6 +193,7 @@ int sync_run(const sync_request *req)
     state_file sf = {0};
     dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&lg};
     char *scrubbed = NULL;
+    progress *prog = NULL;
 
     clock_gettime(CLOCK_MONOTONIC, &start);
     memset(&w, 0, sizeof w);
@@ -250,6 +252,8 @@ int sync_run(const sync_request *req)
         goto early;
     if (state_file_open(&sf, &w, name, &err) != CH_OK ||
         load_state(d, kind, name, &w, &sf, &lg, req->dry_run, st, &err) != CH_OK ||
+        /* before the writer thread starts: it hooks the logger that thread uses */
+        progress_new(&prog, req->progress, req->progress_interval, name, &lg, &err) != CH_OK ||
         sink_init(&s, name, ses.schema, ses.config, d, st, &lg, &err) != CH_OK)
         goto early;
     sink_ready = 1;
@@ -279,6 +283,9 @@ int sync_run(const sync_request *req)
     }
     s.stop = &signals_stop;
     signals_install(name, origin, lg.json);
+    /* a sync without a progress line is still a sync */
+    if (progress_start(prog, &s.live, &start, &err) != CH_OK)
+        log_msg(&lg, CH_LOG_WARNING, "host", "no progress is shown: %s", err.msg);
     rc = ses.connector->def.update(&s, ses.config);
     sink_close(&s); /* from here on the connector's threads are refused, and s is ours alone */
     if (rc != CH_OK && !s.failed)
@@ -291,6 +298,7 @@ int sync_run(const sync_request *req)
         log_msg(&lg, CH_LOG_SEVERE, "host", "sync of connector '%s' failed: %s", name, failure);
     }
     status = failure ? EXIT_SYNC_FAILED : EXIT_OK;
+    progress_stop(prog); /* erases the terminal's line, so the summary starts on a clean one */
     summary_print(report, &s, lg.json, seconds_since(&start),
                   failure ? log_scrub(&lg, failure, &scrubbed) : NULL);
     if (req->dry_run && !lg.json)
@@ -316,5 +324,6 @@ done:
     session_close(&ses);
     state_file_close(&sf);
     free(scrubbed);
+    progress_free(prog); /* last: a thread may log through lg, and its hook, until the end */
     return status;
 }
