@@ -49,7 +49,10 @@ static void print_help(void)
            "                        between progress updates, from 0.1 to 86400;\n"
            "                        default 1 for tty, 10 for log\n"
            "  --quiet               no progress: the same as --progress none\n\n"
-           "Logs and progress go to standard error, the summary to standard output.\n"
+           "Logs and progress go to standard error, the summary to standard output: per\n"
+           "table, the operations committed, those rolled back when the sync failed, and\n"
+           "the rows in the warehouse afterwards (live and soft-deleted), where the\n"
+           "destination can count them (sqlite, postgresql; not jsonl).\n"
            "Exit status: 0 success; 1 the sync failed; 2 bad usage, configuration or plugin.\n");
 }
 

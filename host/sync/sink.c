@@ -462,6 +462,16 @@ static int truncate_locked(ch_sync *s, const char *table)
     return CH_OK;
 }
 
+/*
+ * Everything counted so far is in the warehouse now: what a later failure
+ * rolls back is what is counted after this.
+ */
+static void mark_committed(sink *s)
+{
+    for (size_t i = 0; i < s->tables_cap; i++)
+        s->tables[i].committed = s->tables[i].counts;
+}
+
 /* Commits pending operations with the given state; then tells the commit hook. */
 static int commit(sink *s, const char *state_json, int is_checkpoint)
 {
@@ -480,6 +490,7 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
         return CH_ERROR;
     s->pending = 0;
     s->checkpoints += is_checkpoint; /* committed, whatever happens to state.json */
+    mark_committed(s);
     progress_checkpointed(&s->live);
     if (s->committed_state != state_json) {
         char *copy = strdup(state_json);
@@ -504,6 +515,7 @@ static int checkpoint_locked(ch_sync *s)
     if (s->pending == 0 && strcmp(json, s->committed_state) == 0) {
         /* nothing to make durable: no transaction, no fsync */
         s->checkpoints++;
+        mark_committed(s);
         progress_checkpointed(&s->live);
         log_msg(s->log, CH_LOG_FINE, "host",
                 "checkpoint %ld: no operation and the same state since the last commit; "
@@ -534,8 +546,10 @@ int sink_finish(sink *s)
     set_open(NULL); /* the handler has returned: the public functions are closed */
     if (s->failed || stopped(s))
         return CH_ERROR;
-    if (s->pending == 0)
+    if (s->pending == 0) {
+        mark_committed(s); /* e.g. a warning the last commit's merge reported */
         return CH_OK;
+    }
     progress_phase(&s->live, PROGRESS_COMMITTING);
     log_msg(s->log, CH_LOG_INFO, "host",
             "committing %ld operation%s after the last checkpoint, with the state unchanged",

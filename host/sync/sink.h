@@ -19,6 +19,7 @@ typedef struct op_counts {
 
 typedef struct sink_table {
     op_counts counts;       /* every operation the connector sent */
+    op_counts committed;    /* of those, the ones committed (a dry run: checked) */
     int prepared;           /* the destination table exists and matches */
     value *vals;            /* converted values, one per column */
     unsigned char *present; /* which columns the current operation gives */

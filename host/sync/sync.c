@@ -16,6 +16,7 @@
 #include "base/utf8.h"
 #include "dest/dest.h"
 #include "progress.h"
+#include "rows.h"
 #include "session.h"
 #include "signals.h"
 #include "sink.h"
@@ -194,6 +195,7 @@ int sync_run(const sync_request *req)
     dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&lg};
     char *scrubbed = NULL;
     progress *prog = NULL;
+    warehouse_rows rows = {0};
 
     clock_gettime(CLOCK_MONOTONIC, &start);
     memset(&w, 0, sizeof w);
@@ -298,8 +300,16 @@ int sync_run(const sync_request *req)
         log_msg(&lg, CH_LOG_SEVERE, "host", "sync of connector '%s' failed: %s", name, failure);
     }
     status = failure ? EXIT_SYNC_FAILED : EXIT_OK;
+    progress_phase(&s.live, PROGRESS_COUNTING);
+    if (req->dry_run)
+        d->ops->rollback(d); /* the warehouse as it was, which is what the summary shows */
+    /* the rows are extra: a destination that cannot count them changes no result */
+    if (warehouse_rows_count(&rows, d, ses.schema, &err) != CH_OK)
+        log_msg(&lg, CH_LOG_WARNING, "host",
+                "cannot count the rows in the warehouse (the summary shows - instead): %s",
+                err.msg);
     progress_stop(prog); /* erases the terminal's line, so the summary starts on a clean one */
-    summary_print(report, &s, lg.json, seconds_since(&start),
+    summary_print(report, &s, &rows, lg.json, seconds_since(&start),
                   failure ? log_scrub(&lg, failure, &scrubbed) : NULL);
     if (req->dry_run && !lg.json)
         fprintf(report, "DRY RUN: nothing was committed; the warehouse and state.json are "
@@ -324,6 +334,7 @@ done:
     session_close(&ses);
     state_file_close(&sf);
     free(scrubbed);
+    warehouse_rows_free(&rows);
     progress_free(prog); /* last: a thread may log through lg, and its hook, until the end */
     return status;
 }
