@@ -84,7 +84,7 @@ static void describe(progress *p, char *buf, size_t size)
     const progress_counters *c = p->c;
     int64_t now = now_ns();
     int64_t start = (int64_t)p->start.tv_sec * 1000000000 + p->start.tv_nsec;
-    long ops = atomic_load_explicit(&c->ops, memory_order_relaxed);
+    long ops = atomic_load_explicit(&c->ops, memory_order_acquire); /* before checkpoint_ns */
     long tables = atomic_load_explicit(&c->tables, memory_order_relaxed);
     int64_t checkpoint_ns = atomic_load_explicit(&c->checkpoint_ns, memory_order_relaxed);
     int phase = atomic_load_explicit(&c->phase, memory_order_relaxed);
