@@ -129,8 +129,8 @@ static void show(progress *p)
         /* a line longer than the terminal wraps, and erasing it would clear only its last row */
         char line[700];
         size_t width = columns(p->out);
-        int n = snprintf(line, sizeof line, "%s: %s", p->name, text);
-        if (n > 0 && (size_t)n >= width)
+        snprintf(line, sizeof line, "%s: %s", p->name, text);
+        if (strlen(line) >= width)
             line[width - 1] = '\0';
         fputs("\r", p->out);
         fputs(line, p->out);
@@ -195,6 +195,10 @@ int progress_new(progress **out, progress_mode mode, double interval, const char
                   : mode == PROGRESS_TTY ? PROGRESS_TTY_SECONDS
                                          : PROGRESS_LOG_SECONDS;
     snprintf(p->name, sizeof p->name, "%s", name);
+    /* a runtime names a connector after its directory: no byte of it may move the cursor */
+    for (char *c = p->name; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     p->lg = lg;
     p->out = lg->out;
     if (mode == PROGRESS_TTY) {

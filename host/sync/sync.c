@@ -193,7 +193,7 @@ int sync_run(const sync_request *req)
     logger lg = req->log;
     state_file sf = {0};
     dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&lg};
-    char *scrubbed = NULL;
+    char *scrubbed = NULL, *scrubbed_where = NULL;
     progress *prog = NULL;
     warehouse_rows rows = {0};
 
@@ -308,6 +308,8 @@ int sync_run(const sync_request *req)
         log_msg(&lg, CH_LOG_WARNING, "host",
                 "cannot count the rows in the warehouse (the summary shows - instead): %s",
                 err.msg);
+    if (rows.where)
+        rows.where = log_scrub(&lg, rows.where, &scrubbed_where); /* a path may hold a secret */
     progress_stop(prog); /* erases the terminal's line, so the summary starts on a clean one */
     summary_print(report, &s, &rows, lg.json, seconds_since(&start),
                   failure ? log_scrub(&lg, failure, &scrubbed) : NULL);
@@ -334,6 +336,7 @@ done:
     session_close(&ses);
     state_file_close(&sf);
     free(scrubbed);
+    free(scrubbed_where);
     warehouse_rows_free(&rows);
     progress_free(prog); /* last: a thread may log through lg, and its hook, until the end */
     return status;
