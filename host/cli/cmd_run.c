@@ -47,7 +47,7 @@ static void print_help(void)
            "                        when standard error is a terminal, else log\n"
            "  --progress-interval SECONDS\n"
            "                        between progress updates, from 0.1 to 86400;\n"
-           "                        default 1 for tty, 10 for log\n"
+           "                        default 1 for tty, 5 for log\n"
            "  --quiet               no progress: the same as --progress none\n\n"
            "Logs and progress go to standard error, the summary to standard output: per\n"
            "table, the operations committed, those rolled back when the sync failed, and\n"

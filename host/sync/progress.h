@@ -28,7 +28,7 @@ typedef enum progress_mode {
 
 /* The interval when none is given: a terminal line is live; log lines are few. */
 #define PROGRESS_TTY_SECONDS 1.0
-#define PROGRESS_LOG_SECONDS 10.0
+#define PROGRESS_LOG_SECONDS 5.0
 
 /* Parses auto, tty, log or none. */
 int progress_mode_parse(const char *text, progress_mode *mode);
