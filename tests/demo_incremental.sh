@@ -46,7 +46,12 @@ DB="$W/files/warehouse.db"
 host run incremental --working-dir "$W" --configuration "$(conf '{"fail_at": "8"}')"
 is "$rc" 1 "failing sync exits 1"
 like "$out" "SYNC FAILED: source failed while reading record 8 (fail_at)" "the failure is reported"
-matches "$out" '^total +7 +0 +0 +0 +2 +1 +0$' "7 upserts were sent, 2 checkpoints made"
+# the summary counts what the warehouse holds: 6 upserts committed, record 7's rolled back
+section() { printf '%s\n' "$out" | awk -v t="$1" 'index($0, t) == 1 { on = 1; next } on && /:$/ { exit } on'; }
+matches "$out" '^total +6 +0 +0 +0 +2 +1 +0$' "6 upserts and 2 checkpoints committed"
+matches "$(section 'operations rolled back')" '^records +1 +0 +0 +0 +0 +0$' "record 7's upsert is counted as rolled back"
+matches "$(section 'rows in the warehouse')" "^records +$(sql "$DB" 'select count(*) from records') +0\$" \
+    "the rows in the warehouse: as many as sqlite3 counts"
 is "$(ids)" "1,2,3,4,5,6" "the warehouse holds records 1-6, up to the last checkpoint"
 is "$(state)" '{"cursor":"2024-01-01T00:06:00Z"}' "the cursor stayed at the last checkpoint"
 host run incremental --working-dir "$W"

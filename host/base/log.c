@@ -185,7 +185,8 @@ void log_vmsg(const logger *lg, ch_log_level level, const char *source, const ch
               va_list ap)
 {
     char stack[1024], when[40];
-    char *msg = stack;
+    char *msg = stack, *line = NULL;
+    size_t len = 0;
     va_list copy;
     int n;
     if (lg == NULL || level < lg->min)
@@ -212,20 +213,22 @@ void log_vmsg(const logger *lg, ch_log_level level, const char *source, const ch
         }
     }
     log_time_now(when, sizeof when);
+    if (lg->json)
+        line = log_json_line(level, source, when, msg, &len);
+    flockfile(lg->out); /* one line, whichever thread logs */
+    if (lg->before_line)
+        lg->before_line(lg->before_line_ctx);
     if (lg->json) {
-        size_t len;
-        char *line = log_json_line(level, source, when, msg, &len);
         if (line)
             fwrite(line, 1, len, lg->out);
-        free(line);
     } else {
-        flockfile(lg->out); /* one line, whichever thread logs */
         fprintf(lg->out, "%s %-7s [%s] ", when, log_level_name(level), source);
         log_put_text(lg->out, msg);
         putc('\n', lg->out);
-        funlockfile(lg->out);
     }
     fflush(lg->out);
+    funlockfile(lg->out);
+    free(line);
     if (msg != stack)
         free(msg);
 }

@@ -14,6 +14,12 @@ typedef struct logger {
     /* Texts never to be written (secret configuration values), longest first; may be NULL. */
     const char *const *secrets;
     size_t nsecrets;
+    /*
+     * Called with out locked before each line, or NULL: a terminal's
+     * progress line is erased first, so that a log line never starts in it.
+     */
+    void (*before_line)(void *ctx);
+    void *before_line_ctx;
 } logger;
 
 /* Parses FINE, INFO, WARNING or SEVERE (any case). */

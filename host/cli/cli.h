@@ -18,7 +18,8 @@ enum {
     OPT_NAMING = 1 << 7,
     OPT_STATE = 1 << 8,
     OPT_FIXED_TIME = 1 << 9,
-    OPT_MASK = 1 << 10
+    OPT_MASK = 1 << 10,
+    OPT_PROGRESS = 1 << 11
 };
 
 typedef struct options {

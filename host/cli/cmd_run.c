@@ -9,7 +9,8 @@ static const char usage[] =
     "connector-host run NAME|PATH [--plugin-dir DIR]... [--working-dir DIR] "
     "[--configuration FILE] [--destination SPEC] [--state FILE] [--dry-run] "
     "[--naming fivetran|source] [--fixed-time TIME] [--mask NAME]... [--log-level LEVEL] "
-    "[--log-format text|json]";
+    "[--log-format text|json] [--progress auto|tty|log|none] [--progress-interval SECONDS] "
+    "[--quiet]";
 
 static void print_help(void)
 {
@@ -52,8 +53,21 @@ static void print_help(void)
            "                        state's key NAME), or of TABLE.COLUMN, as \"<masked>\",\n"
            "                        for values that vary from run to run (repeatable)\n"
            "  --log-level LEVEL     FINE, INFO (default), WARNING or SEVERE\n"
-           "  --log-format FORMAT   text (default) or json, one object per line\n\n"
-           "Logs go to standard error, the summary to standard output.\n"
+           "  --log-format FORMAT   text (default) or json, one object per line\n"
+           "  --progress MODE       how a long sync shows its progress on standard error:\n"
+           "                        tty: one line (operations, rate, tables, last\n"
+           "                        checkpoint, elapsed) redrawn in place and erased\n"
+           "                        before the summary; log: that as an INFO log line\n"
+           "                        every interval; none: nothing; auto (default): tty\n"
+           "                        when standard error is a terminal, else log\n"
+           "  --progress-interval SECONDS\n"
+           "                        between progress updates, from 0.1 to 86400;\n"
+           "                        default 1 for tty, 5 for log\n"
+           "  --quiet               no progress: the same as --progress none\n\n"
+           "Logs and progress go to standard error, the summary to standard output: per\n"
+           "table, the operations committed, those rolled back when the sync failed, and\n"
+           "the rows in the warehouse afterwards (live and soft-deleted), where the\n"
+           "destination can count them (sqlite, postgresql; not jsonl).\n"
            "Exit status: 0 success; 1 the sync failed; 2 bad usage, configuration or plugin.\n");
 }
 
@@ -63,7 +77,7 @@ int cmd_run(int argc, char **argv)
     int status = options_parse(&opts, argc, argv,
                                OPT_PLUGIN_DIR | OPT_WORKING_DIR | OPT_CONFIGURATION |
                                    OPT_DESTINATION | OPT_LOG | OPT_DRY_RUN | OPT_NAMING |
-                                   OPT_STATE | OPT_FIXED_TIME | OPT_MASK,
+                                   OPT_STATE | OPT_FIXED_TIME | OPT_MASK | OPT_PROGRESS,
                                1, usage);
     if (status == EXIT_OK && opts.help)
         print_help();

@@ -1,4 +1,5 @@
 /* options.c - one getopt_long parser for every command, so options mean the same everywhere. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,19 @@ static char *project_dir_of(const char *path)
     return dir;
 }
 
+/* Seconds between progress updates: a tenth of a second at least, a day at most. */
+static int parse_interval(const char *text, double *seconds)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || !(v >= 0.1 && v <= 86400))
+        return CH_ERROR;
+    *seconds = v;
+    return CH_OK;
+}
+
 static int usage_error(const char *command, const char *usage, const char *format, const char *a)
 {
     fprintf(stderr, "connector-host %s: ", command);
@@ -67,22 +81,17 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
         {"state", required_argument, NULL, 's'},
         {"fixed-time", required_argument, NULL, 'T'},
         {"mask", required_argument, NULL, 'M'},
+        {"progress", required_argument, NULL, 'P'},
+        {"progress-interval", required_argument, NULL, 'I'},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    static const unsigned needs[] = {OPT_PLUGIN_DIR,
-                                     OPT_WORKING_DIR,
-                                     OPT_CONFIGURATION,
-                                     OPT_DESTINATION,
-                                     OPT_LOG,
-                                     OPT_LOG,
-                                     OPT_VERBOSE,
-                                     OPT_DRY_RUN,
-                                     OPT_NAMING,
-                                     OPT_STATE,
-                                     OPT_FIXED_TIME,
-                                     OPT_MASK,
-                                     0};
+    static const unsigned needs[] = {
+        OPT_PLUGIN_DIR, OPT_WORKING_DIR, OPT_CONFIGURATION, OPT_DESTINATION,
+        OPT_LOG,        OPT_LOG,         OPT_VERBOSE,       OPT_DRY_RUN,
+        OPT_NAMING,     OPT_STATE,       OPT_FIXED_TIME,    OPT_MASK,
+        OPT_PROGRESS,   OPT_PROGRESS,    OPT_PROGRESS,      0};
     const char *command = argv[0];
     int c, index;
     memset(opts, 0, sizeof *opts);
@@ -173,6 +182,21 @@ int options_parse(options *opts, int argc, char **argv, unsigned allowed, int wa
             opts->req.fixed_time = 1;
             break;
         }
+        case 'P':
+            if (progress_mode_parse(optarg, &opts->req.progress) != CH_OK)
+                return usage_error(command, usage,
+                                   "unknown progress mode '%s' (auto, tty, log or none)", optarg);
+            break;
+        case 'q': /* the last of --quiet and --progress wins, as with any repeated option */
+            opts->req.progress = PROGRESS_NONE;
+            break;
+        case 'I':
+            if (parse_interval(optarg, &opts->req.progress_interval) != CH_OK)
+                return usage_error(command, usage,
+                                   "--progress-interval '%s' is not a number of seconds from "
+                                   "0.1 to 86400",
+                                   optarg);
+            break;
         case 'h':
             opts->help = 1;
             return EXIT_OK;

@@ -71,6 +71,14 @@ typedef struct dest_ops {
      * what a sync would. NULL when nothing is ever held back.
      */
     int (*flush)(dest *d, ch_error *err);
+    /*
+     * The rows of t's table that are committed: *live not soft-deleted,
+     * *deleted soft-deleted; both 0 when the warehouse has no such table.
+     * Called with no transaction open (after the sync's last commit or
+     * rollback), for the summary. NULL when the destination cannot count
+     * cheaply (jsonl, a stream).
+     */
+    int (*count_rows)(dest *d, const table_def *t, long *live, long *deleted, ch_error *err);
 } dest_ops;
 
 /* The room a report has to name rows; held-back reports name their first DEST_REPORT_ROWS. */

@@ -1072,6 +1072,34 @@ static int truncate_table(dest *base, table_def *t, const char *synced, long *ro
     return CH_OK;
 }
 
+static int count_rows(dest *base, const table_def *t, long *live, long *deleted, ch_error *err)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    sql_buf b = {0};
+    sqlite3_stmt *stmt;
+    int rc;
+    *live = *deleted = 0;
+    if (!table_exists(d, t->dest_name))
+        return CH_OK;
+    /* one pass over the table; _fivetran_deleted is 0 or 1, NULL only in rows made by hand */
+    sb_add(&b, "SELECT count(*), count(CASE WHEN \"" COL_DELETED "\" THEN 1 END) FROM ");
+    sql_ident(&b, t->dest_name);
+    if (b.oom) {
+        free(b.s);
+        return err_set(err, "out of memory");
+    }
+    rc = sqlite3_prepare_v2(d->db, b.s, -1, &stmt, NULL);
+    free(b.s);
+    if (rc != SQLITE_OK)
+        return db_fail(d, err, "counting the rows");
+    if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        *deleted = (long)sqlite3_column_int64(stmt, 1);
+        *live = (long)sqlite3_column_int64(stmt, 0) - *deleted;
+    }
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_ROW ? CH_OK : db_fail(d, err, "counting the rows");
+}
+
 static int load_state(dest *base, const char *connector, char **json, ch_error *err)
 {
     sqlite_dest *d = (sqlite_dest *)base;
@@ -1170,6 +1198,7 @@ static const dest_ops sqlite_ops = {
     .commit = commit,
     .rollback = rollback,
     .close = close_dest,
+    .count_rows = count_rows,
 };
 
 static int open_sqlite(const char *path, int dry_run, dest **out, ch_error *err)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "base/log.h"
+#include "progress.h"
 
 enum exit_status { EXIT_OK = 0, EXIT_SYNC_FAILED = 1, EXIT_USAGE = 2 };
 
@@ -24,6 +25,8 @@ typedef struct sync_request {
     int64_t fixed_time_us;     /* where _fivetran_synced's clock starts, microseconds since 1970 */
     char **masks; /* --mask NAME or TABLE.COLUMN: values a jsonl stream writes masked */
     size_t nmasks;
+    progress_mode progress;   /* --progress; PROGRESS_AUTO unless asked */
+    double progress_interval; /* --progress-interval seconds; 0: the mode's default */
     logger log;
 } sync_request;
 

@@ -247,6 +247,7 @@ static int prepare(sink *s, table_def *t, sink_table *rt)
         return sink_fail(s, "%s: %s", prefix, err.msg);
     }
     rt->prepared = 1;
+    progress_bump(&s->live.tables);
     rt->counts.schema_changes += changes;
     for (size_t c = 0; c < t->ncols; c++)
         if (!t->cols[c].in_warehouse && !t->cols[c].declared && t->cols[c].type != T_NONE) {
@@ -391,6 +392,7 @@ static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const cha
         reports = s->dest->missing.count > 0;
     }
     s->pending++;
+    progress_bump(&s->live.ops);
     return reports ? sink_take_reports(s, 0) : CH_OK;
 }
 
@@ -464,6 +466,16 @@ static int truncate_locked(ch_sync *s, const char *table)
     return CH_OK;
 }
 
+/*
+ * Everything counted so far is in the warehouse now: what a later failure
+ * rolls back is what is counted after this.
+ */
+static void mark_committed(sink *s)
+{
+    for (size_t i = 0; i < s->tables_cap; i++)
+        s->tables[i].committed = s->tables[i].counts;
+}
+
 /* Commits pending operations with the given state; then tells the commit hook. */
 static int commit(sink *s, const char *state_json, int is_checkpoint)
 {
@@ -483,6 +495,8 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
     s->pending = 0;
     s->schema_pending = 0;
     s->checkpoints += is_checkpoint; /* committed, whatever happens to state.json */
+    mark_committed(s);
+    progress_checkpointed(&s->live);
     if (s->committed_state != state_json) {
         char *copy = strdup(state_json);
         if (copy == NULL)
@@ -506,6 +520,8 @@ static int checkpoint_locked(ch_sync *s)
     if (s->pending == 0 && !s->schema_pending && strcmp(json, s->committed_state) == 0) {
         /* nothing to make durable: no transaction, no fsync */
         s->checkpoints++;
+        mark_committed(s);
+        progress_checkpointed(&s->live);
         log_msg(s->log, CH_LOG_FINE, "host",
                 "checkpoint %ld: no operation and the same state since the last commit; "
                 "nothing to commit",
@@ -535,8 +551,11 @@ int sink_finish(sink *s)
     set_open(NULL); /* the handler has returned: the public functions are closed */
     if (s->failed || stopped(s))
         return CH_ERROR;
-    if (s->pending == 0 && !s->schema_pending)
+    if (s->pending == 0 && !s->schema_pending) {
+        mark_committed(s); /* e.g. a warning the last commit's merge reported */
         return CH_OK;
+    }
+    progress_phase(&s->live, PROGRESS_COMMITTING);
     if (s->pending == 0)
         log_msg(s->log, CH_LOG_INFO, "host",
                 "committing the declared tables' schema changes, with the state unchanged");
@@ -550,6 +569,7 @@ int sink_finish(sink *s)
 void sink_abort(sink *s)
 {
     set_open(NULL);
+    progress_phase(&s->live, PROGRESS_ROLLING_BACK);
     if (s->pending)
         log_msg(s->log, CH_LOG_WARNING, "host",
                 "rolling back %ld operation%s after the last checkpoint", s->pending,

@@ -10,6 +10,7 @@
 #include "dest/dest.h"
 #include "base/log.h"
 #include "contract/schema.h"
+#include "progress.h"
 #include "state.h"
 
 typedef struct op_counts {
@@ -17,7 +18,8 @@ typedef struct op_counts {
 } op_counts;
 
 typedef struct sink_table {
-    op_counts counts;
+    op_counts counts;       /* every operation the connector sent */
+    op_counts committed;    /* of those, the ones committed (a dry run: checked) */
     int prepared;           /* the destination table exists and matches */
     value *vals;            /* converted values, one per column */
     unsigned char *present; /* which columns the current operation gives */
@@ -77,6 +79,8 @@ struct ch_sync {
     value id;              /* _fivetran_id of a keyless upsert */
     value scratch;         /* a conversion tried before a column widens */
     dest_reports reports;  /* taken from the writer, to be logged and counted */
+    /* What the progress line shows, read by its thread. */
+    progress_counters live;
 };
 typedef struct ch_sync sink;
 
@@ -143,7 +147,7 @@ int sink_settle(sink *s);
  */
 int sink_take_reports(sink *s, int dest_idle);
 
-/* Totals over all tables. */
+/* Totals over all tables of every operation sent, committed or not. */
 op_counts sink_totals(const sink *s);
 
 /* Frees the sink's own memory (not the schema, destination or state). */

@@ -4,11 +4,89 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
-/* A table's counts; zero for a declared table that saw no operation. */
-static const op_counts *table_counts(const sink *s, size_t i)
+/* A table's counts (committed: of what was committed); zero for a table that saw no operation. */
+static op_counts table_counts(const sink *s, size_t i, int committed)
 {
     static const op_counts none;
-    return i < s->tables_cap ? &s->tables[i].counts : &none;
+    if (i >= s->tables_cap)
+        return none;
+    return committed ? s->tables[i].committed : s->tables[i].counts;
+}
+
+static op_counts minus(op_counts a, op_counts b)
+{
+    a.upserts -= b.upserts;
+    a.updates -= b.updates;
+    a.deletes -= b.deletes;
+    a.truncates -= b.truncates;
+    a.schema_changes -= b.schema_changes;
+    a.warnings -= b.warnings;
+    return a;
+}
+
+static op_counts plus(op_counts a, op_counts b)
+{
+    a.upserts += b.upserts;
+    a.updates += b.updates;
+    a.deletes += b.deletes;
+    a.truncates += b.truncates;
+    a.schema_changes += b.schema_changes;
+    a.warnings += b.warnings;
+    return a;
+}
+
+/* What a failure rolled back: sent after the last commit. */
+static op_counts rolled_back(const sink *s, size_t i)
+{
+    return minus(table_counts(s, i, 0), table_counts(s, i, 1));
+}
+
+static size_t ntables(const sink *s)
+{
+    return s->schema ? s->schema->ntables : 0;
+}
+
+static op_counts total_committed(const sink *s)
+{
+    op_counts t = {0};
+    for (size_t i = 0; i < ntables(s); i++)
+        t = plus(t, table_counts(s, i, 1));
+    return t;
+}
+
+static op_counts total_rolled_back(const sink *s)
+{
+    op_counts t = {0};
+    for (size_t i = 0; i < ntables(s); i++)
+        t = plus(t, rolled_back(s, i));
+    return t;
+}
+
+static int any(const op_counts *c)
+{
+    return c->upserts || c->updates || c->deletes || c->truncates || c->schema_changes ||
+           c->warnings;
+}
+
+/* A table's rows in the warehouse, or -1 and -1 when they were not counted. */
+static table_rows rows_of(const warehouse_rows *r, size_t i)
+{
+    table_rows none = {-1, -1};
+    return r && r->counted && i < r->count ? r->tables[i] : none;
+}
+
+/* The rows of every table, or -1 and -1 when any table's are unknown. */
+static table_rows rows_total(const warehouse_rows *r, size_t n)
+{
+    table_rows t = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        table_rows one = rows_of(r, i);
+        if (one.live < 0)
+            return one;
+        t.live += one.live;
+        t.deleted += one.deleted;
+    }
+    return t;
 }
 
 static void gen_key(yajl_gen g, const char *key)
@@ -36,12 +114,36 @@ static void gen_counts(yajl_gen g, const op_counts *c, long checkpoints)
     yajl_gen_integer(g, c->warnings);
 }
 
-static void print_json(FILE *out, const sink *s, double seconds, const char *failure)
+/* A count, or null when it is not known. */
+static void gen_count_or_null(yajl_gen g, const char *key, long n)
+{
+    gen_key(g, key);
+    if (n < 0)
+        yajl_gen_null(g);
+    else
+        yajl_gen_integer(g, n);
+}
+
+/* The counts of what was committed, then what was rolled back, then the rows in the warehouse. */
+static void gen_table_counts(yajl_gen g, const op_counts *committed, long checkpoints,
+                             const op_counts *back, table_rows rows)
+{
+    gen_counts(g, committed, checkpoints);
+    gen_key(g, "rolled_back");
+    yajl_gen_map_open(g);
+    gen_counts(g, back, -1);
+    yajl_gen_map_close(g);
+    gen_count_or_null(g, "live_rows", rows.live);
+    gen_count_or_null(g, "deleted_rows", rows.deleted);
+}
+
+static void print_json(FILE *out, const sink *s, const warehouse_rows *rows, double seconds,
+                       const char *failure)
 {
     yajl_gen g = yajl_gen_alloc(NULL);
     const unsigned char *buf;
     size_t len;
-    op_counts total = sink_totals(s);
+    op_counts total = total_committed(s), back = total_rolled_back(s);
     if (g == NULL)
         return;
     yajl_gen_map_open(g);
@@ -51,20 +153,21 @@ static void print_json(FILE *out, const sink *s, double seconds, const char *fai
     gen_key(g, s->connector);
     gen_key(g, "tables");
     yajl_gen_array_open(g);
-    for (size_t i = 0; s->schema && i < s->schema->ntables; i++) {
+    for (size_t i = 0; i < ntables(s); i++) {
         const table_def *t = s->schema->tables[i];
+        op_counts committed = table_counts(s, i, 1), table_back = rolled_back(s, i);
         yajl_gen_map_open(g);
         gen_key(g, "table");
         gen_key(g, t->name);
         gen_key(g, "destination_table");
         gen_key(g, t->dest_name);
-        gen_counts(g, table_counts(s, i), -1);
+        gen_table_counts(g, &committed, -1, &table_back, rows_of(rows, i));
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
     gen_key(g, "total");
     yajl_gen_map_open(g);
-    gen_counts(g, &total, s->checkpoints);
+    gen_table_counts(g, &total, s->checkpoints, &back, rows_total(rows, ntables(s)));
     yajl_gen_map_close(g);
     gen_key(g, "elapsed_seconds");
     {
@@ -86,6 +189,13 @@ static void print_json(FILE *out, const sink *s, double seconds, const char *fai
     yajl_gen_free(g);
 }
 
+/* The column names have no spaces, so that a script may split the lines on blanks. */
+static void print_header(FILE *out, int width)
+{
+    fprintf(out, "%-*s %8s %8s %8s %9s %11s %14s %8s\n", width, "table", "upserts", "updates",
+            "deletes", "truncates", "checkpoints", "schema_changes", "warnings");
+}
+
 static void print_row(FILE *out, int width, const char *name, const op_counts *c, long checkpoints)
 {
     char cp[24] = "";
@@ -93,6 +203,14 @@ static void print_row(FILE *out, int width, const char *name, const op_counts *c
         snprintf(cp, sizeof cp, "%ld", checkpoints);
     fprintf(out, "%-*s %8ld %8ld %8ld %9ld %11s %14ld %8ld\n", width, name, c->upserts, c->updates,
             c->deletes, c->truncates, cp, c->schema_changes, c->warnings);
+}
+
+static void print_rows_row(FILE *out, int width, const char *name, table_rows r)
+{
+    if (r.live < 0)
+        fprintf(out, "%-*s %8s %8s\n", width, name, "-", "-");
+    else
+        fprintf(out, "%-*s %8ld %8ld\n", width, name, r.live, r.deleted);
 }
 
 /* A table's label: its name, and its destination name when that differs. */
@@ -113,28 +231,72 @@ static void print_failure(FILE *out, const char *failure)
     putc('\n', out);
 }
 
-void summary_print(FILE *out, const sink *s, int json, double seconds, const char *failure)
+/*
+ * One row of counts per table: committed (committed != 0), with the total
+ * row, or rolled back, without: a script that reads the line starting with
+ * `total` finds one, the committed one (the JSON summary has every total).
+ */
+static void print_counts(FILE *out, const sink *s, int width, int committed)
 {
-    op_counts total = sink_totals(s);
+    char name[160];
+    op_counts total = total_committed(s);
+    print_header(out, width);
+    for (size_t i = 0; i < ntables(s); i++) {
+        op_counts c = committed ? table_counts(s, i, 1) : rolled_back(s, i);
+        print_row(out, width, table_label(s->schema->tables[i], name, sizeof name), &c, -1);
+    }
+    if (committed)
+        print_row(out, width, "total", &total, s->checkpoints);
+}
+
+static void print_rows(FILE *out, const sink *s, const warehouse_rows *rows, int width)
+{
+    char name[160];
+    if (rows == NULL)
+        return; /* not even tried: the log said why */
+    if (!rows->counted) {
+        fputs("rows in the warehouse: not counted (", out);
+        log_put_text(out, rows->where ? rows->where : "the destination");
+        fputs(" cannot count them)\n", out);
+        return;
+    }
+    fprintf(out, "rows in the warehouse %s:\n",
+            s->dry_run ? "(the dry run changed none)" : "after the sync");
+    fprintf(out, "%-*s %8s %8s\n", width, "table", "live", "deleted");
+    for (size_t i = 0; i < ntables(s); i++)
+        print_rows_row(out, width, table_label(s->schema->tables[i], name, sizeof name),
+                       rows_of(rows, i));
+}
+
+void summary_print(FILE *out, const sink *s, const warehouse_rows *rows, int json, double seconds,
+                   const char *failure)
+{
     if (json) {
-        print_json(out, s, seconds, failure);
+        print_json(out, s, rows, seconds, failure);
         fflush(out);
         return;
     }
     int width = 24; /* the name column fits the longest label, so columns stay aligned */
     char name[160];
-    for (size_t i = 0; s->schema && i < s->schema->ntables; i++) {
+    for (size_t i = 0; i < ntables(s); i++) {
         int len = (int)strlen(table_label(s->schema->tables[i], name, sizeof name));
         if (len > width)
             width = len;
     }
     fprintf(out, "\nSync summary for connector '%s'\n", s->connector);
-    fprintf(out, "%-*s %8s %8s %8s %9s %11s %14s %8s\n", width, "table", "upserts", "updates",
-            "deletes", "truncates", "checkpoints", "schema changes", "warnings");
-    for (size_t i = 0; s->schema && i < s->schema->ntables; i++)
-        print_row(out, width, table_label(s->schema->tables[i], name, sizeof name),
-                  table_counts(s, i), -1);
-    print_row(out, width, "total", &total, s->checkpoints);
+    fprintf(out, "%s:\n",
+            s->dry_run ? "operations checked (a dry run commits none)" : "operations committed");
+    print_counts(out, s, width, 1);
+    if (failure) {
+        op_counts back = total_rolled_back(s);
+        if (any(&back)) {
+            fputs("operations rolled back (not in the warehouse):\n", out);
+            print_counts(out, s, width, 0);
+        } else {
+            fputs("operations rolled back: none\n", out);
+        }
+    }
+    print_rows(out, s, rows, width);
     fprintf(out, "elapsed: %.3f s\n", seconds);
     if (failure)
         print_failure(out, failure);

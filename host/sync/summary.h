@@ -4,10 +4,18 @@
 
 #include <stdio.h>
 
+#include "rows.h"
 #include "sink.h"
 
-/* Prints per-table and total counts, elapsed time and SYNC SUCCEEDED / SYNC FAILED: reason. */
-void summary_print(FILE *out, const sink *s, int json, double seconds, const char *failure);
+/*
+ * Prints per-table and total counts of the operations committed and, when
+ * the sync failed, of those rolled back; each table's rows in the warehouse
+ * (rows may be NULL: not counted); the elapsed time; and SYNC SUCCEEDED or
+ * SYNC FAILED: reason. In text, or as one JSON object (json), the stable
+ * interface for scripts (README, "The summary").
+ */
+void summary_print(FILE *out, const sink *s, const warehouse_rows *rows, int json, double seconds,
+                   const char *failure);
 
 /* Prints the result of a sync that failed before any operation ran. */
 void summary_print_failure(FILE *out, const char *connector, int json, const char *failure);

@@ -13,6 +13,8 @@
 #include "base/json.h"
 #include "base/utf8.h"
 #include "dest/dest.h"
+#include "progress.h"
+#include "rows.h"
 #include "session.h"
 #include "signals.h"
 #include "sink.h"
@@ -109,7 +111,9 @@ int sync_run(const sync_request *req)
     state_plan plan = {0};
     char *seed = NULL;
     dest_open_opts open_opts = {req->dry_run, log_notice, (void *)&lg, req->masks, req->nmasks};
-    char *scrubbed = NULL;
+    char *scrubbed = NULL, *scrubbed_where = NULL;
+    progress *prog = NULL;
+    warehouse_rows rows = {0};
 
     clock_gettime(CLOCK_MONOTONIC, &start);
     memset(&w, 0, sizeof w);
@@ -178,6 +182,8 @@ int sync_run(const sync_request *req)
         state_plan_request pr = {d,          kind, name, &w, &lg, req->dry_run ? "dry run" : NULL,
                                  req->state, seed};
         if (state_plan_load(&plan, &pr, st, &err) != CH_OK ||
+            /* before the writer thread starts: it hooks the logger that thread uses */
+            progress_new(&prog, req->progress, req->progress_interval, name, &lg, &err) != CH_OK ||
             sink_init(&s, name, ses.schema, ses.config, d, st, &lg, &err) != CH_OK)
             goto early;
     }
@@ -210,6 +216,9 @@ int sync_run(const sync_request *req)
     }
     s.stop = &signals_stop;
     signals_install(name, origin, lg.json);
+    /* a sync without a progress line is still a sync */
+    if (progress_start(prog, &s.live, &start, &err) != CH_OK)
+        log_msg(&lg, CH_LOG_WARNING, "host", "no progress is shown: %s", err.msg);
     /* a declaration the warehouse conflicts with fails the sync before the handler starts */
     rc = sink_prepare_declared(&s) == CH_OK ? ses.connector->def.update(&s, ses.config) : CH_ERROR;
     sink_close(&s); /* from here on the connector's threads are refused, and s is ours alone */
@@ -223,7 +232,18 @@ int sync_run(const sync_request *req)
         log_msg(&lg, CH_LOG_SEVERE, "host", "sync of connector '%s' failed: %s", name, failure);
     }
     status = failure ? EXIT_SYNC_FAILED : EXIT_OK;
-    summary_print(report, &s, lg.json, seconds_since(&start),
+    progress_phase(&s.live, PROGRESS_COUNTING);
+    if (req->dry_run)
+        d->ops->rollback(d); /* the warehouse as it was, which is what the summary shows */
+    /* the rows are extra: a destination that cannot count them changes no result */
+    if (warehouse_rows_count(&rows, d, ses.schema, &err) != CH_OK)
+        log_msg(&lg, CH_LOG_WARNING, "host",
+                "cannot count the rows in the warehouse (the summary shows - instead): %s",
+                err.msg);
+    if (rows.where)
+        rows.where = log_scrub(&lg, rows.where, &scrubbed_where); /* a path may hold a secret */
+    progress_stop(prog); /* erases the terminal's line, so the summary starts on a clean one */
+    summary_print(report, &s, &rows, lg.json, seconds_since(&start),
                   failure ? log_scrub(&lg, failure, &scrubbed) : NULL);
     if (req->dry_run && !lg.json)
         fprintf(report, "DRY RUN: nothing was committed; the warehouse and state.json are "
@@ -249,5 +269,8 @@ done:
     state_plan_close(&plan);
     free(seed);
     free(scrubbed);
+    free(scrubbed_where);
+    warehouse_rows_free(&rows);
+    progress_free(prog); /* last: a thread may log through lg, and its hook, until the end */
     return status;
 }

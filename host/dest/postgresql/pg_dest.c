@@ -491,6 +491,30 @@ static int commit(dest *base, const char *connector, const char *state_json, con
     return CH_OK;
 }
 
+static int count_rows(dest *base, const table_def *t, long *live, long *deleted, ch_error *err)
+{
+    pg_dest *d = (pg_dest *)base;
+    pg_sql q = {0};
+    PGresult *res;
+    int exists, rc;
+    *live = *deleted = 0;
+    if (relation_exists(d, d->schema, t->dest_name, &exists, err) != CH_OK)
+        return CH_ERROR;
+    if (!exists)
+        return CH_OK;
+    pg_sql_add(&q, "SELECT count(*), count(*) FILTER (WHERE \"" COL_DELETED "\") FROM ");
+    pg_sql_table(&q, d->schema, t->dest_name);
+    rc = q.oom ? err_set(err, "out of memory")
+               : pg_exec_params(d, q.s, 0, NULL, NULL, NULL, &res, "counting the rows", err);
+    free(q.s);
+    if (rc != CH_OK)
+        return CH_ERROR;
+    *deleted = atol(PQgetvalue(res, 0, 1));
+    *live = atol(PQgetvalue(res, 0, 0)) - *deleted;
+    PQclear(res);
+    return CH_OK;
+}
+
 static void rollback(dest *base)
 {
     pg_dest *d = (pg_dest *)base;
@@ -537,6 +561,7 @@ static const dest_ops pg_ops = {
     .rollback = rollback,
     .close = close_dest,
     .flush = pg_flush,
+    .count_rows = count_rows,
 };
 
 /* ---- opening ------------------------------------------------------------------ */
