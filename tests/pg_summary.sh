@@ -9,18 +9,9 @@ ORACLE="$BUILD_TOP/tests/workload_oracle"
 
 P="--plugin-dir $TEST_PLUGINS"
 dest() { echo "$PGURI&schema=$1"; }
-wconf() { conf "{\"n\": \"$1\", \"every\": \"$2\"${3:+, \"fail_at\": \"$3\"}}"; }
-section() {
-    printf '%s\n' "$out" | awk -v t="$1" 'index($0, t) == 1 { on = 1; print; next }
-        on && (/:$/ || /^elapsed: /) { exit } on { print }'
-}
-row() { printf '%s\n' "$2" | awk -v n="$1" '$1 == n { $1 = ""; sub(/^ /, ""); print }'; }
-oracle_rows() {
-    "$ORACLE" "$1" "$KEYS" | awk -F'|' '$4 == 0 { l++ } $4 == 1 { d++ } END { print l + 0, d + 0 }'
-}
+. "$TESTS_SRCDIR/summary_lib.sh"
 # pg_rows SCHEMA TABLE: live and deleted rows as psql counts them, as "LIVE DELETED".
 pg_rows() { psql_q "select count(*) filter (where not _fivetran_deleted) || ' ' || count(*) filter (where _fivetran_deleted) from $1.$2"; }
-json() { "$SQLITE3" :memory: "select json_extract('$(printf '%s\n' "$out" | tail -n 1)', '\$.summary.$1')"; }
 
 # three: 3 upserts, 1 update, 1 delete; the rows as psql counts them.
 host run three --working-dir "$(newdir three)" --destination "$(dest t3)"
