@@ -221,8 +221,6 @@ int ch_register_connector(ch_registry *r, int abi_version, int abi_minor, size_t
     if (check_abi(r, plugin, "connector", abi_version, abi_minor, size, sizeof copy,
                   CONNECTOR_V10_SIZE) != CH_OK)
         return CH_ERROR;
-    if (given == NULL)
-        return refuse(r, "%s: registration without a connector", plugin);
     /* what the plugin's build knows of the structure; the rest stays zero */
     memset(&copy, 0, sizeof copy);
     memcpy(&copy, given, size);
@@ -254,6 +252,7 @@ int ch_register_runtime(ch_registry *r, int abi_version, int abi_minor, size_t s
 {
     const char *plugin;
     registered_runtime *item;
+    const registered_runtime *other;
     ch_runtime copy;
     if (r == NULL)
         return CH_ERROR;
@@ -263,8 +262,6 @@ int ch_register_runtime(ch_registry *r, int abi_version, int abi_minor, size_t s
     if (check_abi(r, plugin, "runtime", abi_version, abi_minor, size, sizeof copy,
                   RUNTIME_V11_SIZE) != CH_OK)
         return CH_ERROR;
-    if (given == NULL)
-        return refuse(r, "%s: registration without a runtime", plugin);
     memset(&copy, 0, sizeof copy);
     memcpy(&copy, given, size);
     if (!registry_valid_name(copy.name))
@@ -272,9 +269,9 @@ int ch_register_runtime(ch_registry *r, int abi_version, int abi_minor, size_t s
                       plugin, copy.name ? copy.name : "(null)");
     if (copy.claims == NULL || copy.open == NULL)
         return refuse(r, "%s: runtime '%s' has no claims or open function", plugin, copy.name);
-    if (runtime_find(r, copy.name) != NULL)
+    if ((other = runtime_find(r, copy.name)) != NULL)
         return refuse(r, "%s: runtime '%s' is already registered by %s", plugin, copy.name,
-                      runtime_find(r, copy.name)->plugin);
+                      other->plugin);
     if (make_room((void **)&r->runtimes, &r->runtimes_cap, r->nruntimes, sizeof *r->runtimes) !=
         CH_OK)
         return refuse(r, "%s: out of memory", plugin);

@@ -84,6 +84,15 @@ static void make_libpython_global(void)
         dlopen(info.dli_fname, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD | RTLD_NODELETE);
 }
 
+/* Item i of a (line, traceback) pair from _describe as UTF-8, or NULL; clears any error. */
+static const char *described_text(PyObject *described, Py_ssize_t i)
+{
+    PyObject *item = described && PyTuple_Check(described) ? PyTuple_GetItem(described, i) : NULL;
+    const char *text = item && PyUnicode_Check(item) ? PyUnicode_AsUTF8(item) : NULL;
+    PyErr_Clear();
+    return text;
+}
+
 /* The text of the pending Python exception, with its place (a syntax error's file:line:col). */
 static void exception_text(char *why, size_t size, const char *where, const char *project)
 {
@@ -112,7 +121,8 @@ static void exception_text(char *why, size_t size, const char *where, const char
     } else if (value && sdk &&
                (described = PyObject_CallMethod(sdk, "_describe", "Oss", value, where,
                                                 project ? project : "")) != NULL) {
-        say(why, size, "%s", PyUnicode_AsUTF8(PyTuple_GetItem(described, 0)));
+        const char *line = described_text(described, 0);
+        say(why, size, "%s", line ? line : "an exception that cannot be shown");
         Py_DECREF(described);
     } else {
         PyErr_Clear();
@@ -155,8 +165,11 @@ static int start_python(char *why, size_t size)
     PyConfig config;
     PyStatus status;
     PyObject *code;
-    if (initialized)
-        return CH_OK;
+    if (initialized) {
+        if (sdk == NULL)
+            say(why, size, "Python did not start earlier in this process");
+        return sdk ? CH_OK : CH_ERROR;
+    }
     make_libpython_global();
     /* what `fivetran debug` tells a connector about where it runs; before os.environ is read */
     setenv("FIVETRAN_DEPLOYMENT_MODEL", "local_debug", 0);
@@ -233,13 +246,10 @@ static int handler_failed(py_connector *pc, ch_sync *sync, ch_schema *schema, co
     /* a refused operation's traceback only says where the connector was: the host says why */
     ch_log_level level = module_refused_pending() ? CH_LOG_FINE : CH_LOG_SEVERE;
     PyObject *described = describe_pending(where, pc->project);
-    const char *line = "an exception that cannot be shown", *full = NULL;
+    const char *line = described_text(described, 0), *full = described_text(described, 1);
     int rc;
-    if (described && PyTuple_Check(described)) {
-        line = PyUnicode_AsUTF8(PyTuple_GetItem(described, 0));
-        full = PyUnicode_AsUTF8(PyTuple_GetItem(described, 1));
-    }
-    PyErr_Clear();
+    if (line == NULL)
+        line = "an exception that cannot be shown";
     if (full && sync)
         ch_log(sync, level, "%s", full);
     else if (full)
@@ -384,6 +394,10 @@ static void py_shutdown(void *user_data)
     Py_XDECREF(alive);
     PyErr_Clear();
     if (threads > 0) {
+        Dl_info self;
+        /* those threads may still run this plugin's code: it must stay mapped past unloading */
+        if (dladdr((void *)&py_shutdown, &self) && self.dli_fname)
+            dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
         ch_message(CH_LOG_WARNING,
                    "%ld thread%s of the connector %s still running after its sync; not waiting "
                    "for %s",

@@ -15,29 +15,28 @@ static PyObject *json_dumps;   /* json.dumps */
 static PyObject *decimal_type; /* decimal.Decimal */
 static PyObject *utc;          /* datetime.timezone.utc */
 
+/* module.name as a new reference, or NULL with a Python exception. */
+static PyObject *import_attr(const char *module, const char *name)
+{
+    PyObject *m = PyImport_ImportModule(module), *attr;
+    if (m == NULL)
+        return NULL;
+    attr = PyObject_GetAttrString(m, name);
+    Py_DECREF(m);
+    return attr;
+}
+
 int values_init(void)
 {
-    PyObject *m;
+    PyObject *tz;
     PyDateTime_IMPORT;
-    if (PyDateTimeAPI == NULL)
+    if (PyDateTimeAPI == NULL || (json_dumps = import_attr("json", "dumps")) == NULL ||
+        (decimal_type = import_attr("decimal", "Decimal")) == NULL ||
+        (tz = import_attr("datetime", "timezone")) == NULL)
         return -1;
-    if ((m = PyImport_ImportModule("json")) == NULL)
-        return -1;
-    json_dumps = PyObject_GetAttrString(m, "dumps");
-    Py_DECREF(m);
-    if ((m = PyImport_ImportModule("decimal")) == NULL)
-        return -1;
-    decimal_type = PyObject_GetAttrString(m, "Decimal");
-    Py_DECREF(m);
-    if ((m = PyImport_ImportModule("datetime")) == NULL)
-        return -1;
-    {
-        PyObject *tz = PyObject_GetAttrString(m, "timezone");
-        utc = tz ? PyObject_GetAttrString(tz, "utc") : NULL;
-        Py_XDECREF(tz);
-    }
-    Py_DECREF(m);
-    return json_dumps && decimal_type && utc ? 0 : -1;
+    utc = PyObject_GetAttrString(tz, "utc");
+    Py_DECREF(tz);
+    return utc ? 0 : -1;
 }
 
 void values_clear(void)
@@ -325,7 +324,8 @@ static int convert(ch_row *row, const char *column, PyObject *v, int type, const
     case PY_LONG:
         if (PyFloat_Check(v)) {
             double d = PyFloat_AS_DOUBLE(v);
-            if (d == (double)(int64_t)d && d >= -9.2e18 && d <= 9.2e18)
+            /* the range first: casting NaN, inf or 1e30 to an integer is undefined */
+            if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d)
                 return ch_row_set_long(row, column, (int64_t)d), 0;
             return ch_row_set_double(row, column, d), 0; /* the host refuses the fraction */
         }
@@ -357,6 +357,7 @@ int values_fill_row(ch_row *row, PyObject *types, PyObject *data, const char *ta
     while (PyDict_Next(data, &pos, &key, &v)) {
         const char *column;
         PyObject *declared;
+        int rc;
         if (!PyUnicode_Check(key)) {
             PyErr_Format(PyExc_TypeError, "table '%s': column names must be str, got %s", table,
                          Py_TYPE(key)->tp_name);
@@ -367,8 +368,14 @@ int values_fill_row(ch_row *row, PyObject *types, PyObject *data, const char *ta
         declared = types ? PyDict_GetItemWithError(types, key) : NULL;
         if (declared == NULL && PyErr_Occurred())
             return -1;
-        if ((declared ? convert(row, column, v, (int)PyLong_AsLong(declared), table)
-                      : infer(row, column, v, table)) != 0)
+        /* converting may run Python code (str(), json.dumps) that changes the dict: hold both */
+        Py_INCREF(key);
+        Py_INCREF(v);
+        rc = declared ? convert(row, column, v, (int)PyLong_AsLong(declared), table)
+                      : infer(row, column, v, table);
+        Py_DECREF(v);
+        Py_DECREF(key);
+        if (rc != 0)
             return -1;
     }
     return 0;
