@@ -84,9 +84,8 @@ static int read_state(const options *opts, const char *name, const workdir *w, s
     state_plan plan;
     int rc;
     if (spec == NULL && stat(w->warehouse, &sb) == 0) {
-        if ((default_spec = malloc(strlen(w->warehouse) + 8)) == NULL)
+        if ((default_spec = workdir_warehouse_spec(w)) == NULL)
             return err_set(err, "out of memory");
-        sprintf(default_spec, "sqlite:%s", w->warehouse);
         spec = default_spec;
     }
     /* no warehouse here: the files are what a run into jsonl would read */
@@ -100,7 +99,8 @@ static int read_state(const options *opts, const char *name, const workdir *w, s
         return CH_OK;
     }
     if (kind->flags & DEST_KEEPS_STATE) {
-        dest_open_opts ro = {1, NULL, NULL, NULL, 0}; /* as a dry run: creates nothing, changes nothing */
+        dest_open_opts ro = {1, NULL, NULL, NULL,
+                             0}; /* as a dry run: creates nothing, changes nothing */
         if (dest_open(spec, &ro, &d, err) != CH_OK) {
             free(default_spec);
             return CH_ERROR;

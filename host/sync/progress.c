@@ -10,9 +10,10 @@
  */
 #include "progress.h"
 
+#include "signals.h"
+
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,7 +219,6 @@ int progress_start(progress *p, const progress_counters *c, const struct timespe
                    ch_error *err)
 {
     pthread_condattr_t attr;
-    sigset_t blocked, old;
     int rc;
     if (p == NULL)
         return CH_OK;
@@ -230,13 +230,7 @@ int progress_start(progress *p, const progress_counters *c, const struct timespe
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&p->wake, &attr);
     pthread_condattr_destroy(&attr);
-    /* SIGINT and SIGTERM belong to the connector's thread, whose blocking calls they interrupt */
-    sigemptyset(&blocked);
-    sigaddset(&blocked, SIGINT);
-    sigaddset(&blocked, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &blocked, &old);
-    rc = pthread_create(&p->thread, NULL, run, p);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    rc = signals_thread_create(&p->thread, run, p);
     if (rc != 0) {
         pthread_cond_destroy(&p->wake);
         pthread_mutex_destroy(&p->lock);

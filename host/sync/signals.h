@@ -2,6 +2,7 @@
 #ifndef HOST_SIGNALS_H
 #define HOST_SIGNALS_H
 
+#include <pthread.h>
 #include <signal.h>
 
 /* Set to the number of the first SIGINT or SIGTERM received; 0 while none. */
@@ -19,6 +20,13 @@ void signals_install(const char *connector, const char *plugin, int json);
 
 /* Restores the default handlers. */
 void signals_restore(void);
+
+/*
+ * Starts a thread of the host's own (the writer, the progress line) with
+ * SIGINT and SIGTERM blocked: they belong to the connector's thread, whose
+ * blocking calls they interrupt. Returns pthread_create's status.
+ */
+int signals_thread_create(pthread_t *thread, void *(*run)(void *), void *arg);
 
 /* The signal's name, "SIGTERM"; "signal N" for others. */
 const char *signals_name(int sig);

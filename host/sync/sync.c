@@ -76,12 +76,9 @@ static void warn_unknown_keys(const session *ses, const logger *lg)
 /* The destination to open: the request's, else the working directory's warehouse. */
 static char *destination_spec(const sync_request *req, const workdir *w)
 {
-    char *spec;
     if (req->destination)
         return strdup(req->destination);
-    if ((spec = malloc(sizeof DEFAULT_SCHEME + strlen(w->warehouse))) != NULL)
-        sprintf(spec, "%s%s", DEFAULT_SCHEME, w->warehouse);
-    return spec;
+    return workdir_warehouse_spec(w);
 }
 
 static double seconds_since(const struct timespec *start)

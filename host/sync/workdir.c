@@ -294,3 +294,12 @@ fail:
     free(tmp);
     return CH_ERROR;
 }
+
+char *workdir_warehouse_spec(const workdir *w)
+{
+    static const char scheme[] = "sqlite:";
+    char *spec = malloc(sizeof scheme + strlen(w->warehouse));
+    if (spec)
+        sprintf(spec, "%s%s", scheme, w->warehouse);
+    return spec;
+}

@@ -21,6 +21,10 @@ typedef struct workdir {
 /* Computes the paths; with create, makes ROOT/files if it is missing. */
 int workdir_open(workdir *w, const char *root, int create, ch_error *err);
 
+/* The default destination, SQLite in files/warehouse.db, as a spec: malloc'd; NULL when out of
+ * memory. */
+char *workdir_warehouse_spec(const workdir *w);
+
 /* Takes the exclusive lock, or fails at once naming the working directory. */
 int workdir_lock(workdir *w, ch_error *err);
 

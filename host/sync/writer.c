@@ -8,8 +8,9 @@
  */
 #include "writer.h"
 
+#include "signals.h"
+
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,7 +145,6 @@ static void *run(void *arg)
 writer *writer_start(dest *d, const logger *lg)
 {
     writer *w = calloc(1, sizeof *w);
-    sigset_t all, old;
     int rc;
     if (w == NULL)
         return NULL;
@@ -153,13 +153,7 @@ writer *writer_start(dest *d, const logger *lg)
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->work, NULL);
     pthread_cond_init(&w->space, NULL);
-    /* SIGINT and SIGTERM belong to the connector's thread, whose blocking calls they interrupt */
-    sigemptyset(&all);
-    sigaddset(&all, SIGINT);
-    sigaddset(&all, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    rc = pthread_create(&w->thread, NULL, run, w);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    rc = signals_thread_create(&w->thread, run, w);
     if (rc != 0) {
         pthread_cond_destroy(&w->space);
         pthread_cond_destroy(&w->work);
