@@ -183,8 +183,8 @@ static int default_warehouse_state(const state_plan_request *r, char **json, cha
                                    ch_error *err)
 {
     struct stat sb;
-    dest_open_opts opts = {1, NULL, NULL, NULL,
-                           0}; /* read only: creates nothing, changes nothing */
+    /* read only: creates nothing, changes nothing */
+    dest_open_opts opts = {1, NULL, NULL, NULL, 0};
     dest *d = NULL;
     char *spec;
     int rc;
