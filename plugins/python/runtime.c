@@ -93,14 +93,35 @@ static const char *described_text(PyObject *described, Py_ssize_t i)
     return text;
 }
 
-/* The text of the pending Python exception, with its place (a syntax error's file:line:col). */
-static void exception_text(char *why, size_t size, const char *where, const char *project)
+/* The pending exception, normalised and with its traceback attached (a new reference, or
+   NULL when none is pending); the error indicator is cleared. */
+static PyObject *take_exception(void)
 {
-    PyObject *type, *value, *tb, *described;
+    PyObject *type, *value, *tb;
     PyErr_Fetch(&type, &value, &tb);
     PyErr_NormalizeException(&type, &value, &tb);
     if (tb && value)
         PyException_SetTraceback(value, tb);
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+    PyErr_Clear();
+    return value;
+}
+
+/* _describe's (line, traceback) pair for an exception, or NULL; clears any error. */
+static PyObject *describe(PyObject *value, const char *where, const char *project)
+{
+    PyObject *described = value && sdk ? PyObject_CallMethod(sdk, "_describe", "Oss", value, where,
+                                                             project ? project : "")
+                                       : NULL;
+    PyErr_Clear();
+    return described;
+}
+
+/* The text of the pending Python exception, with its place (a syntax error's file:line:col). */
+static void exception_text(char *why, size_t size, const char *where, const char *project)
+{
+    PyObject *value = take_exception(), *described;
     if (value && PyErr_GivenExceptionMatches(value, PyExc_SyntaxError)) {
         PyObject *file = PyObject_GetAttrString(value, "filename");
         PyObject *line = PyObject_GetAttrString(value, "lineno");
@@ -118,36 +139,22 @@ static void exception_text(char *why, size_t size, const char *where, const char
         Py_XDECREF(line);
         Py_XDECREF(col);
         Py_XDECREF(msg);
-    } else if (value && sdk &&
-               (described = PyObject_CallMethod(sdk, "_describe", "Oss", value, where,
-                                                project ? project : "")) != NULL) {
+    } else if ((described = describe(value, where, project)) != NULL) {
         const char *line = described_text(described, 0);
         say(why, size, "%s", line ? line : "an exception that cannot be shown");
         Py_DECREF(described);
     } else {
-        PyErr_Clear();
         say(why, size, "%s raised an exception that cannot be shown", where);
     }
     PyErr_Clear();
-    Py_XDECREF(type);
     Py_XDECREF(value);
-    Py_XDECREF(tb);
 }
 
-/* The whole traceback of the pending exception as text, and the one-line summary; clears it. */
+/* The one-line summary and whole traceback of the pending exception (_describe); clears it. */
 static PyObject *describe_pending(const char *where, const char *project)
 {
-    PyObject *type, *value, *tb, *described = NULL;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    if (tb && value)
-        PyException_SetTraceback(value, tb);
-    if (value)
-        described = PyObject_CallMethod(sdk, "_describe", "Oss", value, where, project);
-    PyErr_Clear();
-    Py_XDECREF(type);
+    PyObject *value = take_exception(), *described = describe(value, where, project);
     Py_XDECREF(value);
-    Py_XDECREF(tb);
     return described;
 }
 
