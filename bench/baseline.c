@@ -6,7 +6,9 @@
  * operations with the state row written in each, and a UTC timestamp per
  * row for _fivetran_synced.
  *
- * Usage: baseline N DATABASE
+ * Usage: baseline N DATABASE [SEED]
+ *
+ * SEED fixes the ids, so that the benchmark can compare its table with the host's.
  */
 #include <inttypes.h>
 #include <sqlite3.h>
@@ -48,15 +50,16 @@ static void step(sqlite3_stmt *stmt)
 int main(int argc, char **argv)
 {
     long n, op = 0, row;
-    uint64_t seed = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL;
+    uint64_t seed;
     sqlite3_stmt *upsert, *update, *delete, *state;
     char id[37], synced[32], state_json[96];
     enum bulk_phase phase;
-    if (argc != 3) {
-        fprintf(stderr, "usage: baseline N DATABASE\n");
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: baseline N DATABASE [SEED]\n");
         return 2;
     }
     n = atol(argv[1]);
+    seed = argc == 4 ? strtoull(argv[3], NULL, 10) : (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL;
     if (sqlite3_open_v2(argv[2], &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK)

@@ -38,6 +38,7 @@ int dest_reports_add(dest_reports *r, table_def *t, int kind, long count, int he
     r->items[r->count].count = count;
     r->items[r->count].held = held;
     r->items[r->count].named = named;
+    r->items[r->count].number = 0;
     snprintf(r->items[r->count].rows, sizeof r->items[r->count].rows, "%s", rows);
     r->count++;
     return CH_OK;

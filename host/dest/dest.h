@@ -94,10 +94,11 @@ typedef struct dest_ops {
  */
 typedef struct dest_report {
     table_def *t;
-    int kind;   /* DEST_UPDATE or DEST_DELETE */
-    long count; /* operations that found no row */
-    int held;   /* 1: held back and applied together later; 0: found out at once */
-    long named; /* how many of them rows names */
+    int kind;    /* DEST_UPDATE or DEST_DELETE */
+    long count;  /* operations that found no row */
+    int held;    /* 1: held back and applied together later; 0: found out at once */
+    long named;  /* how many of them rows names */
+    long number; /* the first one's number in the sync, when it is known; else 0 */
     /* the first of them as table_op_row names them: "operation 12 (key id=5), operation 15 ..." */
     char rows[DEST_REPORT_ROWS_TEXT];
 } dest_report;
@@ -130,6 +131,13 @@ struct dest {
     void (*notice)(void *ctx, const char *message);
     void *notice_ctx;
     dest_reports missing; /* filled by the destination, emptied by whoever drives it */
+    /*
+     * Set by a destination that writes faster when the data operations
+     * between two commits come in key order (SQLite's B-trees): the writer
+     * then sorts them by table and key, each key's own operations keeping
+     * their order (sync/writer.h).
+     */
+    int sorted_writes;
 };
 
 /*

@@ -1,12 +1,15 @@
 /*
  * settle.c - the sink's side of the hand-over to the destination: recording
  * the sync's first failure, waiting for the writer thread, and logging and
- * counting what the destination reported back. The sink and evolve.c both
+ * counting what the destination reported back, recording the commits it
+ * finished. The sink and evolve.c both
  * use it; it uses neither.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "base/utf8.h"
 #include "contract/row.h"
 #include "sink.h"
 #include "writer.h"
@@ -99,13 +102,64 @@ int sink_take_reports(sink *s, int dest_idle)
     return CH_OK;
 }
 
+/*
+ * A commit is durable: what it holds counts as committed (counts are those
+ * of when it was queued; warnings, reported after their operations, as of
+ * now), its state is the committed one, and the commit hook is told.
+ */
+int sink_committed(sink *s, const char *state_json, int is_checkpoint, const op_counts *counts,
+                   size_t ncounts)
+{
+    ch_error err;
+    s->checkpoints += is_checkpoint; /* committed, whatever happens to state.json */
+    for (size_t i = 0; i < s->tables_cap; i++) {
+        long warnings = s->tables[i].counts.warnings;
+        if (counts == NULL)
+            s->tables[i].committed = s->tables[i].counts;
+        else if (i < ncounts)
+            s->tables[i].committed = counts[i];
+        s->tables[i].committed.warnings = warnings;
+    }
+    progress_checkpointed(&s->live);
+    if (s->on_commit && s->on_commit(s->on_commit_ctx, state_json, &err) != CH_OK)
+        return sink_fail(s, "checkpoint committed, but %s", err.msg);
+    if (is_checkpoint) {
+        char cut[STATE_LOG_MAX + 64];
+        log_msg(s->log, CH_LOG_FINE, "host", "checkpoint %ld committed with state %s",
+                s->checkpoints, text_cut(state_json, STATE_LOG_MAX, cut, sizeof cut));
+    }
+    return CH_OK;
+}
+
+int sink_take_commits(sink *s)
+{
+    long done;
+    int rc = CH_OK;
+    if (s->writer == NULL || s->commit_count == 0)
+        return CH_OK;
+    done = writer_commits_done(s->writer);
+    while (s->commits_taken < done && s->commit_count > 0) {
+        sink_commit *c = &s->commits[s->commit_first];
+        if (rc == CH_OK)
+            rc = sink_committed(s, c->state, c->is_checkpoint, c->counts, c->ncounts);
+        free(c->state);
+        free(c->counts);
+        c->state = NULL;
+        c->counts = NULL;
+        s->commit_first = (s->commit_first + 1) % SINK_COMMITS;
+        s->commit_count--;
+        s->commits_taken++;
+    }
+    return rc;
+}
+
 int sink_settle(sink *s)
 {
     ch_error err;
     int rc = CH_OK;
     if (s->writer != NULL)
         rc = writer_drain(s->writer, &err);
-    if (sink_take_reports(s, 1) != CH_OK)
+    if (sink_take_reports(s, 1) != CH_OK || sink_take_commits(s) != CH_OK)
         return CH_ERROR;
     return rc == CH_OK ? CH_OK : sink_fail(s, "%s", err.msg);
 }

@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,9 +130,22 @@ static size_t crash_time(char *buf)
     return (size_t)(p - buf);
 }
 
+static void (*_Atomic crash_wait)(void *);
+static void *_Atomic crash_wait_arg;
+
+void signals_on_crash(void (*wait)(void *), void *arg)
+{
+    crash_wait = NULL; /* never a new function with the old argument */
+    crash_wait_arg = arg;
+    crash_wait = wait;
+}
+
 static void on_crash(int sig)
 {
     size_t i = 0;
+    void (*wait)(void *) = crash_wait;
+    if (wait != NULL)
+        wait(crash_wait_arg);
     while (i + 1 < NCRASH && crash_signals[i] != sig)
         i++;
     if (crash_time_at[i] > 0) {

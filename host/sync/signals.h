@@ -22,6 +22,12 @@ void signals_install(const char *connector, const char *plugin, int json);
 void signals_restore(void);
 
 /*
+ * Sets what a crash signal's handler calls before it reports and re-raises
+ * (NULL: nothing): an async-signal-safe wait, e.g. for a commit in flight.
+ */
+void signals_on_crash(void (*wait)(void *), void *arg);
+
+/*
  * Starts a thread of the host's own (the writer, the progress line) with
  * SIGINT and SIGTERM blocked: they belong to the connector's thread, whose
  * blocking calls they interrupt. Returns pthread_create's status.

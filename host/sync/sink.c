@@ -24,6 +24,14 @@
 #include "signals.h"
 #include "writer.h"
 
+/* The monotonic clock in nanoseconds, for where the time went. */
+static int64_t sink_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* Fails the sync when a stop was requested, so nothing more is written or committed. */
 static int stopped(sink *s)
 {
@@ -104,6 +112,10 @@ void sink_free(sink *s)
         free(s->tables[i].present);
     }
     free(s->tables);
+    for (size_t i = 0; i < SINK_COMMITS; i++) { /* queued commits the sync did not see done */
+        free(s->commits[i].state);
+        free(s->commits[i].counts);
+    }
     free(s->committed_state);
     dest_reports_free(&s->reports);
     value_free(&s->id);
@@ -380,20 +392,25 @@ static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const cha
     const char *synced = next_synced(s);
     const value *vals = kind == WOP_TRUNCATE ? NULL : rt->vals;
     const unsigned char *present = kind == WOP_UPDATE ? rt->present : NULL;
-    int reports = 0;
+    int events = 0;
     if (s->writer != NULL) {
-        if (writer_put(s->writer, kind, t, vals, present, id, synced, s->op.number, &reports,
+        if (writer_put(s->writer, kind, t, vals, present, id, synced, s->op.number, &events,
                        &err) != CH_OK)
             return sink_fail(s, "%s", err.msg);
     } else {
-        if (writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, s->op.number,
-                             &err) != CH_OK)
+        int64_t t0 = sink_clock();
+        int rc = writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, s->op.number,
+                                  &err);
+        s->times.writes += sink_clock() - t0;
+        if (rc != CH_OK)
             return sink_fail(s, "%s", err.msg);
-        reports = s->dest->missing.count > 0;
+        events = s->dest->missing.count > 0;
     }
     s->pending++;
     progress_bump(&s->live.ops);
-    return reports ? sink_take_reports(s, 0) : CH_OK;
+    if (!events)
+        return CH_OK;
+    return sink_take_reports(s, 0) == CH_OK ? sink_take_commits(s) : CH_ERROR;
 }
 
 static int upsert_locked(ch_sync *s, const char *table, const ch_row *row)
@@ -476,27 +493,69 @@ static void mark_committed(sink *s)
         s->tables[i].committed = s->tables[i].counts;
 }
 
-/* Commits pending operations with the given state; then tells the commit hook. */
+/* Queues a commit on the writer, which makes it durable while the connector goes on. */
+static int queue_commit(sink *s, const char *state_json, int is_checkpoint)
+{
+    ch_error err;
+    sink_commit *c;
+    if (s->commit_count == SINK_COMMITS) { /* the oldest first */
+        if (writer_wait_commits(s->writer, s->commits_taken + 1, &err) != CH_OK)
+            return sink_fail(s, "%s", err.msg);
+        if (sink_take_reports(s, 0) != CH_OK || sink_take_commits(s) != CH_OK)
+            return CH_ERROR;
+    }
+    c = &s->commits[(s->commit_first + s->commit_count) % SINK_COMMITS];
+    c->state = strdup(state_json);
+    c->counts = malloc((s->tables_cap ? s->tables_cap : 1) * sizeof *c->counts);
+    if (c->state == NULL || c->counts == NULL) {
+        free(c->state);
+        free(c->counts);
+        c->state = NULL;
+        c->counts = NULL;
+        return sink_fail(s, "out of memory");
+    }
+    for (size_t i = 0; i < s->tables_cap; i++)
+        c->counts[i] = s->tables[i].counts;
+    c->ncounts = s->tables_cap;
+    c->is_checkpoint = is_checkpoint;
+    s->commit_count++;
+    if (writer_commit(s->writer, s->connector, state_json, next_synced(s), &err) != CH_OK)
+        return sink_fail(s, "%s", err.msg);
+    return CH_OK;
+}
+
+/*
+ * Commits pending operations with the given state, then tells the commit
+ * hook: on the writer thread without waiting for it, when there is one.
+ */
 static int commit(sink *s, const char *state_json, int is_checkpoint)
 {
     ch_error err;
     int rc;
-    if (sink_settle(s) != CH_OK)
-        return CH_ERROR;
-    /* a dry run applies what the destination holds back, so it is checked, and commits nothing */
-    if (s->dry_run)
-        rc = s->dest->ops->flush ? s->dest->ops->flush(s->dest, &err) : CH_OK;
-    else
-        rc = s->dest->ops->commit(s->dest, s->connector, state_json, next_synced(s), &err);
-    if (rc != CH_OK)
-        return sink_fail(s, "checkpoint: %s", err.msg);
-    if (sink_take_reports(s, 1) != CH_OK) /* what the commit's last merge found missing */
-        return CH_ERROR;
+    if (s->writer != NULL && !s->dry_run) {
+        if (queue_commit(s, state_json, is_checkpoint) != CH_OK)
+            return CH_ERROR;
+    } else {
+        if (sink_settle(s) != CH_OK)
+            return CH_ERROR;
+        /* a dry run applies what the destination holds back, so it is checked, and commits
+           nothing */
+        if (s->dry_run)
+            rc = s->dest->ops->flush ? s->dest->ops->flush(s->dest, &err) : CH_OK;
+        else {
+            int64_t t0 = sink_clock();
+            rc = s->dest->ops->commit(s->dest, s->connector, state_json, next_synced(s), &err);
+            s->times.commits += sink_clock() - t0;
+        }
+        if (rc != CH_OK)
+            return sink_fail(s, "checkpoint: %s", err.msg);
+        if (sink_take_reports(s, 1) != CH_OK) /* what the commit's last merge found missing */
+            return CH_ERROR;
+        if (sink_committed(s, state_json, is_checkpoint, NULL, 0) != CH_OK)
+            return CH_ERROR;
+    }
     s->pending = 0;
     s->schema_pending = 0;
-    s->checkpoints += is_checkpoint; /* committed, whatever happens to state.json */
-    mark_committed(s);
-    progress_checkpointed(&s->live);
     if (s->committed_state != state_json) {
         char *copy = strdup(state_json);
         if (copy == NULL)
@@ -504,8 +563,6 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
         free(s->committed_state);
         s->committed_state = copy;
     }
-    if (s->on_commit && s->on_commit(s->on_commit_ctx, state_json, &err) != CH_OK)
-        return sink_fail(s, "checkpoint committed, but %s", err.msg);
     return CH_OK;
 }
 
@@ -520,7 +577,8 @@ static int checkpoint_locked(ch_sync *s)
     if (s->pending == 0 && !s->schema_pending && strcmp(json, s->committed_state) == 0) {
         /* nothing to make durable: no transaction, no fsync */
         s->checkpoints++;
-        mark_committed(s);
+        if (s->commit_count == 0) /* else the last queued commit's counts are these */
+            mark_committed(s);
         progress_checkpointed(&s->live);
         log_msg(s->log, CH_LOG_FINE, "host",
                 "checkpoint %ld: no operation and the same state since the last commit; "
@@ -528,14 +586,7 @@ static int checkpoint_locked(ch_sync *s)
                 s->checkpoints);
         return CH_OK;
     }
-    if (commit(s, json, 1) != CH_OK)
-        return CH_ERROR;
-    {
-        char cut[STATE_LOG_MAX + 64];
-        log_msg(s->log, CH_LOG_FINE, "host", "checkpoint %ld committed with state %s",
-                s->checkpoints, text_cut(json, STATE_LOG_MAX, cut, sizeof cut));
-    }
-    return CH_OK;
+    return commit(s, json, 1);
 }
 
 void sink_close(sink *s)
@@ -552,6 +603,8 @@ int sink_finish(sink *s)
     if (s->failed || stopped(s))
         return CH_ERROR;
     if (s->pending == 0 && !s->schema_pending) {
+        if (sink_settle(s) != CH_OK) /* the last checkpoints' commits, still on the writer */
+            return CH_ERROR;
         mark_committed(s); /* e.g. a warning the last commit's merge reported */
         return CH_OK;
     }
@@ -563,7 +616,8 @@ int sink_finish(sink *s)
         log_msg(s->log, CH_LOG_INFO, "host",
                 "committing %ld operation%s after the last checkpoint, with the state unchanged",
                 s->pending, s->pending == 1 ? "" : "s");
-    return commit(s, s->committed_state, 0);
+    /* the sync's last commit: done when the sync is */
+    return commit(s, s->committed_state, 0) == CH_OK ? sink_settle(s) : CH_ERROR;
 }
 
 void sink_abort(sink *s)
@@ -644,6 +698,33 @@ int ch_fail(ch_sync *s, const char *format, ...)
     return CH_ERROR;
 }
 
+/* Adds the time since t0 to the host's share, when s is the open sync; under the API lock. */
+static void host_time(sink *s, int64_t t0)
+{
+    if (s != NULL && s == open_sync)
+        s->times.host += sink_clock() - t0;
+}
+
+void sink_handler_returned(sink *s, int64_t ns)
+{
+    s->times.handler = ns;
+    s->times.waited_in_handler = s->times.waited;
+    if (s->writer != NULL) /* the producer's own count: no drain needed to read it */
+        s->times.waited_in_handler += writer_waited(s->writer);
+}
+
+sink_times sink_get_times(const sink *s)
+{
+    sink_times t = s->times;
+    if (s->writer != NULL) {
+        writer_times w = writer_get_times(s->writer);
+        t.writes = w.writes;
+        t.commits += w.commits;
+        t.waited += w.waited;
+    }
+    return t;
+}
+
 /*
  * The public functions: each takes the API lock, so a connector may call
  * them from any of its threads while its update handler runs; operations
@@ -651,45 +732,55 @@ int ch_fail(ch_sync *s, const char *format, ...)
  */
 int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
 {
+    int64_t t0 = sink_clock();
     int rc;
     pthread_mutex_lock(&api_lock);
     rc = upsert_locked(s, table, row);
+    host_time(s, t0);
     pthread_mutex_unlock(&api_lock);
     return rc;
 }
 
 int ch_update(ch_sync *s, const char *table, const ch_row *row)
 {
+    int64_t t0 = sink_clock();
     int rc;
     pthread_mutex_lock(&api_lock);
     rc = update_locked(s, table, row);
+    host_time(s, t0);
     pthread_mutex_unlock(&api_lock);
     return rc;
 }
 
 int ch_delete(ch_sync *s, const char *table, const ch_row *key)
 {
+    int64_t t0 = sink_clock();
     int rc;
     pthread_mutex_lock(&api_lock);
     rc = delete_locked(s, table, key);
+    host_time(s, t0);
     pthread_mutex_unlock(&api_lock);
     return rc;
 }
 
 int ch_truncate(ch_sync *s, const char *table)
 {
+    int64_t t0 = sink_clock();
     int rc;
     pthread_mutex_lock(&api_lock);
     rc = truncate_locked(s, table);
+    host_time(s, t0);
     pthread_mutex_unlock(&api_lock);
     return rc;
 }
 
 int ch_checkpoint(ch_sync *s)
 {
+    int64_t t0 = sink_clock();
     int rc;
     pthread_mutex_lock(&api_lock);
     rc = checkpoint_locked(s);
+    host_time(s, t0);
     pthread_mutex_unlock(&api_lock);
     return rc;
 }

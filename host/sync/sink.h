@@ -43,6 +43,35 @@ typedef struct sink_op {
 /* Called after each commit with the committed state, e.g. to write state.json. */
 typedef int (*commit_hook)(void *ctx, const char *state_json, ch_error *err);
 
+/*
+ * A commit the writer thread has queued and not yet finished: what the sink
+ * records once it is durable.
+ */
+typedef struct sink_commit {
+    char *state;       /* its state, as JSON */
+    int is_checkpoint; /* 0: the commit at the end of the sync */
+    op_counts *counts; /* every table's counts when it was queued */
+    size_t ncounts;
+} sink_commit;
+
+/*
+ * Commits queued at most: the connector fills the next batch while one
+ * commits, and waits for it at its next checkpoint. One, so that a commit
+ * whose state.json cannot be written stops the sync before the next, and a
+ * crash has at most one commit to wait for.
+ */
+#define SINK_COMMITS 1
+
+/* Where a sync's wall time went, in nanoseconds (summary.c prints it). */
+typedef struct sink_times {
+    int64_t handler; /* the update handler ran: the connector, and the host inside it */
+    int64_t host;    /* in the host's functions: checks, conversion, queueing */
+    int64_t waited;  /* the host waited for the destination (a full queue, a drain, a commit) */
+    int64_t waited_in_handler; /* of that, while the handler ran: part of `host` */
+    int64_t writes;  /* the destination applied operations (on the writer thread: overlaps) */
+    int64_t commits; /* the destination committed: state row, COMMIT, fsync */
+} sink_times;
+
 struct ch_sync {
     const char *connector;
     char source[160]; /* "connector:NAME" in log lines */
@@ -66,7 +95,11 @@ struct ch_sync {
     sink_op op;            /* the latest data operation */
     long pending;          /* operations since the last commit */
     int schema_pending;    /* sink_prepare_declared changed a table: commit even without ops */
-    char *committed_state; /* JSON of the last committed state */
+    char *committed_state; /* JSON of the last state committed, or queued to be */
+    sink_commit commits[SINK_COMMITS]; /* queued on the writer, oldest first from commit_first */
+    size_t commit_first, commit_count;
+    long commits_taken; /* the writer's finished commits the sink has recorded */
+    sink_times times;
 
     int failed;
     ch_error error; /* why the sync failed */
@@ -146,6 +179,26 @@ int sink_settle(sink *s);
  * CH_ERROR (the sync failed): out of memory.
  */
 int sink_take_reports(sink *s, int dest_idle);
+
+/*
+ * Records the commits the writer has finished since the last call: counts,
+ * state, the commit hook. CH_ERROR (the sync failed) when the hook fails.
+ */
+int sink_take_commits(sink *s);
+
+/*
+ * Records a durable commit: what it holds counts as committed (counts as of
+ * when it was queued; NULL: as of now), its state is the committed one, and
+ * the commit hook is told. CH_ERROR (the sync failed) when the hook fails.
+ */
+int sink_committed(sink *s, const char *state_json, int is_checkpoint, const op_counts *counts,
+                   size_t ncounts);
+
+/* Notes that the update handler has returned after running for `ns` nanoseconds. */
+void sink_handler_returned(sink *s, int64_t ns);
+
+/* Where the time went, once the sync is over. */
+sink_times sink_get_times(const sink *s);
 
 /* Totals over all tables of every operation sent, committed or not. */
 op_counts sink_totals(const sink *s);

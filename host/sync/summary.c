@@ -137,6 +137,46 @@ static void gen_table_counts(yajl_gen g, const op_counts *committed, long checkp
     gen_count_or_null(g, "deleted_rows", rows.deleted);
 }
 
+/* Where the time went, in seconds: the connector's share is the handler's time outside the host. */
+typedef struct time_split {
+    double connector, host, waiting, writes, commits;
+} time_split;
+
+static time_split split_times(const sink *s)
+{
+    sink_times t = sink_get_times(s);
+    time_split x;
+    int64_t host = t.host < t.handler ? t.host : t.handler;
+    x.connector = (double)(t.handler - host) / 1e9;
+    x.host = (double)(host > t.waited_in_handler ? host - t.waited_in_handler : 0) / 1e9;
+    x.waiting = (double)t.waited / 1e9;
+    x.writes = (double)t.writes / 1e9;
+    x.commits = (double)t.commits / 1e9;
+    return x;
+}
+
+static void gen_seconds(yajl_gen g, const char *key, double seconds)
+{
+    /* microseconds, as written: a double's shortest text would carry float noise */
+    char number[32];
+    int n = snprintf(number, sizeof number, "%.6f", seconds);
+    gen_key(g, key);
+    yajl_gen_number(g, number, n > 0 ? (size_t)n : 0);
+}
+
+static void gen_times(yajl_gen g, const sink *s)
+{
+    time_split x = split_times(s);
+    gen_key(g, "time_seconds");
+    yajl_gen_map_open(g);
+    gen_seconds(g, "connector", x.connector);
+    gen_seconds(g, "host", x.host);
+    gen_seconds(g, "waiting_for_destination", x.waiting);
+    gen_seconds(g, "destination_writes", x.writes);
+    gen_seconds(g, "destination_commits", x.commits);
+    yajl_gen_map_close(g);
+}
+
 static void print_json(FILE *out, const sink *s, const warehouse_rows *rows, double seconds,
                        const char *failure)
 {
@@ -176,6 +216,7 @@ static void print_json(FILE *out, const sink *s, const warehouse_rows *rows, dou
         int n = snprintf(number, sizeof number, "%.6f", seconds);
         yajl_gen_number(g, number, n > 0 ? (size_t)n : 0);
     }
+    gen_times(g, s);
     gen_key(g, "result");
     gen_key(g, failure ? "SYNC FAILED" : "SYNC SUCCEEDED");
     if (failure) {
@@ -298,6 +339,13 @@ void summary_print(FILE *out, const sink *s, const warehouse_rows *rows, int jso
     }
     print_rows(out, s, rows, width);
     fprintf(out, "elapsed: %.3f s\n", seconds);
+    {
+        time_split x = split_times(s);
+        fprintf(out,
+                "time: connector %.3f s, host %.3f s, waiting for the destination %.3f s; "
+                "destination writes %.3f s, commits %.3f s\n",
+                x.connector, x.host, x.waiting, x.writes, x.commits);
+    }
     if (failure)
         print_failure(out, failure);
     else

@@ -217,7 +217,15 @@ int sync_run(const sync_request *req)
     if (progress_start(prog, &s.live, &start, &err) != CH_OK)
         log_msg(&lg, CH_LOG_WARNING, "host", "no progress is shown: %s", err.msg);
     /* a declaration the warehouse conflicts with fails the sync before the handler starts */
-    rc = sink_prepare_declared(&s) == CH_OK ? ses.connector->def.update(&s, ses.config) : CH_ERROR;
+    rc = sink_prepare_declared(&s);
+    if (rc == CH_OK) {
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        rc = ses.connector->def.update(&s, ses.config);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        sink_handler_returned(&s, (int64_t)(b.tv_sec - a.tv_sec) * 1000000000 +
+                                      (b.tv_nsec - a.tv_nsec));
+    }
     sink_close(&s); /* from here on the connector's threads are refused, and s is ours alone */
     if (rc != CH_OK && !s.failed)
         sink_fail(&s, "the update handler returned an error");

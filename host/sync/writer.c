@@ -1,21 +1,33 @@
 /*
  * writer.c - the destination writer thread and its bounded queue.
  *
- * The queue is a ring of records whose value buffers are reused from one lap
- * to the next, so a steady stream allocates nothing. The writer takes every
- * record queued so far in one go and applies them without the lock; the lock
- * guards only the ring's indexes and the failure.
+ * The queue is a ring of records with one producer (the sink) and one
+ * consumer (the writer), whose value buffers are reused from one lap to the
+ * next, so a steady stream allocates nothing. The two threads share only
+ * the ring's indexes, as atomics: the producer publishes records in groups
+ * and never takes a lock while the ring has room; the writer takes every
+ * record published so far in one go. A mutex and two condition variables
+ * exist only for sleeping: each side says it sleeps before it looks a last
+ * time (sequentially consistent), so a wake-up is never lost.
  */
 #include "writer.h"
 
 #include "signals.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#define RING  1024 /* records; enough to keep the writer busy, small enough to stay in cache */
-#define BATCH 64   /* records queued before a sleeping writer is woken: one wake-up per batch */
+#define RING 16384 /* records: room for the connector to fill a batch while one commits */
+/*
+ * Records published at once. The writer is woken for a group, or for a
+ * commit, a drain or a full ring; when it sorts, only for a whole CHUNK, so
+ * each sorted run is long enough to walk the index in order.
+ */
+#define PUBLISH 32
+#define CHUNK   4096
 
 typedef struct wop {
     wop_kind kind;
@@ -26,26 +38,55 @@ typedef struct wop {
     int has_id;
     char id[40];
     char synced[40];
-    long number; /* the operation's number in the sync, for its messages */
+    long number;     /* the operation's number in the sync, for its messages */
+    uint64_t prefix; /* the first key's leading bits, for a quick sort */
+    char *text;      /* a commit's state (and connector name after it) */
+    size_t text_cap;
+    size_t connector_at; /* where the connector's name starts in text */
 } wop;
 
 struct writer {
     dest *d;
     const logger *log;
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t work;  /* signalled when records arrive or the end is asked */
-    pthread_cond_t space; /* signalled when records are done */
-    wop ring[RING];
-    size_t head, tail; /* records [tail, head) are queued; both only grow */
-    int ending;
-    int writer_waiting;   /* the writer sleeps on `work` */
-    int others_waiting;   /* the producer or a drain sleeps on `space` */
-    int failed;           /* set by the writer; read under the lock */
-    ch_error error;       /* the first failure */
+    int sorts; /* the destination asked for key order (dest.sorted_writes) */
+    wop *ring;
+    wop **order; /* the writer's: a run of records, to sort */
+
+    /* shared: records [tail, head) are queued; both only grow */
+    _Atomic size_t head;   /* written by the producer */
+    _Atomic size_t tail;   /* written by the writer */
+    _Atomic size_t wanted; /* the producer wants records below this applied without delay */
+    _Atomic int ending;
+    _Atomic int failed; /* set by the writer once `error` is written */
+    _Atomic int writer_sleeping, producer_sleeping;
+    _Atomic int has_reports;
+    _Atomic long commits_done;
+    _Atomic long commits_queued;
+    ch_error error; /* the first failure */
+
+    /* the producer's own */
+    size_t next;       /* the next record to fill; head lags it by less than PUBLISH */
+    size_t tail_seen;  /* the last tail read: the ring has room up to tail_seen + RING */
+    long commits_seen; /* commits_done when the sink last asked */
+    int64_t waited;
+
+    /* the writer's own, read by the producer only after a drain (the tail orders them) */
+    int64_t writes, commits;
+
+    pthread_mutex_t lock; /* for sleeping, and guards reports */
+    pthread_cond_t work;  /* the writer sleeps here */
+    pthread_cond_t space; /* the producer sleeps here */
     dest_reports reports; /* what the destination reported, under the lock */
     int reports_failed;   /* out of memory while moving them */
 };
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 /* The operation's key values, from its converted values; NULL for a truncate. */
 static const value *const *op_keys(const table_def *t, const value *vals,
@@ -77,9 +118,11 @@ int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, con
     case WOP_DELETE:
         rc = d->ops->remove(d, t, vals, synced, number, &found, err);
         break;
-    default:
+    case WOP_TRUNCATE:
         rc = d->ops->truncate(d, t, synced, &rows, err);
         break;
+    default:
+        return err_set(err, "internal error: a commit is not a data operation");
     }
     if (rc != CH_OK) /* the row is named only now, on the way out */
         return err_prefix(err, "%s",
@@ -89,57 +132,235 @@ int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, con
         log_msg(lg, CH_LOG_FINE, "host", "truncate on table '%s' soft-deleted %ld rows", t->name,
                 rows);
     /* -1: held back; the destination reports it when it applies it */
-    if (found == 0 &&
-        dest_reports_add(&d->missing, t, kind == WOP_UPDATE ? DEST_UPDATE : DEST_DELETE, 1, 0,
-                         table_op_row(number, t, op_keys(t, vals, keys), text, sizeof text),
-                         1) != CH_OK)
-        return err_set(err, "out of memory");
+    if (found == 0) {
+        if (dest_reports_add(&d->missing, t, kind == WOP_UPDATE ? DEST_UPDATE : DEST_DELETE, 1, 0,
+                             table_op_row(number, t, op_keys(t, vals, keys), text, sizeof text),
+                             1) != CH_OK)
+            return err_set(err, "out of memory");
+        d->missing.items[d->missing.count - 1].number = number;
+    }
     return CH_OK;
 }
 
-/* Applies one queued record. */
-static int apply(writer *w, wop *op, ch_error *err)
+/* ---- the writer's side ------------------------------------------------------- */
+
+/* The writer's thread, which a crash must not wait for. */
+static _Thread_local int on_writer_thread;
+
+static int is_data(wop_kind kind)
 {
-    return writer_apply_now(w->d, w->log, op->kind, op->t,
-                            op->kind == WOP_TRUNCATE ? NULL : op->vals, op->present,
-                            op->has_id ? op->id : NULL, op->synced, op->number, err);
+    return kind == WOP_UPSERT || kind == WOP_UPDATE || kind == WOP_DELETE;
+}
+
+/* The leading bits of a value, in the order compare_value puts values in. */
+static uint64_t leading_bits(const value *v)
+{
+    uint64_t x = 0;
+    switch (type_storage(v->type)) {
+    case S_INTEGER:
+        return (uint64_t)v->i ^ (UINT64_C(1) << 63);
+    case S_REAL: {
+        double d = v->d;
+        memcpy(&x, &d, sizeof x);
+        return (x >> 63) ? ~x : x | (UINT64_C(1) << 63);
+    }
+    default:
+        for (size_t k = 0; k < 8; k++)
+            x = x << 8 | (k < v->len ? (unsigned char)v->ptr[k] : 0);
+        return x;
+    }
+}
+
+static int compare_value(const value *a, const value *b)
+{
+    switch (type_storage(a->type)) {
+    case S_INTEGER:
+        return (a->i > b->i) - (a->i < b->i);
+    case S_REAL:
+        if (a->d != a->d || b->d != b->d) /* NaN: after every number, equal to itself */
+            return (a->d != a->d) - (b->d != b->d);
+        return (a->d > b->d) - (a->d < b->d);
+    default: {
+        size_t n = a->len < b->len ? a->len : b->len;
+        int c = n ? memcmp(a->ptr, b->ptr, n) : 0;
+        return c ? c : (a->len > b->len) - (a->len < b->len);
+    }
+    }
+}
+
+/* Table, then key (or _fivetran_id), then the order the connector sent them in. */
+static int by_key(const void *pa, const void *pb)
+{
+    const wop *a = *(wop *const *)pa, *b = *(wop *const *)pb;
+    int c;
+    if (a->t != b->t)
+        return (a->t->index > b->t->index) - (a->t->index < b->t->index);
+    if (a->prefix != b->prefix)
+        return a->prefix < b->prefix ? -1 : 1;
+    if (a->t->nkey == 0) {
+        c = strcmp(a->has_id ? a->id : "", b->has_id ? b->id : "");
+        if (c)
+            return c;
+    }
+    for (size_t k = 0; k < a->t->nkey; k++)
+        if ((c = compare_value(&a->vals[a->t->key[k]], &b->vals[b->t->key[k]])) != 0)
+            return c;
+    return (a->number > b->number) - (a->number < b->number);
+}
+
+static void set_prefix(wop *op)
+{
+    if (op->t->nkey > 0) {
+        op->prefix = leading_bits(&op->vals[op->t->key[0]]);
+    } else {
+        value id = {.type = T_STRING, .ptr = op->id, .len = op->has_id ? strlen(op->id) : 0};
+        op->prefix = leading_bits(&id);
+    }
+}
+
+static int by_number(const void *pa, const void *pb)
+{
+    const dest_report *a = pa, *b = pb;
+    return (a->number > b->number) - (a->number < b->number);
+}
+
+/* Wakes the producer if it sleeps (it looks again before it sleeps, so none is lost). */
+static void wake_producer(writer *w)
+{
+    if (atomic_load(&w->producer_sleeping)) {
+        pthread_mutex_lock(&w->lock);
+        pthread_cond_broadcast(&w->space);
+        pthread_mutex_unlock(&w->lock);
+    }
+}
+
+/*
+ * Hands what the destination reported to the sink, in the order of the
+ * operations (a sorted run applies them out of it).
+ */
+static void pass_reports(writer *w)
+{
+    dest_reports *m = &w->d->missing;
+    if (m->count == 0)
+        return;
+    if (w->sorts && m->count > 1)
+        qsort(m->items, m->count, sizeof *m->items, by_number);
+    pthread_mutex_lock(&w->lock);
+    if (dest_reports_move(&w->reports, m) != CH_OK)
+        w->reports_failed = 1;
+    atomic_store(&w->has_reports, 1);
+    pthread_mutex_unlock(&w->lock);
+}
+
+/* Applies one record, unless an earlier one failed; the first failure is kept. */
+static void apply(writer *w, wop *op)
+{
+    ch_error err;
+    int rc;
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+        return;
+    if (op->kind == WOP_COMMIT) {
+        int64_t t0 = now_ns();
+        rc = w->d->ops->commit(w->d, op->text + op->connector_at, op->text, op->synced, &err);
+        w->commits += now_ns() - t0;
+        if (rc != CH_OK) {
+            err_prefix(&err, "checkpoint");
+        } else {
+            pass_reports(w); /* the sink takes a commit's reports before it sees it done */
+            atomic_fetch_add(&w->commits_done, 1);
+            wake_producer(w);
+        }
+    } else {
+        rc = writer_apply_now(w->d, w->log, op->kind, op->t,
+                              op->kind == WOP_TRUNCATE ? NULL : op->vals, op->present,
+                              op->has_id ? op->id : NULL, op->synced, op->number, &err);
+    }
+    if (rc != CH_OK) {
+        w->error = err;
+        atomic_store(&w->failed, 1);
+    }
+}
+
+/* Applies records [from, to): in the ring's order, or each run of data operations sorted. */
+static void apply_range(writer *w, size_t from, size_t to)
+{
+    int64_t t0 = now_ns(), in_commits = w->commits;
+    size_t i = from;
+    while (i < to) {
+        wop *op = &w->ring[i % RING];
+        size_t j = i, n = 0;
+        if (!w->sorts || !is_data(op->kind)) {
+            apply(w, op);
+            i++;
+            continue;
+        }
+        while (j < to && is_data(w->ring[j % RING].kind)) {
+            wop *r = &w->ring[j % RING];
+            set_prefix(r);
+            w->order[n++] = r;
+            j++;
+        }
+        qsort(w->order, n, sizeof *w->order, by_key);
+        for (size_t k = 0; k < n; k++)
+            apply(w, w->order[k]);
+        i = j;
+    }
+    w->writes += now_ns() - t0 - (w->commits - in_commits);
+}
+
+/* True when the writer has something to do now. */
+static int ready(writer *w)
+{
+    size_t tail = atomic_load(&w->tail), head = atomic_load(&w->head);
+    if (head == tail)
+        return atomic_load(&w->ending);
+    return head - tail >= (w->sorts ? CHUNK : 1) || atomic_load(&w->wanted) > tail ||
+           atomic_load(&w->ending);
 }
 
 static void *run(void *arg)
 {
     writer *w = arg;
-    ch_error err;
-    pthread_mutex_lock(&w->lock);
+    on_writer_thread = 1;
     for (;;) {
-        size_t from, to;
-        int failed;
-        while (w->tail == w->head && !w->ending) {
-            w->writer_waiting = 1;
-            pthread_cond_wait(&w->work, &w->lock);
-            w->writer_waiting = 0;
+        size_t from = atomic_load(&w->tail), to;
+        if (!ready(w)) {
+            pthread_mutex_lock(&w->lock);
+            atomic_store(&w->writer_sleeping, 1);
+            while (!ready(w))
+                pthread_cond_wait(&w->work, &w->lock);
+            atomic_store(&w->writer_sleeping, 0);
+            pthread_mutex_unlock(&w->lock);
         }
-        if (w->tail == w->head)
+        to = atomic_load(&w->head);
+        if (to == from)
             break; /* ending, and nothing left */
-        from = w->tail;
-        to = w->head;
-        failed = w->failed;
-        pthread_mutex_unlock(&w->lock);
-        for (size_t i = from; i < to && !failed; i++)
-            failed = apply(w, &w->ring[i % RING], &err) != CH_OK;
-        pthread_mutex_lock(&w->lock);
-        /* the destination is this thread's until the batch is done: its reports go back */
-        if (w->d->missing.count && dest_reports_move(&w->reports, &w->d->missing) != CH_OK)
-            w->reports_failed = 1;
-        if (failed && !w->failed) {
-            w->failed = 1;
-            w->error = err;
-        }
-        w->tail = to; /* a failed writer still consumes, so nobody waits forever */
-        if (w->others_waiting)
-            pthread_cond_broadcast(&w->space);
+        apply_range(w, from, to);
+        pass_reports(w); /* the destination is this thread's until the records are done */
+        atomic_store(&w->tail, to); /* a failed writer still consumes, so nobody waits forever */
+        wake_producer(w);
     }
-    pthread_mutex_unlock(&w->lock);
     return NULL;
+}
+
+/*
+ * From a crash's signal handler: gives a commit the connector asked for the
+ * time to finish (the writer thread still runs), so that its checkpoint is
+ * kept as it would have been without the writer. Only atomics and
+ * nanosleep: async-signal-safe.
+ */
+static void wait_on_crash(void *arg)
+{
+    writer *w = arg;
+    struct timespec ms = {0, 1000000};
+    if (on_writer_thread)
+        return; /* the crash is the writer's own: nothing will finish */
+    for (int i = 0; i < 60000; i++) {
+        if (atomic_load(&w->commits_done) >= atomic_load(&w->commits_queued) ||
+            atomic_load(&w->failed))
+            return;
+        nanosleep(&ms, NULL);
+    }
 }
 
 writer *writer_start(dest *d, const logger *lg)
@@ -148,8 +369,17 @@ writer *writer_start(dest *d, const logger *lg)
     int rc;
     if (w == NULL)
         return NULL;
+    w->ring = calloc(RING, sizeof *w->ring);
+    w->order = malloc(RING * sizeof *w->order);
+    if (w->ring == NULL || w->order == NULL) {
+        free(w->ring);
+        free(w->order);
+        free(w);
+        return NULL;
+    }
     w->d = d;
     w->log = lg;
+    w->sorts = d->sorted_writes;
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->work, NULL);
     pthread_cond_init(&w->space, NULL);
@@ -158,21 +388,90 @@ writer *writer_start(dest *d, const logger *lg)
         pthread_cond_destroy(&w->space);
         pthread_cond_destroy(&w->work);
         pthread_mutex_destroy(&w->lock);
+        free(w->ring);
+        free(w->order);
         free(w);
         return NULL;
     }
+    signals_on_crash(wait_on_crash, w);
     return w;
+}
+
+/* ---- the producer's side ----------------------------------------------------- */
+
+/* Wakes the writer if it sleeps (it looks again before it sleeps, so none is lost). */
+static void wake_writer(writer *w)
+{
+    if (atomic_load(&w->writer_sleeping)) {
+        pthread_mutex_lock(&w->lock);
+        pthread_cond_signal(&w->work);
+        pthread_mutex_unlock(&w->lock);
+    }
+}
+
+/* Publishes every filled record; urgent: the writer is to apply them now. */
+static void publish(writer *w, int urgent)
+{
+    size_t tail;
+    atomic_store(&w->head, w->next);
+    if (urgent)
+        atomic_store(&w->wanted, w->next);
+    tail = atomic_load(&w->tail);
+    if (urgent || w->next - tail >= (w->sorts ? CHUNK : PUBLISH))
+        wake_writer(w);
+}
+
+/* Waits until the writer's tail reaches `until` (or it failed), counting the time. */
+static void wait_tail(writer *w, size_t until_at_least)
+{
+    int64_t t0 = now_ns();
+    pthread_mutex_lock(&w->lock);
+    atomic_store(&w->producer_sleeping, 1);
+    while (atomic_load(&w->tail) < until_at_least && !atomic_load(&w->failed))
+        pthread_cond_wait(&w->space, &w->lock);
+    atomic_store(&w->producer_sleeping, 0);
+    pthread_mutex_unlock(&w->lock);
+    w->tail_seen = atomic_load(&w->tail);
+    w->waited += now_ns() - t0;
+}
+
+/* The next record to fill, waiting for room; NULL with err once the writer failed. */
+static wop *reserve(writer *w, ch_error *err)
+{
+    if (w->next - w->tail_seen == RING) {
+        w->tail_seen = atomic_load(&w->tail);
+        if (w->next - w->tail_seen == RING) {
+            publish(w, 1); /* a full ring is worth waking the writer for */
+            wait_tail(w, w->next - RING + 1);
+        }
+    }
+    if (atomic_load_explicit(&w->failed, memory_order_acquire)) {
+        *err = w->error;
+        return NULL;
+    }
+    return &w->ring[w->next % RING];
 }
 
 /* Copies a converted value into a record's own buffer (text and bytes), reusing it. */
 static int copy_value(value *to, const value *from)
 {
+    storage st;
     if (from->type == T_NONE) {
         value_set_null(to);
         return CH_OK;
     }
-    if (type_storage(from->type) == S_TEXT || type_storage(from->type) == S_BLOB)
+    st = type_storage(from->type);
+    if (st == S_TEXT || st == S_BLOB) {
+        if (from->len < to->cap) { /* the buffer fits: no call beyond the copy */
+            memcpy(to->buf, from->ptr, from->len);
+            to->buf[from->len] = '\0';
+            to->type = from->type;
+            to->ptr = to->buf;
+            to->len = from->len;
+            return CH_OK;
+        }
         return value_set_bytes(to, from->type, from->ptr ? from->ptr : "", from->len);
+    }
     to->type = from->type;
     to->i = from->i;
     to->d = from->d;
@@ -208,29 +507,20 @@ static int fit(wop *op, size_t n)
     return CH_OK;
 }
 
+/* Whether the sink has something to look at: reports, or commits it has not seen. */
+static int events(writer *w)
+{
+    return atomic_load_explicit(&w->has_reports, memory_order_relaxed) ||
+           atomic_load_explicit(&w->commits_done, memory_order_relaxed) != w->commits_seen;
+}
+
 int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
                const unsigned char *present, const char *id, const char *synced, long number,
-               int *reports, ch_error *err)
+               int *events_out, ch_error *err)
 {
-    wop *op;
-    size_t slot;
-    pthread_mutex_lock(&w->lock);
-    while (w->head - w->tail == RING && !w->failed) {
-        w->others_waiting = 1;
-        pthread_cond_signal(&w->work); /* a full ring is worth waking the writer for */
-        pthread_cond_wait(&w->space, &w->lock);
-        w->others_waiting = 0;
-    }
-    if (w->failed) {
-        *err = w->error;
-        pthread_mutex_unlock(&w->lock);
+    wop *op = reserve(w, err);
+    if (op == NULL)
         return CH_ERROR;
-    }
-    slot = w->head;
-    *reports = w->reports.count > 0 || w->reports_failed;
-    pthread_mutex_unlock(&w->lock);
-    /* The slot is ours: the writer reads only records below head. */
-    op = &w->ring[slot % RING];
     op->kind = kind;
     op->t = t;
     if (vals != NULL) {
@@ -247,47 +537,110 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
         copy_text(op->id, sizeof op->id, id);
     copy_text(op->synced, sizeof op->synced, synced);
     op->number = number;
-    pthread_mutex_lock(&w->lock);
-    w->head++;
-    if (w->writer_waiting && w->head - w->tail >= BATCH)
-        pthread_cond_signal(&w->work);
-    pthread_mutex_unlock(&w->lock);
+    w->next++;
+    if (w->next - atomic_load_explicit(&w->head, memory_order_relaxed) >= PUBLISH)
+        publish(w, 0);
+    *events_out = events(w);
+    return CH_OK;
+}
+
+int writer_commit(writer *w, const char *connector, const char *state_json, const char *synced,
+                  ch_error *err)
+{
+    size_t ls = strlen(state_json), lc = strlen(connector);
+    wop *op = reserve(w, err);
+    if (op == NULL)
+        return CH_ERROR;
+    if (ls + lc + 2 > op->text_cap) {
+        char *text = realloc(op->text, ls + lc + 2);
+        if (text == NULL)
+            return err_set(err, "out of memory");
+        op->text = text;
+        op->text_cap = ls + lc + 2;
+    }
+    memcpy(op->text, state_json, ls + 1);
+    memcpy(op->text + ls + 1, connector, lc + 1);
+    op->connector_at = ls + 1;
+    op->kind = WOP_COMMIT;
+    op->t = NULL;
+    op->has_id = 0;
+    copy_text(op->synced, sizeof op->synced, synced);
+    op->number = 0;
+    w->next++;
+    atomic_fetch_add(&w->commits_queued, 1);
+    publish(w, 1);
+    return CH_OK;
+}
+
+long writer_commits_done(writer *w)
+{
+    return w->commits_seen = atomic_load(&w->commits_done);
+}
+
+int writer_wait_commits(writer *w, long count, ch_error *err)
+{
+    if (atomic_load(&w->commits_done) < count && !atomic_load(&w->failed)) {
+        int64_t t0 = now_ns();
+        publish(w, 1);
+        pthread_mutex_lock(&w->lock);
+        atomic_store(&w->producer_sleeping, 1);
+        while (atomic_load(&w->commits_done) < count && !atomic_load(&w->failed))
+            pthread_cond_wait(&w->space, &w->lock);
+        atomic_store(&w->producer_sleeping, 0);
+        pthread_mutex_unlock(&w->lock);
+        w->waited += now_ns() - t0;
+    }
+    if (atomic_load_explicit(&w->failed, memory_order_acquire)) {
+        *err = w->error;
+        return CH_ERROR;
+    }
     return CH_OK;
 }
 
 int writer_drain(writer *w, ch_error *err)
 {
-    int failed;
-    pthread_mutex_lock(&w->lock);
-    while (w->tail != w->head) {
-        w->others_waiting = 1;
-        pthread_cond_signal(&w->work); /* whatever is queued, however little */
-        pthread_cond_wait(&w->space, &w->lock);
-    }
-    w->others_waiting = 0;
-    failed = w->failed;
-    if (failed)
+    publish(w, 1);
+    if (atomic_load(&w->tail) != w->next)
+        wait_tail(w, w->next);
+    if (atomic_load_explicit(&w->failed, memory_order_acquire)) {
         *err = w->error;
-    pthread_mutex_unlock(&w->lock);
-    return failed ? CH_ERROR : CH_OK;
+        return CH_ERROR;
+    }
+    return CH_OK;
 }
 
 int writer_take_reports(writer *w, dest_reports *into)
 {
     int rc;
+    if (!atomic_load(&w->has_reports))
+        return CH_OK;
     pthread_mutex_lock(&w->lock);
     rc = w->reports_failed ? CH_ERROR : dest_reports_move(into, &w->reports);
     w->reports_failed = 0;
+    atomic_store(&w->has_reports, 0);
     pthread_mutex_unlock(&w->lock);
     return rc;
+}
+
+int64_t writer_waited(const writer *w)
+{
+    return w->waited;
+}
+
+writer_times writer_get_times(const writer *w)
+{
+    writer_times t = {.writes = w->writes, .commits = w->commits, .waited = w->waited};
+    return t;
 }
 
 void writer_stop(writer *w)
 {
     if (w == NULL)
         return;
+    signals_on_crash(NULL, NULL);
+    publish(w, 1);
     pthread_mutex_lock(&w->lock);
-    w->ending = 1;
+    atomic_store(&w->ending, 1);
     pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
@@ -296,7 +649,10 @@ void writer_stop(writer *w)
             value_free(&w->ring[i].vals[c]);
         free(w->ring[i].vals);
         free(w->ring[i].present);
+        free(w->ring[i].text);
     }
+    free(w->ring);
+    free(w->order);
     dest_reports_free(&w->reports);
     pthread_cond_destroy(&w->space);
     pthread_cond_destroy(&w->work);
