@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "formats.h"
+#include "schema.h"
 
 ch_row *ch_row_new(void)
 {
@@ -16,7 +17,9 @@ void ch_row_clear(ch_row *row)
 {
     if (row == NULL)
         return;
+    row->before = row->count;
     row->count = 0;
+    row->refilled = 0;
     row->invalid = 0;
     free(row->invalid_column);
     row->invalid_column = NULL;
@@ -93,6 +96,16 @@ static field *slot(ch_row *row, const char *column)
         refuse(row, column, &e);
         return NULL;
     }
+    /*
+     * A row refilled in the same order as before: the next field already has
+     * the name, and none before it can (a row's names differ, and those
+     * before are their old selves), so no search is needed.
+     */
+    if (row->refilled == row->count && row->count < row->before &&
+        strcmp(row->fields[row->count].name, column) == 0) {
+        row->refilled++;
+        return &row->fields[row->count++];
+    }
     f = (field *)row_find(row, column);
     if (f)
         return f;
@@ -106,17 +119,35 @@ static field *slot(ch_row *row, const char *column)
         row->cap = cap;
     }
     f = &row->fields[row->count];
-    len = strlen(column) + 1;
-    if (len > f->name_cap) {
-        char *name = realloc(f->name, len);
-        if (name == NULL)
-            return refuse_oom(row, column);
-        f->name = name;
-        f->name_cap = len;
+    /* a cleared row refilled with the same columns keeps their names, and what they found */
+    if (f->name == NULL || strcmp(f->name, column) != 0) {
+        len = strlen(column) + 1;
+        if (len > f->name_cap) {
+            char *name = realloc(f->name, len);
+            if (name == NULL)
+                return refuse_oom(row, column);
+            f->name = name;
+            f->name_cap = len;
+        }
+        memcpy(f->name, column, len);
+        f->memo_table = 0;
     }
-    memcpy(f->name, column, len);
     row->count++;
     return f;
+}
+
+long row_field_column(const field *f, const struct ch_table *t, size_t hint)
+{
+    field *memo = (field *)f; /* a cache, not the row's content */
+    long c;
+    if (f->memo_table == t->uid && f->memo_col >= 0 && (size_t)f->memo_col < t->ncols)
+        return f->memo_col;
+    c = table_find_column(t, f->name, hint);
+    if (c >= 0) {
+        memo->memo_table = t->uid;
+        memo->memo_col = c;
+    }
+    return c;
 }
 
 static int set_integer(ch_row *row, const char *column, col_type type, int64_t v)

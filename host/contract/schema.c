@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -106,6 +107,9 @@ static int collision(const schema *s, ch_error *err, const char *what, const cha
     return err_set(err, "%s '%s' and '%s' both become '%s' in the destination", what, a, b, dest);
 }
 
+/* Every table of the process gets its own uid, from 1, so that a memo of one never fits another. */
+static _Atomic unsigned long next_uid = 1;
+
 static table_def *add_table(schema *s, const char *name, ch_error *err)
 {
     table_def *t;
@@ -155,6 +159,7 @@ static table_def *add_table(schema *s, const char *name, ch_error *err)
     }
     t->schema = s;
     t->dest_name = dest;
+    t->uid = atomic_fetch_add(&next_uid, 1);
     t->index = s->ntables;
     s->tables[s->ntables++] = t;
     return t;

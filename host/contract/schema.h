@@ -35,8 +35,9 @@ struct ch_table {
     unsigned char *key_inferred; /* per key name: ch_table_key_column, typed by its first value */
     size_t nkey_names;
     int has_declared_columns;
-    size_t index; /* position in the schema's table list */
-    void *dest;   /* the destination's per-table data (statements) */
+    size_t index;      /* position in the schema's table list */
+    unsigned long uid; /* no other table of the process has it (row_field_column's memo) */
+    void *dest;        /* the destination's per-table data (statements) */
 };
 typedef struct ch_table table_def;
 

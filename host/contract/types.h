@@ -51,6 +51,22 @@ int type_parse(const char *text, col_type *type, int *precision, int *scale, ch_
 col_type type_widen(col_type a, col_type b);
 
 /* Where values of the type are stored. */
-storage type_storage(col_type type);
+static inline storage type_storage(col_type type)
+{
+    switch (type) {
+    case T_BOOLEAN:
+    case T_SHORT:
+    case T_INT:
+    case T_LONG:
+        return S_INTEGER;
+    case T_FLOAT:
+    case T_DOUBLE:
+        return S_REAL;
+    case T_BINARY:
+        return S_BLOB;
+    default:
+        return S_TEXT;
+    }
+}
 
 #endif

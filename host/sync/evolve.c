@@ -118,7 +118,7 @@ int evolve_row(sink *s, table_def *t, sink_table *rt, const ch_row *row)
     ch_error err;
     for (size_t i = 0; i < row->count; i++) {
         const field *f = &row->fields[i];
-        long c = table_find_column(t, f->name, i);
+        long c = row_field_column(f, t, i);
         column_def *col;
         if (f->v.type == T_NONE)
             continue; /* a NULL neither adds nor types a column */

@@ -164,12 +164,18 @@ static const char *next_synced(sink *s)
         s->prefix_second = second;
     }
     {
-        /* the microseconds by hand: this runs once per operation */
+        /* the microseconds by hand, two digits at a time: this runs once per operation */
+        static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                    "25262728293031323334353637383940414243444546474849"
+                                    "50515253545556575859606162636465666768697071727374"
+                                    "75767778798081828384858687888990919293949596979899";
         char *p = s->synced + 19;
         int frac = (int)(us % 1000000);
         p[0] = '.';
-        for (int k = 6; k >= 1; k--, frac /= 10)
-            p[k] = (char)('0' + frac % 10);
+        memcpy(p + 5, pairs + 2 * (frac % 100), 2);
+        frac /= 100;
+        memcpy(p + 3, pairs + 2 * (frac % 100), 2);
+        memcpy(p + 1, pairs + 2 * (frac / 100), 2);
         p[7] = 'Z';
         p[8] = '\0';
     }
@@ -300,7 +306,7 @@ static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row)
     memset(rt->present, 0, t->ncols);
     for (size_t i = 0; i < row->count; i++) {
         const field *f = &row->fields[i];
-        long c = table_find_column(t, f->name, i);
+        long c = row_field_column(f, t, i);
         column_def *col;
         if (c < 0)
             continue; /* NULL for a column that does not exist yet */

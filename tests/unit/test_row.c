@@ -89,5 +89,23 @@ int main(void)
     ok(row->count == 102 && row_find(row, "c99")->v.i == 99, "rows grow past their first size");
     ch_row_free(row);
     ch_row_free(NULL);
+
+    /* A cleared row refilled keeps its names; a column set twice is still one field. */
+    row = ch_row_new();
+    ch_row_set_int(row, "a", 1), ch_row_set_int(row, "b", 2), ch_row_set_int(row, "c", 3);
+    ch_row_clear(row);
+    ch_row_set_int(row, "c", 4); /* "c" now also at the first place, and still at the third */
+    ch_row_clear(row);
+    ch_row_set_int(row, "c", 5), ch_row_set_int(row, "b", 6), ch_row_set_int(row, "c", 7);
+    ok(row->count == 2, "refilled c, b, c: two fields, not three");
+    f = row_find(row, "c");
+    ok(f && f->v.i == 7, "c is its last value");
+    ch_row_clear(row);
+    ch_row_set_int(row, "c", 8), ch_row_set_int(row, "c", 9), ch_row_set_int(row, "b", 10);
+    ok(row->count == 2, "refilled c, c, b: two fields");
+    f = row_find(row, "c");
+    ok(f && f->v.i == 9 && row_find(row, "b") && row_find(row, "b")->v.i == 10,
+       "c and b hold their values");
+    ch_row_free(row);
     return tap_done();
 }
