@@ -4,7 +4,9 @@
  * operations with the position reached, and resuming from it.
  *
  * Configuration: n (rows, default 100000); work (default 0): mixing rounds per
- * operation, to model a connector that does real work per row.
+ * operation, to model a connector that does real work per row; seed (default:
+ * a fresh one per run): the ids' seed, so that the benchmark can compare the
+ * host's table with the baselines' (bench/baseline N DB SEED).
  */
 #include <connector-host.h>
 #include <inttypes.h>
@@ -63,9 +65,12 @@ static int update(ch_sync *sync, const ch_config *config)
     const char *n_text = ch_config_get(config, "n");
     const char *seed_text = ch_state_get(sync, "seed"), *op_text = ch_state_get(sync, "op");
     const char *work_text = ch_config_get(config, "work");
+    const char *fixed_seed = ch_config_get(config, "seed");
     long n = n_text ? atol(n_text) : 100000, op = op_text ? atol(op_text) : 0, row;
     long work = work_text ? atol(work_text) : 0;
-    uint64_t seed = seed_text ? strtoull(seed_text, NULL, 10) : fresh_seed();
+    uint64_t seed = seed_text    ? strtoull(seed_text, NULL, 10)
+                    : fixed_seed ? strtoull(fixed_seed, NULL, 10)
+                                 : fresh_seed();
     ch_row *r = ch_row_new();
     char id[37];
     int rc = CH_OK;
@@ -74,7 +79,7 @@ static int update(ch_sync *sync, const ch_config *config)
         return CH_ERROR;
     if (op >= bulk_total_ops(n)) { /* the last run finished: a new one with new ids */
         op = 0;
-        seed = fresh_seed();
+        seed = fixed_seed ? strtoull(fixed_seed, NULL, 10) : fresh_seed();
     }
     while (rc == CH_OK && (phase = bulk_op(n, op, &row)) != BULK_DONE) {
         if (work > 0)

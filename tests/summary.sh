@@ -108,4 +108,27 @@ like "$out" "rows in the warehouse: not counted (jsonl:$W/out.jsonl cannot count
 host run three --working-dir "$W" --destination "jsonl:$W/out.jsonl" --log-format json
 is "$(json 'tables[0].live_rows')|$(json 'total.deleted_rows')" "|" "jsonl: JSON live_rows and deleted_rows are null"
 
+# ---- where the time went -----------------------------------------------------------------------
+TIME_LINE='^time: connector [0-9]+\.[0-9]{3} s, host [0-9]+\.[0-9]{3} s, waiting for the destination [0-9]+\.[0-9]{3} s; destination writes [0-9]+\.[0-9]{3} s, commits [0-9]+\.[0-9]{3} s$'
+W=$(newdir time)
+# a connector that sleeps 300 us per operation: 2000 operations, 0.6 s of its own
+printf '{"n":"2000","every":"500","keys":"500","sleep_us":"300"}\n' >"$TMP/slow.json"
+host run workload $P --working-dir "$W" --configuration "$TMP/slow.json"
+is "$rc" 0 "a slow connector's sync exits 0"
+line=$(printf '%s\n' "$out" | grep '^time: ')
+matches "$line" "$TIME_LINE" "the summary says where the time went ($line)"
+conn=$(printf '%s\n' "$line" | sed 's/^time: connector \([0-9.]*\) s.*/\1/')
+host_s=$(printf '%s\n' "$line" | sed 's/.*, host \([0-9.]*\) s.*/\1/')
+awk -v c="$conn" -v h="$host_s" 'BEGIN { exit !(c >= 0.5 && c > 5 * h) }' &&
+    pass "a sleeping connector's time is the connector's ($conn s, host $host_s s)" ||
+    fail "a sleeping connector's time is the connector's ($conn s, host $host_s s)"
+W=$(newdir time_json)
+host run workload $P --working-dir "$W" --configuration "$TMP/slow.json" --log-format json
+keys=$(printf '%s\n' "$out" | tail -n 1 | grep -o '"time_seconds":{[^}]*}' | grep -o '"[a-z_]*":' | tr -d '":' | tr '\n' ' ')
+is "$keys" "time_seconds connector host waiting_for_destination destination_writes destination_commits " \
+    "the JSON summary has the same split"
+conn=$(printf '%s\n' "$out" | tail -n 1 | grep -o '"time_seconds":{"connector":[0-9.]*' | sed 's/.*://')
+awk -v c="$conn" 'BEGIN { exit !(c >= 0.5) }' && pass "JSON: the connector's share ($conn s)" ||
+    fail "JSON: the connector's share ($conn s)"
+
 done_testing

@@ -42,7 +42,22 @@ typedef struct sqlite_dest {
     int formats_table_ready; /* FORMATS_TABLE exists */
     sqlite3_stmt *record;    /* upserts a row of COLUMNS_TABLE */
     sqlite_table *tables;
+    int dry_run;
+    int wal_frames; /* in the WAL after the last commit (wal_hook) */
 } sqlite_dest;
+
+/*
+ * The WAL is written back into the database when a commit leaves it this
+ * long (in pages): ten times SQLite's default, so that a large sync writes
+ * each page back less often (bench/README.md).
+ */
+#define WAL_CHECKPOINT_PAGES 10000
+/*
+ * At the end of a sync a longer WAL is written back and emptied: the next
+ * sync's start reads the whole WAL to rebuild its index, and must stay
+ * quick. Shorter ones are left for later: a small sync pays no extra flush.
+ */
+#define WAL_CLOSE_PAGES 256
 
 typedef textbuf sql_buf;
 
@@ -1169,10 +1184,24 @@ static void rollback(dest *base)
     }
 }
 
+/* SQLite's own autocheckpoint, at WAL_CHECKPOINT_PAGES, and a count for close_dest. */
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    sqlite_dest *d = arg;
+    d->wal_frames = frames;
+    if (frames >= WAL_CHECKPOINT_PAGES &&
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) == SQLITE_OK)
+        d->wal_frames = 0; /* written back; the next writer starts the WAL again */
+    return SQLITE_OK;
+}
+
 static void close_dest(dest *base)
 {
     sqlite_dest *d = (sqlite_dest *)base;
     rollback(base);
+    /* committed data is durable in the WAL already: this only keeps the next start quick */
+    if (!d->dry_run && d->wal_frames > WAL_CLOSE_PAGES)
+        sqlite3_wal_checkpoint_v2(d->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     while (d->tables) {
         sqlite_table *next = d->tables->next;
         finalize_statements(d->tables);
@@ -1223,14 +1252,13 @@ static int open_sqlite(const char *path, int dry_run, dest **out, ch_error *err)
      * large the warehouse grows; bench/ measured larger caches no faster.
      * A new warehouse gets 16 KiB pages (an existing one keeps its own: WAL
      * cannot change them), and the WAL is written back into the database
-     * every 10,000 pages instead of 1,000: both halve the pages written per
-     * operation (bench/README.md), and neither changes what a commit makes
-     * durable.
+     * every WAL_CHECKPOINT_PAGES instead of 1,000: both cut the pages
+     * written per operation (bench/README.md), and neither changes what a
+     * commit makes durable.
      */
     if (rc != SQLITE_OK ||
         (!dry_run && (exec(d, "PRAGMA page_size = 16384", err) != CH_OK ||
-                      exec(d, "PRAGMA journal_mode = WAL", err) != CH_OK ||
-                      exec(d, "PRAGMA wal_autocheckpoint = 10000", err) != CH_OK)) ||
+                      exec(d, "PRAGMA journal_mode = WAL", err) != CH_OK)) ||
         exec(d, "PRAGMA synchronous = FULL", err) != CH_OK ||
         exec(d, "PRAGMA cache_size = -16384", err) != CH_OK) {
         err_set(err, "cannot open warehouse %s: %s", path,
@@ -1243,9 +1271,12 @@ static int open_sqlite(const char *path, int dry_run, dest **out, ch_error *err)
     /*
      * No checkpoint when the connection closes: it would cost three more
      * flushes per sync. The committed WAL is durable and read by every
-     * SQLite reader; SQLite checkpoints it during commits as it grows.
+     * SQLite reader; on_wal_commit checkpoints it during commits as it
+     * grows, and close_dest one that a sync left long.
      */
     sqlite3_db_config(d->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    sqlite3_wal_hook(d->db, on_wal_commit, d);
+    d->dry_run = dry_run;
     d->base.sorted_writes = 1;
     *out = &d->base;
     return CH_OK;

@@ -677,7 +677,8 @@ void writer_stop(writer *w)
     pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
-    for (size_t i = 0; i < RING; i++) {
+    /* only the records ever filled: the others were never touched, nor need to be */
+    for (size_t i = 0; i < RING && i < w->next; i++) {
         for (size_t c = 0; c < w->ring[i].cap; c++)
             value_free(&w->ring[i].vals[c]);
         free(w->ring[i].vals);
