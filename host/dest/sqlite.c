@@ -11,6 +11,7 @@
 #include "sql_common.h"
 
 #include <sqlite3.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +30,22 @@
 /* 2: times with six fraction digits (formats.h) */
 #define VALUE_FORMAT 2
 
+/*
+ * Partial updates that set the same columns share a statement that sets
+ * only those: cheaper for SQLite than the general one, which carries every
+ * column through a CASE. A table keeps a few such statements, for columns
+ * among its first 64; other updates use the general one.
+ */
+#define UPDATE_SHAPES 4
+
+typedef struct update_shape {
+    uint64_t columns; /* bit i: column i is set; 0: the slot is free */
+    sqlite3_stmt *stmt;
+} update_shape;
+
 typedef struct sqlite_table {
     sqlite3_stmt *upsert, *update, *remove, *truncate;
+    update_shape shapes[UPDATE_SHAPES];
     struct sqlite_table *next;
 } sqlite_table;
 
@@ -141,6 +156,11 @@ static void finalize_statements(sqlite_table *st)
     sqlite3_finalize(st->remove);
     sqlite3_finalize(st->truncate);
     st->upsert = st->update = st->remove = st->truncate = NULL;
+    for (size_t i = 0; i < UPDATE_SHAPES; i++) {
+        sqlite3_finalize(st->shapes[i].stmt);
+        st->shapes[i].stmt = NULL;
+        st->shapes[i].columns = 0;
+    }
 }
 
 /* Stores a column's exact type; called inside the transaction that changes the column. */
@@ -948,6 +968,64 @@ static int prepare_update(sqlite_dest *d, table_def *t, ch_error *err)
     return prepare(d, &b, &((sqlite_table *)t->dest)->update, err);
 }
 
+/* Parameters: ?1.. the set columns' values in column order, then synced, then the key. */
+static int prepare_shape(sqlite_dest *d, table_def *t, uint64_t columns, sqlite3_stmt **stmt,
+                         ch_error *err)
+{
+    sql_buf b = {0};
+    char num[96];
+    int param = 0;
+    sb_add(&b, "UPDATE ");
+    sql_ident(&b, t->dest_name);
+    sb_add(&b, " SET ");
+    for (size_t i = 0; i < t->ncols && i < 64; i++) {
+        if (!(columns >> i & 1))
+            continue;
+        sql_ident(&b, t->cols[i].dest_name);
+        snprintf(num, sizeof num, " = ?%d, ", ++param);
+        sb_add(&b, num);
+    }
+    snprintf(num, sizeof num, "\"" COL_SYNCED "\" = ?%d", ++param);
+    sb_add(&b, num);
+    sb_key_match(&b, t, &param);
+    return prepare(d, &b, stmt, err);
+}
+
+/*
+ * The statement for an update setting these columns, or NULL for the
+ * general one: when a column past the 64th is set, or every slot is taken.
+ */
+static sqlite3_stmt *shape_for(sqlite_dest *d, table_def *t, const unsigned char *present,
+                               uint64_t *columns, ch_error *err, int *failed)
+{
+    sqlite_table *st = t->dest;
+    uint64_t set = 0;
+    *failed = 0;
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (!present[i] || table_is_key(t, i))
+            continue;
+        if (i >= 64)
+            return NULL;
+        set |= UINT64_C(1) << i;
+    }
+    if (set == 0)
+        return NULL; /* only the key: the general statement stamps the time */
+    *columns = set;
+    for (size_t k = 0; k < UPDATE_SHAPES; k++) {
+        if (st->shapes[k].columns == set)
+            return st->shapes[k].stmt;
+        if (st->shapes[k].columns == 0) {
+            if (prepare_shape(d, t, set, &st->shapes[k].stmt, err) != CH_OK) {
+                *failed = 1;
+                return NULL;
+            }
+            st->shapes[k].columns = set;
+            return st->shapes[k].stmt;
+        }
+    }
+    return NULL;
+}
+
 static int prepare_remove(sqlite_dest *d, table_def *t, ch_error *err)
 {
     sql_buf b = {0};
@@ -1025,8 +1103,29 @@ static int update(dest *base, table_def *t, const value *vals, const unsigned ch
     (void)op; /* answered at once: the caller names the operation */
     sqlite_dest *d = (sqlite_dest *)base;
     sqlite_table *st = t->dest;
-    int rc = SQLITE_OK, param = 2 * (int)t->ncols + 1;
-    if (ensure_tx(d, err) != CH_OK || (st->update == NULL && prepare_update(d, t, err) != CH_OK))
+    int rc = SQLITE_OK, param = 2 * (int)t->ncols + 1, failed;
+    uint64_t columns = 0;
+    sqlite3_stmt *shape;
+    if (ensure_tx(d, err) != CH_OK)
+        return CH_ERROR;
+    shape = shape_for(d, t, present, &columns, err, &failed);
+    if (failed)
+        return CH_ERROR;
+    if (shape != NULL) {
+        param = 1;
+        for (size_t i = 0; i < t->ncols && i < 64 && rc == SQLITE_OK; i++)
+            if (columns >> i & 1)
+                rc = bind_value(shape, param++, &vals[i]);
+        if (rc == SQLITE_OK)
+            rc = bind_text(shape, param, synced);
+        if (rc == SQLITE_OK)
+            rc = bind_key(shape, t, vals, param + 1);
+        if (run(d, shape, rc, "update", err) != CH_OK)
+            return CH_ERROR;
+        *found = sqlite3_changes(d->db) > 0;
+        return CH_OK;
+    }
+    if (st->update == NULL && prepare_update(d, t, err) != CH_OK)
         return CH_ERROR;
     for (size_t i = 0; i < t->ncols && rc == SQLITE_OK; i++) {
         if (table_is_key(t, i))
