@@ -546,12 +546,25 @@ void sink_close(sink *s)
     pthread_mutex_unlock(&api_lock);
 }
 
+/* Waits for a commit the destination left in flight, and takes what its merges reported. */
+static int settle_commit(sink *s)
+{
+    ch_error err;
+    if (s->dry_run || s->dest->ops->settle == NULL)
+        return CH_OK;
+    if (s->dest->ops->settle(s->dest, &err) != CH_OK)
+        return sink_fail(s, "checkpoint: %s", err.msg);
+    return sink_take_reports(s, 1);
+}
+
 int sink_finish(sink *s)
 {
     set_open(NULL); /* the handler has returned: the public functions are closed */
     if (s->failed || stopped(s))
         return CH_ERROR;
     if (s->pending == 0 && !s->schema_pending) {
+        if (settle_commit(s) != CH_OK)
+            return CH_ERROR;
         mark_committed(s); /* e.g. a warning the last commit's merge reported */
         return CH_OK;
     }
@@ -563,7 +576,7 @@ int sink_finish(sink *s)
         log_msg(s->log, CH_LOG_INFO, "host",
                 "committing %ld operation%s after the last checkpoint, with the state unchanged",
                 s->pending, s->pending == 1 ? "" : "s");
-    return commit(s, s->committed_state, 0);
+    return commit(s, s->committed_state, 0) == CH_OK ? settle_commit(s) : CH_ERROR;
 }
 
 void sink_abort(sink *s)
