@@ -122,6 +122,8 @@ static int ensure_schema(pg_dest *d, ch_error *err)
 
 int pg_begin(pg_dest *d, ch_error *err)
 {
+    if (pg_land(d, err) != CH_OK)
+        return CH_ERROR;
     if (d->in_tx)
         return CH_OK;
     if (pg_exec(d, "BEGIN", "starting a transaction", err) != CH_OK)
@@ -140,9 +142,6 @@ int pg_commit(pg_dest *d, ch_error *err)
                            d->base.description)
                  : pg_fail(d, res, "committing", err);
     PQclear(res);
-    d->in_tx = 0;
-    if (ok)
-        d->schema_ok = 1;
     return rc;
 }
 

@@ -23,6 +23,11 @@
  * merges. Memory is bounded: past PENDING_ROWS_MAX rows or PENDING_BYTES_MAX
  * (upserted rows and changes together), a table merges.
  *
+ * A merge is a plan (pg_flight.c): its statements are built here, with the
+ * waiting rows handed to it, and run in order. A commit's plan runs on its
+ * own thread while the next operations are folded here, into maps of their
+ * own.
+ *
  * No COPY stays open while the connector works: an open COPY is a running
  * statement, which statement_timeout would cancel during a connector's
  * pauses.
@@ -35,8 +40,6 @@
 
 #define PENDING_ROWS_MAX  50000
 #define PENDING_BYTES_MAX (32u << 20)
-/* COPY data is sent in pieces of about this size. */
-#define COPY_CHUNK (256u << 10)
 
 static void stage_name(pg_sql *b, const pg_table *pt)
 {
@@ -75,17 +78,14 @@ static void stage_columns(pg_sql *b, const table_def *t, size_t ncols)
     pg_sql_add(b, "\"" COL_SYNCED "\", \"" COL_DELETED "\"");
 }
 
-static int run(pg_dest *d, pg_sql *b, PGresult **res, const char *what, ch_error *err)
+/* Appends a step of b's SQL to p; CH_ERROR when out of memory (b is freed either way). */
+static int plan_sql(pg_plan *p, pg_sql *b, const char *what, ch_error *err)
 {
-    int rc = b->oom ? err_set(err, "out of memory")
-                    : pg_exec_params(d, b->s, 0, NULL, NULL, NULL, res, what, err);
-    free(b->s);
-    memset(b, 0, sizeof *b);
-    return rc;
+    return pg_plan_add(p, PG_STEP_SQL, b, what) ? CH_OK : err_set(err, "out of memory");
 }
 
-/* A staging table with the target's columns (no constraints). */
-static int ensure_stage(pg_dest *d, pg_table *pt, ch_error *err)
+/* A staging table with the target's columns (no constraints), unless it is there. */
+static int plan_stage(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
 {
     pg_sql b = {0};
     if (pt->stage_ready)
@@ -97,10 +97,8 @@ static int ensure_stage(pg_dest *d, pg_table *pt, ch_error *err)
     pg_sql_add(&b, " AS SELECT * FROM ");
     pg_sql_table(&b, d->schema, pt->def->dest_name);
     pg_sql_add(&b, " WITH NO DATA");
-    if (run(d, &b, NULL, "creating a staging table", err) != CH_OK)
-        return CH_ERROR;
-    pt->stage_ready = 1;
-    return CH_OK;
+    pt->stage_ready = 1; /* a plan that fails ends in a rollback, which forgets it */
+    return plan_sql(p, &b, "creating a staging table", err);
 }
 
 /* Appends text to b with COPY's escapes for its own delimiters. */
@@ -123,7 +121,7 @@ static int field_text(pg_dest *d, const table_def *t, size_t col, const value *v
                       ch_error *err)
 {
     const char *text;
-    pg_sql b = {0};
+    size_t len;
     *out = NULL;
     if (v->type == T_NONE)
         return CH_OK;
@@ -132,12 +130,22 @@ static int field_text(pg_dest *d, const table_def *t, size_t col, const value *v
     if (text == v->ptr && memchr(text, '\0', v->len) != NULL)
         return err_set(err, "column '%s': PostgreSQL cannot store a text with a NUL character",
                        t->cols[col].name);
-    copy_escape(&b, text);
-    if (b.oom || (b.s == NULL && (b.s = strdup("")) == NULL)) {
-        free(b.s);
-        return err_set(err, "out of memory");
+    len = strlen(text);
+    if (text[strcspn(text, "\\\n\r\t")] == '\0') { /* nothing to escape: most values */
+        if ((*out = malloc(len + 1)) == NULL)
+            return err_set(err, "out of memory");
+        memcpy(*out, text, len + 1);
+        return CH_OK;
     }
-    *out = b.s;
+    {
+        pg_sql b = {0};
+        copy_escape(&b, text);
+        if (b.oom) {
+            free(b.s);
+            return err_set(err, "out of memory");
+        }
+        *out = b.s;
+    }
     return CH_OK;
 }
 
@@ -148,6 +156,14 @@ static int row_key(pg_dest *d, const table_def *t, const value *vals, const char
     pg_sql b = {0};
     if (t->nkey == 0) {
         copy_escape(&b, id);
+    } else if (t->nkey == 1) { /* the field's text is the key: no second copy */
+        char *text;
+        if (field_text(d, t, t->key[0], &vals[t->key[0]], &text, err) != CH_OK)
+            return CH_ERROR;
+        if (text == NULL && (text = strdup("\\N")) == NULL)
+            return err_set(err, "out of memory");
+        *key = text;
+        return CH_OK;
     } else {
         for (size_t k = 0; k < t->nkey; k++) {
             char *text;
@@ -182,15 +198,15 @@ static void set_field(pg_table *pt, pg_row *row, size_t i, char *text)
 }
 
 /*
- * Sends waiting rows with COPY into their staging table: the pending rows,
- * or (changes set) the changes, which carry their mask and counts too.
+ * Appends the step sending waiting rows with COPY into their staging table:
+ * the pending rows, or (changes set) the changes, which carry their mask and
+ * counts too. The rows become the plan's.
  */
-static int copy_rows(pg_dest *d, pg_table *pt, int changes, ch_error *err)
+static int plan_copy(pg_table *pt, int changes, pg_plan *p, ch_error *err)
 {
-    const pg_rows *rows = changes ? &pt->changes : &pt->pending;
+    pg_rows *rows = changes ? &pt->changes : &pt->pending;
     pg_sql b = {0};
-    PGresult *res;
-    int rc = CH_OK;
+    pg_step *st;
     pg_sql_add(&b, "COPY ");
     (changes ? change_name : stage_name)(&b, pt);
     pg_sql_add(&b, " (");
@@ -199,59 +215,15 @@ static int copy_rows(pg_dest *d, pg_table *pt, int changes, ch_error *err)
         pg_sql_add(&b, ", " CHANGE_MASK ", " CHANGE_UPDATES ", " CHANGE_DELETES
                        ", " CHANGE_FIRST_UPDATE ", " CHANGE_FIRST_DELETE);
     pg_sql_add(&b, ") FROM STDIN");
-    if (b.oom) {
-        free(b.s);
+    st = pg_plan_add(p, PG_STEP_COPY, &b,
+                     changes ? "update or delete (COPY into the staging table)"
+                             : "upsert (COPY into the staging table)");
+    if (st == NULL)
         return err_set(err, "out of memory");
-    }
-    res = PQexec(d->conn, b.s);
-    if (PQresultStatus(res) != PGRES_COPY_IN) {
-        rc = pg_fail(d, res, "starting a COPY", err);
-        PQclear(res);
-        free(b.s);
-        return rc;
-    }
-    PQclear(res);
-    b.len = 0;
-    for (size_t i = 0; rc == CH_OK && i < rows->nbuckets; i++)
-        for (pg_row *row = rows->buckets[i]; rc == CH_OK && row; row = row->next) {
-            for (size_t f = 0; f < row->nfields; f++) {
-                pg_sql_add(&b, row->fields[f] ? row->fields[f] : "\\N");
-                pg_sql_add(&b, "\t");
-            }
-            pg_sql_add(&b, row->deleted ? "t" : "f");
-            if (changes) {
-                char counts[96];
-                snprintf(counts, sizeof counts, "\t%ld\t%ld\t%ld\t%ld", row->updates, row->deletes,
-                         row->first_update, row->first_delete);
-                pg_sql_add(&b, "\t");
-                pg_sql_add(&b, row->mask);
-                pg_sql_add(&b, counts);
-            }
-            pg_sql_add(&b, "\n");
-            if (b.oom) {
-                rc = err_set(err, "out of memory");
-            } else if (b.len >= COPY_CHUNK) {
-                if (PQputCopyData(d->conn, b.s, (int)b.len) != 1)
-                    rc = pg_fail(d, NULL, "sending rows with COPY", err);
-                b.len = 0;
-            }
-        }
-    if (rc == CH_OK && b.len > 0 && PQputCopyData(d->conn, b.s, (int)b.len) != 1)
-        rc = pg_fail(d, NULL, "sending rows with COPY", err);
-    free(b.s);
-    /* an error message here aborts the COPY, so the server discards what it received */
-    if (PQputCopyEnd(d->conn, rc == CH_OK ? NULL : "connector-host stopped the COPY") != 1 &&
-        rc == CH_OK)
-        rc = pg_fail(d, NULL, "ending a COPY", err);
-    while ((res = PQgetResult(d->conn)) != NULL) {
-        if (rc == CH_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
-            rc = pg_fail(d, res,
-                         changes ? "update or delete (COPY into the staging table)"
-                                 : "upsert (COPY into the staging table)",
-                         err);
-        PQclear(res);
-    }
-    return rc;
+    st->changes = changes;
+    st->rows = *rows; /* taken whole: the map starts again empty */
+    memset(rows, 0, sizeof *rows);
+    return CH_OK;
 }
 
 /*
@@ -259,7 +231,7 @@ static int copy_rows(pg_dest *d, pg_table *pt, int changes, ch_error *err)
  * columns with the table's types, then the mask, the counts and the first
  * operations' numbers.
  */
-static int ensure_change_stage(pg_dest *d, pg_table *pt, ch_error *err)
+static int plan_change_stage(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
 {
     pg_sql b = {0};
     if (pt->change_ncols == pt->stage_ncols)
@@ -275,30 +247,22 @@ static int ensure_change_stage(pg_dest *d, pg_table *pt, ch_error *err)
                    ", 0::bigint AS " CHANGE_FIRST_DELETE " FROM ");
     pg_sql_table(&b, d->schema, pt->def->dest_name);
     pg_sql_add(&b, " WITH NO DATA");
-    if (run(d, &b, NULL, "creating a staging table", err) != CH_OK)
-        return CH_ERROR;
     pt->change_ncols = pt->stage_ncols;
-    return CH_OK;
+    return plan_sql(p, &b, "creating a staging table", err);
 }
 
 /*
- * Names the first changes of a kind (DEST_UPDATE, DEST_DELETE) that found no
- * row, and reports all count of them. It runs after merge_changes' UPDATE,
- * before the staging table is emptied, and only when some found no row:
- * the keys the table lacks now are the keys it lacked then, since an update
- * never changes a key. A key the server's text does not give back is left
- * out of the message, never a reason to fail.
+ * The query naming the first changes of a kind (DEST_UPDATE, DEST_DELETE)
+ * that found no row. It runs after the changes' UPDATE, before the staging
+ * table is emptied, and only when some found no row: the keys the table
+ * lacks now are the keys it lacked then, since an update never changes a key.
  */
-static int name_missing(pg_dest *d, pg_table *pt, int kind, long count, ch_error *err)
+static char *name_missing_sql(pg_dest *d, pg_table *pt, int kind)
 {
     const char *first = kind == DEST_UPDATE ? CHANGE_FIRST_UPDATE : CHANGE_FIRST_DELETE;
     table_def *t = pt->def;
-    value vals[MAX_KEY_COLUMNS] = {{0}};
-    const value *keys[MAX_KEY_COLUMNS];
-    char rows[DEST_REPORT_ROWS_TEXT] = "", one[DEST_REPORT_ROWS_TEXT], limit[32];
+    char limit[32];
     pg_sql b = {0};
-    PGresult *res;
-    long named = 0;
     pg_sql_add(&b, "SELECT s.");
     pg_sql_add(&b, first);
     for (size_t k = 0; k < t->nkey; k++) {
@@ -321,13 +285,32 @@ static int name_missing(pg_dest *d, pg_table *pt, int kind, long count, ch_error
     }
     snprintf(limit, sizeof limit, ") ORDER BY 1 LIMIT %d", DEST_REPORT_ROWS);
     pg_sql_add(&b, limit);
-    if (run(d, &b, &res, "naming the changes that found no row", err) != CH_OK)
-        return CH_ERROR;
-    for (int r = 0; r < PQntuples(res); r++) {
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+/*
+ * Reports the changes of a kind that found no row, naming the first of them
+ * from the naming query's result. A key the server's text does not give back
+ * is left out of the message, never a reason to fail.
+ */
+static int report_kind(pg_dest *d, pg_step *st, int kind, ch_error *err)
+{
+    table_def *t = st->t;
+    value vals[MAX_KEY_COLUMNS] = {{0}};
+    const value *keys[MAX_KEY_COLUMNS];
+    char rows[DEST_REPORT_ROWS_TEXT] = "", one[DEST_REPORT_ROWS_TEXT];
+    PGresult *res = st->named[kind];
+    long named = 0;
+    for (int r = 0; res && r < PQntuples(res); r++) {
         size_t used = strlen(rows);
         for (size_t k = 0; k < t->nkey; k++) {
             ch_error ignored;
             const char *text = PQgetvalue(res, r, (int)k + 1);
+            value_free(&vals[k]);
             keys[k] = PQgetisnull(res, r, (int)k + 1) ||
                               pg_value_parse(text, strlen(text), t->cols[t->key[k]].type, &vals[k],
                                              &ignored) != CH_OK
@@ -340,43 +323,50 @@ static int name_missing(pg_dest *d, pg_table *pt, int kind, long count, ch_error
         snprintf(rows + used, sizeof rows - used, "%s%s", used ? ", " : "", one);
         named++;
     }
-    PQclear(res);
     for (size_t k = 0; k < t->nkey; k++)
         value_free(&vals[k]);
-    return dest_report_missing(&d->base, t, kind, count, rows, named, err);
+    return dest_report_missing(&d->base, t, kind, st->missing[kind], rows, named, err);
+}
+
+int pg_report_missing(pg_dest *d, pg_step *st, ch_error *err)
+{
+    for (int kind = DEST_UPDATE; kind <= DEST_DELETE; kind++)
+        if (st->missing[kind] > 0 && report_kind(d, st, kind, err) != CH_OK)
+            return CH_ERROR;
+    return CH_OK;
 }
 
 /*
  * Applies the changes with one UPDATE ... FROM: each column takes the
  * change's value only where its mask says an update gave it (one statement
  * for every mix of columns). The rows it returns are the changes that found
- * their row; the others' operations are the warnings, named by
- * name_missing. The staging table is emptied by merge_table's next
- * statement, in the same round trip as what the merge sends next, so that
- * name_missing can still read it.
+ * their row; the others' operations are the warnings, named by the naming
+ * queries (name_missing_sql). The staging table is emptied by plan_table's
+ * next statement, in the same round trip as what the merge sends next, so
+ * that the naming query can still read it.
  *
  * The staging table has no statistics, so the planner would hash the whole
  * table to join it: a merge would cost as much as the table is large. With
  * hash and merge joins off for this statement it looks each key up in the
  * primary key's index, and costs as much as the changes are many (10,000
- * changes into 100,000 rows: 46 ms instead of 74 ms). merge_table turns
+ * changes into 100,000 rows: 46 ms instead of 74 ms). plan_table turns
  * them on again.
  */
-static int merge_changes(pg_dest *d, pg_table *pt, ch_error *err)
+static int plan_changes(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
 {
     table_def *t = pt->def;
     pg_sql b = {0};
-    PGresult *res;
-    long updates = 0, deletes = 0, found_updates, found_deletes;
+    pg_step *st;
+    long want[2] = {0, 0};
     char num[32];
     if (pt->changes.count == 0)
         return CH_OK;
     for (size_t i = 0; i < pt->changes.nbuckets; i++)
         for (const pg_row *row = pt->changes.buckets[i]; row; row = row->next) {
-            updates += row->updates;
-            deletes += row->deletes;
+            want[DEST_UPDATE] += row->updates;
+            want[DEST_DELETE] += row->deletes;
         }
-    if (ensure_change_stage(d, pt, err) != CH_OK || copy_rows(d, pt, 1, err) != CH_OK)
+    if (plan_change_stage(d, pt, p, err) != CH_OK || plan_copy(pt, 1, p, err) != CH_OK)
         return CH_ERROR;
     pg_sql_add(&b, "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "
                    "WITH done AS (UPDATE ");
@@ -409,43 +399,41 @@ static int merge_changes(pg_dest *d, pg_table *pt, ch_error *err)
     }
     pg_sql_add(&b, " RETURNING s." CHANGE_UPDATES " AS u, s." CHANGE_DELETES
                    " AS x) SELECT coalesce(sum(u), 0), coalesce(sum(x), 0) FROM done");
-    if (run(d, &b, &res, "update or delete (merging the staged changes)", err) != CH_OK)
-        return CH_ERROR;
-    found_updates = atol(PQgetvalue(res, 0, 0));
-    found_deletes = atol(PQgetvalue(res, 0, 1));
-    PQclear(res);
-    pg_rows_clear(&pt->changes);
+    st = pg_plan_add(p, PG_STEP_CHANGES, &b, "update or delete (merging the staged changes)");
+    if (st == NULL)
+        return err_set(err, "out of memory");
+    st->t = t;
+    for (int kind = DEST_UPDATE; kind <= DEST_DELETE; kind++) {
+        st->want[kind] = want[kind];
+        if (want[kind] > 0 && (st->name_sql[kind] = name_missing_sql(d, pt, kind)) == NULL)
+            return err_set(err, "out of memory");
+    }
     pt->emptied = 1;
-    if ((updates > found_updates &&
-         name_missing(d, pt, DEST_UPDATE, updates - found_updates, err) != CH_OK) ||
-        (deletes > found_deletes &&
-         name_missing(d, pt, DEST_DELETE, deletes - found_deletes, err) != CH_OK))
-        return CH_ERROR;
     return CH_OK;
 }
 
 /*
- * Merges the table's waiting operations: the changes, then the pending
- * rows, one per key, so one INSERT ... ON CONFLICT.
+ * The steps merging the table's waiting operations: the changes, then the
+ * pending rows, one per key, so one INSERT ... ON CONFLICT.
  */
-static int merge_table(pg_dest *d, pg_table *pt, ch_error *err)
+static int plan_table(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
 {
     table_def *t = pt->def;
     pg_sql b = {0};
     int changed = pt->changes.count > 0;
-    if (merge_changes(d, pt, err) != CH_OK)
+    if (plan_changes(d, pt, p, err) != CH_OK)
         return CH_ERROR;
     if (changed) {
-        /* the changes' staging table emptied and the joins merge_changes turned off back on, in
+        /* the changes' staging table emptied and the joins plan_changes turned off back on, in
            the round trip that merges the upserted rows when there are any */
         pg_sql_add(&b, "DELETE FROM ");
         change_name(&b, pt);
         pg_sql_add(&b, "; RESET enable_hashjoin; RESET enable_mergejoin; ");
     }
     if (pt->pending.count == 0)
-        return changed ? run(d, &b, NULL, "update or delete (merging the staged changes)", err)
+        return changed ? plan_sql(p, &b, "update or delete (merging the staged changes)", err)
                        : CH_OK;
-    if (ensure_stage(d, pt, err) != CH_OK || copy_rows(d, pt, 0, err) != CH_OK) {
+    if (plan_stage(d, pt, p, err) != CH_OK || plan_copy(pt, 0, p, err) != CH_OK) {
         free(b.s);
         return CH_ERROR;
     }
@@ -471,27 +459,58 @@ static int merge_table(pg_dest *d, pg_table *pt, ch_error *err)
     pg_sql_add(&b, "\"" COL_SYNCED "\" = excluded.\"" COL_SYNCED "\", \"" COL_DELETED
                    "\" = excluded.\"" COL_DELETED "\"; DELETE FROM ");
     stage_name(&b, pt);
-    if (run(d, &b, NULL, "upsert (merging the staged rows)", err) != CH_OK)
-        return CH_ERROR;
-    pg_rows_clear(&pt->pending);
     pt->emptied = 1;
+    return plan_sql(p, &b, "upsert (merging the staged rows)", err);
+}
+
+int pg_plan_merge(pg_dest *d, pg_table *only, pg_plan *p, ch_error *err)
+{
+    for (pg_table *pt = only ? only : d->tables; pt; pt = only ? NULL : pt->next)
+        if (plan_table(d, pt, p, err) != CH_OK)
+            return CH_ERROR;
     return CH_OK;
+}
+
+/* True when pt (NULL: any table) has rows waiting. */
+static int waiting(const pg_dest *d, const pg_table *only)
+{
+    for (const pg_table *pt = only ? only : d->tables; pt; pt = only ? NULL : pt->next)
+        if (pt->pending.count > 0 || pt->changes.count > 0)
+            return 1;
+    return 0;
+}
+
+/* Merges the waiting rows of pt (NULL: of every table) now, in the open transaction. */
+static int merge_now(pg_dest *d, pg_table *pt, ch_error *err)
+{
+    pg_plan p = {0};
+    if (!waiting(d, pt))
+        return pg_land(d, err);
+    if (pg_begin(d, err) != CH_OK)
+        return CH_ERROR;
+    if (pg_plan_merge(d, pt, &p, err) != CH_OK) {
+        ch_error ignored;
+        pg_plan_land(d, &p, &ignored);
+        return CH_ERROR;
+    }
+    return pg_plan_now(d, &p, err);
+}
+
+static int merge_table(pg_dest *d, pg_table *pt, ch_error *err)
+{
+    return merge_now(d, pt, err);
 }
 
 int pg_merge(pg_dest *d, table_def *t, ch_error *err)
 {
     if (t != NULL)
-        return t->dest ? merge_table(d, t->dest, err) : CH_OK;
-    for (pg_table *pt = d->tables; pt; pt = pt->next)
-        if (merge_table(d, pt, err) != CH_OK)
-            return CH_ERROR;
-    return CH_OK;
+        return t->dest ? merge_now(d, t->dest, err) : pg_land(d, err);
+    return merge_now(d, NULL, err);
 }
 
 int pg_flush(dest *base, ch_error *err)
 {
-    pg_dest *d = (pg_dest *)base;
-    return d->in_tx ? pg_merge(d, NULL, err) : CH_OK;
+    return pg_merge((pg_dest *)base, NULL, err);
 }
 
 /*
@@ -499,7 +518,7 @@ int pg_flush(dest *base, ch_error *err)
  * TRUNCATE when merges are frequent; temporary tables are never vacuumed,
  * though, so the dead rows are cut once per commit here.
  */
-int pg_stage_trim(pg_dest *d, ch_error *err)
+int pg_plan_trim(pg_dest *d, pg_plan *p, ch_error *err)
 {
     pg_sql b = {0};
     for (pg_table *pt = d->tables; pt; pt = pt->next) {
@@ -515,7 +534,7 @@ int pg_stage_trim(pg_dest *d, ch_error *err)
         }
         pt->emptied = 0;
     }
-    return b.s || b.oom ? run(d, &b, NULL, "emptying the staging tables", err) : CH_OK;
+    return b.s || b.oom ? plan_sql(p, &b, "emptying the staging tables", err) : CH_OK;
 }
 
 void pg_table_changed(pg_dest *d, table_def *t)
@@ -570,8 +589,7 @@ int pg_upsert(dest *base, table_def *t, const value *vals, const char *id, const
     size_t nfields;
     char *key, *text;
     pg_row *row;
-    if (pg_begin(d, err) != CH_OK)
-        return CH_ERROR;
+    /* no transaction yet: folding needs none, and a commit may still be in flight */
     if (fit_stage(d, pt, err) != CH_OK)
         return CH_ERROR;
     nfields = t->ncols + (t->nkey == 0) + 1;
@@ -683,7 +701,7 @@ int pg_update(dest *base, table_def *t, const value *vals, const unsigned char *
 {
     pg_dest *d = (pg_dest *)base;
     pg_row *pending, *change;
-    if (pg_begin(d, err) != CH_OK || waiting_row(d, t, vals, &pending, &change, err) != CH_OK)
+    if (waiting_row(d, t, vals, &pending, &change, err) != CH_OK)
         return CH_ERROR;
     if (pending != NULL) {
         *found = 1;
@@ -707,7 +725,7 @@ int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, l
     pg_dest *d = (pg_dest *)base;
     pg_row *pending, *change, *row;
     char *text;
-    if (pg_begin(d, err) != CH_OK || waiting_row(d, t, vals, &pending, &change, err) != CH_OK)
+    if (waiting_row(d, t, vals, &pending, &change, err) != CH_OK)
         return CH_ERROR;
     row = pending ? pending : change;
     if (synced_text(d, t, synced, &text, err) != CH_OK)
