@@ -33,6 +33,7 @@ void pg_sql_table(pg_sql *b, const char *nsp, const char *table);
 typedef struct pg_row {
     struct pg_row *next;   /* in its hash bucket */
     char *key;             /* the key fields' COPY text, joined by tabs */
+    size_t hash;           /* of key */
     int deleted;           /* deleted after its upsert, or by a change, before the merge */
     char *mask;            /* a change's given columns: '1' or '0' per column; NULL for upserts */
     long updates, deletes; /* a change's operations: each counts as a warning if no row */
@@ -46,11 +47,16 @@ typedef struct pg_rows {
     pg_row **buckets;
     size_t nbuckets, count;
     size_t bytes; /* about how much memory the rows hold, to bound it */
+    size_t hint;  /* buckets to start with: as many as the last batch needed */
 } pg_rows;
 
-pg_row *pg_row_new(const char *key, size_t nfields);
+/* A row of the key (taken over, freed on failure); NULL when out of memory. */
+pg_row *pg_row_new(char *key, size_t nfields);
 void pg_row_free(pg_row *row);
-pg_row *pg_rows_find(const pg_rows *m, const char *key);
+/* The hash of a key, as pg_rows keeps it. */
+size_t pg_key_hash(const char *key);
+/* The waiting row of the key, whose pg_key_hash is hash. */
+pg_row *pg_rows_find(const pg_rows *m, const char *key, size_t hash);
 /* Adds the row, replacing (and freeing) the row of the same key. */
 int pg_rows_put(pg_rows *m, pg_row *row);
 void pg_rows_clear(pg_rows *m);
@@ -64,7 +70,6 @@ typedef struct pg_table {
     pg_rows pending;     /* upserted rows not yet merged, by key */
     pg_rows changes;     /* updates and deletes of other keys, not yet merged, by key */
     size_t stage_ncols;  /* columns of t the waiting rows carry: t may grow before the merge */
-    int emptied;         /* merged since the last commit: dead rows to cut (pg_stage_trim) */
     struct pg_table *next;
     table_def *def;
 } pg_table;
@@ -200,11 +205,10 @@ int pg_truncate(dest *base, table_def *t, const char *synced, long *rows, ch_err
 int pg_merge(pg_dest *d, table_def *t, ch_error *err);
 /*
  * Adds to p the steps merging the waiting rows of pt (NULL: of every table),
- * which become the plan's; CH_ERROR when out of memory.
+ * which become the plan's; CH_ERROR when out of memory. `last`: nothing but
+ * the commit follows in the transaction, which empties the staging tables.
  */
-int pg_plan_merge(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err);
-/* Adds to p the step emptying the staging tables that merges emptied, before a commit. */
-int pg_plan_trim(pg_dest *d, pg_plan *p, ch_error *err);
+int pg_plan_merge(pg_dest *d, pg_table *pt, pg_plan *p, int last, ch_error *err);
 /* Reports the changes of a plan's CHANGES step that found no row (pg_plan_land). */
 int pg_report_missing(pg_dest *d, pg_step *st, ch_error *err);
 /* dest_ops.flush: merges every table's waiting rows, without committing. */

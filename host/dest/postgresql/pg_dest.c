@@ -487,7 +487,7 @@ static int commit(dest *base, const char *connector, const char *state_json, con
         pg_sql_add(&b, "BEGIN");
         pg_plan_add(&p, PG_STEP_SQL, &b, "starting a transaction");
     }
-    if (pg_plan_merge(d, NULL, &p, err) != CH_OK || pg_plan_trim(d, &p, err) != CH_OK)
+    if (pg_plan_merge(d, NULL, &p, 1, err) != CH_OK)
         goto fail;
     if (!d->state_table_ok) {
         pg_sql_add(&b, "CREATE TABLE ");

@@ -192,6 +192,7 @@ int pg_plan_run(pg_dest *d, pg_plan *p)
         switch (st->kind) {
         case PG_STEP_COPY:
             rc = run_copy(d, st, err);
+            pg_rows_free(&st->rows); /* sent: freed while the server works on them */
             break;
         case PG_STEP_CHANGES:
             rc = run_changes(d, st, err);
