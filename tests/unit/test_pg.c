@@ -142,8 +142,8 @@ static void rows(void)
     for (int i = 0; i < 5000; i++) { /* enough to grow the table several times */
         pg_row *r;
         snprintf(key, sizeof key, "k%d", i % 3000);
-        r = pg_row_new(strdup(key), 2); /* the row takes the key over */
-        r->deleted = i;                 /* the last row of each key wins */
+        r = pg_row_new(&m, key, 2);
+        r->deleted = i; /* the last row of each key wins */
         all &= pg_rows_put(&m, r) == CH_OK;
     }
     ok(all && m.count == 3000, "3000 keys after 5000 puts (%zu)", m.count);

@@ -46,18 +46,24 @@ typedef struct pg_row {
 typedef struct pg_rows {
     pg_row **buckets;
     size_t nbuckets, count;
-    size_t bytes; /* about how much memory the rows hold, to bound it */
-    size_t hint;  /* buckets to start with: as many as the last batch needed */
+    size_t bytes;            /* about how much memory the rows hold, to bound it */
+    size_t hint;             /* buckets to start with: as many as the last batch needed */
+    struct pg_block *blocks; /* the memory of the rows and their texts */
+    char *free;
+    size_t left;
 } pg_rows;
 
-/* A row of the key (taken over, freed on failure); NULL when out of memory. */
-pg_row *pg_row_new(char *key, size_t nfields);
-void pg_row_free(pg_row *row);
+/* n bytes of the map's memory, freed with the map; NULL when out of memory. */
+void *pg_rows_alloc(pg_rows *m, size_t n);
+/* A copy of text (len bytes and a NUL) in the map's memory; NULL when out of memory. */
+char *pg_rows_text(pg_rows *m, const char *text, size_t len);
+/* A row of the key in the map's memory, not yet put; NULL when out of memory. */
+pg_row *pg_row_new(pg_rows *m, const char *key, size_t nfields);
 /* The hash of a key, as pg_rows keeps it. */
 size_t pg_key_hash(const char *key);
 /* The waiting row of the key, whose pg_key_hash is hash. */
 pg_row *pg_rows_find(const pg_rows *m, const char *key, size_t hash);
-/* Adds the row, replacing (and freeing) the row of the same key. */
+/* Adds the row (of m's memory), replacing the row of the same key. */
 int pg_rows_put(pg_rows *m, pg_row *row);
 void pg_rows_clear(pg_rows *m);
 void pg_rows_free(pg_rows *m);
@@ -146,6 +152,7 @@ struct pg_dest {
     pg_table *tables;
     char *text; /* scratch for one value's text */
     size_t text_cap;
+    pg_sql key;      /* scratch for a row's key */
     pg_plan *flight; /* the commit running on its own thread, or NULL */
     pthread_t flight_thread;
 };

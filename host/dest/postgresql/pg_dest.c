@@ -574,6 +574,7 @@ static void close_dest(dest *base)
     }
     PQfinish(d->conn);
     free(d->text);
+    free(d->key.s);
     free(d->schema);
     free(d->server);
     dest_base_free(&d->base);

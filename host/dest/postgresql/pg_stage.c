@@ -116,9 +116,12 @@ static void copy_escape(pg_sql *b, const char *text)
     }
 }
 
-/* The COPY text of a value (malloc'd), or NULL in *out for SQL NULL. */
-static int field_text(pg_dest *d, const table_def *t, size_t col, const value *v, char **out,
-                      ch_error *err)
+/*
+ * The COPY text of a value in m's memory, or NULL in *out for SQL NULL. The
+ * text counts against m's bound.
+ */
+static int field_text(pg_dest *d, const table_def *t, size_t col, const value *v, pg_rows *m,
+                      char **out, ch_error *err)
 {
     const char *text;
     size_t len;
@@ -132,69 +135,70 @@ static int field_text(pg_dest *d, const table_def *t, size_t col, const value *v
                        t->cols[col].name);
     len = strlen(text);
     if (text[strcspn(text, "\\\n\r\t")] == '\0') { /* nothing to escape: most values */
-        if ((*out = malloc(len + 1)) == NULL)
-            return err_set(err, "out of memory");
-        memcpy(*out, text, len + 1);
-        return CH_OK;
-    }
-    {
+        *out = pg_rows_text(m, text, len);
+    } else {
         pg_sql b = {0};
         copy_escape(&b, text);
-        if (b.oom) {
-            free(b.s);
-            return err_set(err, "out of memory");
-        }
-        *out = b.s;
+        *out = b.oom ? NULL : pg_rows_text(m, b.s, b.len);
+        free(b.s);
     }
+    if (*out == NULL)
+        return err_set(err, "out of memory");
+    m->bytes += len;
     return CH_OK;
 }
 
-/* The key of a row as the pending rows are indexed: the key fields' COPY text, tab-joined. */
-static int row_key(pg_dest *d, const table_def *t, const value *vals, const char *id, char **key,
-                   ch_error *err)
+/* A string as a COPY field in m's memory. */
+static int string_text(pg_dest *d, const table_def *t, const char *s, pg_rows *m, char **out,
+                       ch_error *err)
 {
-    pg_sql b = {0};
-    if (t->nkey == 0) {
-        copy_escape(&b, id);
-    } else if (t->nkey == 1) { /* the field's text is the key: no second copy */
-        char *text;
-        if (field_text(d, t, t->key[0], &vals[t->key[0]], &text, err) != CH_OK)
-            return CH_ERROR;
-        if (text == NULL && (text = strdup("\\N")) == NULL)
-            return err_set(err, "out of memory");
-        *key = text;
-        return CH_OK;
-    } else {
-        for (size_t k = 0; k < t->nkey; k++) {
-            char *text;
-            if (field_text(d, t, t->key[k], &vals[t->key[k]], &text, err) != CH_OK) {
-                free(b.s);
-                return CH_ERROR;
-            }
-            if (k)
-                pg_sql_add(&b, "\t");
-            pg_sql_add(&b, text ? text : "\\N");
-            free(text);
-        }
-    }
-    if (b.oom || (b.s == NULL && (b.s = strdup("")) == NULL)) {
-        free(b.s);
-        return err_set(err, "out of memory");
-    }
-    *key = b.s;
-    return CH_OK;
+    return field_text(d, t, 0, &(value){.type = T_STRING, .ptr = s, .len = strlen(s)}, m, out, err);
 }
 
 /*
- * Replaces one field of a waiting row; field_text's result is taken over.
- * The bytes count against the row's own map (a change has a mask), which a
- * merge empties: counted against the other, they would outlive the merge.
+ * The key of a row as the pending rows are indexed: the key fields' COPY
+ * text, tab-joined, in d's scratch (valid until the next call).
  */
-static void set_field(pg_table *pt, pg_row *row, size_t i, char *text)
+static int row_key(pg_dest *d, const table_def *t, const value *vals, const char *id,
+                   const char **key, ch_error *err)
 {
-    (row->mask ? &pt->changes : &pt->pending)->bytes += text ? strlen(text) : 0;
-    free(row->fields[i]);
-    row->fields[i] = text;
+    pg_sql *b = &d->key;
+    b->len = 0;
+    if (t->nkey == 0) {
+        copy_escape(b, id);
+    } else {
+        for (size_t k = 0; k < t->nkey; k++) {
+            const value *v = &vals[t->key[k]];
+            const char *text;
+            if (k)
+                pg_sql_add(b, "\t");
+            if (v->type == T_NONE) {
+                pg_sql_add(b, "\\N");
+                continue;
+            }
+            if (pg_value_text(v, &d->text, &d->text_cap, &text, err) != CH_OK)
+                return CH_ERROR;
+            if (text == v->ptr && memchr(text, '\0', v->len) != NULL)
+                return err_set(err,
+                               "column '%s': PostgreSQL cannot store a text with a NUL character",
+                               t->cols[t->key[k]].name);
+            copy_escape(b, text);
+        }
+    }
+    pg_sql_add(b, ""); /* a key may be empty text */
+    if (b->oom) {
+        free(b->s);
+        memset(b, 0, sizeof *b);
+        return err_set(err, "out of memory");
+    }
+    *key = b->s;
+    return CH_OK;
+}
+
+/* The map whose memory a waiting row is of: a change has a mask. */
+static pg_rows *map_of(pg_table *pt, const pg_row *row)
+{
+    return row->mask ? &pt->changes : &pt->pending;
 }
 
 /*
@@ -569,8 +573,9 @@ int pg_upsert(dest *base, table_def *t, const value *vals, const char *id, const
 {
     pg_dest *d = (pg_dest *)base;
     pg_table *pt = t->dest;
+    pg_rows *m = &pt->pending;
     size_t nfields;
-    char *key, *text;
+    const char *key;
     pg_row *row;
     /* no transaction yet: folding needs none, and a commit may still be in flight */
     if (fit_stage(d, pt, err) != CH_OK)
@@ -578,35 +583,22 @@ int pg_upsert(dest *base, table_def *t, const value *vals, const char *id, const
     nfields = t->ncols + (t->nkey == 0) + 1;
     if (row_key(d, t, vals, id, &key, err) != CH_OK)
         return CH_ERROR;
-    row = pg_row_new(key, nfields);
-    if (row == NULL)
+    if ((row = pg_row_new(m, key, nfields)) == NULL)
         return err_set(err, "out of memory");
     for (size_t i = 0; i < t->ncols; i++) {
-        if (t->nkey == 1 && i == t->key[0] && strcmp(row->key, "\\N") != 0) {
+        if (t->nkey == 1 && i == t->key[0] && vals[i].type != T_NONE) {
             row->fields[i] = row->key; /* the same text: kept once */
-            pt->pending.bytes += strlen(row->key);
             continue;
         }
-        if (field_text(d, t, i, &vals[i], &text, err) != CH_OK) {
-            pg_row_free(row);
+        if (field_text(d, t, i, &vals[i], m, &row->fields[i], err) != CH_OK)
             return CH_ERROR;
-        }
-        set_field(pt, row, i, text);
     }
-    if (field_text(d, t, 0, &(value){.type = T_STRING, .ptr = synced, .len = strlen(synced)}, &text,
-                   err) != CH_OK ||
-        (t->nkey == 0 &&
-         field_text(d, t, 0, &(value){.type = T_STRING, .ptr = id, .len = strlen(id)},
-                    &row->fields[t->ncols], err) != CH_OK)) {
-        pg_row_free(row);
+    if (string_text(d, t, synced, m, &row->fields[nfields - 1], err) != CH_OK ||
+        (t->nkey == 0 && string_text(d, t, id, m, &row->fields[t->ncols], err) != CH_OK))
         return CH_ERROR;
-    }
-    set_field(pt, row, nfields - 1, text);
-    pt->pending.bytes += sizeof *row + nfields * (sizeof row->fields[0] + 16) + strlen(row->key);
-    if (pg_rows_put(&pt->pending, row) != CH_OK) {
-        pg_row_free(row);
+    m->bytes += sizeof *row + nfields * sizeof row->fields[0] + strlen(row->key);
+    if (pg_rows_put(m, row) != CH_OK)
         return err_set(err, "out of memory");
-    }
     return bound(d, pt, err);
 }
 
@@ -614,28 +606,15 @@ int pg_upsert(dest *base, table_def *t, const value *vals, const char *id, const
 static int update_pending(pg_dest *d, table_def *t, pg_row *row, const value *vals,
                           const unsigned char *present, const char *synced, ch_error *err)
 {
-    pg_table *pt = t->dest;
-    char *text;
+    pg_rows *m = map_of(t->dest, row);
     for (size_t i = 0; i < t->ncols; i++) {
         if (!present[i] || table_is_key(t, i))
             continue;
-        if (field_text(d, t, i, &vals[i], &text, err) != CH_OK)
+        /* the text replaced stays in the map's memory until the merge, counted */
+        if (field_text(d, t, i, &vals[i], m, &row->fields[i], err) != CH_OK)
             return CH_ERROR;
-        set_field(pt, row, i, text);
     }
-    if (field_text(d, t, 0, &(value){.type = T_STRING, .ptr = synced, .len = strlen(synced)}, &text,
-                   err) != CH_OK)
-        return CH_ERROR;
-    set_field(pt, row, row->nfields - 1, text);
-    return CH_OK;
-}
-
-/* The synced text of an operation as a COPY field (malloc'd). */
-static int synced_text(pg_dest *d, const table_def *t, const char *synced, char **text,
-                       ch_error *err)
-{
-    return field_text(d, t, 0, &(value){.type = T_STRING, .ptr = synced, .len = strlen(synced)},
-                      text, err);
+    return string_text(d, t, synced, m, &row->fields[row->nfields - 1], err);
 }
 
 /*
@@ -646,8 +625,9 @@ static int waiting_row(pg_dest *d, table_def *t, const value *vals, pg_row **pen
                        pg_row **change, ch_error *err)
 {
     pg_table *pt = t->dest;
+    pg_rows *m = &pt->changes;
     size_t nfields = t->ncols + 1, hash; /* keyed: the columns, then synced */
-    char *key, *text;
+    const char *key;
     pg_row *row;
     *pending = *change = NULL;
     if (t->nkey == 0) /* the sink refuses these: there is no key to find the row by */
@@ -656,34 +636,24 @@ static int waiting_row(pg_dest *d, table_def *t, const value *vals, pg_row **pen
         return CH_ERROR;
     hash = pg_key_hash(key);
     if ((*pending = pg_rows_find(&pt->pending, key, hash)) != NULL ||
-        (*change = pg_rows_find(&pt->changes, key, hash)) != NULL) {
-        free(key);
+        (*change = pg_rows_find(m, key, hash)) != NULL)
         return CH_OK;
-    }
-    row = pg_row_new(key, nfields);
-    if (row == NULL || (row->mask = malloc(t->ncols + 1)) == NULL) {
-        pg_row_free(row);
+    if ((row = pg_row_new(m, key, nfields)) == NULL ||
+        (row->mask = pg_rows_alloc(m, t->ncols + 1)) == NULL)
         return err_set(err, "out of memory");
-    }
     memset(row->mask, '0', t->ncols);
     row->mask[t->ncols] = '\0';
     for (size_t k = 0; k < t->nkey; k++) {
-        if (t->nkey == 1 && strcmp(row->key, "\\N") != 0) {
+        if (t->nkey == 1 && vals[t->key[0]].type != T_NONE) {
             row->fields[t->key[0]] = row->key; /* the same text: kept once */
-            pt->changes.bytes += strlen(row->key);
             continue;
         }
-        if (field_text(d, t, t->key[k], &vals[t->key[k]], &text, err) != CH_OK) {
-            pg_row_free(row);
+        if (field_text(d, t, t->key[k], &vals[t->key[k]], m, &row->fields[t->key[k]], err) != CH_OK)
             return CH_ERROR;
-        }
-        set_field(pt, row, t->key[k], text);
     }
-    pt->changes.bytes += sizeof *row + nfields * (sizeof row->fields[0] + 16) + 2 * t->ncols;
-    if (pg_rows_put(&pt->changes, row) != CH_OK) {
-        pg_row_free(row);
+    m->bytes += sizeof *row + nfields * sizeof row->fields[0] + strlen(row->key) + 2 * t->ncols;
+    if (pg_rows_put(m, row) != CH_OK)
         return err_set(err, "out of memory");
-    }
     *change = row;
     return CH_OK;
 }
@@ -716,13 +686,12 @@ int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, l
 {
     pg_dest *d = (pg_dest *)base;
     pg_row *pending, *change, *row;
-    char *text;
     if (waiting_row(d, t, vals, &pending, &change, err) != CH_OK)
         return CH_ERROR;
     row = pending ? pending : change;
-    if (synced_text(d, t, synced, &text, err) != CH_OK)
+    if (string_text(d, t, synced, map_of(t->dest, row), &row->fields[row->nfields - 1], err) !=
+        CH_OK)
         return CH_ERROR;
-    set_field(t->dest, row, row->nfields - 1, text);
     row->deleted = 1; /* soft delete: the row keeps its values */
     if (pending != NULL) {
         *found = 1;
