@@ -10,7 +10,9 @@
  * tables' definitions meanwhile. Everything that uses the connection lands
  * the flight first (pg_land): it waits for it, reports what its merges found
  * missing, and fails with its failure, which thus surfaces at the next
- * write, commit, settle or close. One commit at most is in flight.
+ * write, commit, settle or close. One commit at most is in flight. Opening
+ * a transaction (pg_begin) lands it too, and the landing reports what the
+ * merges' changes found missing.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -20,6 +22,83 @@
 
 /* COPY data is sent in pieces of about this size. */
 #define COPY_CHUNK (256u << 10)
+
+/*
+ * Looked up first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege
+ * even when the schema exists.
+ */
+static int ensure_schema(pg_dest *d, ch_error *err)
+{
+    const char *params[1] = {d->schema};
+    PGresult *res;
+    pg_sql b = {0};
+    if (pg_exec_params(d, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, params, NULL, NULL,
+                       &res, "looking up the schema", err) != CH_OK)
+        return CH_ERROR;
+    d->schema_ok = PQntuples(res) > 0;
+    PQclear(res);
+    if (d->schema_ok)
+        return CH_OK;
+    pg_sql_add(&b, "CREATE SCHEMA ");
+    sql_ident(&b, d->schema);
+    return pg_exec_sql(d, &b, "creating the schema", err);
+}
+
+int pg_begin(pg_dest *d, ch_error *err)
+{
+    if (pg_land(d, err) != CH_OK)
+        return CH_ERROR;
+    if (d->in_tx)
+        return CH_OK;
+    if (pg_exec(d, "BEGIN", "starting a transaction", err) != CH_OK)
+        return CH_ERROR;
+    d->in_tx = 1;
+    return d->schema_ok ? CH_OK : ensure_schema(d, err);
+}
+
+/*
+ * Reports the changes of a kind that found no row, naming the first of them
+ * from the naming query's result. A key the server's text does not give back
+ * is left out of the message, never a reason to fail.
+ */
+static int report_kind(pg_dest *d, pg_step *st, int kind, ch_error *err)
+{
+    table_def *t = st->t;
+    value vals[MAX_KEY_COLUMNS] = {{0}};
+    const value *keys[MAX_KEY_COLUMNS];
+    char rows[DEST_REPORT_ROWS_TEXT] = "", one[DEST_REPORT_ROWS_TEXT];
+    PGresult *res = st->named[kind];
+    long named = 0;
+    for (int r = 0; res && r < PQntuples(res); r++) {
+        size_t used = strlen(rows);
+        for (size_t k = 0; k < t->nkey; k++) {
+            ch_error ignored;
+            const char *text = PQgetvalue(res, r, (int)k + 1);
+            value_free(&vals[k]);
+            keys[k] = PQgetisnull(res, r, (int)k + 1) ||
+                              pg_value_parse(text, strlen(text), t->cols[t->key[k]].type, &vals[k],
+                                             &ignored) != CH_OK
+                          ? NULL
+                          : &vals[k];
+        }
+        table_op_row(atol(PQgetvalue(res, r, 0)), t, keys, one, sizeof one);
+        if (used + strlen(one) + 3 > sizeof rows)
+            break; /* the rest are counted, not named */
+        snprintf(rows + used, sizeof rows - used, "%s%s", used ? ", " : "", one);
+        named++;
+    }
+    for (size_t k = 0; k < t->nkey; k++)
+        value_free(&vals[k]);
+    return dest_report_missing(&d->base, t, kind, st->missing[kind], rows, named, err);
+}
+
+int pg_report_missing(pg_dest *d, pg_step *st, ch_error *err)
+{
+    for (int kind = DEST_UPDATE; kind <= DEST_DELETE; kind++)
+        if (st->missing[kind] > 0 && report_kind(d, st, kind, err) != CH_OK)
+            return CH_ERROR;
+    return CH_OK;
+}
 
 pg_step *pg_plan_add(pg_plan *p, pg_step_kind kind, pg_sql *b, const char *what)
 {

@@ -298,50 +298,6 @@ static char *name_missing_sql(pg_dest *d, pg_table *pt, int kind)
 }
 
 /*
- * Reports the changes of a kind that found no row, naming the first of them
- * from the naming query's result. A key the server's text does not give back
- * is left out of the message, never a reason to fail.
- */
-static int report_kind(pg_dest *d, pg_step *st, int kind, ch_error *err)
-{
-    table_def *t = st->t;
-    value vals[MAX_KEY_COLUMNS] = {{0}};
-    const value *keys[MAX_KEY_COLUMNS];
-    char rows[DEST_REPORT_ROWS_TEXT] = "", one[DEST_REPORT_ROWS_TEXT];
-    PGresult *res = st->named[kind];
-    long named = 0;
-    for (int r = 0; res && r < PQntuples(res); r++) {
-        size_t used = strlen(rows);
-        for (size_t k = 0; k < t->nkey; k++) {
-            ch_error ignored;
-            const char *text = PQgetvalue(res, r, (int)k + 1);
-            value_free(&vals[k]);
-            keys[k] = PQgetisnull(res, r, (int)k + 1) ||
-                              pg_value_parse(text, strlen(text), t->cols[t->key[k]].type, &vals[k],
-                                             &ignored) != CH_OK
-                          ? NULL
-                          : &vals[k];
-        }
-        table_op_row(atol(PQgetvalue(res, r, 0)), t, keys, one, sizeof one);
-        if (used + strlen(one) + 3 > sizeof rows)
-            break; /* the rest are counted, not named */
-        snprintf(rows + used, sizeof rows - used, "%s%s", used ? ", " : "", one);
-        named++;
-    }
-    for (size_t k = 0; k < t->nkey; k++)
-        value_free(&vals[k]);
-    return dest_report_missing(&d->base, t, kind, st->missing[kind], rows, named, err);
-}
-
-int pg_report_missing(pg_dest *d, pg_step *st, ch_error *err)
-{
-    for (int kind = DEST_UPDATE; kind <= DEST_DELETE; kind++)
-        if (st->missing[kind] > 0 && report_kind(d, st, kind, err) != CH_OK)
-            return CH_ERROR;
-    return CH_OK;
-}
-
-/*
  * Applies the changes with one UPDATE ... FROM: each column takes the
  * change's value only where its mask says an update gave it (one statement
  * for every mix of columns). The rows it returns are the changes that found
