@@ -60,6 +60,17 @@ typedef struct dest_ops {
     /* Stores the state and commits everything since the last commit, atomically. */
     int (*commit)(dest *d, const char *connector, const char *state_json, const char *synced,
                   ch_error *err);
+    /*
+     * Waits for a commit that commit() returned from while the server still
+     * worked on it, and gives its outcome: CH_ERROR (with the failure) when
+     * it did not commit. A commit counts as durable only once settle has
+     * returned CH_OK: the writer thread calls it before the next commit and
+     * whenever it has nothing else to do, the sync right after commit()
+     * when it has no writer. Every other call of the destination waits for
+     * such a commit too, and fails with its failure. NULL when commit()
+     * always waits.
+     */
+    int (*settle)(dest *d, ch_error *err);
     /* Discards everything since the last commit. */
     void (*rollback)(dest *d);
     /* Finishes statements and closes; uncommitted work is rolled back. */

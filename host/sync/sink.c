@@ -551,6 +551,8 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
         else {
             int64_t t0 = sink_clock();
             rc = s->dest->ops->commit(s->dest, s->connector, state_json, next_synced(s), &err);
+            if (rc == CH_OK && s->dest->ops->settle) /* durable only once settled */
+                rc = s->dest->ops->settle(s->dest, &err);
             s->times.commits += sink_clock() - t0;
         }
         if (rc != CH_OK)

@@ -77,6 +77,7 @@ struct writer {
 
     /* the writer's own, read by the producer only after a drain (the tail orders them) */
     int64_t writes, commits;
+    int unsettled; /* the destination's last commit may still be in flight (dest_ops.settle) */
 
     pthread_mutex_t lock; /* for sleeping, and guards reports */
     pthread_cond_t work;  /* the writer sleeps here */
@@ -282,6 +283,39 @@ static void pass_reports(writer *w)
     pthread_mutex_unlock(&w->lock);
 }
 
+/* A commit is durable: the sink may count it (after taking its reports). */
+static void commit_done(writer *w)
+{
+    pass_reports(w); /* the sink takes a commit's reports before it sees it done */
+    atomic_fetch_add(&w->commits_done, 1);
+    wake_producer(w);
+}
+
+static void fail(writer *w, const ch_error *err)
+{
+    w->error = *err;
+    atomic_store(&w->failed, 1);
+    wake_producer(w);
+}
+
+/* Waits for the destination's commit in flight, if any: only then is it durable. */
+static void settle(writer *w)
+{
+    ch_error err;
+    int64_t t0;
+    if (!w->unsettled)
+        return;
+    w->unsettled = 0;
+    t0 = now_ns();
+    if (w->d->ops->settle(w->d, &err) != CH_OK) {
+        err_prefix(&err, "checkpoint");
+        fail(w, &err);
+    } else {
+        commit_done(w);
+    }
+    w->commits += now_ns() - t0;
+}
+
 /* Applies one record, unless an earlier one failed; the first failure is kept. */
 static void apply(writer *w, wop *op)
 {
@@ -290,25 +324,26 @@ static void apply(writer *w, wop *op)
     if (atomic_load_explicit(&w->failed, memory_order_relaxed))
         return;
     if (op->kind == WOP_COMMIT) {
-        int64_t t0 = now_ns();
+        int64_t t0;
+        settle(w); /* one commit in flight at a time, and counted in order */
+        if (atomic_load(&w->failed))
+            return;
+        t0 = now_ns();
         rc = w->d->ops->commit(w->d, op->text + op->connector_at, op->text, op->synced, &err);
         w->commits += now_ns() - t0;
-        if (rc != CH_OK) {
+        if (rc != CH_OK)
             err_prefix(&err, "checkpoint");
-        } else {
-            pass_reports(w); /* the sink takes a commit's reports before it sees it done */
-            atomic_fetch_add(&w->commits_done, 1);
-            wake_producer(w);
-        }
+        else if (w->d->ops->settle != NULL)
+            w->unsettled = 1; /* durable once settled: before the next commit, or when idle */
+        else
+            commit_done(w);
     } else {
         rc = writer_apply_now(w->d, w->log, op->kind, op->t,
                               op->kind == WOP_TRUNCATE ? NULL : op->vals, op->present,
                               op->has_id ? op->id : NULL, op->synced, op->number, &err);
     }
-    if (rc != CH_OK) {
-        w->error = err;
-        atomic_store(&w->failed, 1);
-    }
+    if (rc != CH_OK)
+        fail(w, &err);
 }
 
 /* Applies records [from, to): in the ring's order, or each run of data operations sorted. */
@@ -354,6 +389,8 @@ static void *run(void *arg)
     on_writer_thread = 1;
     for (;;) {
         size_t from = atomic_load(&w->tail), to;
+        if (!ready(w))
+            settle(w); /* nothing else to do: the commit in flight is waited for now */
         if (!ready(w)) {
             pthread_mutex_lock(&w->lock);
             atomic_store(&w->writer_sleeping, 1);
@@ -363,8 +400,10 @@ static void *run(void *arg)
             pthread_mutex_unlock(&w->lock);
         }
         to = atomic_load(&w->head);
-        if (to == from)
+        if (to == from) {
+            settle(w);
             break; /* ending, and nothing left */
+        }
         apply_range(w, from, to);
         pass_reports(w); /* the destination is this thread's until the records are done */
         atomic_store(&w->tail, to); /* a failed writer still consumes, so nobody waits forever */
@@ -454,13 +493,22 @@ static void publish(writer *w, int urgent)
         wake_writer(w);
 }
 
-/* Waits until the writer's tail reaches `until` (or it failed), counting the time. */
-static void wait_tail(writer *w, size_t until_at_least)
+/* True when the writer has consumed records below `until` and, if asked, made every commit
+ * durable, or failed. */
+static int reached(writer *w, size_t until, int commits)
+{
+    return atomic_load(&w->failed) ||
+           (atomic_load(&w->tail) >= until &&
+            (!commits || atomic_load(&w->commits_done) >= atomic_load(&w->commits_queued)));
+}
+
+/* Waits until reached(), counting the time. */
+static void wait_tail(writer *w, size_t until_at_least, int commits)
 {
     int64_t t0 = now_ns();
     pthread_mutex_lock(&w->lock);
     atomic_store(&w->producer_sleeping, 1);
-    while (atomic_load(&w->tail) < until_at_least && !atomic_load(&w->failed))
+    while (!reached(w, until_at_least, commits))
         pthread_cond_wait(&w->space, &w->lock);
     atomic_store(&w->producer_sleeping, 0);
     pthread_mutex_unlock(&w->lock);
@@ -475,7 +523,7 @@ static wop *reserve(writer *w, ch_error *err)
         w->tail_seen = atomic_load(&w->tail);
         if (w->next - w->tail_seen == RING) {
             publish(w, 1); /* a full ring is worth waking the writer for */
-            wait_tail(w, w->next - RING + 1);
+            wait_tail(w, w->next - RING + 1, 0);
         }
     }
     if (atomic_load_explicit(&w->failed, memory_order_acquire)) {
@@ -633,8 +681,8 @@ int writer_wait_commits(writer *w, long count, ch_error *err)
 int writer_drain(writer *w, ch_error *err)
 {
     publish(w, 1);
-    if (atomic_load(&w->tail) != w->next)
-        wait_tail(w, w->next);
+    if (!reached(w, w->next, 1))
+        wait_tail(w, w->next, 1);
     if (atomic_load_explicit(&w->failed, memory_order_acquire)) {
         *err = w->error;
         return CH_ERROR;

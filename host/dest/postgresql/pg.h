@@ -11,6 +11,7 @@
 #define HOST_PG_H
 
 #include <libpq-fe.h>
+#include <pthread.h>
 
 #include "dest/dest.h"
 #include "dest/sql_common.h"
@@ -32,6 +33,7 @@ void pg_sql_table(pg_sql *b, const char *nsp, const char *table);
 typedef struct pg_row {
     struct pg_row *next;   /* in its hash bucket */
     char *key;             /* the key fields' COPY text, joined by tabs */
+    size_t hash;           /* of key */
     int deleted;           /* deleted after its upsert, or by a change, before the merge */
     char *mask;            /* a change's given columns: '1' or '0' per column; NULL for upserts */
     long updates, deletes; /* a change's operations: each counts as a warning if no row */
@@ -44,13 +46,24 @@ typedef struct pg_row {
 typedef struct pg_rows {
     pg_row **buckets;
     size_t nbuckets, count;
-    size_t bytes; /* about how much memory the rows hold, to bound it */
+    size_t bytes;            /* about how much memory the rows hold, to bound it */
+    size_t hint;             /* buckets to start with: as many as the last batch needed */
+    struct pg_block *blocks; /* the memory of the rows and their texts */
+    char *free;
+    size_t left;
 } pg_rows;
 
-pg_row *pg_row_new(const char *key, size_t nfields);
-void pg_row_free(pg_row *row);
-pg_row *pg_rows_find(const pg_rows *m, const char *key);
-/* Adds the row, replacing (and freeing) the row of the same key. */
+/* n bytes of the map's memory, freed with the map; NULL when out of memory. */
+void *pg_rows_alloc(pg_rows *m, size_t n);
+/* A copy of text (len bytes and a NUL) in the map's memory; NULL when out of memory. */
+char *pg_rows_text(pg_rows *m, const char *text, size_t len);
+/* A row of the key in the map's memory, not yet put; NULL when out of memory. */
+pg_row *pg_row_new(pg_rows *m, const char *key, size_t nfields);
+/* The hash of a key, as pg_rows keeps it. */
+size_t pg_key_hash(const char *key);
+/* The waiting row of the key, whose pg_key_hash is hash. */
+pg_row *pg_rows_find(const pg_rows *m, const char *key, size_t hash);
+/* Adds the row (of m's memory), replacing the row of the same key. */
 int pg_rows_put(pg_rows *m, pg_row *row);
 void pg_rows_clear(pg_rows *m);
 void pg_rows_free(pg_rows *m);
@@ -63,12 +76,71 @@ typedef struct pg_table {
     pg_rows pending;     /* upserted rows not yet merged, by key */
     pg_rows changes;     /* updates and deletes of other keys, not yet merged, by key */
     size_t stage_ncols;  /* columns of t the waiting rows carry: t may grow before the merge */
-    int emptied;         /* merged since the last commit: dead rows to cut (pg_stage_trim) */
     struct pg_table *next;
     table_def *def;
 } pg_table;
 
-typedef struct pg_dest {
+/*
+ * A plan: the statements of a merge, or of a commit, built on the thread that
+ * drives the destination and run in order by pg_plan_run, on that thread or
+ * on the flight's (pg_flight.c). Running it reads only the plan and the
+ * connection, never a table_def nor a pg_table: the connector's thread may
+ * change those while a commit is in flight.
+ */
+typedef enum {
+    PG_STEP_SQL,     /* sql, expecting success */
+    PG_STEP_COPY,    /* sql is COPY ... FROM STDIN; rows are sent */
+    PG_STEP_CHANGES, /* sql is the changes' UPDATE returning the found counts; then names */
+    PG_STEP_STATE,   /* sql with the three params */
+    PG_STEP_COMMIT   /* COMMIT, which must really commit */
+} pg_step_kind;
+
+typedef struct pg_step {
+    pg_step_kind kind;
+    char *sql;
+    const char *what;  /* names the step in an error */
+    pg_rows rows;      /* COPY: the rows, the plan's own */
+    int changes;       /* COPY: rows are changes, with their mask and counts */
+    long want[2];      /* CHANGES: operations per kind (DEST_UPDATE, DEST_DELETE) */
+    char *name_sql[2]; /* CHANGES: the query naming a kind's first missing rows */
+    PGresult *named[2];
+    long missing[2];
+    table_def *t;    /* CHANGES: read only when the plan lands, on the driving thread */
+    char *params[3]; /* STATE */
+} pg_step;
+
+typedef struct pg_dest pg_dest;
+
+typedef struct pg_plan {
+    pg_step *steps;
+    size_t n, cap;
+    int oom;
+    int failed, committed; /* set by pg_plan_run */
+    ch_error err;
+} pg_plan;
+
+/* Appends a step of kind with the SQL text of b (taken over, b emptied); NULL when out of memory.
+ */
+pg_step *pg_plan_add(pg_plan *p, pg_step_kind kind, pg_sql *b, const char *what);
+/* Runs the steps in order, stopping at the first failure (p->failed, p->err). */
+int pg_plan_run(pg_dest *d, pg_plan *p);
+/* Reports what the plan's changes found missing (dest.missing) and frees the plan's steps. */
+int pg_plan_land(pg_dest *d, pg_plan *p, ch_error *err);
+/* Builds, runs and lands a plan at once: CH_ERROR with its failure. */
+int pg_plan_now(pg_dest *d, pg_plan *p, ch_error *err);
+/*
+ * Runs the plan (a commit's) on its own thread and returns; the plan is the
+ * flight's. CH_ERROR only when it could not start; it then ran here.
+ */
+int pg_flight_start(pg_dest *d, pg_plan *p, ch_error *err);
+/*
+ * Waits for the commit in flight, if any, and lands it: CH_ERROR with its
+ * failure when the server did not commit it. Everything that uses the
+ * connection calls it first.
+ */
+int pg_land(pg_dest *d, ch_error *err);
+
+struct pg_dest {
     dest base;
     PGconn *conn;
     char *schema; /* where the tables and the state live */
@@ -80,7 +152,10 @@ typedef struct pg_dest {
     pg_table *tables;
     char *text; /* scratch for one value's text */
     size_t text_cap;
-} pg_dest;
+    pg_sql key;      /* scratch for a row's key */
+    pg_plan *flight; /* the commit running on its own thread, or NULL */
+    pthread_t flight_thread;
+};
 
 /* libpq's message without its trailing newline, lines joined: it goes into one log line. */
 const char *pg_one_line(const char *msg, char *buf, size_t size);
@@ -103,7 +178,10 @@ int pg_fail(pg_dest *d, const PGresult *res, const char *what, ch_error *err);
  * missing, so that a rolled-back sync (or a dry run) leaves no schema behind.
  */
 int pg_begin(pg_dest *d, ch_error *err);
-/* Commits; fails unless the server really committed (an aborted transaction ends in ROLLBACK). */
+/*
+ * Commits; fails unless the server really committed (an aborted transaction
+ * ends in ROLLBACK). Touches no field of d: it runs on the flight's thread.
+ */
 int pg_commit(pg_dest *d, ch_error *err);
 
 /* The per-table data, created on first use; NULL when out of memory. */
@@ -130,12 +208,18 @@ int pg_update(dest *base, table_def *t, const value *vals, const unsigned char *
 int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, long op, int *found,
               ch_error *err);
 int pg_truncate(dest *base, table_def *t, const char *synced, long *rows, ch_error *err);
-/* Merges the pending rows of t (NULL: of every table) into the table. */
+/* Merges the pending rows of t (NULL: of every table) into the table, now. */
 int pg_merge(pg_dest *d, table_def *t, ch_error *err);
+/*
+ * Adds to p the steps merging the waiting rows of pt (NULL: of every table),
+ * which become the plan's; CH_ERROR when out of memory. `last`: nothing but
+ * the commit follows in the transaction, which empties the staging tables.
+ */
+int pg_plan_merge(pg_dest *d, pg_table *pt, pg_plan *p, int last, ch_error *err);
+/* Reports the changes of a plan's CHANGES step that found no row (pg_plan_land). */
+int pg_report_missing(pg_dest *d, pg_step *st, ch_error *err);
 /* dest_ops.flush: merges every table's waiting rows, without committing. */
 int pg_flush(dest *base, ch_error *err);
-/* Truncates the staging tables that merges emptied, before a commit. */
-int pg_stage_trim(pg_dest *d, ch_error *err);
 /* Forgets the staging table and statements of t after its columns changed. */
 void pg_table_changed(pg_dest *d, table_def *t);
 /* After a rollback: pending rows are dropped, staging tables made in the transaction gone. */

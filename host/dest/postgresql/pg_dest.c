@@ -332,6 +332,8 @@ static int read_column_names(dest *base, const char *table, sql_names *names, ch
 
 static int has_table(dest *base, table_def *t, int *held, ch_error *err)
 {
+    if (pg_land((pg_dest *)base, err) != CH_OK)
+        return CH_ERROR;
     return sql_has_table(base, t, read_column_names, held, err);
 }
 
@@ -435,6 +437,8 @@ static int load_state(dest *base, const char *connector, char **json, ch_error *
     const char *params[1] = {connector};
     int rc;
     *json = NULL;
+    if (pg_land(d, err) != CH_OK)
+        return CH_ERROR;
     /* remembered: the first commit need not look again */
     if (lock_connector(d, connector, err) != CH_OK ||
         relation_exists(d, d->schema, SQL_STATE_TABLE, &d->state_table_ok, err) != CH_OK)
@@ -455,40 +459,65 @@ static int load_state(dest *base, const char *connector, char **json, ch_error *
     return rc;
 }
 
+/*
+ * Builds the commit's plan (the merges, the state row, COMMIT) and sets it
+ * flying (pg_flight.c): it returns while the server works, and the next call
+ * that needs the connection waits for it and fails if the server did not
+ * commit. settle() waits for the last one.
+ */
 static int commit(dest *base, const char *connector, const char *state_json, const char *synced,
                   ch_error *err)
 {
     pg_dest *d = (pg_dest *)base;
     pg_sql b = {0};
-    const char *params[3] = {connector, state_json, synced};
-    int rc;
-    if (pg_begin(d, err) != CH_OK || pg_merge(d, NULL, err) != CH_OK ||
-        pg_stage_trim(d, err) != CH_OK)
+    pg_plan p = {0};
+    pg_step *st;
+    ch_error ignored;
+    if (pg_land(d, err) != CH_OK)
         return CH_ERROR;
     /* looked up first: CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the
        table exists, which a role that only writes existing tables does not have */
     if (!d->state_table_ok &&
         relation_exists(d, d->schema, SQL_STATE_TABLE, &d->state_table_ok, err) != CH_OK)
         return CH_ERROR;
+    if (d->in_tx || !d->schema_ok) {
+        if (pg_begin(d, err) != CH_OK)
+            return CH_ERROR;
+    } else { /* BEGIN goes with the rest: one round trip fewer */
+        pg_sql_add(&b, "BEGIN");
+        pg_plan_add(&p, PG_STEP_SQL, &b, "starting a transaction");
+    }
+    if (pg_plan_merge(d, NULL, &p, 1, err) != CH_OK)
+        goto fail;
     if (!d->state_table_ok) {
         pg_sql_add(&b, "CREATE TABLE ");
         pg_sql_table(&b, d->schema, SQL_STATE_TABLE);
         pg_sql_add(&b, " (connector text PRIMARY KEY, state text NOT NULL, "
                        "updated_at timestamptz NOT NULL)");
-        if (pg_exec_sql(d, &b, "storing the state", err) != CH_OK)
-            return CH_ERROR;
+        pg_plan_add(&p, PG_STEP_SQL, &b, "storing the state");
     }
     pg_sql_add(&b, "INSERT INTO ");
     pg_sql_table(&b, d->schema, SQL_STATE_TABLE);
     pg_sql_add(&b, " (connector, state, updated_at) VALUES ($1, $2, $3) ON CONFLICT (connector) "
                    "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
-    rc = b.oom ? err_set(err, "out of memory")
-               : pg_exec_params(d, b.s, 3, params, NULL, NULL, NULL, "storing the state", err);
-    free(b.s);
-    if (rc != CH_OK || pg_commit(d, err) != CH_OK)
-        return CH_ERROR;
-    d->state_table_ok = 1; /* created, if it was missing, by what was just committed */
-    return CH_OK;
+    st = pg_plan_add(&p, PG_STEP_STATE, &b, "storing the state");
+    if (st == NULL || (st->params[0] = strdup(connector)) == NULL ||
+        (st->params[1] = strdup(state_json)) == NULL || (st->params[2] = strdup(synced)) == NULL ||
+        pg_plan_add(&p, PG_STEP_COMMIT, &b, "committing") == NULL || p.oom) {
+        err_set(err, "out of memory");
+        goto fail;
+    }
+    return pg_flight_start(d, &p, err);
+fail:
+    pg_plan_land(d, &p, &ignored);
+    d->in_tx = 1; /* rows were handed to the plan: only a rollback ends this transaction */
+    return CH_ERROR;
+}
+
+/* Waits for the commit in flight: CH_ERROR with its failure when the server did not commit it. */
+static int settle(dest *base, ch_error *err)
+{
+    return pg_land((pg_dest *)base, err);
 }
 
 static int count_rows(dest *base, const table_def *t, long *live, long *deleted, ch_error *err)
@@ -498,6 +527,8 @@ static int count_rows(dest *base, const table_def *t, long *live, long *deleted,
     PGresult *res;
     int exists, rc;
     *live = *deleted = 0;
+    if (pg_land(d, err) != CH_OK)
+        return CH_ERROR;
     if (relation_exists(d, d->schema, t->dest_name, &exists, err) != CH_OK)
         return CH_ERROR;
     if (!exists)
@@ -518,6 +549,8 @@ static int count_rows(dest *base, const table_def *t, long *live, long *deleted,
 static void rollback(dest *base)
 {
     pg_dest *d = (pg_dest *)base;
+    ch_error ignored;
+    pg_land(d, &ignored); /* a commit in flight ends first, committed or not */
     pg_stage_reset(d);
     if (d->in_tx) {
         if (PQstatus(d->conn) == CONNECTION_OK)
@@ -541,6 +574,7 @@ static void close_dest(dest *base)
     }
     PQfinish(d->conn);
     free(d->text);
+    free(d->key.s);
     free(d->schema);
     free(d->server);
     dest_base_free(&d->base);
@@ -558,6 +592,7 @@ static const dest_ops pg_ops = {
     .remove = pg_remove,
     .truncate = pg_truncate,
     .commit = commit,
+    .settle = settle,
     .rollback = rollback,
     .close = close_dest,
     .flush = pg_flush,

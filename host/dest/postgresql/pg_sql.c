@@ -2,7 +2,7 @@
  * pg_sql.c - building SQL text and running it, for the PostgreSQL
  * destination: quoting, statements with parameters, and errors that say
  * whether the server went away, cancelled the statement, or refused it;
- * opening and committing the transaction, and the per-table data.
+ * committing the transaction, and the per-table data.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -99,37 +99,6 @@ int pg_exec_sql(pg_dest *d, pg_sql *b, const char *what, ch_error *err)
     return rc;
 }
 
-/*
- * Looked up first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege
- * even when the schema exists.
- */
-static int ensure_schema(pg_dest *d, ch_error *err)
-{
-    const char *params[1] = {d->schema};
-    PGresult *res;
-    pg_sql b = {0};
-    if (pg_exec_params(d, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, params, NULL, NULL,
-                       &res, "looking up the schema", err) != CH_OK)
-        return CH_ERROR;
-    d->schema_ok = PQntuples(res) > 0;
-    PQclear(res);
-    if (d->schema_ok)
-        return CH_OK;
-    pg_sql_add(&b, "CREATE SCHEMA ");
-    sql_ident(&b, d->schema);
-    return pg_exec_sql(d, &b, "creating the schema", err);
-}
-
-int pg_begin(pg_dest *d, ch_error *err)
-{
-    if (d->in_tx)
-        return CH_OK;
-    if (pg_exec(d, "BEGIN", "starting a transaction", err) != CH_OK)
-        return CH_ERROR;
-    d->in_tx = 1;
-    return d->schema_ok ? CH_OK : ensure_schema(d, err);
-}
-
 int pg_commit(pg_dest *d, ch_error *err)
 {
     PGresult *res = PQexec(d->conn, "COMMIT");
@@ -140,9 +109,6 @@ int pg_commit(pg_dest *d, ch_error *err)
                            d->base.description)
                  : pg_fail(d, res, "committing", err);
     PQclear(res);
-    d->in_tx = 0;
-    if (ok)
-        d->schema_ok = 1;
     return rc;
 }
 

@@ -23,6 +23,11 @@
  * merges. Memory is bounded: past PENDING_ROWS_MAX rows or PENDING_BYTES_MAX
  * (upserted rows and changes together), a table merges.
  *
+ * A merge is a plan (pg_flight.c): its statements are built here, with the
+ * waiting rows handed to it, and run in order. A commit's plan runs on its
+ * own thread while the next operations are folded here, into maps of their
+ * own.
+ *
  * No COPY stays open while the connector works: an open COPY is a running
  * statement, which statement_timeout would cancel during a connector's
  * pauses.
@@ -35,8 +40,6 @@
 
 #define PENDING_ROWS_MAX  50000
 #define PENDING_BYTES_MAX (32u << 20)
-/* COPY data is sent in pieces of about this size. */
-#define COPY_CHUNK (256u << 10)
 
 static void stage_name(pg_sql *b, const pg_table *pt)
 {
@@ -75,17 +78,14 @@ static void stage_columns(pg_sql *b, const table_def *t, size_t ncols)
     pg_sql_add(b, "\"" COL_SYNCED "\", \"" COL_DELETED "\"");
 }
 
-static int run(pg_dest *d, pg_sql *b, PGresult **res, const char *what, ch_error *err)
+/* Appends a step of b's SQL to p; CH_ERROR when out of memory (b is freed either way). */
+static int plan_sql(pg_plan *p, pg_sql *b, const char *what, ch_error *err)
 {
-    int rc = b->oom ? err_set(err, "out of memory")
-                    : pg_exec_params(d, b->s, 0, NULL, NULL, NULL, res, what, err);
-    free(b->s);
-    memset(b, 0, sizeof *b);
-    return rc;
+    return pg_plan_add(p, PG_STEP_SQL, b, what) ? CH_OK : err_set(err, "out of memory");
 }
 
-/* A staging table with the target's columns (no constraints). */
-static int ensure_stage(pg_dest *d, pg_table *pt, ch_error *err)
+/* A staging table with the target's columns (no constraints), unless it is there. */
+static int plan_stage(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
 {
     pg_sql b = {0};
     if (pt->stage_ready)
@@ -94,13 +94,11 @@ static int ensure_stage(pg_dest *d, pg_table *pt, ch_error *err)
     stage_name(&b, pt);
     pg_sql_add(&b, "; CREATE TEMP TABLE ");
     stage_name(&b, pt);
-    pg_sql_add(&b, " AS SELECT * FROM ");
+    pg_sql_add(&b, " ON COMMIT DELETE ROWS AS SELECT * FROM ");
     pg_sql_table(&b, d->schema, pt->def->dest_name);
     pg_sql_add(&b, " WITH NO DATA");
-    if (run(d, &b, NULL, "creating a staging table", err) != CH_OK)
-        return CH_ERROR;
-    pt->stage_ready = 1;
-    return CH_OK;
+    pt->stage_ready = 1; /* a plan that fails ends in a rollback, which forgets it */
+    return plan_sql(p, &b, "creating a staging table", err);
 }
 
 /* Appends text to b with COPY's escapes for its own delimiters. */
@@ -118,12 +116,15 @@ static void copy_escape(pg_sql *b, const char *text)
     }
 }
 
-/* The COPY text of a value (malloc'd), or NULL in *out for SQL NULL. */
-static int field_text(pg_dest *d, const table_def *t, size_t col, const value *v, char **out,
-                      ch_error *err)
+/*
+ * The COPY text of a value in m's memory, or NULL in *out for SQL NULL. The
+ * text counts against m's bound.
+ */
+static int field_text(pg_dest *d, const table_def *t, size_t col, const value *v, pg_rows *m,
+                      char **out, ch_error *err)
 {
     const char *text;
-    pg_sql b = {0};
+    size_t len;
     *out = NULL;
     if (v->type == T_NONE)
         return CH_OK;
@@ -132,65 +133,84 @@ static int field_text(pg_dest *d, const table_def *t, size_t col, const value *v
     if (text == v->ptr && memchr(text, '\0', v->len) != NULL)
         return err_set(err, "column '%s': PostgreSQL cannot store a text with a NUL character",
                        t->cols[col].name);
-    copy_escape(&b, text);
-    if (b.oom || (b.s == NULL && (b.s = strdup("")) == NULL)) {
+    len = strlen(text);
+    if (text[strcspn(text, "\\\n\r\t")] == '\0') { /* nothing to escape: most values */
+        *out = pg_rows_text(m, text, len);
+    } else {
+        pg_sql b = {0};
+        copy_escape(&b, text);
+        *out = b.oom ? NULL : pg_rows_text(m, b.s, b.len);
         free(b.s);
-        return err_set(err, "out of memory");
     }
-    *out = b.s;
+    if (*out == NULL)
+        return err_set(err, "out of memory");
+    m->bytes += len;
     return CH_OK;
 }
 
-/* The key of a row as the pending rows are indexed: the key fields' COPY text, tab-joined. */
-static int row_key(pg_dest *d, const table_def *t, const value *vals, const char *id, char **key,
-                   ch_error *err)
+/* A string as a COPY field in m's memory. */
+static int string_text(pg_dest *d, const table_def *t, const char *s, pg_rows *m, char **out,
+                       ch_error *err)
 {
-    pg_sql b = {0};
+    return field_text(d, t, 0, &(value){.type = T_STRING, .ptr = s, .len = strlen(s)}, m, out, err);
+}
+
+/*
+ * The key of a row as the pending rows are indexed: the key fields' COPY
+ * text, tab-joined, in d's scratch (valid until the next call).
+ */
+static int row_key(pg_dest *d, const table_def *t, const value *vals, const char *id,
+                   const char **key, ch_error *err)
+{
+    pg_sql *b = &d->key;
+    b->len = 0;
     if (t->nkey == 0) {
-        copy_escape(&b, id);
+        copy_escape(b, id);
     } else {
         for (size_t k = 0; k < t->nkey; k++) {
-            char *text;
-            if (field_text(d, t, t->key[k], &vals[t->key[k]], &text, err) != CH_OK) {
-                free(b.s);
-                return CH_ERROR;
-            }
+            const value *v = &vals[t->key[k]];
+            const char *text;
             if (k)
-                pg_sql_add(&b, "\t");
-            pg_sql_add(&b, text ? text : "\\N");
-            free(text);
+                pg_sql_add(b, "\t");
+            if (v->type == T_NONE) {
+                pg_sql_add(b, "\\N");
+                continue;
+            }
+            if (pg_value_text(v, &d->text, &d->text_cap, &text, err) != CH_OK)
+                return CH_ERROR;
+            if (text == v->ptr && memchr(text, '\0', v->len) != NULL)
+                return err_set(err,
+                               "column '%s': PostgreSQL cannot store a text with a NUL character",
+                               t->cols[t->key[k]].name);
+            copy_escape(b, text);
         }
     }
-    if (b.oom || (b.s == NULL && (b.s = strdup("")) == NULL)) {
-        free(b.s);
+    pg_sql_add(b, ""); /* a key may be empty text */
+    if (b->oom) {
+        free(b->s);
+        memset(b, 0, sizeof *b);
         return err_set(err, "out of memory");
     }
-    *key = b.s;
+    *key = b->s;
     return CH_OK;
 }
 
-/*
- * Replaces one field of a waiting row; field_text's result is taken over.
- * The bytes count against the row's own map (a change has a mask), which a
- * merge empties: counted against the other, they would outlive the merge.
- */
-static void set_field(pg_table *pt, pg_row *row, size_t i, char *text)
+/* The map whose memory a waiting row is of: a change has a mask. */
+static pg_rows *map_of(pg_table *pt, const pg_row *row)
 {
-    (row->mask ? &pt->changes : &pt->pending)->bytes += text ? strlen(text) : 0;
-    free(row->fields[i]);
-    row->fields[i] = text;
+    return row->mask ? &pt->changes : &pt->pending;
 }
 
 /*
- * Sends waiting rows with COPY into their staging table: the pending rows,
- * or (changes set) the changes, which carry their mask and counts too.
+ * Appends the step sending waiting rows with COPY into their staging table:
+ * the pending rows, or (changes set) the changes, which carry their mask and
+ * counts too. The rows become the plan's.
  */
-static int copy_rows(pg_dest *d, pg_table *pt, int changes, ch_error *err)
+static int plan_copy(pg_table *pt, int changes, pg_plan *p, ch_error *err)
 {
-    const pg_rows *rows = changes ? &pt->changes : &pt->pending;
+    pg_rows *rows = changes ? &pt->changes : &pt->pending;
     pg_sql b = {0};
-    PGresult *res;
-    int rc = CH_OK;
+    pg_step *st;
     pg_sql_add(&b, "COPY ");
     (changes ? change_name : stage_name)(&b, pt);
     pg_sql_add(&b, " (");
@@ -199,59 +219,16 @@ static int copy_rows(pg_dest *d, pg_table *pt, int changes, ch_error *err)
         pg_sql_add(&b, ", " CHANGE_MASK ", " CHANGE_UPDATES ", " CHANGE_DELETES
                        ", " CHANGE_FIRST_UPDATE ", " CHANGE_FIRST_DELETE);
     pg_sql_add(&b, ") FROM STDIN");
-    if (b.oom) {
-        free(b.s);
+    st = pg_plan_add(p, PG_STEP_COPY, &b,
+                     changes ? "update or delete (COPY into the staging table)"
+                             : "upsert (COPY into the staging table)");
+    if (st == NULL)
         return err_set(err, "out of memory");
-    }
-    res = PQexec(d->conn, b.s);
-    if (PQresultStatus(res) != PGRES_COPY_IN) {
-        rc = pg_fail(d, res, "starting a COPY", err);
-        PQclear(res);
-        free(b.s);
-        return rc;
-    }
-    PQclear(res);
-    b.len = 0;
-    for (size_t i = 0; rc == CH_OK && i < rows->nbuckets; i++)
-        for (pg_row *row = rows->buckets[i]; rc == CH_OK && row; row = row->next) {
-            for (size_t f = 0; f < row->nfields; f++) {
-                pg_sql_add(&b, row->fields[f] ? row->fields[f] : "\\N");
-                pg_sql_add(&b, "\t");
-            }
-            pg_sql_add(&b, row->deleted ? "t" : "f");
-            if (changes) {
-                char counts[96];
-                snprintf(counts, sizeof counts, "\t%ld\t%ld\t%ld\t%ld", row->updates, row->deletes,
-                         row->first_update, row->first_delete);
-                pg_sql_add(&b, "\t");
-                pg_sql_add(&b, row->mask);
-                pg_sql_add(&b, counts);
-            }
-            pg_sql_add(&b, "\n");
-            if (b.oom) {
-                rc = err_set(err, "out of memory");
-            } else if (b.len >= COPY_CHUNK) {
-                if (PQputCopyData(d->conn, b.s, (int)b.len) != 1)
-                    rc = pg_fail(d, NULL, "sending rows with COPY", err);
-                b.len = 0;
-            }
-        }
-    if (rc == CH_OK && b.len > 0 && PQputCopyData(d->conn, b.s, (int)b.len) != 1)
-        rc = pg_fail(d, NULL, "sending rows with COPY", err);
-    free(b.s);
-    /* an error message here aborts the COPY, so the server discards what it received */
-    if (PQputCopyEnd(d->conn, rc == CH_OK ? NULL : "connector-host stopped the COPY") != 1 &&
-        rc == CH_OK)
-        rc = pg_fail(d, NULL, "ending a COPY", err);
-    while ((res = PQgetResult(d->conn)) != NULL) {
-        if (rc == CH_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
-            rc = pg_fail(d, res,
-                         changes ? "update or delete (COPY into the staging table)"
-                                 : "upsert (COPY into the staging table)",
-                         err);
-        PQclear(res);
-    }
-    return rc;
+    st->changes = changes;
+    st->rows = *rows; /* taken whole: the map starts again empty, as large as it was */
+    memset(rows, 0, sizeof *rows);
+    rows->hint = st->rows.nbuckets;
+    return CH_OK;
 }
 
 /*
@@ -259,7 +236,7 @@ static int copy_rows(pg_dest *d, pg_table *pt, int changes, ch_error *err)
  * columns with the table's types, then the mask, the counts and the first
  * operations' numbers.
  */
-static int ensure_change_stage(pg_dest *d, pg_table *pt, ch_error *err)
+static int plan_change_stage(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
 {
     pg_sql b = {0};
     if (pt->change_ncols == pt->stage_ncols)
@@ -268,37 +245,29 @@ static int ensure_change_stage(pg_dest *d, pg_table *pt, ch_error *err)
     change_name(&b, pt);
     pg_sql_add(&b, "; CREATE TEMP TABLE ");
     change_name(&b, pt);
-    pg_sql_add(&b, " AS SELECT ");
+    pg_sql_add(&b, " ON COMMIT DELETE ROWS AS SELECT ");
     stage_columns(&b, pt->def, pt->stage_ncols);
     pg_sql_add(&b, ", ''::text AS " CHANGE_MASK ", 0::bigint AS " CHANGE_UPDATES
                    ", 0::bigint AS " CHANGE_DELETES ", 0::bigint AS " CHANGE_FIRST_UPDATE
                    ", 0::bigint AS " CHANGE_FIRST_DELETE " FROM ");
     pg_sql_table(&b, d->schema, pt->def->dest_name);
     pg_sql_add(&b, " WITH NO DATA");
-    if (run(d, &b, NULL, "creating a staging table", err) != CH_OK)
-        return CH_ERROR;
     pt->change_ncols = pt->stage_ncols;
-    return CH_OK;
+    return plan_sql(p, &b, "creating a staging table", err);
 }
 
 /*
- * Names the first changes of a kind (DEST_UPDATE, DEST_DELETE) that found no
- * row, and reports all count of them. It runs after merge_changes' UPDATE,
- * before the staging table is emptied, and only when some found no row:
- * the keys the table lacks now are the keys it lacked then, since an update
- * never changes a key. A key the server's text does not give back is left
- * out of the message, never a reason to fail.
+ * The query naming the first changes of a kind (DEST_UPDATE, DEST_DELETE)
+ * that found no row. It runs after the changes' UPDATE, before the staging
+ * table is emptied, and only when some found no row: the keys the table
+ * lacks now are the keys it lacked then, since an update never changes a key.
  */
-static int name_missing(pg_dest *d, pg_table *pt, int kind, long count, ch_error *err)
+static char *name_missing_sql(pg_dest *d, pg_table *pt, int kind)
 {
     const char *first = kind == DEST_UPDATE ? CHANGE_FIRST_UPDATE : CHANGE_FIRST_DELETE;
     table_def *t = pt->def;
-    value vals[MAX_KEY_COLUMNS] = {{0}};
-    const value *keys[MAX_KEY_COLUMNS];
-    char rows[DEST_REPORT_ROWS_TEXT] = "", one[DEST_REPORT_ROWS_TEXT], limit[32];
+    char limit[32];
     pg_sql b = {0};
-    PGresult *res;
-    long named = 0;
     pg_sql_add(&b, "SELECT s.");
     pg_sql_add(&b, first);
     for (size_t k = 0; k < t->nkey; k++) {
@@ -321,62 +290,44 @@ static int name_missing(pg_dest *d, pg_table *pt, int kind, long count, ch_error
     }
     snprintf(limit, sizeof limit, ") ORDER BY 1 LIMIT %d", DEST_REPORT_ROWS);
     pg_sql_add(&b, limit);
-    if (run(d, &b, &res, "naming the changes that found no row", err) != CH_OK)
-        return CH_ERROR;
-    for (int r = 0; r < PQntuples(res); r++) {
-        size_t used = strlen(rows);
-        for (size_t k = 0; k < t->nkey; k++) {
-            ch_error ignored;
-            const char *text = PQgetvalue(res, r, (int)k + 1);
-            keys[k] = PQgetisnull(res, r, (int)k + 1) ||
-                              pg_value_parse(text, strlen(text), t->cols[t->key[k]].type, &vals[k],
-                                             &ignored) != CH_OK
-                          ? NULL
-                          : &vals[k];
-        }
-        table_op_row(atol(PQgetvalue(res, r, 0)), t, keys, one, sizeof one);
-        if (used + strlen(one) + 3 > sizeof rows)
-            break; /* the rest are counted, not named */
-        snprintf(rows + used, sizeof rows - used, "%s%s", used ? ", " : "", one);
-        named++;
+    if (b.oom) {
+        free(b.s);
+        return NULL;
     }
-    PQclear(res);
-    for (size_t k = 0; k < t->nkey; k++)
-        value_free(&vals[k]);
-    return dest_report_missing(&d->base, t, kind, count, rows, named, err);
+    return b.s;
 }
 
 /*
  * Applies the changes with one UPDATE ... FROM: each column takes the
  * change's value only where its mask says an update gave it (one statement
  * for every mix of columns). The rows it returns are the changes that found
- * their row; the others' operations are the warnings, named by
- * name_missing. The staging table is emptied by merge_table's next
- * statement, in the same round trip as what the merge sends next, so that
- * name_missing can still read it.
+ * their row; the others' operations are the warnings, named by the naming
+ * queries (name_missing_sql). The staging table is emptied by plan_table's
+ * next statement, in the same round trip as what the merge sends next, so
+ * that the naming query can still read it.
  *
  * The staging table has no statistics, so the planner would hash the whole
  * table to join it: a merge would cost as much as the table is large. With
  * hash and merge joins off for this statement it looks each key up in the
  * primary key's index, and costs as much as the changes are many (10,000
- * changes into 100,000 rows: 46 ms instead of 74 ms). merge_table turns
+ * changes into 100,000 rows: 46 ms instead of 74 ms). plan_table turns
  * them on again.
  */
-static int merge_changes(pg_dest *d, pg_table *pt, ch_error *err)
+static int plan_changes(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
 {
     table_def *t = pt->def;
     pg_sql b = {0};
-    PGresult *res;
-    long updates = 0, deletes = 0, found_updates, found_deletes;
+    pg_step *st;
+    long want[2] = {0, 0};
     char num[32];
     if (pt->changes.count == 0)
         return CH_OK;
     for (size_t i = 0; i < pt->changes.nbuckets; i++)
         for (const pg_row *row = pt->changes.buckets[i]; row; row = row->next) {
-            updates += row->updates;
-            deletes += row->deletes;
+            want[DEST_UPDATE] += row->updates;
+            want[DEST_DELETE] += row->deletes;
         }
-    if (ensure_change_stage(d, pt, err) != CH_OK || copy_rows(d, pt, 1, err) != CH_OK)
+    if (plan_change_stage(d, pt, p, err) != CH_OK || plan_copy(pt, 1, p, err) != CH_OK)
         return CH_ERROR;
     pg_sql_add(&b, "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "
                    "WITH done AS (UPDATE ");
@@ -409,43 +360,46 @@ static int merge_changes(pg_dest *d, pg_table *pt, ch_error *err)
     }
     pg_sql_add(&b, " RETURNING s." CHANGE_UPDATES " AS u, s." CHANGE_DELETES
                    " AS x) SELECT coalesce(sum(u), 0), coalesce(sum(x), 0) FROM done");
-    if (run(d, &b, &res, "update or delete (merging the staged changes)", err) != CH_OK)
-        return CH_ERROR;
-    found_updates = atol(PQgetvalue(res, 0, 0));
-    found_deletes = atol(PQgetvalue(res, 0, 1));
-    PQclear(res);
-    pg_rows_clear(&pt->changes);
-    pt->emptied = 1;
-    if ((updates > found_updates &&
-         name_missing(d, pt, DEST_UPDATE, updates - found_updates, err) != CH_OK) ||
-        (deletes > found_deletes &&
-         name_missing(d, pt, DEST_DELETE, deletes - found_deletes, err) != CH_OK))
-        return CH_ERROR;
+    st = pg_plan_add(p, PG_STEP_CHANGES, &b, "update or delete (merging the staged changes)");
+    if (st == NULL)
+        return err_set(err, "out of memory");
+    st->t = t;
+    for (int kind = DEST_UPDATE; kind <= DEST_DELETE; kind++) {
+        st->want[kind] = want[kind];
+        if (want[kind] > 0 && (st->name_sql[kind] = name_missing_sql(d, pt, kind)) == NULL)
+            return err_set(err, "out of memory");
+    }
     return CH_OK;
 }
 
 /*
- * Merges the table's waiting operations: the changes, then the pending
- * rows, one per key, so one INSERT ... ON CONFLICT.
+ * The steps merging the table's waiting operations: the changes, then the
+ * pending rows, one per key, so one INSERT ... ON CONFLICT. The staging
+ * tables empty themselves at commit (ON COMMIT DELETE ROWS, which cuts the
+ * files short in place, cheaper than DELETE and TRUNCATE); a merge that is
+ * not its transaction's last (`last` unset) empties them with DELETE.
  */
-static int merge_table(pg_dest *d, pg_table *pt, ch_error *err)
+static int plan_table(pg_dest *d, pg_table *pt, pg_plan *p, int last, ch_error *err)
 {
     table_def *t = pt->def;
     pg_sql b = {0};
     int changed = pt->changes.count > 0;
-    if (merge_changes(d, pt, err) != CH_OK)
+    if (plan_changes(d, pt, p, err) != CH_OK)
         return CH_ERROR;
     if (changed) {
-        /* the changes' staging table emptied and the joins merge_changes turned off back on, in
+        /* the changes' staging table emptied and the joins plan_changes turned off back on, in
            the round trip that merges the upserted rows when there are any */
-        pg_sql_add(&b, "DELETE FROM ");
-        change_name(&b, pt);
-        pg_sql_add(&b, "; RESET enable_hashjoin; RESET enable_mergejoin; ");
+        if (!last) {
+            pg_sql_add(&b, "DELETE FROM ");
+            change_name(&b, pt);
+            pg_sql_add(&b, "; ");
+        }
+        pg_sql_add(&b, "RESET enable_hashjoin; RESET enable_mergejoin; ");
     }
     if (pt->pending.count == 0)
-        return changed ? run(d, &b, NULL, "update or delete (merging the staged changes)", err)
+        return changed ? plan_sql(p, &b, "update or delete (merging the staged changes)", err)
                        : CH_OK;
-    if (ensure_stage(d, pt, err) != CH_OK || copy_rows(d, pt, 0, err) != CH_OK) {
+    if (plan_stage(d, pt, p, err) != CH_OK || plan_copy(pt, 0, p, err) != CH_OK) {
         free(b.s);
         return CH_ERROR;
     }
@@ -469,53 +423,62 @@ static int merge_table(pg_dest *d, pg_table *pt, ch_error *err)
         pg_sql_add(&b, ", ");
     }
     pg_sql_add(&b, "\"" COL_SYNCED "\" = excluded.\"" COL_SYNCED "\", \"" COL_DELETED
-                   "\" = excluded.\"" COL_DELETED "\"; DELETE FROM ");
-    stage_name(&b, pt);
-    if (run(d, &b, NULL, "upsert (merging the staged rows)", err) != CH_OK)
-        return CH_ERROR;
-    pg_rows_clear(&pt->pending);
-    pt->emptied = 1;
+                   "\" = excluded.\"" COL_DELETED "\"");
+    if (!last) {
+        pg_sql_add(&b, "; DELETE FROM ");
+        stage_name(&b, pt);
+    }
+    return plan_sql(p, &b, "upsert (merging the staged rows)", err);
+}
+
+int pg_plan_merge(pg_dest *d, pg_table *only, pg_plan *p, int last, ch_error *err)
+{
+    for (pg_table *pt = only ? only : d->tables; pt; pt = only ? NULL : pt->next)
+        if (plan_table(d, pt, p, last, err) != CH_OK)
+            return CH_ERROR;
     return CH_OK;
+}
+
+/* True when pt (NULL: any table) has rows waiting. */
+static int waiting(const pg_dest *d, const pg_table *only)
+{
+    for (const pg_table *pt = only ? only : d->tables; pt; pt = only ? NULL : pt->next)
+        if (pt->pending.count > 0 || pt->changes.count > 0)
+            return 1;
+    return 0;
+}
+
+/* Merges the waiting rows of pt (NULL: of every table) now, in the open transaction. */
+static int merge_now(pg_dest *d, pg_table *pt, ch_error *err)
+{
+    pg_plan p = {0};
+    if (!waiting(d, pt))
+        return pg_land(d, err);
+    if (pg_begin(d, err) != CH_OK)
+        return CH_ERROR;
+    if (pg_plan_merge(d, pt, &p, 0, err) != CH_OK) {
+        ch_error ignored;
+        pg_plan_land(d, &p, &ignored);
+        return CH_ERROR;
+    }
+    return pg_plan_now(d, &p, err);
+}
+
+static int merge_table(pg_dest *d, pg_table *pt, ch_error *err)
+{
+    return merge_now(d, pt, err);
 }
 
 int pg_merge(pg_dest *d, table_def *t, ch_error *err)
 {
     if (t != NULL)
-        return t->dest ? merge_table(d, t->dest, err) : CH_OK;
-    for (pg_table *pt = d->tables; pt; pt = pt->next)
-        if (merge_table(d, pt, err) != CH_OK)
-            return CH_ERROR;
-    return CH_OK;
+        return t->dest ? merge_now(d, t->dest, err) : pg_land(d, err);
+    return merge_now(d, NULL, err);
 }
 
 int pg_flush(dest *base, ch_error *err)
 {
-    pg_dest *d = (pg_dest *)base;
-    return d->in_tx ? pg_merge(d, NULL, err) : CH_OK;
-}
-
-/*
- * A merge empties the staging table with DELETE, three times cheaper than
- * TRUNCATE when merges are frequent; temporary tables are never vacuumed,
- * though, so the dead rows are cut once per commit here.
- */
-int pg_stage_trim(pg_dest *d, ch_error *err)
-{
-    pg_sql b = {0};
-    for (pg_table *pt = d->tables; pt; pt = pt->next) {
-        if (!pt->emptied)
-            continue;
-        if (pt->stage_ready) {
-            pg_sql_add(&b, b.s ? ", " : "TRUNCATE ");
-            stage_name(&b, pt);
-        }
-        if (pt->change_ncols > 0) {
-            pg_sql_add(&b, b.s ? ", " : "TRUNCATE ");
-            change_name(&b, pt);
-        }
-        pt->emptied = 0;
-    }
-    return b.s || b.oom ? run(d, &b, NULL, "emptying the staging tables", err) : CH_OK;
+    return pg_merge((pg_dest *)base, NULL, err);
 }
 
 void pg_table_changed(pg_dest *d, table_def *t)
@@ -535,7 +498,6 @@ void pg_stage_reset(pg_dest *d)
         pg_rows_clear(&pt->changes);
         pt->stage_ready = 0;
         pt->change_ncols = 0;
-        pt->emptied = 0;
     }
 }
 
@@ -567,41 +529,32 @@ int pg_upsert(dest *base, table_def *t, const value *vals, const char *id, const
 {
     pg_dest *d = (pg_dest *)base;
     pg_table *pt = t->dest;
+    pg_rows *m = &pt->pending;
     size_t nfields;
-    char *key, *text;
+    const char *key;
     pg_row *row;
-    if (pg_begin(d, err) != CH_OK)
-        return CH_ERROR;
+    /* no transaction yet: folding needs none, and a commit may still be in flight */
     if (fit_stage(d, pt, err) != CH_OK)
         return CH_ERROR;
     nfields = t->ncols + (t->nkey == 0) + 1;
     if (row_key(d, t, vals, id, &key, err) != CH_OK)
         return CH_ERROR;
-    row = pg_row_new(key, nfields);
-    free(key);
-    if (row == NULL)
+    if ((row = pg_row_new(m, key, nfields)) == NULL)
         return err_set(err, "out of memory");
     for (size_t i = 0; i < t->ncols; i++) {
-        if (field_text(d, t, i, &vals[i], &text, err) != CH_OK) {
-            pg_row_free(row);
-            return CH_ERROR;
+        if (t->nkey == 1 && i == t->key[0] && vals[i].type != T_NONE) {
+            row->fields[i] = row->key; /* the same text: kept once */
+            continue;
         }
-        set_field(pt, row, i, text);
+        if (field_text(d, t, i, &vals[i], m, &row->fields[i], err) != CH_OK)
+            return CH_ERROR;
     }
-    if (field_text(d, t, 0, &(value){.type = T_STRING, .ptr = synced, .len = strlen(synced)}, &text,
-                   err) != CH_OK ||
-        (t->nkey == 0 &&
-         field_text(d, t, 0, &(value){.type = T_STRING, .ptr = id, .len = strlen(id)},
-                    &row->fields[t->ncols], err) != CH_OK)) {
-        pg_row_free(row);
+    if (string_text(d, t, synced, m, &row->fields[nfields - 1], err) != CH_OK ||
+        (t->nkey == 0 && string_text(d, t, id, m, &row->fields[t->ncols], err) != CH_OK))
         return CH_ERROR;
-    }
-    set_field(pt, row, nfields - 1, text);
-    pt->pending.bytes += sizeof *row + nfields * (sizeof row->fields[0] + 16) + strlen(row->key);
-    if (pg_rows_put(&pt->pending, row) != CH_OK) {
-        pg_row_free(row);
+    m->bytes += sizeof *row + nfields * sizeof row->fields[0] + strlen(row->key);
+    if (pg_rows_put(m, row) != CH_OK)
         return err_set(err, "out of memory");
-    }
     return bound(d, pt, err);
 }
 
@@ -609,28 +562,15 @@ int pg_upsert(dest *base, table_def *t, const value *vals, const char *id, const
 static int update_pending(pg_dest *d, table_def *t, pg_row *row, const value *vals,
                           const unsigned char *present, const char *synced, ch_error *err)
 {
-    pg_table *pt = t->dest;
-    char *text;
+    pg_rows *m = map_of(t->dest, row);
     for (size_t i = 0; i < t->ncols; i++) {
         if (!present[i] || table_is_key(t, i))
             continue;
-        if (field_text(d, t, i, &vals[i], &text, err) != CH_OK)
+        /* the text replaced stays in the map's memory until the merge, counted */
+        if (field_text(d, t, i, &vals[i], m, &row->fields[i], err) != CH_OK)
             return CH_ERROR;
-        set_field(pt, row, i, text);
     }
-    if (field_text(d, t, 0, &(value){.type = T_STRING, .ptr = synced, .len = strlen(synced)}, &text,
-                   err) != CH_OK)
-        return CH_ERROR;
-    set_field(pt, row, row->nfields - 1, text);
-    return CH_OK;
-}
-
-/* The synced text of an operation as a COPY field (malloc'd). */
-static int synced_text(pg_dest *d, const table_def *t, const char *synced, char **text,
-                       ch_error *err)
-{
-    return field_text(d, t, 0, &(value){.type = T_STRING, .ptr = synced, .len = strlen(synced)},
-                      text, err);
+    return string_text(d, t, synced, m, &row->fields[row->nfields - 1], err);
 }
 
 /*
@@ -641,39 +581,35 @@ static int waiting_row(pg_dest *d, table_def *t, const value *vals, pg_row **pen
                        pg_row **change, ch_error *err)
 {
     pg_table *pt = t->dest;
-    size_t nfields = t->ncols + 1; /* keyed: the columns, then synced */
-    char *key, *text;
+    pg_rows *m = &pt->changes;
+    size_t nfields = t->ncols + 1, hash; /* keyed: the columns, then synced */
+    const char *key;
     pg_row *row;
     *pending = *change = NULL;
     if (t->nkey == 0) /* the sink refuses these: there is no key to find the row by */
         return err_set(err, "table '%s' has no primary key", t->name);
     if (fit_stage(d, pt, err) != CH_OK || row_key(d, t, vals, NULL, &key, err) != CH_OK)
         return CH_ERROR;
-    if ((*pending = pg_rows_find(&pt->pending, key)) != NULL ||
-        (*change = pg_rows_find(&pt->changes, key)) != NULL) {
-        free(key);
+    hash = pg_key_hash(key);
+    if ((*pending = pg_rows_find(&pt->pending, key, hash)) != NULL ||
+        (*change = pg_rows_find(m, key, hash)) != NULL)
         return CH_OK;
-    }
-    row = pg_row_new(key, nfields);
-    free(key);
-    if (row == NULL || (row->mask = malloc(t->ncols + 1)) == NULL) {
-        pg_row_free(row);
+    if ((row = pg_row_new(m, key, nfields)) == NULL ||
+        (row->mask = pg_rows_alloc(m, t->ncols + 1)) == NULL)
         return err_set(err, "out of memory");
-    }
     memset(row->mask, '0', t->ncols);
     row->mask[t->ncols] = '\0';
     for (size_t k = 0; k < t->nkey; k++) {
-        if (field_text(d, t, t->key[k], &vals[t->key[k]], &text, err) != CH_OK) {
-            pg_row_free(row);
-            return CH_ERROR;
+        if (t->nkey == 1 && vals[t->key[0]].type != T_NONE) {
+            row->fields[t->key[0]] = row->key; /* the same text: kept once */
+            continue;
         }
-        set_field(pt, row, t->key[k], text);
+        if (field_text(d, t, t->key[k], &vals[t->key[k]], m, &row->fields[t->key[k]], err) != CH_OK)
+            return CH_ERROR;
     }
-    pt->changes.bytes += sizeof *row + nfields * (sizeof row->fields[0] + 16) + 2 * t->ncols;
-    if (pg_rows_put(&pt->changes, row) != CH_OK) {
-        pg_row_free(row);
+    m->bytes += sizeof *row + nfields * sizeof row->fields[0] + strlen(row->key) + 2 * t->ncols;
+    if (pg_rows_put(m, row) != CH_OK)
         return err_set(err, "out of memory");
-    }
     *change = row;
     return CH_OK;
 }
@@ -683,7 +619,7 @@ int pg_update(dest *base, table_def *t, const value *vals, const unsigned char *
 {
     pg_dest *d = (pg_dest *)base;
     pg_row *pending, *change;
-    if (pg_begin(d, err) != CH_OK || waiting_row(d, t, vals, &pending, &change, err) != CH_OK)
+    if (waiting_row(d, t, vals, &pending, &change, err) != CH_OK)
         return CH_ERROR;
     if (pending != NULL) {
         *found = 1;
@@ -706,13 +642,12 @@ int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, l
 {
     pg_dest *d = (pg_dest *)base;
     pg_row *pending, *change, *row;
-    char *text;
-    if (pg_begin(d, err) != CH_OK || waiting_row(d, t, vals, &pending, &change, err) != CH_OK)
+    if (waiting_row(d, t, vals, &pending, &change, err) != CH_OK)
         return CH_ERROR;
     row = pending ? pending : change;
-    if (synced_text(d, t, synced, &text, err) != CH_OK)
+    if (string_text(d, t, synced, map_of(t->dest, row), &row->fields[row->nfields - 1], err) !=
+        CH_OK)
         return CH_ERROR;
-    set_field(t->dest, row, row->nfields - 1, text);
     row->deleted = 1; /* soft delete: the row keeps its values */
     if (pending != NULL) {
         *found = 1;

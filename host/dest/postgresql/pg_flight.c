@@ -1,0 +1,390 @@
+/*
+ * pg_flight.c - running the PostgreSQL destination's plans, and the commit
+ * in flight.
+ *
+ * A commit's plan (its merges, the state row and COMMIT) runs on a thread of
+ * its own, so that the server merges and syncs a checkpoint while the
+ * connector makes, and the destination folds, the next operations: the two
+ * no longer take turns. The plan owns everything it reads (SQL text built
+ * beforehand, the rows handed over), so the other threads may change the
+ * tables' definitions meanwhile. Everything that uses the connection lands
+ * the flight first (pg_land): it waits for it, reports what its merges found
+ * missing, and fails with its failure, which thus surfaces at the next
+ * write, commit, settle or close. One commit at most is in flight. Opening
+ * a transaction (pg_begin) lands it too, and the landing reports what the
+ * merges' changes found missing.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg.h"
+
+/* COPY data is sent in pieces of about this size. */
+#define COPY_CHUNK (256u << 10)
+
+/*
+ * Looked up first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege
+ * even when the schema exists.
+ */
+static int ensure_schema(pg_dest *d, ch_error *err)
+{
+    const char *params[1] = {d->schema};
+    PGresult *res;
+    pg_sql b = {0};
+    if (pg_exec_params(d, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, params, NULL, NULL,
+                       &res, "looking up the schema", err) != CH_OK)
+        return CH_ERROR;
+    d->schema_ok = PQntuples(res) > 0;
+    PQclear(res);
+    if (d->schema_ok)
+        return CH_OK;
+    pg_sql_add(&b, "CREATE SCHEMA ");
+    sql_ident(&b, d->schema);
+    return pg_exec_sql(d, &b, "creating the schema", err);
+}
+
+int pg_begin(pg_dest *d, ch_error *err)
+{
+    if (pg_land(d, err) != CH_OK)
+        return CH_ERROR;
+    if (d->in_tx)
+        return CH_OK;
+    if (pg_exec(d, "BEGIN", "starting a transaction", err) != CH_OK)
+        return CH_ERROR;
+    d->in_tx = 1;
+    return d->schema_ok ? CH_OK : ensure_schema(d, err);
+}
+
+/*
+ * Reports the changes of a kind that found no row, naming the first of them
+ * from the naming query's result. A key the server's text does not give back
+ * is left out of the message, never a reason to fail.
+ */
+static int report_kind(pg_dest *d, pg_step *st, int kind, ch_error *err)
+{
+    table_def *t = st->t;
+    value vals[MAX_KEY_COLUMNS] = {{0}};
+    const value *keys[MAX_KEY_COLUMNS];
+    char rows[DEST_REPORT_ROWS_TEXT] = "", one[DEST_REPORT_ROWS_TEXT];
+    PGresult *res = st->named[kind];
+    long named = 0;
+    for (int r = 0; res && r < PQntuples(res); r++) {
+        size_t used = strlen(rows);
+        for (size_t k = 0; k < t->nkey; k++) {
+            ch_error ignored;
+            const char *text = PQgetvalue(res, r, (int)k + 1);
+            value_free(&vals[k]);
+            keys[k] = PQgetisnull(res, r, (int)k + 1) ||
+                              pg_value_parse(text, strlen(text), t->cols[t->key[k]].type, &vals[k],
+                                             &ignored) != CH_OK
+                          ? NULL
+                          : &vals[k];
+        }
+        table_op_row(atol(PQgetvalue(res, r, 0)), t, keys, one, sizeof one);
+        if (used + strlen(one) + 3 > sizeof rows)
+            break; /* the rest are counted, not named */
+        snprintf(rows + used, sizeof rows - used, "%s%s", used ? ", " : "", one);
+        named++;
+    }
+    for (size_t k = 0; k < t->nkey; k++)
+        value_free(&vals[k]);
+    return dest_report_missing(&d->base, t, kind, st->missing[kind], rows, named, err);
+}
+
+int pg_report_missing(pg_dest *d, pg_step *st, ch_error *err)
+{
+    for (int kind = DEST_UPDATE; kind <= DEST_DELETE; kind++)
+        if (st->missing[kind] > 0 && report_kind(d, st, kind, err) != CH_OK)
+            return CH_ERROR;
+    return CH_OK;
+}
+
+pg_step *pg_plan_add(pg_plan *p, pg_step_kind kind, pg_sql *b, const char *what)
+{
+    pg_step *st;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 8;
+        pg_step *steps = realloc(p->steps, cap * sizeof *steps);
+        if (steps == NULL)
+            p->oom = 1;
+        else {
+            p->steps = steps;
+            p->cap = cap;
+        }
+    }
+    if (p->oom || b->oom) {
+        free(b->s);
+        memset(b, 0, sizeof *b);
+        p->oom = 1;
+        return NULL;
+    }
+    st = &p->steps[p->n++];
+    memset(st, 0, sizeof *st);
+    st->kind = kind;
+    st->sql = b->s;
+    st->what = what;
+    memset(b, 0, sizeof *b);
+    return st;
+}
+
+/* A buffer of COPY text, flushed to the connection in COPY_CHUNK pieces. */
+typedef struct copy_buf {
+    char *s;
+    size_t len, cap;
+} copy_buf;
+
+/* Room for n more bytes; CH_ERROR when out of memory. */
+static int room(copy_buf *b, size_t n)
+{
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : COPY_CHUNK + 4096;
+        char *s;
+        while (cap < b->len + n)
+            cap *= 2;
+        if ((s = realloc(b->s, cap)) == NULL)
+            return CH_ERROR;
+        b->s = s;
+        b->cap = cap;
+    }
+    return CH_OK;
+}
+
+/* Appends a decimal number. */
+static void put_long(copy_buf *b, long v)
+{
+    char tmp[24];
+    int n = 0;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    do
+        tmp[n++] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        b->s[b->len++] = '-';
+    while (n > 0)
+        b->s[b->len++] = tmp[--n];
+}
+
+/* Appends one row's COPY line: its fields are COPY text already. */
+static int put_row(copy_buf *b, const pg_row *row, int changes)
+{
+    size_t need = 2 + (changes ? strlen(row->mask) + 4 * 22 : 0);
+    for (size_t f = 0; f < row->nfields; f++)
+        need += (row->fields[f] ? strlen(row->fields[f]) : 2) + 1;
+    if (room(b, need) != CH_OK)
+        return CH_ERROR;
+    for (size_t f = 0; f < row->nfields; f++) {
+        const char *text = row->fields[f] ? row->fields[f] : "\\N";
+        size_t n = strlen(text);
+        memcpy(b->s + b->len, text, n);
+        b->len += n;
+        b->s[b->len++] = '\t';
+    }
+    b->s[b->len++] = row->deleted ? 't' : 'f';
+    if (changes) {
+        size_t n = strlen(row->mask);
+        b->s[b->len++] = '\t';
+        memcpy(b->s + b->len, row->mask, n);
+        b->len += n;
+        b->s[b->len++] = '\t';
+        put_long(b, row->updates);
+        b->s[b->len++] = '\t';
+        put_long(b, row->deletes);
+        b->s[b->len++] = '\t';
+        put_long(b, row->first_update);
+        b->s[b->len++] = '\t';
+        put_long(b, row->first_delete);
+    }
+    b->s[b->len++] = '\n';
+    return CH_OK;
+}
+
+/* Runs a COPY step: the statement, the rows, the end, and its result. */
+static int run_copy(pg_dest *d, pg_step *st, ch_error *err)
+{
+    PGresult *res = PQexec(d->conn, st->sql);
+    copy_buf b = {0};
+    int rc = CH_OK;
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        rc = pg_fail(d, res, "starting a COPY", err);
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    for (size_t i = 0; rc == CH_OK && i < st->rows.nbuckets; i++)
+        for (pg_row *row = st->rows.buckets[i]; rc == CH_OK && row; row = row->next) {
+            if (put_row(&b, row, st->changes) != CH_OK) {
+                rc = err_set(err, "out of memory");
+            } else if (b.len >= COPY_CHUNK) {
+                if (PQputCopyData(d->conn, b.s, (int)b.len) != 1)
+                    rc = pg_fail(d, NULL, "sending rows with COPY", err);
+                b.len = 0;
+            }
+        }
+    if (rc == CH_OK && b.len > 0 && PQputCopyData(d->conn, b.s, (int)b.len) != 1)
+        rc = pg_fail(d, NULL, "sending rows with COPY", err);
+    free(b.s);
+    /* an error message here aborts the COPY, so the server discards what it received */
+    if (PQputCopyEnd(d->conn, rc == CH_OK ? NULL : "connector-host stopped the COPY") != 1 &&
+        rc == CH_OK)
+        rc = pg_fail(d, NULL, "ending a COPY", err);
+    while ((res = PQgetResult(d->conn)) != NULL) {
+        if (rc == CH_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = pg_fail(d, res, st->what, err);
+        PQclear(res);
+    }
+    return rc;
+}
+
+/* Runs a CHANGES step: the UPDATE, then, for a kind some of whose changes found no row, the
+   query naming them, whose result the landing reads. */
+static int run_changes(pg_dest *d, pg_step *st, ch_error *err)
+{
+    PGresult *res;
+    long found[2];
+    if (pg_exec_params(d, st->sql, 0, NULL, NULL, NULL, &res, st->what, err) != CH_OK)
+        return CH_ERROR;
+    found[DEST_UPDATE] = atol(PQgetvalue(res, 0, 0));
+    found[DEST_DELETE] = atol(PQgetvalue(res, 0, 1));
+    PQclear(res);
+    for (int kind = DEST_UPDATE; kind <= DEST_DELETE; kind++) {
+        if (st->want[kind] <= found[kind])
+            continue;
+        st->missing[kind] = st->want[kind] - found[kind];
+        if (pg_exec_params(d, st->name_sql[kind], 0, NULL, NULL, NULL, &st->named[kind],
+                           "naming the changes that found no row", err) != CH_OK)
+            return CH_ERROR;
+    }
+    return CH_OK;
+}
+
+int pg_plan_run(pg_dest *d, pg_plan *p)
+{
+    ch_error *err = &p->err;
+    if (p->oom) {
+        p->failed = 1;
+        return err_set(err, "out of memory");
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        pg_step *st = &p->steps[i];
+        int rc;
+        switch (st->kind) {
+        case PG_STEP_COPY:
+            rc = run_copy(d, st, err);
+            pg_rows_free(&st->rows); /* sent: freed while the server works on them */
+            break;
+        case PG_STEP_CHANGES:
+            rc = run_changes(d, st, err);
+            break;
+        case PG_STEP_STATE:
+            rc = pg_exec_params(d, st->sql, 3, (const char *const *)st->params, NULL, NULL, NULL,
+                                st->what, err);
+            break;
+        case PG_STEP_COMMIT:
+            rc = pg_commit(d, err);
+            p->committed = rc == CH_OK;
+            break;
+        default:
+            rc = pg_exec(d, st->sql, st->what, err);
+            break;
+        }
+        if (rc != CH_OK) {
+            p->failed = 1;
+            return CH_ERROR;
+        }
+    }
+    return CH_OK;
+}
+
+int pg_plan_land(pg_dest *d, pg_plan *p, ch_error *err)
+{
+    int rc = CH_OK;
+    for (size_t i = 0; i < p->n; i++) {
+        pg_step *st = &p->steps[i];
+        if (rc == CH_OK && !p->failed && st->kind == PG_STEP_CHANGES)
+            rc = pg_report_missing(d, st, err);
+        free(st->sql);
+        pg_rows_free(&st->rows);
+        for (int k = 0; k < 2; k++) {
+            free(st->name_sql[k]);
+            PQclear(st->named[k]);
+        }
+        for (int k = 0; k < 3; k++)
+            free(st->params[k]);
+    }
+    free(p->steps);
+    p->steps = NULL;
+    p->n = p->cap = 0;
+    return rc;
+}
+
+int pg_plan_now(pg_dest *d, pg_plan *p, ch_error *err)
+{
+    ch_error ignored;
+    if (pg_plan_run(d, p) != CH_OK) {
+        *err = p->err;
+        pg_plan_land(d, p, &ignored);
+        return CH_ERROR;
+    }
+    return pg_plan_land(d, p, err);
+}
+
+static void *fly(void *arg)
+{
+    pg_dest *d = arg;
+    pg_plan_run(d, d->flight);
+    return NULL;
+}
+
+int pg_flight_start(pg_dest *d, pg_plan *p, ch_error *err)
+{
+    sigset_t all, old;
+    pg_plan *flight = malloc(sizeof *flight);
+    int rc;
+    if (flight == NULL) { /* run here instead: slower, not wrong */
+        int ok = pg_plan_now(d, p, err);
+        d->in_tx = ok == CH_OK ? 0 : 1;
+        return ok;
+    }
+    *flight = *p;
+    memset(p, 0, sizeof *p);
+    d->flight = flight;
+    /* the host's signals go to its own threads, never to this one */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&d->flight_thread, NULL, fly, d);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        d->flight = NULL;
+        rc = pg_plan_now(d, flight, err);
+        free(flight);
+        d->in_tx = rc == CH_OK ? 0 : 1;
+        return rc;
+    }
+    d->in_tx = 0; /* the transaction is the flight's: it ends in COMMIT, or fails */
+    return CH_OK;
+}
+
+int pg_land(pg_dest *d, ch_error *err)
+{
+    pg_plan *p = d->flight;
+    int rc;
+    if (p == NULL)
+        return CH_OK;
+    pthread_join(d->flight_thread, NULL);
+    d->flight = NULL;
+    if (p->failed) {
+        ch_error ignored;
+        *err = p->err;
+        err_prefix(err, "the previous checkpoint's commit, still in flight, failed");
+        d->in_tx = 1; /* whatever the server holds of it, the rollback ends */
+        pg_plan_land(d, p, &ignored);
+        free(p);
+        return CH_ERROR;
+    }
+    if (p->committed)
+        d->schema_ok = d->state_table_ok = 1;
+    rc = pg_plan_land(d, p, err);
+    free(p);
+    return rc;
+}
