@@ -195,6 +195,21 @@ else
     echo "(ratio = host ops/s / baseline ops/s, median of $REPEAT runs in alternating order;" \
         "RSS = the client's peak, not the server's)"
     echo
+    # peak memory of a long sync into PostgreSQL against the first size's
+    if [ "$MEMORY_N" -gt 0 ] && [ "$host_pg" = 1 ]; then
+        for n in $SIZES; do first_n=$n; break; done
+        fresh bench_host
+        run_host "$first_n" || { cat "$DIR/host.err" >&2; exit 1; }
+        small=$(cut -d' ' -f2 "$DIR/host.line")
+        fresh bench_host
+        run_host "$MEMORY_N" || { cat "$DIR/host.err" >&2; exit 1; }
+        awk -v n="$MEMORY_N" -v small_n="$first_n" -v t="$(cut -d' ' -f1 "$DIR/host.line")" \
+            -v big="$(cut -d' ' -f2 "$DIR/host.line")" -v small="$small" \
+            -v ops=$((MEMORY_N + MEMORY_N / 2 + MEMORY_N / 3)) 'BEGIN {
+            printf "memory (PostgreSQL): host peak RSS %.1f MB at N=%d (%.0f ops/s) vs %.1f MB at N=%d: %.2fx\n",
+                big / 1024, n, ops / t, small / 1024, small_n, big / small }'
+        echo
+    fi
     sh "$PGSERVER" stop "$PGDIR"
     PGDIR=
 fi
@@ -284,7 +299,7 @@ if [ "$MEMORY_N" -gt 0 ]; then
     awk -v n="$MEMORY_N" -v small_n="$first_n" -v t="${line%% *}" \
         -v big="$(echo "$line" | cut -d' ' -f2)" \
         -v small="$small" -v ops=$((MEMORY_N + MEMORY_N / 2 + MEMORY_N / 3)) 'BEGIN {
-        printf "memory: host peak RSS %.1f MB at N=%d (%.0f ops/s) vs %.1f MB at N=%d: %.2fx\n",
+        printf "memory (SQLite): host peak RSS %.1f MB at N=%d (%.0f ops/s) vs %.1f MB at N=%d: %.2fx\n",
             big / 1024, n, ops / t, small / 1024, small_n, big / small }'
     echo
 fi
