@@ -255,7 +255,11 @@ int ch_delete(ch_sync *sync, const char *table, const ch_row *key);
 /* Soft-deletes every row of the table written before this operation. */
 int ch_truncate(ch_sync *sync, const char *table);
 
-/* Makes every operation so far durable together with the current state. */
+/*
+ * Makes every operation so far durable together with the current state: queued at once,
+ * durable when the next checkpoint (or the sync's end) returns, so the connector goes on
+ * while it commits.
+ */
 int ch_checkpoint(ch_sync *sync);
 
 /* ---- State: a JSON object kept between syncs ---------------------------- */
