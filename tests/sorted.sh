@@ -37,4 +37,23 @@ for every in 7000 20000; do
         "checkpoint every $every: the same warnings, in the operations' order"
 done
 
+# A DOUBLE key 0.0 and -0.0 are one key to the warehouse: their operations keep their order.
+if [ -e "$BUILD_PLUGINS/python.la" ]; then
+    cp -R "$TESTS_SRCDIR/python/zerokey" "$TMP/zerokey"
+    rm -rf "$TMP/zerokey/files"
+    S=$(newdir zsorted)
+    U=$(newdir zunsorted)
+    host run "$TMP/zerokey" --working-dir "$S"
+    is "$rc" 0 "0.0 and -0.0, sorted: the sync succeeds"
+    CONNECTOR_HOST_WRITER=0 host run "$TMP/zerokey" --working-dir "$U"
+    is "$rc" 0 "0.0 and -0.0, in turn: the sync succeeds"
+    q='select k, v, _fivetran_deleted from z order by k'
+    is "$(sql "$S/files/warehouse.db" "$q" | tr '\n' ' ')" "$(sql "$U/files/warehouse.db" "$q" | tr '\n' ' ')" \
+        "0.0 and -0.0: the same table either way"
+    like "$(sql "$S/files/warehouse.db" "$q" | tr '\n' ' ')" "0.0|minus zero|1" \
+        "0.0 and -0.0: deleted, then updated, as sent"
+else
+    pass "0.0 and -0.0 # SKIP the Python runtime is not built"
+fi
+
 done_testing

@@ -34,7 +34,9 @@ const field *row_find(const ch_row *row, const char *column);
  * The index of the field's column in table t, or -1; remembered in the field
  * for the next operation with the same row and table (a row is usually
  * refilled with the same columns), and forgotten when the field's name
- * changes. Columns are only ever added to a table, so an index stays right.
+ * changes. Columns are only ever added to a table, so an index stays right;
+ * a column the warehouse named and a field adopted (table_adopt_column) is
+ * then found by both names, which mean the same warehouse column.
  */
 long row_field_column(const field *f, const struct ch_table *t, size_t hint);
 

@@ -1287,10 +1287,12 @@ static void rollback(dest *base)
 static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
 {
     sqlite_dest *d = arg;
+    int log = 0, done = 0;
     d->wal_frames = frames;
     if (frames >= WAL_CHECKPOINT_PAGES &&
-        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) == SQLITE_OK)
-        d->wal_frames = 0; /* written back; the next writer starts the WAL again */
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK &&
+        log == done)
+        d->wal_frames = 0; /* all written back (a reader may hold some): the WAL starts again */
     return SQLITE_OK;
 }
 
@@ -1298,9 +1300,15 @@ static void close_dest(dest *base)
 {
     sqlite_dest *d = (sqlite_dest *)base;
     rollback(base);
-    /* committed data is durable in the WAL already: this only keeps the next start quick */
-    if (!d->dry_run && d->wal_frames > WAL_CLOSE_PAGES)
+    /*
+     * Committed data is durable in the WAL already: this only keeps the next
+     * start quick, so it does not wait for a reader (a sqlite3 shell), which
+     * leaves it for a later sync.
+     */
+    if (!d->dry_run && d->wal_frames > WAL_CLOSE_PAGES) {
+        sqlite3_busy_timeout(d->db, 0);
         sqlite3_wal_checkpoint_v2(d->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    }
     while (d->tables) {
         sqlite_table *next = d->tables->next;
         finalize_statements(d->tables);

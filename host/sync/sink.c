@@ -499,17 +499,24 @@ static void mark_committed(sink *s)
         s->tables[i].committed = s->tables[i].counts;
 }
 
+/* Waits for every queued commit and records it. */
+static int wait_commits(sink *s)
+{
+    ch_error err;
+    if (writer_wait_commits(s->writer, s->commits_taken + (long)s->commit_count, &err) != CH_OK)
+        return sink_fail(s, "%s", err.msg);
+    if (sink_take_reports(s, 0) != CH_OK || sink_take_commits(s) != CH_OK)
+        return CH_ERROR;
+    return CH_OK;
+}
+
 /* Queues a commit on the writer, which makes it durable while the connector goes on. */
 static int queue_commit(sink *s, const char *state_json, int is_checkpoint)
 {
     ch_error err;
     sink_commit *c;
-    if (s->commit_count == SINK_COMMITS) { /* the oldest first */
-        if (writer_wait_commits(s->writer, s->commits_taken + 1, &err) != CH_OK)
-            return sink_fail(s, "%s", err.msg);
-        if (sink_take_reports(s, 0) != CH_OK || sink_take_commits(s) != CH_OK)
-            return CH_ERROR;
-    }
+    if (s->commit_count == SINK_COMMITS && wait_commits(s) != CH_OK) /* the oldest first */
+        return CH_ERROR;
     c = &s->commits[(s->commit_first + s->commit_count) % SINK_COMMITS];
     c->state = strdup(state_json);
     c->counts = malloc((s->tables_cap ? s->tables_cap : 1) * sizeof *c->counts);
@@ -527,7 +534,8 @@ static int queue_commit(sink *s, const char *state_json, int is_checkpoint)
     s->commit_count++;
     if (writer_commit(s->writer, s->connector, state_json, next_synced(s), &err) != CH_OK)
         return sink_fail(s, "%s", err.msg);
-    return CH_OK;
+    /* where the state files are the state, they are written before the connector goes on */
+    return s->commit_waits ? wait_commits(s) : CH_OK;
 }
 
 /*
@@ -583,10 +591,12 @@ static int checkpoint_locked(ch_sync *s)
     if (json == NULL)
         return sink_fail(s, "out of memory");
     if (s->pending == 0 && !s->schema_pending && strcmp(json, s->committed_state) == 0) {
-        /* nothing to make durable: no transaction, no fsync */
+        /* nothing to make durable: no transaction, no fsync; but a checkpoint that returns
+           promises the one before it is durable */
+        if (s->commit_count > 0 && wait_commits(s) != CH_OK)
+            return CH_ERROR;
         s->checkpoints++;
-        if (s->commit_count == 0) /* else the last queued commit's counts are these */
-            mark_committed(s);
+        mark_committed(s);
         progress_checkpointed(&s->live);
         log_msg(s->log, CH_LOG_FINE, "host",
                 "checkpoint %ld: no operation and the same state since the last commit; "

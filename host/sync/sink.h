@@ -99,6 +99,8 @@ struct ch_sync {
     sink_commit commits[SINK_COMMITS]; /* queued on the writer, oldest first from commit_first */
     size_t commit_first, commit_count;
     long commits_taken; /* the writer's finished commits the sink has recorded */
+    /* each commit is waited for: the destination keeps no state, the state files are it */
+    int commit_waits;
     sink_times times;
 
     int failed;

@@ -190,6 +190,8 @@ int sync_run(const sync_request *req)
         sink_fix_clock(&s, req->fixed_time_us);
     if (req->dry_run)
         s.dry_run = 1; /* checkpoints apply what waits but commit nothing */
+    /* a stream's state is only in the state files: a checkpoint writes them before it returns */
+    s.commit_waits = !(kind->flags & DEST_KEEPS_STATE);
     if (plan.write) {
         s.on_commit = write_state_file;
         s.on_commit_ctx = &plan;

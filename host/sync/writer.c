@@ -165,11 +165,14 @@ static int is_data(wop_kind kind)
 static uint64_t leading_bits(const value *v)
 {
     uint64_t x = 0;
+    double d;
     switch (type_storage(v->type)) {
     case S_INTEGER:
         return (uint64_t)v->i ^ (UINT64_C(1) << 63);
     case S_REAL:
-        memcpy(&x, &v->d, sizeof x);
+        /* -0.0 is 0.0 to the warehouse, so one key: it must sort with it */
+        d = v->d == 0 ? 0.0 : v->d;
+        memcpy(&x, &d, sizeof x);
         return (x >> 63) ? ~x : x | (UINT64_C(1) << 63);
     default:
         if (v->len >= 8) {
@@ -306,6 +309,8 @@ static void settle(writer *w)
     if (!w->unsettled)
         return;
     w->unsettled = 0;
+    if (atomic_load(&w->failed))
+        return; /* never counted, and the destination is the sink's again */
     t0 = now_ns();
     if (w->d->ops->settle(w->d, &err) != CH_OK) {
         err_prefix(&err, "checkpoint");
@@ -424,7 +429,7 @@ static void wait_on_crash(void *arg)
     struct timespec ms = {0, 1000000};
     if (on_writer_thread)
         return; /* the crash is the writer's own: nothing will finish */
-    for (int i = 0; i < 60000; i++) {
+    for (int i = 0; i < 10000; i++) {
         if (atomic_load(&w->commits_done) >= atomic_load(&w->commits_queued) ||
             atomic_load(&w->failed))
             return;
@@ -493,13 +498,16 @@ static void publish(writer *w, int urgent)
         wake_writer(w);
 }
 
-/* True when the writer has consumed records below `until` and, if asked, made every commit
- * durable, or failed. */
+/*
+ * True when the writer has consumed the records below `until` (it does so
+ * even after a failure, and touches the destination no more once it has)
+ * and, if asked, made every commit durable or failed.
+ */
 static int reached(writer *w, size_t until, int commits)
 {
-    return atomic_load(&w->failed) ||
-           (atomic_load(&w->tail) >= until &&
-            (!commits || atomic_load(&w->commits_done) >= atomic_load(&w->commits_queued)));
+    return atomic_load(&w->tail) >= until &&
+           (!commits || atomic_load(&w->failed) ||
+            atomic_load(&w->commits_done) >= atomic_load(&w->commits_queued));
 }
 
 /* Waits until reached(), counting the time. */
@@ -521,7 +529,7 @@ static wop *reserve(writer *w, ch_error *err)
 {
     if (w->next - w->tail_seen == RING) {
         w->tail_seen = atomic_load(&w->tail);
-        if (w->next - w->tail_seen == RING) {
+        if (w->next - w->tail_seen == RING && !atomic_load(&w->failed)) {
             publish(w, 1); /* a full ring is worth waking the writer for */
             wait_tail(w, w->next - RING + 1, 0);
         }

@@ -17,7 +17,9 @@
  * operations between two commits or truncates is applied in the order of
  * table and primary key, a key's own operations keeping their order: the
  * same table results, with the warehouse's index walked in order. Reports
- * are then put back in the order of the operations.
+ * are then put back in the order of the operations. When two operations of
+ * one run would fail, the one reported is the first applied, which may not
+ * be the first sent.
  */
 #ifndef HOST_WRITER_H
 #define HOST_WRITER_H
@@ -73,7 +75,7 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
  */
 int writer_commit(writer *w, const char *connector, const char *state_json, const char *synced,
                   ch_error *err);
-/* A crash of the process waits (a minute at most) for the queued commits to finish. */
+/* A crash of the process waits (ten seconds at most) for the queued commits to finish. */
 
 /* How many queued commits the destination has finished so far. */
 long writer_commits_done(writer *w);

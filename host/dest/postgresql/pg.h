@@ -155,6 +155,13 @@ struct pg_dest {
     pg_sql key;      /* scratch for a row's key */
     pg_plan *flight; /* the commit running on its own thread, or NULL */
     pthread_t flight_thread;
+    /*
+     * A flight that failed, whoever landed it: settle reports it until the
+     * rollback, so that a commit is never taken for durable because another
+     * call found out first.
+     */
+    int flight_failed;
+    ch_error flight_err;
 };
 
 /* libpq's message without its trailing newline, lines joined: it goes into one log line. */

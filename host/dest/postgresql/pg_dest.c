@@ -517,7 +517,14 @@ fail:
 /* Waits for the commit in flight: CH_ERROR with its failure when the server did not commit it. */
 static int settle(dest *base, ch_error *err)
 {
-    return pg_land((pg_dest *)base, err);
+    pg_dest *d = (pg_dest *)base;
+    if (pg_land(d, err) != CH_OK)
+        return CH_ERROR;
+    if (d->flight_failed) { /* landed by another call, which failed with it */
+        *err = d->flight_err;
+        return CH_ERROR;
+    }
+    return CH_OK;
 }
 
 static int count_rows(dest *base, const table_def *t, long *live, long *deleted, ch_error *err)
@@ -551,6 +558,7 @@ static void rollback(dest *base)
     pg_dest *d = (pg_dest *)base;
     ch_error ignored;
     pg_land(d, &ignored); /* a commit in flight ends first, committed or not */
+    d->flight_failed = 0;
     pg_stage_reset(d);
     if (d->in_tx) {
         if (PQstatus(d->conn) == CONNECTION_OK)

@@ -377,6 +377,8 @@ int pg_land(pg_dest *d, ch_error *err)
         ch_error ignored;
         *err = p->err;
         err_prefix(err, "the previous checkpoint's commit, still in flight, failed");
+        d->flight_failed = 1;
+        d->flight_err = *err;
         d->in_tx = 1; /* whatever the server holds of it, the rollback ends */
         pg_plan_land(d, p, &ignored);
         free(p);
