@@ -16,8 +16,18 @@ int sink_vfail(sink *s, const char *format, va_list ap)
 {
     if (!s->failed) {
         vsnprintf(s->error.msg, sizeof s->error.msg, format, ap);
+        s->error.kind = ERR_FAILED;
         s->failed = 1;
     }
+    return CH_ERROR;
+}
+
+int sink_fail_from(sink *s, const ch_error *cause, const char *prefix)
+{
+    if (s->failed)
+        return CH_ERROR;
+    sink_fail(s, "%s: %s", prefix, cause->msg);
+    s->error.kind = cause->kind;
     return CH_ERROR;
 }
 

@@ -489,7 +489,7 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
     else
         rc = s->dest->ops->commit(s->dest, s->connector, state_json, next_synced(s), &err);
     if (rc != CH_OK)
-        return sink_fail(s, "checkpoint: %s", err.msg);
+        return sink_fail_from(s, &err, "checkpoint");
     if (sink_take_reports(s, 1) != CH_OK) /* what the commit's last merge found missing */
         return CH_ERROR;
     s->pending = 0;

@@ -420,10 +420,10 @@ static int lock_connector(pg_dest *d, const char *connector, ch_error *err)
     got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
     PQclear(res);
     if (!got)
-        return err_set(err,
-                       "another connector-host is syncing connector '%s' into schema %s of %s; "
-                       "wait for it to finish",
-                       connector, d->schema, d->server);
+        return err_busy(err,
+                        "another connector-host is syncing connector '%s' into schema %s of %s; "
+                        "wait for it to finish",
+                        connector, d->schema, d->server);
     return CH_OK;
 }
 
