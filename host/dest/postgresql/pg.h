@@ -74,8 +74,10 @@ typedef struct pg_dest {
     char *schema; /* where the tables and the state live */
     char *server; /* "host:port" or "socket DIR", for messages */
     int in_tx;
-    int schema_ok;      /* the schema is known to exist, committed */
-    int state_table_ok; /* _connector_state is known to exist */
+    int schema_ok;           /* the schema is known to exist, committed */
+    int state_table_ok;      /* _connector_state is known to exist */
+    int state_generation_ok; /* and to have its generation column (pg_state.c) */
+    long long generation;    /* the state row's, as this sync read or last committed it */
     int next_table_id;
     pg_table *tables;
     char *text; /* scratch for one value's text */
@@ -103,6 +105,16 @@ int pg_fail(pg_dest *d, const PGresult *res, const char *what, ch_error *err);
  * missing, so that a rolled-back sync (or a dry run) leaves no schema behind.
  */
 int pg_begin(pg_dest *d, ch_error *err);
+/*
+ * The state row (pg_state.c). pg_state_load reads the connector's state
+ * (*json malloc'd, NULL when none) and its generation; pg_state_store, in
+ * the commit's transaction, makes or upgrades the table and writes the row
+ * only while it is still at that generation, moving it one on: otherwise an
+ * ERR_BUSY error, another worker took the connector over.
+ */
+int pg_state_load(pg_dest *d, const char *connector, char **json, ch_error *err);
+int pg_state_store(pg_dest *d, const char *connector, const char *state_json, const char *synced,
+                   ch_error *err);
 /* Commits; fails unless the server really committed (an aborted transaction ends in ROLLBACK). */
 int pg_commit(pg_dest *d, ch_error *err);
 

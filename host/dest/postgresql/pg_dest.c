@@ -430,64 +430,23 @@ static int lock_connector(pg_dest *d, const char *connector, ch_error *err)
 static int load_state(dest *base, const char *connector, char **json, ch_error *err)
 {
     pg_dest *d = (pg_dest *)base;
-    pg_sql q = {0};
-    PGresult *res;
-    const char *params[1] = {connector};
-    int rc;
     *json = NULL;
-    /* remembered: the first commit need not look again */
-    if (lock_connector(d, connector, err) != CH_OK ||
-        relation_exists(d, d->schema, SQL_STATE_TABLE, &d->state_table_ok, err) != CH_OK)
+    if (lock_connector(d, connector, err) != CH_OK)
         return CH_ERROR;
-    if (!d->state_table_ok)
-        return CH_OK;
-    pg_sql_add(&q, "SELECT state FROM ");
-    pg_sql_table(&q, d->schema, SQL_STATE_TABLE);
-    pg_sql_add(&q, " WHERE connector = $1");
-    rc = q.oom ? err_set(err, "out of memory")
-               : pg_exec_params(d, q.s, 1, params, NULL, NULL, &res, "reading the state", err);
-    free(q.s);
-    if (rc != CH_OK)
-        return CH_ERROR;
-    if (PQntuples(res) > 0 && (*json = strdup(PQgetvalue(res, 0, 0))) == NULL)
-        rc = err_set(err, "out of memory");
-    PQclear(res);
-    return rc;
+    return pg_state_load(d, connector, json, err); /* with the generation commits check */
 }
 
 static int commit(dest *base, const char *connector, const char *state_json, const char *synced,
                   ch_error *err)
 {
     pg_dest *d = (pg_dest *)base;
-    pg_sql b = {0};
-    const char *params[3] = {connector, state_json, synced};
-    int rc;
     if (pg_begin(d, err) != CH_OK || pg_merge(d, NULL, err) != CH_OK ||
-        pg_stage_trim(d, err) != CH_OK)
+        pg_stage_trim(d, err) != CH_OK ||
+        /* fenced: written only while no other worker has committed since this one */
+        pg_state_store(d, connector, state_json, synced, err) != CH_OK ||
+        pg_commit(d, err) != CH_OK)
         return CH_ERROR;
-    /* looked up first: CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the
-       table exists, which a role that only writes existing tables does not have */
-    if (!d->state_table_ok &&
-        relation_exists(d, d->schema, SQL_STATE_TABLE, &d->state_table_ok, err) != CH_OK)
-        return CH_ERROR;
-    if (!d->state_table_ok) {
-        pg_sql_add(&b, "CREATE TABLE ");
-        pg_sql_table(&b, d->schema, SQL_STATE_TABLE);
-        pg_sql_add(&b, " (connector text PRIMARY KEY, state text NOT NULL, "
-                       "updated_at timestamptz NOT NULL)");
-        if (pg_exec_sql(d, &b, "storing the state", err) != CH_OK)
-            return CH_ERROR;
-    }
-    pg_sql_add(&b, "INSERT INTO ");
-    pg_sql_table(&b, d->schema, SQL_STATE_TABLE);
-    pg_sql_add(&b, " (connector, state, updated_at) VALUES ($1, $2, $3) ON CONFLICT (connector) "
-                   "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
-    rc = b.oom ? err_set(err, "out of memory")
-               : pg_exec_params(d, b.s, 3, params, NULL, NULL, NULL, "storing the state", err);
-    free(b.s);
-    if (rc != CH_OK || pg_commit(d, err) != CH_OK)
-        return CH_ERROR;
-    d->state_table_ok = 1; /* created, if it was missing, by what was just committed */
+    d->state_table_ok = d->state_generation_ok = 1; /* made, if missing, by what was committed */
     return CH_OK;
 }
 
@@ -524,7 +483,8 @@ static void rollback(dest *base)
             PQclear(PQexec(d->conn, "ROLLBACK"));
         d->in_tx = 0;
     }
-    d->state_table_ok = 0; /* it may have been created by what was just undone */
+    d->state_table_ok = 0; /* it, or its generation column, may have been made by what was undone */
+    d->state_generation_ok = 0;
 }
 
 static void close_dest(dest *base)
