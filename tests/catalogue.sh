@@ -546,12 +546,12 @@ if command -v flock >/dev/null; then
     exec 9>>"$W/files/.connector-host.lock"
     flock -n 9
     host reset --working-dir "$W"
-    is "$rc" 1 "reset during a sync: exit 1"
+    is "$rc" 75 "reset during a sync: exit 75"
     like "$err" "connector-host reset: another connector-host is already working in '$W' (lock $W/files/.connector-host.lock is held); wait for it to finish" \
         "reset during a sync: said"
     exec 9>&-
 else
-    pass "reset during a sync: exit 1 # SKIP flock(1) not installed"
+    pass "reset during a sync: exit 75 # SKIP flock(1) not installed"
     pass "reset during a sync: said # SKIP flock(1) not installed"
 fi
 

@@ -137,7 +137,7 @@ fresh
 first=$!
 for _ in $(seq 1 100); do [ "$(committed_pos)" -gt 0 ] && break; sleep 0.05; done
 host run workload --working-dir "$W" $P --configuration "$(conf)"
-is "$rc" 1 "a second run on the same working directory: exit 1"
+is "$rc" 75 "a second run on the same working directory: exit 75"
 like "$err" "another connector-host is already working in '$W'" "the second run is refused with a clear message"
 wait "$first"
 is "$?" 0 "the first run completes untouched"

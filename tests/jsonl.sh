@@ -86,9 +86,10 @@ mkdir -p "$W/files"
 (flock -x 9; sleep 3) 9>"$W/files/.connector-host.lock" &
 sleep 0.5
 host run three --working-dir "$W" --destination jsonl:-
-is "$rc" 1 "a locked working directory fails the sync"
+is "$rc" 75 "a locked working directory refuses the sync: exit 75, as for every destination"
 is "$out" "" "the failure report stays off standard output"
 like "$err" "SYNC FAILED" "it goes to standard error"
+like "$err" "BUSY: another worker has this connector" "and says it is busy"
 wait
 
 # ---- bad destinations ---------------------------------------------------------------

@@ -249,9 +249,11 @@ old_columns() { psql_q "select table_name || ': ' || string_agg(column_name, ','
 host run names --working-dir "$(newdir names_old)" $P --destination "$(dest old)"
 is "$rc" 0 "first-rule warehouse: names syncs"
 is "$(old_columns)" "_2024_sales: q1_total,_9lives,_fivetran_id,_fivetran_synced,_fivetran_deleted
-_connector_state: connector,state,updated_at
+_connector_state: connector,state,updated_at,generation
 order_items: order_id,unit_price,gr__e,_fivetran_synced,_fivetran_deleted
-three: id,val1,val2,_fivetran_synced,_fivetran_deleted" "first-rule warehouse: no table or column added"
+three: id,val1,val2,_fivetran_synced,_fivetran_deleted" "first-rule warehouse: no table or column added but the state's generation"
+is "$(psql_q "select connector || '=' || generation from old._connector_state order by connector")" "names=1
+three=0" "first-rule warehouse: the state table is upgraded in place, the committed connector's generation moved on"
 is "$(psql_q "select order_id, unit_price, gr__e, _fivetran_synced > '2026-01-02' from old.order_items")" "A-1|9.50|XL|t" "first-rule warehouse: the row lands in the old columns"
 is "$(psql_q "select count(*), string_agg(q1_total || ':' || _9lives, ' '), max(_fivetran_synced) > '2026-01-02' from old._2024_sales")" "1|100:9|t" "first-rule warehouse: the keyless row keeps its _fivetran_id: written again, not twice"
 like "$err" "table '2024 Sales': using the names the warehouse has from before the host followed Fivetran's naming: table _2024_sales for 2024_sales, column q1_total for q_1_total, column _9lives for 9_lives" "first-rule warehouse: one INFO line says what is kept"

@@ -82,13 +82,21 @@ like "$err" "the schema name is longer than 63 bytes" "a long schema name: said 
 # ---- two syncs of one connector into one schema, from different working directories -------------
 host run three --working-dir "$(newdir lock1)" --destination "$PGURI&schema=lk"
 "$PGBIN/psql" -X -q -At -h "$PGSOCK" -U chtest -d postgres \
-    -c "select pg_advisory_lock(hashtext('lk.three'))" -c "select pg_sleep(4)" >/dev/null 2>&1 &
+    -c "select pg_advisory_lock(hashtext('lk.three'))" -c "select pg_sleep(6)" >/dev/null 2>&1 &
 locker=$!
 sleep 1
 before=$(psql_q 'select count(*) from lk.three; select state from lk._connector_state')
 host run three --working-dir "$(newdir lock2)" --destination "$PGURI&schema=lk"
-is "$rc" 1 "a second sync of the same connector into the same schema: exit 1"
+is "$rc" 75 "a second sync of the same connector into the same schema: exit 75 (EX_TEMPFAIL)"
 like "$err" "another connector-host is syncing connector 'three' into schema lk of $PGSOCK:5432; wait for it to finish" "the refusal names connector, schema and server"
+like "$out" "BUSY: another worker has this connector; exit status 75: try again later" "the summary says it is busy"
+like "$out" "SYNC FAILED: another connector-host is syncing connector 'three' into schema lk" "the summary says why"
+host run three --working-dir "$(newdir lock2j)" --destination "$PGURI&schema=lk" --log-format json
+is "$rc" 75 "the same with a JSON summary: exit 75"
+like "$(printf '%s\n' "$out" | tail -n 1)" '"exit_status":75,"busy":true}}' "the JSON summary says busy, exit status 75"
+host state three --working-dir "$(newdir lock2s)" --destination "$PGURI&schema=lk"
+is "$rc" 75 "state while a sync holds the connector's lock: exit 75"
+like "$err" "connector-host state: another connector-host is syncing connector 'three' into schema lk" "state while a sync holds the lock: said"
 is "$(psql_q 'select count(*) from lk.three; select state from lk._connector_state')" "$before" "the refused sync changed nothing"
 wait "$locker"
 host run three --working-dir "$(newdir lock3)" --destination "$PGURI&schema=lk"

@@ -14,5 +14,5 @@ row() { printf '%s\n' "$2" | awk -v n="$1" '$1 == n { $1 = ""; sub(/^ /, ""); pr
 oracle_rows() {
     "$ORACLE" "$1" "$KEYS" | awk -F'|' '$4 == 0 { l++ } $4 == 1 { d++ } END { print l + 0, d + 0 }'
 }
-# json PATH: a value of the JSON summary (the last line of standard output).
-json() { "$SQLITE3" :memory: "select json_extract('$(printf '%s\n' "$out" | tail -n 1)', '\$.summary.$1')"; }
+# json PATH: a value of the JSON summary (the last line of standard output), quotes and all.
+json() { "$SQLITE3" :memory: "select json_extract('$(printf '%s\n' "$out" | tail -n 1 | sed "s/'/''/g")', '\$.summary.$1')"; }

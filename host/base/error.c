@@ -16,14 +16,29 @@ static void mark_cut(char *msg, size_t size, int wanted)
     memcpy(msg + at, "...", 4);
 }
 
+static int err_vset(ch_error *err, ch_error_kind kind, const char *format, va_list ap)
+{
+    int n = vsnprintf(err->msg, sizeof err->msg, format, ap);
+    mark_cut(err->msg, sizeof err->msg, n);
+    err->kind = kind;
+    return CH_ERROR;
+}
+
 int err_set(ch_error *err, const char *format, ...)
 {
     va_list ap;
-    int n;
     va_start(ap, format);
-    n = vsnprintf(err->msg, sizeof err->msg, format, ap);
+    err_vset(err, ERR_FAILED, format, ap);
     va_end(ap);
-    mark_cut(err->msg, sizeof err->msg, n);
+    return CH_ERROR;
+}
+
+int err_busy(ch_error *err, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    err_vset(err, ERR_BUSY, format, ap);
+    va_end(ap);
     return CH_ERROR;
 }
 
@@ -43,4 +58,5 @@ int err_prefix(ch_error *err, const char *format, ...)
 void err_clear(ch_error *err)
 {
     err->msg[0] = '\0';
+    err->kind = ERR_FAILED;
 }

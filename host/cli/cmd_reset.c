@@ -37,7 +37,7 @@ int cmd_reset(int argc, char **argv)
         fprintf(stderr, "connector-host reset: %s\n", err.msg);
         workdir_close(&w);
         options_free(&opts);
-        return EXIT_SYNC_FAILED;
+        return exit_status_of(&err); /* a sync working there: try again later */
     }
     if (access(w.files, F_OK) == 0)
         rc = workdir_reset(&w, say_removed, &removed, &err);

@@ -68,7 +68,8 @@ static void print_help(void)
            "table, the operations committed, those rolled back when the sync failed, and\n"
            "the rows in the warehouse afterwards (live and soft-deleted), where the\n"
            "destination can count them (sqlite, postgresql; not jsonl).\n"
-           "Exit status: 0 success; 1 the sync failed; 2 bad usage, configuration or plugin.\n");
+           "Exit status: 0 success; 1 the sync failed; 2 bad usage, configuration or plugin;\n"
+           "75 another sync of the connector holds its lock or took it over: try again later.\n");
 }
 
 int cmd_run(int argc, char **argv)

@@ -152,15 +152,15 @@ int cmd_state(int argc, char **argv)
         goto out;
     }
     if (workdir_reset_pending(&w)) {
-        snprintf(err.msg, sizeof err.msg,
-                 "%s: a reset was interrupted, so its state is half removed; run "
-                 "`connector-host reset` to finish it",
-                 w.files);
+        err_set(&err,
+                "%s: a reset was interrupted, so its state is half removed; run "
+                "`connector-host reset` to finish it",
+                w.files);
         status = fail(EXIT_SYNC_FAILED, err.msg);
         goto out;
     }
     if ((st = state_new()) == NULL || read_state(&opts, name, &w, st, &found, &err) != CH_OK) {
-        status = fail(EXIT_SYNC_FAILED, st ? err.msg : "out of memory");
+        status = fail(st ? exit_status_of(&err) : EXIT_SYNC_FAILED, st ? err.msg : "out of memory");
         goto out;
     }
     if (state_json(st) == NULL) {

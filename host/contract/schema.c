@@ -480,6 +480,7 @@ int schema_finish(schema *s, ch_error *err)
     if (s->nerrors == 0)
         return CH_OK;
     shown = s->nerrors < SCHEMA_MAX_ERRORS ? s->nerrors : SCHEMA_MAX_ERRORS;
+    err_clear(err); /* the message is composed in place below */
     off = (size_t)snprintf(err->msg, sizeof err->msg, "invalid schema (%zu error%s)", s->nerrors,
                            s->nerrors == 1 ? "" : "s");
     for (size_t i = 0; i < shown && off < sizeof err->msg; i++)

@@ -331,6 +331,7 @@ int loader_find(registry *r, const search_path *sp, const char *name, const logg
     loader_load_all(r, sp, lg);
     if ((*out = registry_find(r, name)) != NULL)
         return CH_OK;
+    err_clear(err); /* the message is composed in place below */
     off = (size_t)snprintf(err->msg, sizeof err->msg,
                            "connector '%s' not found; searched %s; available connectors: ", name,
                            sp->count ? search_path_describe(sp) : "(no directories)");

@@ -5,10 +5,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
 #include "base/log.h"
 #include "progress.h"
 
-enum exit_status { EXIT_OK = 0, EXIT_SYNC_FAILED = 1, EXIT_USAGE = 2 };
+/*
+ * EXIT_BUSY is sysexits.h's EX_TEMPFAIL: another sync of the same connector
+ * holds the lock (working directory or server) or took the connector over,
+ * so a scheduler should retry later instead of raising an alarm.
+ */
+enum exit_status { EXIT_OK = 0, EXIT_SYNC_FAILED = 1, EXIT_USAGE = 2, EXIT_BUSY = 75 };
+
+/* The exit status of a failed sync or command: EXIT_BUSY for an ERR_BUSY error, else 1. */
+int exit_status_of(const ch_error *err);
 
 /* One sync (or schema) as the command line asked for it. */
 typedef struct sync_request {

@@ -65,13 +65,15 @@ static int check_required_keys(const session *s, ch_error *err)
     for (; k && k->name; k++) {
         if (!(k->required & CH_KEY_REQUIRED) || ch_config_get(s->config, k->name) != NULL)
             continue;
-        if (missing++ == 0)
+        if (missing++ == 0) {
+            err_clear(err); /* the message is composed in place */
             off = (size_t)snprintf(
                 err->msg, sizeof err->msg,
                 "connector '%s' needs configuration keys missing from %s: ", s->connector->def.name,
                 s->config_name ? s->config_name
                                : "its configuration (no "
                                  "configuration.json found)");
+        }
         if (off < sizeof err->msg)
             off += (size_t)snprintf(err->msg + off, sizeof err->msg - off, "%s%s (%s)",
                                     missing > 1 ? ", " : "", k->name,

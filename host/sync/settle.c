@@ -19,8 +19,21 @@ int sink_vfail(sink *s, const char *format, va_list ap)
 {
     if (!s->failed) {
         vsnprintf(s->error.msg, sizeof s->error.msg, format, ap);
+        s->error.kind = ERR_FAILED;
         s->failed = 1;
     }
+    return CH_ERROR;
+}
+
+int sink_fail_from(sink *s, const ch_error *cause, const char *prefix)
+{
+    if (s->failed)
+        return CH_ERROR;
+    if (prefix != NULL)
+        sink_fail(s, "%s: %s", prefix, cause->msg);
+    else
+        sink_fail(s, "%s", cause->msg);
+    s->error.kind = cause->kind;
     return CH_ERROR;
 }
 
@@ -161,5 +174,5 @@ int sink_settle(sink *s)
         rc = writer_drain(s->writer, &err);
     if (sink_take_reports(s, 1) != CH_OK || sink_take_commits(s) != CH_OK)
         return CH_ERROR;
-    return rc == CH_OK ? CH_OK : sink_fail(s, "%s", err.msg);
+    return rc == CH_OK ? CH_OK : sink_fail_from(s, &err, NULL);
 }

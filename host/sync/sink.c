@@ -402,14 +402,14 @@ static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const cha
     if (s->writer != NULL) {
         if (writer_put(s->writer, kind, t, vals, present, id, synced, s->op.number, &events,
                        &err) != CH_OK)
-            return sink_fail(s, "%s", err.msg);
+            return sink_fail_from(s, &err, NULL);
     } else {
         int64_t t0 = sink_clock();
         int rc = writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, s->op.number,
                                   &err);
         s->times.writes += sink_clock() - t0;
         if (rc != CH_OK)
-            return sink_fail(s, "%s", err.msg);
+            return sink_fail_from(s, &err, NULL);
         events = s->dest->missing.count > 0;
     }
     s->pending++;
@@ -504,7 +504,7 @@ static int wait_commits(sink *s)
 {
     ch_error err;
     if (writer_wait_commits(s->writer, s->commits_taken + (long)s->commit_count, &err) != CH_OK)
-        return sink_fail(s, "%s", err.msg);
+        return sink_fail_from(s, &err, NULL);
     if (sink_take_reports(s, 0) != CH_OK || sink_take_commits(s) != CH_OK)
         return CH_ERROR;
     return CH_OK;
@@ -533,7 +533,7 @@ static int queue_commit(sink *s, const char *state_json, int is_checkpoint)
     c->is_checkpoint = is_checkpoint;
     s->commit_count++;
     if (writer_commit(s->writer, s->connector, state_json, next_synced(s), &err) != CH_OK)
-        return sink_fail(s, "%s", err.msg);
+        return sink_fail_from(s, &err, NULL);
     /* where the state files are the state, they are written before the connector goes on */
     return s->commit_waits ? wait_commits(s) : CH_OK;
 }
@@ -564,7 +564,7 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
             s->times.commits += sink_clock() - t0;
         }
         if (rc != CH_OK)
-            return sink_fail(s, "checkpoint: %s", err.msg);
+            return sink_fail_from(s, &err, "checkpoint");
         if (sink_take_reports(s, 1) != CH_OK) /* what the commit's last merge found missing */
             return CH_ERROR;
         if (sink_committed(s, state_json, is_checkpoint, NULL, 0) != CH_OK)

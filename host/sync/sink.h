@@ -158,6 +158,9 @@ void sink_abort(sink *s);
  */
 int sink_fail(sink *s, const char *format, ...) CH_PRINTF(2, 3);
 int sink_vfail(sink *s, const char *format, va_list ap);
+/* The same for an error from below, "prefix: message" (prefix NULL: the message), keeping
+ * its kind (ERR_BUSY). */
+int sink_fail_from(sink *s, const ch_error *cause, const char *prefix);
 
 /*
  * The same for a failure of the current data operation (s->op): the reason

@@ -1,6 +1,8 @@
 /* summary.c - per-table counts in a table (text) or one JSON object (json). */
 #include "summary.h"
 
+#include "request.h"
+
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
@@ -177,8 +179,23 @@ static void gen_times(yajl_gen g, const sink *s)
     yajl_gen_map_close(g);
 }
 
+/* The end of a JSON summary: the result, why it failed, the exit status and whether to retry. */
+static void gen_result(yajl_gen g, const char *failure, int status)
+{
+    gen_key(g, "result");
+    gen_key(g, failure ? "SYNC FAILED" : "SYNC SUCCEEDED");
+    if (failure) {
+        gen_key(g, "reason");
+        gen_key(g, failure);
+    }
+    gen_key(g, "exit_status");
+    yajl_gen_integer(g, status);
+    gen_key(g, "busy");
+    yajl_gen_bool(g, status == EXIT_BUSY);
+}
+
 static void print_json(FILE *out, const sink *s, const warehouse_rows *rows, double seconds,
-                       const char *failure)
+                       const char *failure, int status)
 {
     yajl_gen g = yajl_gen_alloc(NULL);
     const unsigned char *buf;
@@ -217,12 +234,7 @@ static void print_json(FILE *out, const sink *s, const warehouse_rows *rows, dou
         yajl_gen_number(g, number, n > 0 ? (size_t)n : 0);
     }
     gen_times(g, s);
-    gen_key(g, "result");
-    gen_key(g, failure ? "SYNC FAILED" : "SYNC SUCCEEDED");
-    if (failure) {
-        gen_key(g, "reason");
-        gen_key(g, failure);
-    }
+    gen_result(g, failure, status);
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
     if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
@@ -264,9 +276,15 @@ static const char *table_label(const table_def *t, char *buf, size_t size)
     return buf;
 }
 
-/* The last line of a failed sync; the reason may come from the connector, so no line is forged. */
-static void print_failure(FILE *out, const char *failure)
+/*
+ * The last line of a failed sync; the reason may come from the connector, so
+ * no line is forged. A busy one says first that it is to be retried.
+ */
+static void print_failure(FILE *out, const char *failure, int status)
 {
+    if (status == EXIT_BUSY)
+        fprintf(out, "BUSY: another worker has this connector; exit status %d: try again later\n",
+                EXIT_BUSY);
     fputs("SYNC FAILED: ", out);
     log_put_text(out, failure);
     putc('\n', out);
@@ -310,10 +328,10 @@ static void print_rows(FILE *out, const sink *s, const warehouse_rows *rows, int
 }
 
 void summary_print(FILE *out, const sink *s, const warehouse_rows *rows, int json, double seconds,
-                   const char *failure)
+                   const char *failure, int status)
 {
     if (json) {
-        print_json(out, s, rows, seconds, failure);
+        print_json(out, s, rows, seconds, failure, status);
         fflush(out);
         return;
     }
@@ -347,19 +365,20 @@ void summary_print(FILE *out, const sink *s, const warehouse_rows *rows, int jso
                 x.connector, x.host, x.waiting, x.writes, x.commits);
     }
     if (failure)
-        print_failure(out, failure);
+        print_failure(out, failure, status);
     else
         fprintf(out, "SYNC SUCCEEDED\n");
     fflush(out);
 }
 
-void summary_print_failure(FILE *out, const char *connector, int json, const char *failure)
+void summary_print_failure(FILE *out, const char *connector, int json, const char *failure,
+                           int status)
 {
     yajl_gen g;
     const unsigned char *buf;
     size_t len;
     if (!json) {
-        print_failure(out, failure);
+        print_failure(out, failure, status);
         fflush(out);
         return;
     }
@@ -370,10 +389,7 @@ void summary_print_failure(FILE *out, const char *connector, int json, const cha
     yajl_gen_map_open(g);
     gen_key(g, "connector");
     gen_key(g, connector);
-    gen_key(g, "result");
-    gen_key(g, "SYNC FAILED");
-    gen_key(g, "reason");
-    gen_key(g, failure);
+    gen_result(g, failure, status);
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
     if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)

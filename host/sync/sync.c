@@ -81,6 +81,11 @@ static char *destination_spec(const sync_request *req, const workdir *w)
     return workdir_warehouse_spec(w);
 }
 
+int exit_status_of(const ch_error *err)
+{
+    return err->kind == ERR_BUSY ? EXIT_BUSY : EXIT_SYNC_FAILED;
+}
+
 static double seconds_since(const struct timespec *start)
 {
     struct timespec now;
@@ -238,7 +243,7 @@ int sync_run(const sync_request *req)
         sink_abort(&s);
         log_msg(&lg, CH_LOG_SEVERE, "host", "sync of connector '%s' failed: %s", name, failure);
     }
-    status = failure ? EXIT_SYNC_FAILED : EXIT_OK;
+    status = failure ? exit_status_of(&s.error) : EXIT_OK;
     progress_phase(&s.live, PROGRESS_COUNTING);
     if (req->dry_run)
         d->ops->rollback(d); /* the warehouse as it was, which is what the summary shows */
@@ -251,7 +256,7 @@ int sync_run(const sync_request *req)
         rows.where = log_scrub(&lg, rows.where, &scrubbed_where); /* a path may hold a secret */
     progress_stop(prog); /* erases the terminal's line, so the summary starts on a clean one */
     summary_print(report, &s, &rows, lg.json, seconds_since(&start),
-                  failure ? log_scrub(&lg, failure, &scrubbed) : NULL);
+                  failure ? log_scrub(&lg, failure, &scrubbed) : NULL, status);
     if (req->dry_run && !lg.json)
         fprintf(report, "DRY RUN: nothing was committed; the warehouse and state.json are "
                         "unchanged\n");
@@ -261,9 +266,11 @@ int sync_run(const sync_request *req)
 early:
     if (ses.connector)
         name = ses.connector->def.name;
-    log_msg(&lg, CH_LOG_SEVERE, "host", "%s", err.msg);
     if (status == EXIT_SYNC_FAILED)
-        summary_print_failure(report, name, lg.json, log_scrub(&lg, err.msg, &scrubbed));
+        status = exit_status_of(&err); /* a lock another worker holds: try again later */
+    log_msg(&lg, status == EXIT_BUSY ? CH_LOG_WARNING : CH_LOG_SEVERE, "host", "%s", err.msg);
+    if (status != EXIT_USAGE)
+        summary_print_failure(report, name, lg.json, log_scrub(&lg, err.msg, &scrubbed), status);
 done:
     if (sink_ready)
         sink_free(&s);

@@ -57,10 +57,10 @@ int workdir_lock(workdir *w, ch_error *err)
         int busy = errno == EWOULDBLOCK;
         close(fd);
         if (busy)
-            return err_set(err,
-                           "another connector-host is already working in '%s' (lock %s is "
-                           "held); wait for it to finish",
-                           w->root, w->lock);
+            return err_busy(err,
+                            "another connector-host is already working in '%s' (lock %s is "
+                            "held); wait for it to finish",
+                            w->root, w->lock);
         return err_set(err, "cannot lock %s: %s", w->lock, strerror(errno));
     }
     w->lock_fd = fd;

@@ -8,11 +8,14 @@
  *
  * Configuration (all optional): n (operations, 10000), every (1000), keys
  * (500), sleep_us (pause per operation, 0), and fail_at / abort_at / segv_at:
- * at that operation, fail the sync / call abort() / dereference NULL.
+ * at that operation, fail the sync / call abort() / dereference NULL; and
+ * pause_at with pause_file F: at that operation, create F.reached and wait
+ * until F exists, so that a test acts while the sync holds its locks.
  */
 #include <connector-host.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "workload_stream.h"
@@ -31,6 +34,27 @@ static void
 crash_on(long address)
 {
     *(volatile int *)(uintptr_t)address = 1;
+}
+
+/*
+ * Says the pause is reached (F.reached), then waits, polling, until the test
+ * creates F; CH_ERROR after a minute, so a test that died leaves no process.
+ */
+static int pause_until(const char *file)
+{
+    char reached[4096];
+    struct stat sb;
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    FILE *f;
+    snprintf(reached, sizeof reached, "%s.reached", file);
+    if ((f = fopen(reached, "w")) != NULL)
+        fclose(f);
+    for (int ticks = 0; stat(file, &sb) != 0; ticks++) {
+        if (ticks == 6000)
+            return CH_ERROR;
+        nanosleep(&tick, NULL);
+    }
+    return CH_OK;
 }
 
 static int schema(ch_schema *s, const ch_config *config)
@@ -57,7 +81,8 @@ static int update(ch_sync *sync, const ch_config *config)
     long n = setting(config, "n", 10000), every = setting(config, "every", 1000);
     long keys = setting(config, "keys", 500), sleep_us = setting(config, "sleep_us", 0);
     long fail_at = setting(config, "fail_at", -1), abort_at = setting(config, "abort_at", -1);
-    long segv_at = setting(config, "segv_at", -1);
+    long segv_at = setting(config, "segv_at", -1), pause_at = setting(config, "pause_at", -1);
+    const char *pause_file = ch_config_get(config, "pause_file");
     const char *pos_text = ch_state_get(sync, "pos");
     long i = pos_text ? atol(pos_text) : 0;
     struct timespec pause = {sleep_us / 1000000, (sleep_us % 1000000) * 1000};
@@ -78,6 +103,10 @@ static int update(ch_sync *sync, const ch_config *config)
             abort();
         if (i == segv_at)
             crash_on(setting(config, "null", 0));
+        if (i == pause_at && pause_file && pause_until(pause_file) != CH_OK) {
+            rc = ch_fail(sync, "workload: %s did not appear within a minute", pause_file);
+            break;
+        }
         workload_op(i, keys, &kind, &key);
         ch_row_clear(row);
         ch_row_set_long(row, "id", key);

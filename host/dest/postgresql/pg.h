@@ -91,7 +91,7 @@ typedef enum {
     PG_STEP_SQL,     /* sql, expecting success */
     PG_STEP_COPY,    /* sql is COPY ... FROM STDIN; rows are sent */
     PG_STEP_CHANGES, /* sql is the changes' UPDATE returning the found counts; then names */
-    PG_STEP_STATE,   /* sql with the three params */
+    PG_STEP_STATE,   /* sql with the five params, changing one row; else ERR_BUSY */
     PG_STEP_COMMIT   /* COMMIT, which must really commit */
 } pg_step_kind;
 
@@ -106,7 +106,8 @@ typedef struct pg_step {
     PGresult *named[2];
     long missing[2];
     table_def *t;    /* CHANGES: read only when the plan lands, on the driving thread */
-    char *params[3]; /* STATE */
+    char *params[5]; /* STATE: connector, state, synced, the next generation, this one's */
+    char *busy;      /* STATE: the refusal's text, up to the generations */
 } pg_step;
 
 typedef struct pg_dest pg_dest;
@@ -116,6 +117,7 @@ typedef struct pg_plan {
     size_t n, cap;
     int oom;
     int failed, committed; /* set by pg_plan_run */
+    long long generation;  /* a commit's: the state row's once it committed */
     ch_error err;
 } pg_plan;
 
@@ -146,8 +148,10 @@ struct pg_dest {
     char *schema; /* where the tables and the state live */
     char *server; /* "host:port" or "socket DIR", for messages */
     int in_tx;
-    int schema_ok;      /* the schema is known to exist, committed */
-    int state_table_ok; /* _connector_state is known to exist */
+    int schema_ok;           /* the schema is known to exist, committed */
+    int state_table_ok;      /* _connector_state is known to exist */
+    int state_generation_ok; /* and to have its generation column (pg_state.c) */
+    long long generation;    /* the state row's, as this sync read or last committed it */
     int next_table_id;
     pg_table *tables;
     char *text; /* scratch for one value's text */
@@ -185,6 +189,17 @@ int pg_fail(pg_dest *d, const PGresult *res, const char *what, ch_error *err);
  * missing, so that a rolled-back sync (or a dry run) leaves no schema behind.
  */
 int pg_begin(pg_dest *d, ch_error *err);
+/*
+ * The state row (pg_state.c), fenced by its generation. pg_state_load reads
+ * the connector's state (*json malloc'd, NULL when none) and its generation;
+ * pg_state_plan adds to a commit's plan the steps that make or upgrade the
+ * table and write the row only while it is still at that generation, moving
+ * it one on (a PG_STEP_STATE step, run by pg_flight.c: an ERR_BUSY failure
+ * when another worker took the connector over).
+ */
+int pg_state_load(pg_dest *d, const char *connector, char **json, ch_error *err);
+int pg_state_plan(pg_dest *d, pg_plan *p, const char *connector, const char *state_json,
+                  const char *synced, ch_error *err);
 /*
  * Commits; fails unless the server really committed (an aborted transaction
  * ends in ROLLBACK). Touches no field of d: it runs on the flight's thread.

@@ -422,41 +422,20 @@ static int lock_connector(pg_dest *d, const char *connector, ch_error *err)
     got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
     PQclear(res);
     if (!got)
-        return err_set(err,
-                       "another connector-host is syncing connector '%s' into schema %s of %s; "
-                       "wait for it to finish",
-                       connector, d->schema, d->server);
+        return err_busy(err,
+                        "another connector-host is syncing connector '%s' into schema %s of %s; "
+                        "wait for it to finish",
+                        connector, d->schema, d->server);
     return CH_OK;
 }
 
 static int load_state(dest *base, const char *connector, char **json, ch_error *err)
 {
     pg_dest *d = (pg_dest *)base;
-    pg_sql q = {0};
-    PGresult *res;
-    const char *params[1] = {connector};
-    int rc;
     *json = NULL;
-    if (pg_land(d, err) != CH_OK)
+    if (pg_land(d, err) != CH_OK || lock_connector(d, connector, err) != CH_OK)
         return CH_ERROR;
-    /* remembered: the first commit need not look again */
-    if (lock_connector(d, connector, err) != CH_OK ||
-        relation_exists(d, d->schema, SQL_STATE_TABLE, &d->state_table_ok, err) != CH_OK)
-        return CH_ERROR;
-    if (!d->state_table_ok)
-        return CH_OK;
-    pg_sql_add(&q, "SELECT state FROM ");
-    pg_sql_table(&q, d->schema, SQL_STATE_TABLE);
-    pg_sql_add(&q, " WHERE connector = $1");
-    rc = q.oom ? err_set(err, "out of memory")
-               : pg_exec_params(d, q.s, 1, params, NULL, NULL, &res, "reading the state", err);
-    free(q.s);
-    if (rc != CH_OK)
-        return CH_ERROR;
-    if (PQntuples(res) > 0 && (*json = strdup(PQgetvalue(res, 0, 0))) == NULL)
-        rc = err_set(err, "out of memory");
-    PQclear(res);
-    return rc;
+    return pg_state_load(d, connector, json, err); /* with the generation commits check */
 }
 
 /*
@@ -471,14 +450,8 @@ static int commit(dest *base, const char *connector, const char *state_json, con
     pg_dest *d = (pg_dest *)base;
     pg_sql b = {0};
     pg_plan p = {0};
-    pg_step *st;
     ch_error ignored;
     if (pg_land(d, err) != CH_OK)
-        return CH_ERROR;
-    /* looked up first: CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the
-       table exists, which a role that only writes existing tables does not have */
-    if (!d->state_table_ok &&
-        relation_exists(d, d->schema, SQL_STATE_TABLE, &d->state_table_ok, err) != CH_OK)
         return CH_ERROR;
     if (d->in_tx || !d->schema_ok) {
         if (pg_begin(d, err) != CH_OK)
@@ -489,21 +462,10 @@ static int commit(dest *base, const char *connector, const char *state_json, con
     }
     if (pg_plan_merge(d, NULL, &p, 1, err) != CH_OK)
         goto fail;
-    if (!d->state_table_ok) {
-        pg_sql_add(&b, "CREATE TABLE ");
-        pg_sql_table(&b, d->schema, SQL_STATE_TABLE);
-        pg_sql_add(&b, " (connector text PRIMARY KEY, state text NOT NULL, "
-                       "updated_at timestamptz NOT NULL)");
-        pg_plan_add(&p, PG_STEP_SQL, &b, "storing the state");
-    }
-    pg_sql_add(&b, "INSERT INTO ");
-    pg_sql_table(&b, d->schema, SQL_STATE_TABLE);
-    pg_sql_add(&b, " (connector, state, updated_at) VALUES ($1, $2, $3) ON CONFLICT (connector) "
-                   "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
-    st = pg_plan_add(&p, PG_STEP_STATE, &b, "storing the state");
-    if (st == NULL || (st->params[0] = strdup(connector)) == NULL ||
-        (st->params[1] = strdup(state_json)) == NULL || (st->params[2] = strdup(synced)) == NULL ||
-        pg_plan_add(&p, PG_STEP_COMMIT, &b, "committing") == NULL || p.oom) {
+    /* fenced: written only while no other worker has committed since this one */
+    if (pg_state_plan(d, &p, connector, state_json, synced, err) != CH_OK)
+        goto fail;
+    if (pg_plan_add(&p, PG_STEP_COMMIT, &b, "committing") == NULL || p.oom) {
         err_set(err, "out of memory");
         goto fail;
     }
@@ -565,7 +527,8 @@ static void rollback(dest *base)
             PQclear(PQexec(d->conn, "ROLLBACK"));
         d->in_tx = 0;
     }
-    d->state_table_ok = 0; /* it may have been created by what was just undone */
+    d->state_table_ok = 0; /* it, or its generation column, may have been made by what was undone */
+    d->state_generation_ok = 0;
 }
 
 static void close_dest(dest *base)

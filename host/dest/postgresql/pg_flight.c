@@ -258,6 +258,36 @@ static int run_changes(pg_dest *d, pg_step *st, ch_error *err)
     return CH_OK;
 }
 
+/*
+ * A fenced write (PG_STEP_STATE): it must change exactly one row; none
+ * means another worker moved the row's generation on, and the failure says
+ * which generation it found (name_sql[0] reads it).
+ */
+static int run_fenced(pg_dest *d, pg_step *st, ch_error *err)
+{
+    PGresult *res;
+    int stored;
+    long long now = -1;
+    if (pg_exec_params(d, st->sql, 5, (const char *const *)st->params, NULL, NULL, &res, st->what,
+                       err) != CH_OK)
+        return CH_ERROR;
+    stored = strcmp(PQcmdTuples(res), "1") == 0;
+    PQclear(res);
+    if (stored)
+        return CH_OK;
+    if (pg_exec_params(d, st->name_sql[0], 1, (const char *const *)st->params, NULL, NULL, &res,
+                       "reading the generation", err) == CH_OK) {
+        if (PQntuples(res) > 0)
+            now = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        PQclear(res);
+    }
+    return err_busy(err,
+                    "%s (generation %lld > %s, the one this sync started from or last committed); "
+                    "nothing of this checkpoint is committed, and the next run resumes from that "
+                    "worker's state",
+                    st->busy, now, st->params[4]);
+}
+
 int pg_plan_run(pg_dest *d, pg_plan *p)
 {
     ch_error *err = &p->err;
@@ -277,8 +307,7 @@ int pg_plan_run(pg_dest *d, pg_plan *p)
             rc = run_changes(d, st, err);
             break;
         case PG_STEP_STATE:
-            rc = pg_exec_params(d, st->sql, 3, (const char *const *)st->params, NULL, NULL, NULL,
-                                st->what, err);
+            rc = run_fenced(d, st, err);
             break;
         case PG_STEP_COMMIT:
             rc = pg_commit(d, err);
@@ -309,8 +338,9 @@ int pg_plan_land(pg_dest *d, pg_plan *p, ch_error *err)
             free(st->name_sql[k]);
             PQclear(st->named[k]);
         }
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < 5; k++)
             free(st->params[k]);
+        free(st->busy);
     }
     free(p->steps);
     p->steps = NULL;
@@ -384,8 +414,10 @@ int pg_land(pg_dest *d, ch_error *err)
         free(p);
         return CH_ERROR;
     }
-    if (p->committed)
-        d->schema_ok = d->state_table_ok = 1;
+    if (p->committed) {
+        d->schema_ok = d->state_table_ok = d->state_generation_ok = 1;
+        d->generation = p->generation; /* the state row's now */
+    }
     rc = pg_plan_land(d, p, err);
     free(p);
     return rc;
