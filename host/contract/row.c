@@ -136,13 +136,10 @@ static field *slot(ch_row *row, const char *column)
     return f;
 }
 
-long row_field_column(const field *f, const struct ch_table *t, size_t hint)
+long row_field_column_lookup(const field *f, const struct ch_table *t, size_t hint)
 {
     field *memo = (field *)f; /* a cache, not the row's content */
-    long c;
-    if (f->memo_table == t->uid && f->memo_col >= 0 && (size_t)f->memo_col < t->ncols)
-        return f->memo_col;
-    c = table_find_column(t, f->name, hint);
+    long c = table_find_column(t, f->name, hint);
     if (c >= 0) {
         memo->memo_table = t->uid;
         memo->memo_col = c;

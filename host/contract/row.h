@@ -2,6 +2,7 @@
 #ifndef HOST_ROW_H
 #define HOST_ROW_H
 
+#include "schema.h"
 #include "value.h"
 
 typedef struct field {
@@ -38,6 +39,14 @@ const field *row_find(const ch_row *row, const char *column);
  * a column the warehouse named and a field adopted (table_adopt_column) is
  * then found by both names, which mean the same warehouse column.
  */
-long row_field_column(const field *f, const struct ch_table *t, size_t hint);
+long row_field_column_lookup(const field *f, const struct ch_table *t, size_t hint);
+
+static inline long row_field_column(const field *f, const struct ch_table *t, size_t hint)
+{
+    /* the memo's hit inline: every field of every operation asks, twice */
+    if (f->memo_table == t->uid && f->memo_col >= 0 && (size_t)f->memo_col < t->ncols)
+        return f->memo_col;
+    return row_field_column_lookup(f, t, hint);
+}
 
 #endif

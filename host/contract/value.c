@@ -85,11 +85,8 @@ static int set_text(value *out, col_type type, const char *text)
 
 static void borrow(value *out, const value *in, col_type type)
 {
+    value_borrow(out, in);
     out->type = type;
-    out->i = in->i;
-    out->d = in->d;
-    out->ptr = in->ptr;
-    out->len = in->len;
 }
 
 /* Shortest decimal text that reads back as exactly the same double. */

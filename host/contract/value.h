@@ -17,6 +17,16 @@ typedef struct value {
     size_t cap;
 } value;
 
+/* Makes out the same value as in, pointing at in's bytes (no copy); out keeps its buffer. */
+static inline void value_borrow(value *out, const value *in)
+{
+    out->type = in->type;
+    out->i = in->i;
+    out->d = in->d;
+    out->ptr = in->ptr;
+    out->len = in->len;
+}
+
 /* Makes the value NULL, keeping its buffer. */
 void value_set_null(value *v);
 

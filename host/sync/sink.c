@@ -313,6 +313,8 @@ static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row)
         col = &t->cols[c];
         if (col->type == T_NONE) {
             value_set_null(&rt->vals[c]);
+        } else if (f->v.type == col->type && col->type != T_DECIMAL) {
+            value_borrow(&rt->vals[c], &f->v); /* value_convert's common case, without the call */
         } else if (value_convert(&f->v, col->type, col->precision, col->scale, &rt->vals[c],
                                  &err) != CH_OK) {
             return sink_op_fail(s, f->name, "%s", err.msg);
