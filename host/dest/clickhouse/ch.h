@@ -64,7 +64,7 @@ type_spec chd_type_parse(const char *text);
  * (t's own, or its shard table's in a cluster).
  */
 void chd_create_sql(textbuf *b, const char *db, const char *name, const table_def *t,
-                   const chd_dialect *dl);
+                    const chd_dialect *dl);
 /* The CREATE TABLE of t's Distributed table over the cluster's NAME CH_LOCAL_SUFFIX tables. */
 void chd_distributed_sql(textbuf *b, const char *db, const char *cluster, const table_def *t);
 /* The storage type of _fivetran_synced in the dialect. */
@@ -78,7 +78,18 @@ int chd_value_tsv(textbuf *b, const value *v, const chd_dialect *dl, ch_error *e
 int chd_value_literal(textbuf *b, const value *v, const chd_dialect *dl, ch_error *err);
 /* Reads an unescaped field the server wrote as a value of type (the column's contract type). */
 int chd_value_parse(const char *text, size_t len, col_type type, const chd_dialect *dl, value *v,
-                   ch_error *err);
+                    ch_error *err);
+/* How a subnormal double is written: an expression of its bits, which text would lose. */
+#define CHD_DOUBLE_BITS "reinterpretAsFloat64"
+/* Appends the server's text of a Float64, or its bits' expression when it is subnormal. */
+void chd_server_double(textbuf *b, const char *field);
+/*
+ * Rewrites TabSeparated rows of n fields (types[i]: the field's contract
+ * type, T_STRING for text, T_LONG for numbers) as the rows of a VALUES
+ * list; for rows holding a subnormal's expression. CH_ERROR when out of
+ * memory or a line has another number of fields.
+ */
+int chd_tsv_to_values(const char *tsv, const col_type *types, size_t n, textbuf *out);
 /* The synced text as a field of _fivetran_synced in the dialect. */
 void chd_synced_tsv(textbuf *b, const char *synced, const chd_dialect *dl);
 
@@ -120,10 +131,11 @@ void chd_rows_free(chd_rows *m);
 
 typedef struct chd_table {
     table_def *def;
-    chd_rows pending;    /* upserted rows not yet flushed, by key */
-    chd_rows changes;    /* updates and deletes of other keys, not yet flushed */
+    chd_rows pending;   /* upserted rows not yet flushed, by key */
+    chd_rows changes;   /* updates and deletes of other keys, not yet flushed */
     size_t stage_ncols; /* columns of def the waiting rows carry */
     int absent;         /* a dry run's table that the server does not have */
+    chd_rows dry_keys;  /* a dry run's: the keys it would have written */
     struct chd_table *next;
 } chd_table;
 
@@ -157,7 +169,7 @@ typedef struct chd_dest {
  * server's own message; never the password.
  */
 int chd_run(chd_dest *d, size_t s, const char *sql, const char *data, size_t len, textbuf *out,
-           const char *what, ch_error *err);
+            const char *what, ch_error *err);
 /* chd_run of the text built in b, which is freed and cleared; out of memory reported here. */
 int chd_run_sql(chd_dest *d, size_t s, textbuf *b, textbuf *out, const char *what, ch_error *err);
 /* Runs the DDL built in b on every server of the cluster (or the one server); frees b. */
@@ -170,13 +182,21 @@ chd_table *chd_table_of(chd_dest *d, table_def *t);
 /* The name data goes through: the table, or its Distributed table in a cluster (the same). */
 void chd_data_table(textbuf *b, const chd_dest *d, const table_def *t);
 
+/*
+ * Inserts TabSeparated rows of t's first ncols columns, its id if keyless,
+ * synced, deleted and version (as a VALUES list when a subnormal double's
+ * expression is among them); errors name `what`.
+ */
+int chd_insert(chd_dest *d, const table_def *t, size_t ncols, const textbuf *data, const char *what,
+               ch_error *err);
+
 /* Data operations (ch_stage.c). */
 int chd_upsert(dest *base, table_def *t, const value *vals, const char *id, const char *synced,
-              ch_error *err);
+               ch_error *err);
 int chd_update(dest *base, table_def *t, const value *vals, const unsigned char *present,
-              const char *synced, long op, int *found, ch_error *err);
+               const char *synced, long op, int *found, ch_error *err);
 int chd_remove(dest *base, table_def *t, const value *vals, const char *synced, long op, int *found,
-              ch_error *err);
+               ch_error *err);
 int chd_truncate(dest *base, table_def *t, const char *synced, long *rows, ch_error *err);
 /* Writes the waiting rows of t (NULL: of every table) into the table. */
 int chd_merge(chd_dest *d, table_def *t, ch_error *err);

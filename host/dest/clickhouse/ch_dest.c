@@ -121,8 +121,7 @@ static int ensure_database(chd_dest *d, ch_error *err)
  * Records the contract types of columns (ncols of them from first, "" for
  * no type yet) with a new version: read back as the latest, like the state.
  */
-static int record_types(chd_dest *d, const table_def *t, size_t first, size_t ncols,
-                        ch_error *err)
+static int record_types(chd_dest *d, const table_def *t, size_t first, size_t ncols, ch_error *err)
 {
     textbuf b = {0}, data = {0};
     char version[32], text[40];
@@ -147,9 +146,9 @@ static int record_types(chd_dest *d, const table_def *t, size_t first, size_t nc
         textbuf_add(&data, "\t");
         chd_tsv_escape(&data, c->dest_name, strlen(c->dest_name));
         textbuf_add(&data, "\t");
-        textbuf_add(&data, c->type == T_NONE ? ""
-                                             : type_format(c->type, c->precision, c->scale, text,
-                                                           sizeof text));
+        textbuf_add(&data, c->type == T_NONE
+                               ? ""
+                               : type_format(c->type, c->precision, c->scale, text, sizeof text));
         textbuf_add(&data, "\t");
         textbuf_add(&data, version);
         textbuf_add(&data, "\n");
@@ -159,7 +158,7 @@ static int record_types(chd_dest *d, const table_def *t, size_t first, size_t nc
     textbuf_add(&b, " FORMAT TabSeparated");
     rc = b.oom || data.oom ? err_set(err, "out of memory")
                            : chd_run(d, 0, b.s, data.s ? data.s : "", data.len, NULL,
-                                    "recording the column types", err);
+                                     "recording the column types", err);
     free(b.s);
     free(data.s);
     return rc;
@@ -265,8 +264,8 @@ static int alter_column(chd_dest *d, table_def *t, const char *how, size_t col, 
     textbuf_add(&b, how);
     chd_ident(&b, c->dest_name);
     textbuf_add(&b, " ");
-    textbuf_add(&b, chd_type_sql(sql_column_type(c), &d->dialect, !table_is_key(t, col), buf,
-                                sizeof buf));
+    textbuf_add(
+        &b, chd_type_sql(sql_column_type(c), &d->dialect, !table_is_key(t, col), buf, sizeof buf));
     if (chd_run_ddl(d, &b, "changing a table's columns", err) != CH_OK)
         return CH_ERROR;
     return remake_distributed(d, t, err);
@@ -295,8 +294,8 @@ static void name_row(chd_dest *d, const table_def *t, size_t col, type_spec from
         char *text = strdup(fields[t->key[k]]);
         ch_error ignored;
         named[k] = text && chd_value_parse(text, chd_tsv_unescape(text, strlen(text)),
-                                          sql_key_type(t, k, col, from), &d->dialect, &keys[k],
-                                          &ignored) == CH_OK
+                                           sql_key_type(t, k, col, from), &d->dialect, &keys[k],
+                                           &ignored) == CH_OK
                        ? &keys[k]
                        : NULL;
         free(text);
@@ -366,7 +365,10 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
         }
         for (size_t i = 0; i < ncols; i++) {
             if (i != col || strcmp(fields[i], "\\N") == 0) {
-                textbuf_add(&data, fields[i]);
+                if (i < t->ncols && t->cols[i].type == T_DOUBLE)
+                    chd_server_double(&data, fields[i]);
+                else
+                    textbuf_add(&data, fields[i]);
             } else {
                 size_t len = chd_tsv_unescape(fields[i], strlen(fields[i]));
                 if ((rc = chd_value_parse(fields[i], len, from.type, &d->dialect, &in, err)) !=
@@ -396,23 +398,9 @@ static int change_type(dest *base, table_def *t, size_t col, type_spec from, typ
         if (strcmp(chd_type_sql(from, &d->dialect, 0, fromsql, sizeof fromsql),
                    chd_type_sql(to, &d->dialect, 0, tosql, sizeof tosql)) != 0)
             rc = alter_column(d, t, " MODIFY COLUMN ", col, err);
-        if (rc == CH_OK && data.len > 0) {
-            textbuf_add(&q, "INSERT INTO ");
-            chd_data_table(&q, d, t);
-            textbuf_add(&q, " (");
-            for (size_t i = 0; i < t->ncols; i++) {
-                chd_ident(&q, t->cols[i].dest_name);
-                textbuf_add(&q, ", ");
-            }
-            if (t->nkey == 0)
-                textbuf_add(&q, "`" COL_ID "`, ");
-            textbuf_add(&q, "`" COL_SYNCED "`, `" COL_DELETED "`, `" CH_VERSION_COLUMN
-                            "`) FORMAT TabSeparated");
-            rc = q.oom || data.oom ? err_set(err, "out of memory")
-                                   : chd_run(d, 0, q.s, data.s, data.len, NULL,
-                                            "changing a column type (writing the rows)", err);
-            free(q.s);
-        }
+        if (rc == CH_OK && data.len > 0)
+            rc =
+                chd_insert(d, t, t->ncols, &data, "changing a column type (writing the rows)", err);
         if (rc == CH_OK)
             rc = record_types(d, t, col, 1, err);
         c->type = was.type, c->precision = was.precision, c->scale = was.scale;
@@ -544,8 +532,8 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
         exact = recorded_type(types.s, f[0], &ts);
         if (!exact)
             ts = chd_type_parse(f[1]);
-        rc = sql_found_column(&found, t, f[0], key_position(keys.s ? keys.s : "\t", f[0]), ts,
-                              &c, &adopted, err);
+        rc = sql_found_column(&found, t, f[0], key_position(keys.s ? keys.s : "\t", f[0]), ts, &c,
+                              &adopted, err);
         if (rc == CH_OK && c >= 0 && !adopted) {
             rc = sql_reconcile_column(base, t, (size_t)c, ts, exact, &record, schema_changes, err);
             if (rc == CH_OK && record)
@@ -630,9 +618,8 @@ static int commit(dest *base, const char *connector, const char *state_json, con
     textbuf_add(&b, "INSERT INTO ");
     chd_qualified(&b, d->db, SQL_STATE_TABLE);
     textbuf_add(&b, " FORMAT TabSeparated");
-    rc = b.oom || data.oom
-             ? err_set(err, "out of memory")
-             : chd_run(d, 0, b.s, data.s, data.len, NULL, "storing the state", err);
+    rc = b.oom || data.oom ? err_set(err, "out of memory")
+                           : chd_run(d, 0, b.s, data.s, data.len, NULL, "storing the state", err);
     free(b.s);
     free(data.s);
     return rc;
@@ -673,6 +660,7 @@ static void close_dest(dest *base)
         d->tables->def->dest = NULL;
         chd_rows_free(&d->tables->pending);
         chd_rows_free(&d->tables->changes);
+        chd_rows_free(&d->tables->dry_keys);
         free(d->tables);
         d->tables = next;
     }
@@ -743,7 +731,8 @@ static char *decode(const char *text, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (text[i] == '%') {
             char hex[3] = {0};
-            if (i + 2 >= n || !isxdigit((unsigned char)text[i + 1]) || !isxdigit((unsigned char)text[i + 2]))
+            if (i + 2 >= n || !isxdigit((unsigned char)text[i + 1]) ||
+                !isxdigit((unsigned char)text[i + 2]))
                 return free(out), NULL;
             hex[0] = text[i + 1];
             hex[1] = text[i + 2];

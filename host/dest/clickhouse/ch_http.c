@@ -50,7 +50,7 @@ static const char *server_message(const char *body, char *buf, size_t size)
 }
 
 int chd_run(chd_dest *d, size_t s, const char *sql, const char *data, size_t len, textbuf *out,
-           const char *what, ch_error *err)
+            const char *what, ch_error *err)
 {
     CURL *curl = d->curl;
     textbuf url = {0}, answer = {0};
@@ -92,7 +92,9 @@ int chd_run(chd_dest *d, size_t s, const char *sql, const char *data, size_t len
     if (rc != CURLE_OK) {
         err_set(err, "%s: cannot reach the ClickHouse server at %s:%d: %s", what,
                 d->servers[s].host, d->servers[s].port,
-                answer.oom ? "out of memory" : d->errbuf[0] ? d->errbuf : curl_easy_strerror(rc));
+                answer.oom     ? "out of memory"
+                : d->errbuf[0] ? d->errbuf
+                               : curl_easy_strerror(rc));
         free(answer.s);
         return CH_ERROR;
     }

@@ -195,10 +195,9 @@ type_spec chd_type_parse(const char *text)
         const char *name;
         col_type type;
     } names[] = {
-        {"Bool", T_BOOLEAN},   {"Int8", T_SHORT},     {"UInt8", T_SHORT},
-        {"Int16", T_SHORT},    {"UInt16", T_INT},     {"Int32", T_INT},
-        {"UInt32", T_LONG},    {"Int64", T_LONG},     {"Float32", T_FLOAT},
-        {"Float64", T_DOUBLE}, {"Date32", T_NAIVE_DATE},
+        {"Bool", T_BOOLEAN},  {"Int8", T_SHORT},     {"UInt8", T_SHORT},       {"Int16", T_SHORT},
+        {"UInt16", T_INT},    {"Int32", T_INT},      {"UInt32", T_LONG},       {"Int64", T_LONG},
+        {"Float32", T_FLOAT}, {"Float64", T_DOUBLE}, {"Date32", T_NAIVE_DATE},
     };
     type_spec ts = {T_STRING, 0, 0};
     char inner[64];
@@ -225,7 +224,7 @@ const char *chd_synced_type(const chd_dialect *dl)
 }
 
 void chd_create_sql(textbuf *b, const char *db, const char *name, const table_def *t,
-                   const chd_dialect *dl)
+                    const chd_dialect *dl)
 {
     char buf[48];
     textbuf_add(b, "CREATE TABLE ");
@@ -236,7 +235,7 @@ void chd_create_sql(textbuf *b, const char *db, const char *name, const table_de
         textbuf_add(b, " ");
         /* a key cannot be Nullable: ReplacingMergeTree orders by it */
         textbuf_add(b, chd_type_sql(sql_column_type(&t->cols[i]), dl, !table_is_key(t, i), buf,
-                                   sizeof buf));
+                                    sizeof buf));
         textbuf_add(b, ", ");
     }
     if (t->nkey == 0)

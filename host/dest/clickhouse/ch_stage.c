@@ -107,6 +107,45 @@ static void insert_columns(textbuf *b, const table_def *t, size_t ncols)
     textbuf_add(b, "`" COL_SYNCED "`, `" COL_DELETED "`, `" CH_VERSION_COLUMN "`");
 }
 
+int chd_insert(chd_dest *d, const table_def *t, size_t ncols, const textbuf *data, const char *what,
+               ch_error *err)
+{
+    textbuf q = {0}, values = {0};
+    int rc;
+    textbuf_add(&q, "INSERT INTO ");
+    chd_data_table(&q, d, t);
+    textbuf_add(&q, " (");
+    insert_columns(&q, t, ncols);
+    if (data->oom)
+        q.oom = 1;
+    if (!q.oom && strstr(data->s, CHD_DOUBLE_BITS "(") != NULL) {
+        /* a subnormal double: the rows go as a VALUES list, which evaluates its expression */
+        size_t n = ncols + (t->nkey == 0) + 3;
+        col_type *types = malloc(n * sizeof *types);
+        if (types == NULL) {
+            free(q.s);
+            return err_set(err, "out of memory");
+        }
+        for (size_t i = 0; i < n; i++)
+            types[i] = i < ncols && t->cols[i].type != T_NONE ? t->cols[i].type
+                       : i + 2 >= n                           ? T_LONG
+                                                              : T_STRING;
+        rc = chd_tsv_to_values(data->s, types, n, &values);
+        free(types);
+        textbuf_add(&q, ") VALUES");
+        rc = rc != CH_OK || q.oom ? err_set(err, "out of memory")
+                                  : chd_run(d, 0, q.s, values.s, values.len, NULL, what, err);
+        free(values.s);
+        free(q.s);
+        return rc;
+    }
+    textbuf_add(&q, ") FORMAT TabSeparated");
+    rc = q.oom ? err_set(err, "out of memory")
+               : chd_run(d, 0, q.s, data->s, data->len, NULL, what, err);
+    free(q.s);
+    return rc;
+}
+
 /* Appends a waiting row as a line of the INSERT's data. */
 static void add_line(textbuf *data, const chd_row *row, int deleted, uint64_t version)
 {
@@ -228,7 +267,8 @@ static int apply_changes(chd_dest *d, chd_table *ct, chd_row **chunk, size_t n, 
     }
     textbuf_add(&q, ") FORMAT TabSeparated");
     if (rc == CH_OK)
-        rc = chd_run_sql(d, 0, &q, &answer, "update or delete (reading the rows of their keys)", err);
+        rc = chd_run_sql(d, 0, &q, &answer, "update or delete (reading the rows of their keys)",
+                         err);
     free(q.s);
     for (char *line = answer.s, *next; rc == CH_OK && line && *line; line = next) {
         char *key = NULL;
@@ -251,8 +291,12 @@ static int apply_changes(chd_dest *d, chd_table *ct, chd_row **chunk, size_t n, 
             continue; /* found already: FINAL gives one row per key */
         if (!d->dry_run) {
             for (size_t i = 0; i < ct->stage_ncols; i++) {
-                const char *f = change->mask[i] == '1' ? change->fields[i] : fields[i];
-                textbuf_add(data, f ? f : "\\N");
+                if (change->mask[i] == '1')
+                    textbuf_add(data, change->fields[i] ? change->fields[i] : "\\N");
+                else if (t->cols[i].type == T_DOUBLE)
+                    chd_server_double(data, fields[i]);
+                else
+                    textbuf_add(data, fields[i]);
                 textbuf_add(data, "\t");
             }
             {
@@ -319,11 +363,36 @@ static int report_missing(chd_dest *d, chd_table *ct, chd_row **all, size_t n, i
     return dest_report_missing(&d->base, t, kind, count, rows, named, err);
 }
 
+/*
+ * A dry run writes nothing, so it remembers the keys it would have written:
+ * a later change of one of them finds its row, as in a sync. Changes that
+ * found no row on the server are looked up there first.
+ */
+static int remember_dry(chd_table *ct, chd_row **changes, size_t n, ch_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (changes[i]->updates + changes[i]->deletes > 0 &&
+            chd_rows_find(&ct->dry_keys, changes[i]->key) != NULL)
+            found(changes[i]);
+    for (size_t i = 0; i < ct->pending.nbuckets; i++)
+        for (const chd_row *row = ct->pending.buckets[i]; row; row = row->next) {
+            chd_row *key;
+            if (chd_rows_find(&ct->dry_keys, row->key) != NULL)
+                continue;
+            if ((key = chd_row_new(row->key, 0)) == NULL ||
+                chd_rows_put(&ct->dry_keys, key) != CH_OK) {
+                chd_row_free(key);
+                return err_set(err, "out of memory");
+            }
+        }
+    return CH_OK;
+}
+
 /* Flushes one table's waiting rows: changes applied to their rows, upserts, one INSERT. */
 static int merge_table(chd_dest *d, chd_table *ct, ch_error *err)
 {
     table_def *t = ct->def;
-    textbuf data = {0}, q = {0};
+    textbuf data = {0};
     chd_row **all = NULL;
     size_t n = 0;
     int rc = CH_OK;
@@ -345,17 +414,11 @@ static int merge_table(chd_dest *d, chd_table *ct, ch_error *err)
     for (size_t i = 0; rc == CH_OK && !d->dry_run && i < ct->pending.nbuckets; i++)
         for (const chd_row *row = ct->pending.buckets[i]; row; row = row->next)
             add_line(&data, row, row->deleted, upsert_version);
-    if (rc == CH_OK && data.len > 0) {
-        textbuf_add(&q, "INSERT INTO ");
-        chd_data_table(&q, d, t);
-        textbuf_add(&q, " (");
-        insert_columns(&q, t, ct->stage_ncols);
-        textbuf_add(&q, ") FORMAT TabSeparated");
-        rc = q.oom || data.oom ? err_set(err, "out of memory")
-                               : chd_run(d, 0, q.s, data.s, data.len, NULL,
-                                        "upsert, update or delete (inserting the rows)", err);
-    }
-    free(q.s);
+    if (rc == CH_OK && data.len > 0)
+        rc = chd_insert(d, t, ct->stage_ncols, &data,
+                        "upsert, update or delete (inserting the rows)", err);
+    if (rc == CH_OK && d->dry_run)
+        rc = remember_dry(ct, all, n, err);
     free(data.s);
     if (rc == CH_OK && n > 0 &&
         (report_missing(d, ct, all, n, DEST_UPDATE, err) != CH_OK ||
@@ -411,7 +474,7 @@ static int bound(chd_dest *d, chd_table *ct, ch_error *err)
 }
 
 int chd_upsert(dest *base, table_def *t, const value *vals, const char *id, const char *synced,
-              ch_error *err)
+               ch_error *err)
 {
     chd_dest *d = (chd_dest *)base;
     chd_table *ct = t->dest;
@@ -434,9 +497,8 @@ int chd_upsert(dest *base, table_def *t, const value *vals, const char *id, cons
         }
         set_field(ct, row, i, text);
     }
-    if (t->nkey == 0 &&
-        field_text(d, &(value){.type = T_STRING, .ptr = id, .len = strlen(id)},
-                   &row->fields[t->ncols], err) != CH_OK) {
+    if (t->nkey == 0 && field_text(d, &(value){.type = T_STRING, .ptr = id, .len = strlen(id)},
+                                   &row->fields[t->ncols], err) != CH_OK) {
         chd_row_free(row);
         return CH_ERROR;
     }
@@ -515,7 +577,7 @@ static int waiting_row(chd_dest *d, table_def *t, const value *vals, chd_row **p
 }
 
 int chd_update(dest *base, table_def *t, const value *vals, const unsigned char *present,
-              const char *synced, long op, int *found_row, ch_error *err)
+               const char *synced, long op, int *found_row, ch_error *err)
 {
     chd_dest *d = (chd_dest *)base;
     chd_row *pending, *change;
@@ -537,7 +599,7 @@ int chd_update(dest *base, table_def *t, const value *vals, const unsigned char 
 }
 
 int chd_remove(dest *base, table_def *t, const value *vals, const char *synced, long op,
-              int *found_row, ch_error *err)
+               int *found_row, ch_error *err)
 {
     chd_dest *d = (chd_dest *)base;
     chd_row *pending, *change, *row;

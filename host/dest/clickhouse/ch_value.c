@@ -34,6 +34,21 @@ static void float_text(double d, int is_float, char *buf, size_t size)
     }
 }
 
+/*
+ * ClickHouse's text parser reads the smallest subnormal doubles as zero
+ * (it scales by a power of ten that underflows): they go as their bits.
+ */
+static void subnormal_text(double d, char *buf, size_t size)
+{
+    unsigned char bytes[8];
+    int n;
+    memcpy(bytes, &d, sizeof bytes); /* little-endian, as reinterpretAsFloat64 reads them */
+    n = snprintf(buf, size, CHD_DOUBLE_BITS "(unhex('");
+    for (int i = 0; i < 8; i++)
+        n += snprintf(buf + n, size - (size_t)n, "%02X", bytes[i]);
+    snprintf(buf + n, size - (size_t)n, "'))");
+}
+
 /* The new dialect's DateTime64 and Date32 hold years 1900 to 2299 only. */
 static int check_range(const value *v, ch_error *err)
 {
@@ -54,7 +69,8 @@ static int plain_text(const value *v, const chd_dialect *dl, char *buf, size_t s
     *out = buf;
     switch (v->type) {
     case T_BOOLEAN:
-        snprintf(buf, size, "%s", v->i ? (dl->modern ? "true" : "1") : (dl->modern ? "false" : "0"));
+        snprintf(buf, size, "%s",
+                 v->i ? (dl->modern ? "true" : "1") : (dl->modern ? "false" : "0"));
         break;
     case T_SHORT:
     case T_INT:
@@ -63,7 +79,10 @@ static int plain_text(const value *v, const chd_dialect *dl, char *buf, size_t s
         break;
     case T_FLOAT:
     case T_DOUBLE:
-        float_text(v->d, v->type == T_FLOAT, buf, size);
+        if (v->type == T_DOUBLE && fpclassify(v->d) == FP_SUBNORMAL)
+            subnormal_text(v->d, buf, size);
+        else
+            float_text(v->d, v->type == T_FLOAT, buf, size);
         break;
     case T_NAIVE_DATE:
     case T_NAIVE_DATETIME:
@@ -155,7 +174,7 @@ static int unreadable(const char *text, col_type type, ch_error *err)
 }
 
 int chd_value_parse(const char *text, size_t len, col_type type, const chd_dialect *dl, value *v,
-                   ch_error *err)
+                    ch_error *err)
 {
     char *end;
     switch (type) {
@@ -196,6 +215,72 @@ int chd_value_parse(const char *text, size_t len, col_type type, const chd_diale
     default:
         return value_set_bytes(v, type, text, len) == CH_OK ? CH_OK : err_set(err, "out of memory");
     }
+}
+
+void chd_server_double(textbuf *b, const char *field)
+{
+    char buf[80];
+    double d = strtod(field, NULL);
+    if (fpclassify(d) != FP_SUBNORMAL) {
+        textbuf_add(b, field);
+        return;
+    }
+    subnormal_text(d, buf, sizeof buf);
+    textbuf_add(b, buf);
+}
+
+int chd_tsv_to_values(const char *tsv, const col_type *types, size_t n, textbuf *out)
+{
+    char *copy = strdup(tsv), **fields = malloc((n + 1) * sizeof *fields);
+    int rc = copy && fields ? CH_OK : CH_ERROR;
+    for (char *line = copy, *next; rc == CH_OK && line && *line; line = next) {
+        if ((next = strchr(line, '\n')) != NULL)
+            *next++ = '\0';
+        else
+            next = line + strlen(line);
+        if (chd_split_fields(line, fields, n + 1) != n) {
+            rc = CH_ERROR;
+            break;
+        }
+        textbuf_add(out, out->len ? ", (" : "(");
+        for (size_t i = 0; i < n; i++) {
+            size_t len;
+            textbuf_add(out, i ? ", " : "");
+            if (strcmp(fields[i], "\\N") == 0) {
+                textbuf_add(out, "NULL");
+                continue;
+            }
+            switch (types[i]) {
+            case T_BOOLEAN:
+            case T_SHORT:
+            case T_INT:
+            case T_LONG:
+            case T_DECIMAL:
+            case T_FLOAT:
+            case T_DOUBLE: /* numbers, and a subnormal's expression, as they are */
+                textbuf_add(out, fields[i]);
+                break;
+            default:
+                len = chd_tsv_unescape(fields[i], strlen(fields[i]));
+                textbuf_add(out, "'");
+                for (size_t j = 0, from = 0; j <= len; j++)
+                    if (j == len || fields[i][j] == '\'' || fields[i][j] == '\\' ||
+                        fields[i][j] == '\0') {
+                        textbuf_addn(out, fields[i] + from, j - from);
+                        if (j < len)
+                            textbuf_add(out, fields[i][j] == '\0'   ? "\\0"
+                                             : fields[i][j] == '\'' ? "\\'"
+                                                                    : "\\\\");
+                        from = j + 1;
+                    }
+                textbuf_add(out, "'");
+            }
+        }
+        textbuf_add(out, ")");
+    }
+    free(copy);
+    free(fields);
+    return rc == CH_OK && !out->oom ? CH_OK : CH_ERROR;
 }
 
 void chd_synced_tsv(textbuf *b, const char *synced, const chd_dialect *dl)
