@@ -179,13 +179,7 @@ const char *chd_type_sql(type_spec ts, const chd_dialect *dl, int nullable, char
 {
     char inner[40];
     const char *t = base_type(ts, dl, inner, sizeof inner);
-    if (!nullable) {
-        if (t != inner)
-            return t;
-        snprintf(buf, size, "%s", inner);
-        return buf;
-    }
-    snprintf(buf, size, "Nullable(%s)", t);
+    snprintf(buf, size, nullable ? "Nullable(%s)" : "%s", t);
     return buf;
 }
 
