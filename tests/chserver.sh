@@ -7,8 +7,9 @@
 # binaries the whole script is skipped, loudly.
 #
 # Defines: ch_start NAME [REMOTE-SERVERS-XML] (starts a server, waits until SELECT 1 answers over
-# HTTP; sets CH_HTTP_<NAME> and CH_TCP_<NAME>), ch_stop NAME, ch_kill NAME (kill -9), ch_q NAME
-# QUERY (one query through clickhouse-client, tab-separated rows), ch_free_port.
+# HTTP; sets CH_HTTP_<NAME> and CH_TCP_<NAME>), ch_ports NAME (chooses them ahead), ch_stop NAME,
+# ch_kill NAME (kill -9), ch_q NAME QUERY (one query through clickhouse-client, tab-separated
+# rows), ch_url NAME [DB] (the destination spec), ch_free_port.
 # A user pwuser (password "right") exists beside default (no password).
 
 CH_SERVER_BIN=${CH_SERVER:-$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)}
@@ -70,17 +71,26 @@ EOF
 EOF
 }
 
-# ch_start NAME [REMOTE-SERVERS-XML]: a new server, or NAME's again (same ports, same data).
-ch_start() {
-    local name=$1 dir=$TMP/ch/$1 http tcp i
-    if [ ! -f "$dir/config.xml" ]; then
+# ch_ports NAME: chooses the server's ports (before its start, so that another server's
+# remote_servers can name them); sets CH_HTTP_<NAME> and CH_TCP_<NAME>.
+ch_ports() {
+    local dir=$TMP/ch/$1 http tcp
+    mkdir -p "$dir"
+    if [ ! -f "$dir/ports" ]; then
         http=$(ch_free_port) tcp=$(ch_free_port)
         while [ "$tcp" = "$http" ]; do tcp=$(ch_free_port); done
-        ch_config "$name" "$http" "$tcp" "${2:-}"
         echo "$http $tcp" >"$dir/ports"
     fi
     read -r http tcp <"$dir/ports"
-    eval "CH_HTTP_$name=$http CH_TCP_$name=$tcp"
+    eval "CH_HTTP_$1=$http CH_TCP_$1=$tcp"
+}
+
+# ch_start NAME [REMOTE-SERVERS-XML]: a new server, or NAME's again (same ports, same data).
+ch_start() {
+    local name=$1 dir=$TMP/ch/$1 http tcp i
+    ch_ports "$name"
+    read -r http tcp <"$dir/ports"
+    [ -f "$dir/config.xml" ] || ch_config "$name" "$http" "$tcp" "${2:-}"
     (cd "$dir" && exec "$CH_SERVER_BIN" --config-file="$dir/config.xml" >"$dir/stdout.log" 2>&1) &
     echo $! >"$dir/pid"
     case " $CH_STARTED " in *" $name "*) ;; *) CH_STARTED="$CH_STARTED $name" ;; esac
