@@ -146,7 +146,8 @@ typedef struct chd_server {
 
 typedef struct chd_dest {
     dest base;
-    void *curl; /* CURL *, kept for its connection */
+    void *curl;    /* CURL *, kept for its connection */
+    void *headers; /* struct curl_slist * */
     char *user, *password;
     chd_server servers[CH_MAX_SERVERS];
     size_t nservers;

@@ -668,6 +668,7 @@ static void close_dest(dest *base)
     }
     if (d->curl)
         curl_easy_cleanup(d->curl);
+    curl_slist_free_all(d->headers);
     for (size_t s = 0; s < d->nservers; s++)
         free(d->servers[s].host);
     if (d->password) /* not left in freed memory */
@@ -883,6 +884,12 @@ int dest_clickhouse_module_open(const char *spec, const dest_open_opts *opts, de
     curl_easy_setopt(d->curl, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(d->curl, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(d->curl, CURLOPT_PROTOCOLS_STR, "http");
+    /* no "Expect: 100-continue" before a large insert: it would wait for the server's go */
+    if ((d->headers = curl_slist_append(NULL, "Expect:")) == NULL) {
+        close_dest(&d->base);
+        return err_set(err, "out of memory");
+    }
+    curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, d->headers);
     /* the server's version decides the dialect; every server must answer */
     for (size_t s = 0; s < d->nservers; s++) {
         textbuf_add(&q, "SELECT version()");

@@ -27,8 +27,8 @@
 
 #define PENDING_ROWS_MAX  50000
 #define PENDING_BYTES_MAX (32u << 20)
-/* Keys per read of a flush: bounds the statement's text. */
-#define READ_KEYS 5000
+/* Keys per read of a flush: each read scans the table with FINAL, so one per flush. */
+#define READ_KEYS PENDING_ROWS_MAX
 
 /* A copy of b's text, "" when empty; NULL when out of memory. */
 static char *take(textbuf *b)
@@ -242,7 +242,7 @@ static int apply_changes(chd_dest *d, chd_table *ct, chd_row **chunk, size_t n, 
     table_def *t = ct->def;
     textbuf q = {0}, answer = {0};
     int rc = CH_OK;
-    size_t nfields = ct->stage_ncols + 2; /* the columns, synced, deleted */
+    size_t nfields = ct->stage_ncols + 1; /* the columns, deleted: the change brings synced */
     char **fields = malloc((nfields + 1) * sizeof *fields);
     if (fields == NULL)
         return err_set(err, "out of memory");
@@ -251,7 +251,7 @@ static int apply_changes(chd_dest *d, chd_table *ct, chd_row **chunk, size_t n, 
         chd_ident(&q, t->cols[i].dest_name);
         textbuf_add(&q, ", ");
     }
-    textbuf_add(&q, "`" COL_SYNCED "`, `" COL_DELETED "` FROM ");
+    textbuf_add(&q, "`" COL_DELETED "` FROM ");
     chd_data_table(&q, d, t);
     textbuf_add(&q, " FINAL WHERE ");
     if (t->nkey > 1)
