@@ -14,6 +14,16 @@ P="--plugin-dir $TEST_PLUGINS"
 sync types types types ty
 compare types "$TMP/types/files/warehouse.db" ty
 
+# A Python connector: every type through the Python runtime.
+if [ -e "$BUILD_PLUGINS/python.la" ]; then
+    cp -R "$TESTS_SRCDIR/python/types" "$TMP/pytypes_src"
+    rm -rf "$TMP/pytypes_src/files"
+    sync "Python types" pytypes "$TMP/pytypes_src/connector.py" pyty
+    compare "Python types" "$TMP/pytypes/files/warehouse.db" pyty
+else
+    fail "Python types: the Python runtime is built" "no $BUILD_PLUGINS/python.la"
+fi
+
 conf '{"n":"3000","every":"61","keys":"150"}' >/dev/null
 sync workload workload workload wl --configuration "$TMP/conf.json"
 compare workload "$TMP/workload/files/warehouse.db" wl

@@ -85,7 +85,7 @@ sync() {
     [ "$rc" = 0 ] || echo "# $(printf '%s' "$err" | grep -E 'SEVERE|ERROR' | head -n 3)"
     is "$(printf '%s\n' "$out" | grep -E '^(total|[a-z_]+ +[0-9])')" "$sqlite_out" "$name: the same summary counts"
     is "$(warnings "$err")" "$sqlite_warnings" "$name: the same warnings"
-    is "$(ch_q one "select state from $chdb._connector_state where connector = '$connector' order by _connector_version desc limit 1")" \
+    is "$(ch_q one "select state from $chdb._connector_state order by _connector_version desc limit 1")" \
         "$(sql "$dir/files/warehouse.db" "select state from _connector_state")" "$name: the same state"
 }
 

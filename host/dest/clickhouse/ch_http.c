@@ -54,7 +54,7 @@ int chd_run(chd_dest *d, size_t s, const char *sql, const char *data, size_t len
 {
     CURL *curl = d->curl;
     textbuf url = {0}, answer = {0};
-    char port[16], message[700];
+    char port[16];
     long status = 0;
     CURLcode rc;
     char *escaped = NULL;
@@ -99,6 +99,7 @@ int chd_run(chd_dest *d, size_t s, const char *sql, const char *data, size_t len
         return CH_ERROR;
     }
     if (status != 200) {
+        char message[700];
         err_set(err, "%s: the ClickHouse server at %s:%d answered %ld: %s", what,
                 d->servers[s].host, d->servers[s].port, status,
                 answer.s ? server_message(answer.s, message, sizeof message) : "no message");
