@@ -74,6 +74,20 @@ is "$(table wl)" "$("$ORACLE" 9000 300)" "workload, clock behind: the newer rows
 is "$(ch_q one "select min(_connector_version) > $ahead from wl.w where _fivetran_synced > (select max(updated_at) from wl._connector_state where state like '%\"5000\"%')")" 1 \
     "workload, clock behind: every version written after is above the day-ahead ones"
 
+# ---- truncate ------------------------------------------------------------------------------------
+# Soft, and applied with its checkpoint: a sync that fails after a truncate leaves the rows alive.
+W=$(newdir truncate)
+host run truncate --working-dir "$W" $P --destination "$(ch_url one tr)" --configuration "$(conf '{"case":"load"}')"
+is "$rc.$(ch_q one "select count(), sum(_fivetran_deleted) from tr.t final" | tr '\t' ' ')" "0.3 0" "truncate: three rows loaded"
+host run truncate --working-dir "$W" $P --destination "$(ch_url one tr)" --configuration "$(conf '{"case":"fail"}')"
+is "$rc" 1 "truncate, then a failure: exit 1"
+is "$(ch_q one "select count(), sum(_fivetran_deleted) from tr.t final" | tr '\t' ' ')" "3 0" \
+    "truncate, then a failure: the rows stay alive"
+host run truncate --working-dir "$W" $P --destination "$(ch_url one tr)" --configuration "$(conf '{"case":"truncate"}')"
+is "$rc" 0 "truncate: exit 0"
+is "$(ch_q one "select id, _fivetran_deleted from tr.t final order by id" | tr '\t\n' ' ;')" "1 1;2 0;3 1;4 1;5 0;" \
+    "truncate: the rows from before it are soft-deleted, those after it live"
+
 # ---- a Python connector ------------------------------------------------------------------------
 if [ -e "$BUILD_PLUGINS/python.la" ]; then
     cp -R "$TESTS_SRCDIR/python/three" "$TMP/pythree"

@@ -136,6 +136,7 @@ typedef struct chd_table {
     size_t stage_ncols; /* columns of def the waiting rows carry */
     int absent;         /* a dry run's table that the server does not have */
     chd_rows dry_keys;  /* a dry run's: the keys it would have written */
+    char *truncate_at;  /* the synced time of a truncate waiting for the next flush */
     struct chd_table *next;
 } chd_table;
 

@@ -663,6 +663,7 @@ static void close_dest(dest *base)
         chd_rows_free(&d->tables->pending);
         chd_rows_free(&d->tables->changes);
         chd_rows_free(&d->tables->dry_keys);
+        free(d->tables->truncate_at);
         free(d->tables);
         d->tables = next;
     }

@@ -16,8 +16,9 @@
  * reported through dest.missing, the first named by operation and key.
  *
  * A table flushes before a truncate, a schema change and a commit, and when
- * its waiting rows pass PENDING_ROWS_MAX or PENDING_BYTES_MAX. A dry run
- * reads as a sync would and inserts nothing.
+ * its waiting rows pass PENDING_ROWS_MAX or PENDING_BYTES_MAX; a truncate
+ * waits for the next flush too (chd_truncate). A dry run reads as a sync
+ * would and inserts nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,6 +389,8 @@ static int remember_dry(chd_table *ct, chd_row **changes, size_t n, ch_error *er
     return CH_OK;
 }
 
+static int apply_truncate(chd_dest *d, chd_table *ct, ch_error *err);
+
 /* Flushes one table's waiting rows: changes applied to their rows, upserts, one INSERT. */
 static int merge_table(chd_dest *d, chd_table *ct, ch_error *err)
 {
@@ -397,6 +400,8 @@ static int merge_table(chd_dest *d, chd_table *ct, ch_error *err)
     size_t n = 0;
     int rc = CH_OK;
     uint64_t changed_version, upsert_version;
+    if (ct->truncate_at && apply_truncate(d, ct, err) != CH_OK)
+        return CH_ERROR;
     if (ct->pending.count == 0 && ct->changes.count == 0)
         return CH_OK;
     changed_version = chd_next_version(d);
@@ -452,6 +457,8 @@ void chd_stage_reset(chd_dest *d)
     for (chd_table *ct = d->tables; ct; ct = ct->next) {
         chd_rows_clear(&ct->pending);
         chd_rows_clear(&ct->changes);
+        free(ct->truncate_at);
+        ct->truncate_at = NULL;
     }
 }
 
@@ -621,70 +628,101 @@ int chd_remove(dest *base, table_def *t, const value *vals, const char *synced, 
     return bound(d, t->dest, err);
 }
 
-int chd_truncate(dest *base, table_def *t, const char *synced, long *rows, ch_error *err)
+/* The condition of the rows a truncate at `synced` soft-deletes: " FINAL WHERE ..." into where. */
+static int truncate_where(chd_dest *d, const char *synced, textbuf *where, ch_error *err)
 {
-    chd_dest *d = (chd_dest *)base;
-    chd_table *ct = t->dest;
-    textbuf where = {0}, q = {0}, answer = {0}, cols = {0};
     value at = {.type = T_UTC_DATETIME, .ptr = synced, .len = strlen(synced)};
-    int rc;
-    *rows = 0;
-    if (chd_merge(d, t, err) != CH_OK)
+    textbuf_add(where, " FINAL WHERE `" COL_SYNCED "` < ");
+    if (chd_value_literal(where, &at, &d->dialect, err) != CH_OK)
         return CH_ERROR;
-    if (ct && ct->absent)
-        return CH_OK;
-    /* soft: every live row from before the truncate gets a new version, deleted */
-    textbuf_add(&where, " FINAL WHERE `" COL_SYNCED "` < ");
-    if (chd_value_literal(&where, &at, &d->dialect, err) != CH_OK) {
-        free(where.s);
-        return CH_ERROR;
+    textbuf_add(where, " AND `" COL_DELETED "` = 0");
+    return CH_OK;
+}
+
+/*
+ * Applies the table's waiting truncate: every live row from before it is
+ * inserted again, deleted and stamped with its time, in one INSERT ...
+ * SELECT on the server.
+ */
+static int apply_truncate(chd_dest *d, chd_table *ct, ch_error *err)
+{
+    table_def *t = ct->def;
+    textbuf where = {0}, q = {0}, answer = {0}, cols = {0};
+    value at = {.type = T_UTC_DATETIME, .ptr = ct->truncate_at, .len = strlen(ct->truncate_at)};
+    char version[32];
+    int rc = truncate_where(d, ct->truncate_at, &where, err);
+    textbuf_add(&q, "SELECT name FROM system.columns WHERE database = ");
+    chd_string(&q, d->db);
+    textbuf_add(&q, " AND table = ");
+    chd_string(&q, t->dest_name);
+    textbuf_add(&q, " AND name NOT IN ('" COL_SYNCED "', '" COL_DELETED "', '" CH_VERSION_COLUMN
+                    "') FORMAT TabSeparated");
+    if (rc == CH_OK)
+        rc = chd_run_sql(d, 0, &q, &answer, "truncate (reading the columns)", err);
+    for (char *p = answer.s, *next; rc == CH_OK && p && *p; p = next) {
+        if ((next = strchr(p, '\n')) != NULL)
+            *next++ = '\0';
+        else
+            next = p + strlen(p);
+        chd_tsv_unescape(p, strlen(p));
+        chd_ident(&cols, p);
+        textbuf_add(&cols, ", ");
     }
-    textbuf_add(&where, " AND `" COL_DELETED "` = 0");
-    textbuf_add(&q, "SELECT count() FROM ");
+    snprintf(version, sizeof version, "%llu", (unsigned long long)chd_next_version(d));
+    textbuf_add(&q, "INSERT INTO ");
+    chd_data_table(&q, d, t);
+    textbuf_add(&q, " (");
+    textbuf_add(&q, cols.s ? cols.s : "");
+    textbuf_add(&q, "`" COL_SYNCED "`, `" COL_DELETED "`, `" CH_VERSION_COLUMN "`) SELECT ");
+    textbuf_add(&q, cols.s ? cols.s : "");
+    if (rc == CH_OK)
+        rc = chd_value_literal(&q, &at, &d->dialect, err);
+    textbuf_add(&q, ", 1, ");
+    textbuf_add(&q, version);
+    textbuf_add(&q, " FROM ");
     chd_data_table(&q, d, t);
     textbuf_add(&q, where.s ? where.s : "");
-    rc = chd_run_sql(d, 0, &q, &answer, "truncate (counting the rows)", err);
     if (rc == CH_OK)
-        *rows = atol(answer.s);
-    free(answer.s);
-    memset(&answer, 0, sizeof answer);
-    if (rc == CH_OK && *rows > 0 && !d->dry_run) {
-        char version[32];
-        textbuf_add(&q, "SELECT name FROM system.columns WHERE database = ");
-        chd_string(&q, d->db);
-        textbuf_add(&q, " AND table = ");
-        chd_string(&q, t->dest_name);
-        textbuf_add(&q, " AND name NOT IN ('" COL_SYNCED "', '" COL_DELETED "', '" CH_VERSION_COLUMN
-                        "') FORMAT TabSeparated");
-        rc = chd_run_sql(d, 0, &q, &answer, "truncate (reading the columns)", err);
-        for (char *p = answer.s, *next; rc == CH_OK && p && *p; p = next) {
-            if ((next = strchr(p, '\n')) != NULL)
-                *next++ = '\0';
-            else
-                next = p + strlen(p);
-            chd_tsv_unescape(p, strlen(p));
-            chd_ident(&cols, p);
-            textbuf_add(&cols, ", ");
-        }
-        snprintf(version, sizeof version, "%llu", (unsigned long long)chd_next_version(d));
-        textbuf_add(&q, "INSERT INTO ");
-        chd_data_table(&q, d, t);
-        textbuf_add(&q, " (");
-        textbuf_add(&q, cols.s ? cols.s : "");
-        textbuf_add(&q, "`" COL_SYNCED "`, `" COL_DELETED "`, `" CH_VERSION_COLUMN "`) SELECT ");
-        textbuf_add(&q, cols.s ? cols.s : "");
-        chd_value_literal(&q, &at, &d->dialect, err);
-        textbuf_add(&q, ", 1, ");
-        textbuf_add(&q, version);
-        textbuf_add(&q, " FROM ");
-        chd_data_table(&q, d, t);
-        textbuf_add(&q, where.s ? where.s : "");
-        if (rc == CH_OK)
-            rc = chd_run_sql(d, 0, &q, NULL, "truncate", err);
-    }
+        rc = chd_run_sql(d, 0, &q, NULL, "truncate", err);
     free(q.s);
     free(answer.s);
     free(cols.s);
     free(where.s);
+    if (rc == CH_OK) {
+        free(ct->truncate_at);
+        ct->truncate_at = NULL;
+    }
+    return rc;
+}
+
+/*
+ * A truncate flushes the table's waiting rows, counts the rows it deletes,
+ * and waits: it is applied at the table's next flush (its checkpoint's, or
+ * a schema change's), before what came after it, so that a sync stopped
+ * before its checkpoint leaves the old rows alive, as SQLite's rollback does.
+ */
+int chd_truncate(dest *base, table_def *t, const char *synced, long *rows, ch_error *err)
+{
+    chd_dest *d = (chd_dest *)base;
+    chd_table *ct = t->dest;
+    textbuf q = {0}, answer = {0};
+    int rc;
+    *rows = 0;
+    if (chd_merge(d, t, err) != CH_OK)
+        return CH_ERROR;
+    if (ct == NULL || ct->absent)
+        return CH_OK;
+    textbuf_add(&q, "SELECT count() FROM ");
+    chd_data_table(&q, d, t);
+    if (truncate_where(d, synced, &q, err) != CH_OK) {
+        free(q.s);
+        return CH_ERROR;
+    }
+    rc = chd_run_sql(d, 0, &q, &answer, "truncate (counting the rows)", err);
+    if (rc == CH_OK)
+        *rows = atol(answer.s);
+    free(answer.s);
+    if (rc == CH_OK && *rows > 0 && !d->dry_run && (ct->truncate_at = strdup(synced)) == NULL)
+        rc = err_set(err, "out of memory");
     return rc;
 }
