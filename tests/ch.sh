@@ -116,9 +116,11 @@ like "$err" "the ClickHouse server at 127.0.0.1:$HTTP answered 401: Wrong passwo
 unlike "$err$out" "wrongsecret" "wrong password: the password is never printed"
 host run three --working-dir "$(newdir goodpw)" --destination "clickhouse://pwuser:right%21@127.0.0.1:$HTTP/pw"
 is "$rc" 1 "a percent-escaped password is decoded (right! is not the password)"
-host run three --working-dir "$(newdir goodpw)" --destination "clickhouse://pwuser:right@127.0.0.1:$HTTP/pw"
+host run three --working-dir "$TMP/goodpw" --destination "clickhouse://pwuser:right@127.0.0.1:$HTTP/pw"
 is "$rc" 0 "right password: exit 0"
 unlike "$err$out" ":right@" "right password: the password is never printed"
+is "$(cat "$TMP/goodpw/files/state/three.store" 2>&1)" "clickhouse://pwuser@127.0.0.1:$HTTP/pw" \
+    "right password: the working directory records the destination without it"
 like "$err" "into clickhouse://pwuser@127.0.0.1:$HTTP/pw" "right password: the destination is named without it"
 is "$(ch_q one 'select count() from pw.three final')" 3 "right password: rows landed"
 

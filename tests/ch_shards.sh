@@ -29,6 +29,23 @@ for s in one two; do
         ReplacingMergeTree "three: server $s holds its shard in three_local"
 done
 
+# A crash between the servers' DDL (no ON CLUSTER: each server is told in turn) leaves one
+# without the table or without a column; the next sync makes them the first server's again.
+host run three --working-dir "$(newdir half)" --destination "$(ch_spec half)"
+ch_q two "drop table half.three" && ch_q two "drop table half.three_local"
+host run three --working-dir "$TMP/half" --destination "$(ch_spec half)"
+is "$rc" 0 "a server left without the table: the next sync succeeds"
+cols() { ch_q "$1" "select name, type from system.columns where database = 'half' and table = '$2' order by name" | tr '\t\n' ' ;'; }
+is "$(cols two three_local)" "$(cols one three_local)" "a server left without the table: it has it again, as the first has it"
+is "$(cols two three)" "$(cols one three)" "a server left without the table: and its Distributed table"
+ch_q two "alter table half.three_local drop column val_2"
+host run three --working-dir "$TMP/half" --destination "$(ch_spec half)"
+is "$rc" 0 "a server left without a column: the next sync succeeds"
+is "$(cols two three_local)" "$(cols one three_local)" "a server left without a column: it has it again"
+is "$(ch_q two "select count(), countIf(val_2 is not null) from half.three final where _connector_version > 0" | tr '\t' ' ')" \
+    "$(ch_q one "select count(), countIf(val_2 is not null) from half.three final where _connector_version > 0" | tr '\t' ' ')" \
+    "a server left without a column: both servers read the same rows"
+
 # ---- the workload connector ----------------------------------------------------------------------
 ORACLE="$BUILD_TOP/tests/workload_oracle"
 # (18.16 reads a Distributed table with FINAL only when the query names the version column)

@@ -92,7 +92,7 @@ static void ddl(void)
     textbuf b = {0};
     chd_create_sql(&b, "db", "orders", t, &new_dl);
     is_str(b.s,
-           "CREATE TABLE `db`.`orders` (`id` Int64, `paid` Nullable(Bool), "
+           "CREATE TABLE IF NOT EXISTS `db`.`orders` (`id` Int64, `paid` Nullable(Bool), "
            "`at` Nullable(DateTime64(6, 'UTC')), `_fivetran_synced` DateTime64(6, 'UTC'), "
            "`_fivetran_deleted` UInt8, `_connector_version` UInt64) ENGINE = "
            "ReplacingMergeTree(`_connector_version`) ORDER BY (`id`)",
@@ -101,7 +101,7 @@ static void ddl(void)
     memset(&b, 0, sizeof b);
     chd_create_sql(&b, "db", "orders", t, &old_dl);
     is_str(b.s,
-           "CREATE TABLE `db`.`orders` (`id` Int64, `paid` Nullable(UInt8), "
+           "CREATE TABLE IF NOT EXISTS `db`.`orders` (`id` Int64, `paid` Nullable(UInt8), "
            "`at` Nullable(String), `_fivetran_synced` String, `_fivetran_deleted` UInt8, "
            "`_connector_version` UInt64) ENGINE = ReplacingMergeTree(`_connector_version`) "
            "ORDER BY (`id`)",
@@ -116,7 +116,8 @@ static void ddl(void)
     memset(&b, 0, sizeof b);
     chd_distributed_sql(&b, "db", "two", t);
     is_str(b.s,
-           "CREATE TABLE `db`.`orders` AS `db`.`orders_local` ENGINE = Distributed('two', 'db', "
+           "CREATE TABLE IF NOT EXISTS `db`.`orders` AS `db`.`orders_local` ENGINE = "
+           "Distributed('two', 'db', "
            "'orders_local', cityHash64(`id`))",
            "a Distributed table shards by the key's hash");
     free(b.s);

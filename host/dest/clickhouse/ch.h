@@ -58,7 +58,7 @@ const char *chd_type_sql(type_spec ts, const chd_dialect *dl, int nullable, char
 type_spec chd_type_parse(const char *text);
 
 /*
- * The CREATE TABLE statement of t: its columns (keys not nullable), the
+ * The CREATE TABLE IF NOT EXISTS statement of t: its columns (keys not nullable), the
  * id when keyless, _fivetran_synced, _fivetran_deleted and the version;
  * ReplacingMergeTree(version) ordered by the key. `name` is the table made
  * (t's own, or its shard table's in a cluster).

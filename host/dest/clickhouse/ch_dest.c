@@ -250,6 +250,80 @@ static int remake_distributed(chd_dest *d, table_def *t, ch_error *err)
     return chd_run_ddl(d, &b, "making the Distributed table again", err);
 }
 
+static int read_columns(chd_dest *d, const char *table, textbuf *out, ch_error *err);
+
+/*
+ * In a cluster, makes every other listed server's tables of t what the
+ * first server's are: a crash between the servers' DDL (no ON CLUSTER, no
+ * transaction) may have left one without the table, or without a column
+ * the first has. Columns are added with the first server's own types; a
+ * server that changed is given its Distributed table again.
+ */
+static int align_shards(chd_dest *d, table_def *t, ch_error *err)
+{
+    textbuf first = {0}, q = {0};
+    char *local;
+    int rc;
+    if (!d->cluster || d->dry_run)
+        return CH_OK;
+    if ((local = storage_name(d, t->dest_name)) == NULL)
+        return err_set(err, "out of memory");
+    rc = read_columns(d, local, &first, err);
+    for (size_t s = 1; rc == CH_OK && s < d->nservers; s++) {
+        textbuf theirs = {0};
+        char *copy = first.s ? strdup(first.s) : NULL;
+        int changed = 0;
+        chd_create_sql(&q, d->db, local, t, &d->dialect);
+        rc = chd_run_sql(d, s, &q, NULL, "creating a table", err);
+        textbuf_add(&q,
+                    "SELECT name, type, is_in_primary_key FROM system.columns WHERE database = ");
+        chd_string(&q, d->db);
+        textbuf_add(&q, " AND table = ");
+        chd_string(&q, local);
+        textbuf_add(&q, " FORMAT TabSeparated");
+        if (rc == CH_OK)
+            rc = chd_run_sql(d, s, &q, &theirs, "reading table information", err);
+        for (char *p = copy, *next; rc == CH_OK && p && *p; p = next) {
+            char *f[3], needle[600];
+            if ((next = strchr(p, '\n')) != NULL)
+                *next++ = '\0';
+            else
+                next = p + strlen(p);
+            if (chd_split_fields(p, f, 3) != 3)
+                continue;
+            /* "\nNAME\t": both answers escape a name alike, so the texts compare */
+            snprintf(needle, sizeof needle, "\n%s\t", f[0]);
+            if (theirs.s && (strncmp(theirs.s, needle + 1, strlen(needle + 1)) == 0 ||
+                             strstr(theirs.s, needle) != NULL))
+                continue;
+            textbuf_add(&q, "ALTER TABLE ");
+            chd_qualified(&q, d->db, local);
+            textbuf_add(&q, " ADD COLUMN ");
+            chd_tsv_unescape(f[0], strlen(f[0]));
+            chd_ident(&q, f[0]);
+            textbuf_add(&q, " ");
+            textbuf_add(&q, f[1]);
+            rc = chd_run_sql(d, s, &q, NULL, "adding a column a crash left out", err);
+            changed = 1;
+        }
+        free(copy);
+        free(theirs.s);
+        if (rc == CH_OK && changed) {
+            textbuf_add(&q, "DROP TABLE IF EXISTS ");
+            chd_qualified(&q, d->db, t->dest_name);
+            rc = chd_run_sql(d, s, &q, NULL, "making the Distributed table again", err);
+        }
+        chd_distributed_sql(&q, d->db, d->cluster, t);
+        if (rc == CH_OK)
+            rc = chd_run_sql(d, s, &q, NULL, "creating a Distributed table", err);
+        free(q.s);
+        memset(&q, 0, sizeof q);
+    }
+    free(first.s);
+    free(local);
+    return rc;
+}
+
 /* ALTER TABLE on the table (every shard's, in a cluster), then the Distributed tables. */
 static int alter_column(chd_dest *d, table_def *t, const char *how, size_t col, ch_error *err)
 {
@@ -548,6 +622,8 @@ static int prepare_table(dest *base, table_def *t, int *schema_changes, ch_error
     snprintf(advice, sizeof advice, "to start over, drop it (drop table `%s`.`%s`)", d->db, local);
     free(local);
     rc = sql_prepare_finish(base, t, &found, rc, create_table, advice, schema_changes, err);
+    if (rc == CH_OK)
+        rc = align_shards(d, t, err);
     if (rc == CH_OK && !((chd_table *)t->dest)->absent)
         rc = see_versions(d, t->dest_name, err);
     return rc;

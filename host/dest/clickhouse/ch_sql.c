@@ -221,7 +221,8 @@ void chd_create_sql(textbuf *b, const char *db, const char *name, const table_de
                     const chd_dialect *dl)
 {
     char buf[48];
-    textbuf_add(b, "CREATE TABLE ");
+    /* IF NOT EXISTS: a cluster's DDL is made good again on the servers a crash left without it */
+    textbuf_add(b, "CREATE TABLE IF NOT EXISTS ");
     chd_qualified(b, db, name);
     textbuf_add(b, " (");
     for (size_t i = 0; i < t->ncols; i++) {
@@ -250,7 +251,7 @@ void chd_distributed_sql(textbuf *b, const char *db, const char *cluster, const 
     textbuf local = {0};
     textbuf_add(&local, t->dest_name);
     textbuf_add(&local, CH_LOCAL_SUFFIX);
-    textbuf_add(b, "CREATE TABLE ");
+    textbuf_add(b, "CREATE TABLE IF NOT EXISTS ");
     chd_qualified(b, db, t->dest_name);
     textbuf_add(b, " AS ");
     chd_qualified(b, db, local.s ? local.s : "");
