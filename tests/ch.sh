@@ -42,6 +42,8 @@ latest=$(ch_q one "select state from s3._connector_state order by _connector_ver
     fail "three, again: the state read back is the latest version"
 like "$err" "state $state1" "three, again: the second sync started from the first's state"
 is "$(cat "$W/files/state.json")" "$latest" "three, again: state.json is the latest version"
+host state three --working-dir "$(newdir elsewhere)" --destination "$(ch_url one s3)"
+is "$rc.$out" "0.$latest" "connector-host state reads the latest state from ClickHouse"
 
 CONNECTOR_HOST_WRITER=0 host run three --working-dir "$(newdir three-nowriter)" --destination "$(ch_url one s3b)"
 is "$rc.$(ch_q one "select count() from s3b.three final")" "0.3" "three without the writer thread"
