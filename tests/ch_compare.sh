@@ -20,6 +20,46 @@ if [ -e "$BUILD_PLUGINS/python.la" ]; then
     rm -rf "$TMP/pytypes_src/files"
     sync "Python types" pytypes "$TMP/pytypes_src/connector.py" pyty
     compare "Python types" "$TMP/pytypes/files/warehouse.db" pyty
+    # Updates and deletes by a key of a DECIMAL, a BOOLEAN and a date: the flush reads their rows
+    # by literals of each key column's own type.
+    mkdir -p "$TMP/pykeys_src"
+    cat >"$TMP/pykeys_src/connector.py" <<'PY'
+import decimal
+
+from fivetran_connector_sdk import Connector
+from fivetran_connector_sdk import Operations as op
+
+D = decimal.Decimal
+
+
+def schema(configuration):
+    return [{"table": "prices", "primary_key": ["amount", "flag", "day"],
+             "columns": {"amount": {"type": "DECIMAL", "precision": 10, "scale": 2},
+                         "flag": "BOOLEAN", "day": "NAIVE_DATE", "note": "STRING"}}]
+
+
+def update(configuration, state):
+    if not state.get("done"):
+        for i in range(3):
+            op.upsert(table="prices", data={"amount": D(f"{i}.50"), "flag": i % 2 == 0,
+                                            "day": f"2024-01-0{i + 1}", "note": f"n{i}"})
+        op.checkpoint(state={"done": 1})
+        return
+    op.update(table="prices", modified={"amount": D("1.50"), "flag": False, "day": "2024-01-02",
+                                        "note": "changed"})
+    op.delete(table="prices", keys={"amount": D("2.50"), "flag": True, "day": "2024-01-03"})
+    op.update(table="prices", modified={"amount": D("9.99"), "flag": True, "day": "2024-01-09",
+                                        "note": "no such row"})
+    op.checkpoint(state={"done": 2})
+
+
+connector = Connector(update=update, schema=schema)
+PY
+    sync "Python keys, first" pykeys "$TMP/pykeys_src/connector.py" pyk
+    sync "Python keys, second" pykeys "$TMP/pykeys_src/connector.py" pyk
+    compare "Python keys" "$TMP/pykeys/files/warehouse.db" pyk
+    is "$(ch_q one "select note, _fivetran_deleted from pyk.prices final order by amount" | tr '\t\n' ' ;')" \
+        "n0 0;changed 0;n2 1;" "Python keys: the update and the delete found their rows"
 else
     fail "Python types: the Python runtime is built" "no $BUILD_PLUGINS/python.la"
 fi

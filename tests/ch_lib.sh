@@ -59,11 +59,12 @@ EOF
     done
 }
 
-# warnings TEXT: the WARNING lines of a run's log without their times, and the rows they count
+# warnings TEXT: the WARNING lines of a run's log without their times (but those about the state files
+# of the working directory both destinations share), and the rows they count
 # (the operations found without a row are reported one by one or held back and counted together:
 # "TABLE KIND: N" for those, summed over the run, each other warning as it is).
 warnings() {
-    printf '%s\n' "$1" | grep ' WARNING ' | sed 's/^[^ ]* //' | grep -v 'holds a state of connector' |
+    printf '%s\n' "$1" | grep ' WARNING ' | sed 's/^[^ ]* //' | grep -v -e 'holds a state of connector' -e 'differs from the state committed in the warehouse' |
         awk '/found no row with/ { t = $6; sub(/[:,]$/, "", t); n[$3 " " t] += $7; next }
              /no row with that primary key/ { t = $6; sub(/[:,]$/, "", t); n[$3 " " t] += 1; next }
              { print }

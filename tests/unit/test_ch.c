@@ -179,8 +179,12 @@ static void values(void)
     is_str(b.s, "true 1 0.3333333333333333 0.1 inf", "booleans and the shortest exact floats");
     free(b.s);
     memset(&b, 0, sizeof b);
-    chd_value_literal(&b, &(value){.type = T_STRING, .ptr = "it's\\", .len = 5}, &old_dl, &err);
+    chd_value_literal(&b, &(value){.type = T_STRING, .ptr = "it's\\", .len = 5}, 0, &old_dl, &err);
     is_str(b.s, "'it\\'s\\\\'", "a string literal");
+    free(b.s);
+    memset(&b, 0, sizeof b);
+    chd_value_literal(&b, &(value){.type = T_DECIMAL, .ptr = "-1.50", .len = 5}, 10, &old_dl, &err);
+    is_str(b.s, "CAST('-1.50' AS Decimal(10, 2))", "a DECIMAL literal has its column's type");
     free(b.s);
     ok(chd_value_parse("2024-01-01 04:00:00.500000", 26, T_UTC_DATETIME, &new_dl, &v, &err) ==
                CH_OK &&

@@ -74,8 +74,9 @@ const char *chd_synced_type(const chd_dialect *dl);
 
 /* Appends v as a TabSeparated field (escaped; \N for NULL) of a column of the dialect. */
 int chd_value_tsv(textbuf *b, const value *v, const chd_dialect *dl, ch_error *err);
-/* Appends v (not NULL) as a SQL literal of its column's storage type. */
-int chd_value_literal(textbuf *b, const value *v, const chd_dialect *dl, ch_error *err);
+/* Appends v (not NULL) as a SQL literal of its column's storage type (precision: a DECIMAL's). */
+int chd_value_literal(textbuf *b, const value *v, int precision, const chd_dialect *dl,
+                      ch_error *err);
 /* Reads an unescaped field the server wrote as a value of type (the column's contract type). */
 int chd_value_parse(const char *text, size_t len, col_type type, const chd_dialect *dl, value *v,
                     ch_error *err);

@@ -218,7 +218,7 @@ static int key_literal(chd_dest *d, const table_def *t, const chd_row *row, text
         textbuf_add(b, "(");
     for (size_t k = 0; rc == CH_OK && k < t->nkey; k++) {
         textbuf_add(b, k ? ", " : "");
-        rc = chd_value_literal(b, &vals[k], &d->dialect, err);
+        rc = chd_value_literal(b, &vals[k], t->cols[t->key[k]].precision, &d->dialect, err);
     }
     if (t->nkey > 1)
         textbuf_add(b, ")");
@@ -633,7 +633,7 @@ static int truncate_where(chd_dest *d, const char *synced, textbuf *where, ch_er
 {
     value at = {.type = T_UTC_DATETIME, .ptr = synced, .len = strlen(synced)};
     textbuf_add(where, " FINAL WHERE `" COL_SYNCED "` < ");
-    if (chd_value_literal(where, &at, &d->dialect, err) != CH_OK)
+    if (chd_value_literal(where, &at, 0, &d->dialect, err) != CH_OK)
         return CH_ERROR;
     textbuf_add(where, " AND `" COL_DELETED "` = 0");
     return CH_OK;
@@ -676,7 +676,7 @@ static int apply_truncate(chd_dest *d, chd_table *ct, ch_error *err)
     textbuf_add(&q, "`" COL_SYNCED "`, `" COL_DELETED "`, `" CH_VERSION_COLUMN "`) SELECT ");
     textbuf_add(&q, cols.s ? cols.s : "");
     if (rc == CH_OK)
-        rc = chd_value_literal(&q, &at, &d->dialect, err);
+        rc = chd_value_literal(&q, &at, 0, &d->dialect, err);
     textbuf_add(&q, ", 1, ");
     textbuf_add(&q, version);
     textbuf_add(&q, " FROM ");

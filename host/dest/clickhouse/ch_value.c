@@ -127,7 +127,8 @@ int chd_value_tsv(textbuf *b, const value *v, const chd_dialect *dl, ch_error *e
     return CH_OK;
 }
 
-int chd_value_literal(textbuf *b, const value *v, const chd_dialect *dl, ch_error *err)
+int chd_value_literal(textbuf *b, const value *v, int precision, const chd_dialect *dl,
+                      ch_error *err)
 {
     char buf[DATETIME_TEXT_MAX + 40];
     const char *text;
@@ -144,11 +145,13 @@ int chd_value_literal(textbuf *b, const value *v, const chd_dialect *dl, ch_erro
         textbuf_add(b, text);
         return CH_OK;
     case T_DECIMAL: {
-        char scale[48];
-        snprintf(scale, sizeof scale, ", %d)", decimal_scale_of(text));
-        textbuf_add(b, "toDecimal128(");
+        /* of the column's own type: 18.16's IN refuses a Decimal128 for a Decimal(10, 2) */
+        char type[48];
+        snprintf(type, sizeof type, " AS Decimal(%d, %d))", precision, decimal_scale_of(text));
+        textbuf_add(b, "CAST('");
         textbuf_add(b, text); /* digits, a sign and a point only: validated by the sink */
-        textbuf_add(b, scale);
+        textbuf_add(b, "'");
+        textbuf_add(b, type);
         return CH_OK;
     }
     default:
