@@ -10,6 +10,7 @@
 # BENCH_WORK    per-row work of a connector run with and without the writer thread (default
 #               1500 mixing rounds; 0 skips)
 # BENCH_PYTHON  0 skips the Python row (the workload as a connector.py against bulk)
+# BENCH_CH      0 skips the ClickHouse row (bench/clickhouse.sh, which runs alone too)
 # BENCH_PG      0 skips the PostgreSQL row (default 1: run it when Debian's server binaries
 #               are installed, on a throwaway server; see bench/pgserver.sh)
 # BENCH_DIR     scratch directory (default: a new one under $TMPDIR)
@@ -303,6 +304,10 @@ if [ "$MEMORY_N" -gt 0 ]; then
             big / 1024, n, ops / t, small / 1024, small_n, big / small }'
     echo
 fi
+
+# ---- ClickHouse (bench/clickhouse.sh; BENCH_CH=0 skips it) ---------------------------------
+# The host's ClickHouse destination against a plain libcurl loop over HTTP, side by side.
+sh "$(dirname "$0")/clickhouse.sh"
 
 if command -v hyperfine >/dev/null 2>&1; then
     mkdir -p "$DIR/three"

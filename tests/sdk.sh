@@ -20,6 +20,12 @@ INSTALLED_HOST="$ROOT$prefix/bin/connector-host"
 [ -f "$ROOT$libdir/connector-host/destinations/postgresql.so" ] && pass "the PostgreSQL destination module is in pkglibdir/destinations" || fail "the PostgreSQL destination module is in pkglibdir/destinations"
 [ ! -e "$ROOT$libdir/connector-host/postgresql.so" ] && pass "the module is not among the connector plugins" || fail "the module is not among the connector plugins"
 if ldd "$ROOT$prefix/bin/connector-host" | grep -q libpq; then fail "the host does not link libpq (it loads the module)"; else pass "the host does not link libpq (it loads the module)"; fi
+if [ -e "$BUILD_TOP/host/dest/clickhouse/clickhouse.la" ]; then
+    [ -f "$ROOT$libdir/connector-host/destinations/clickhouse.so" ] && pass "the ClickHouse destination module is in pkglibdir/destinations" || fail "the ClickHouse destination module is in pkglibdir/destinations"
+else
+    fail "the ClickHouse destination module is built" "configure found no libcurl (install libcurl4-openssl-dev)"
+fi
+if ldd "$ROOT$prefix/bin/connector-host" | grep -q libcurl; then fail "the host does not link libcurl (it loads the module)"; else pass "the host does not link libcurl (it loads the module)"; fi
 
 # pkg-config finds the installed SDK; the sysroot variable maps its paths into the temporary root.
 export PKG_CONFIG_PATH="$ROOT$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$ROOT"
@@ -44,6 +50,14 @@ fi
 CONNECTOR_HOST_MODULE_DIR="$ROOT$libdir/connector-host/destinations" host_installed run three --plugin-dir "$ROOT$libdir/connector-host" --working-dir "$W" --destination 'postgresql://u@h/db?bogus=1'
 is "$rc" 2 "with CONNECTOR_HOST_MODULE_DIR, the module is loaded"
 like "$err" 'invalid URI query parameter: "bogus"' "and libpq checks the spec"
+if [ ! -e "$libdir/connector-host/destinations/clickhouse.so" ]; then
+    host_installed run three --plugin-dir "$ROOT$libdir/connector-host" --working-dir "$W" --destination 'clickhouse://u@h/db?bogus=1'
+    is "$rc" 2 "without its module, a ClickHouse destination is bad usage"
+    like "$err" "the clickhouse destination module is missing or broken" "the missing ClickHouse module is explained"
+fi
+CONNECTOR_HOST_MODULE_DIR="$ROOT$libdir/connector-host/destinations" host_installed run three --plugin-dir "$ROOT$libdir/connector-host" --working-dir "$W" --destination 'clickhouse://u@h/db?bogus=1'
+is "$rc" 2 "with CONNECTOR_HOST_MODULE_DIR, the ClickHouse module is loaded"
+like "$err" "unknown or repeated parameter 'bogus=1'" "and it checks the spec"
 
 # ---- connector-host new: a connector outside the tree -------------------------------------
 cd "$TMP" || exit 1

@@ -22,9 +22,18 @@ static const dest_kind dest_kind_postgresql = {
     .flags = DEST_KEEPS_STATE | DEST_MODULE,
 };
 
+/* ClickHouse is a module too: libcurl, and only when configure found it. */
+static const dest_kind dest_kind_clickhouse = {
+    .name = "clickhouse",
+    .schemes = {"clickhouse://", NULL},
+    .usage = "clickhouse://...",
+    .help = "                        clickhouse://USER[:PASSWORD]@HOST[:PORT]/DB[?cluster=NAME]\n",
+    .flags = DEST_KEEPS_STATE | DEST_MODULE,
+};
+
 /* The order of `run --help`. */
 static const dest_kind *const kinds[] = {&dest_kind_sqlite, &dest_kind_postgresql,
-                                         &dest_kind_jsonl};
+                                         &dest_kind_clickhouse, &dest_kind_jsonl};
 
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 

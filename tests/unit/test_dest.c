@@ -41,7 +41,8 @@ static void unknown_lists_every_kind(void)
     ch_error err;
     ok(dest_check("mysql://u@h/db", &err) == CH_ERROR, "an unknown destination is refused");
     is_str(err.msg,
-           "unknown destination 'mysql://u@h/db' (expected sqlite:PATH, postgresql://... or "
+           "unknown destination 'mysql://u@h/db' (expected sqlite:PATH, postgresql://..., "
+           "clickhouse://... or "
            "jsonl:PATH)",
            "the refusal lists the kinds");
     for (size_t k = 0; k < n; k++) {
