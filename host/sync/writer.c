@@ -20,14 +20,19 @@
 #include <string.h>
 #include <time.h>
 
-#define RING 16384 /* records: room for the connector to fill a batch while one commits */
+/*
+ * Records. Room for two commit batches of the bench's 10,000 operations: the
+ * connector fills the next one while the writer applies this one, which it
+ * sorts whole.
+ */
+#define RING 32768
 /*
  * Records published at once. The writer is woken for a group, or for a
- * commit, a drain or a full ring; when it sorts, only for a whole CHUNK, so
- * each sorted run is long enough to walk the index in order.
+ * commit, a drain or a full ring; when it sorts, only for those: it applies
+ * the operations up to a commit all at once, so that each is sorted whole
+ * (a batch cut in two would be written twice, each half in its order).
  */
 #define PUBLISH 32
-#define CHUNK   4096
 
 typedef struct wop {
     wop_kind kind;
@@ -384,8 +389,7 @@ static int ready(writer *w)
     size_t tail = atomic_load(&w->tail), head = atomic_load(&w->head);
     if (head == tail)
         return atomic_load(&w->ending);
-    return head - tail >= (w->sorts ? CHUNK : 1) || atomic_load(&w->wanted) > tail ||
-           atomic_load(&w->ending);
+    return !w->sorts || atomic_load(&w->wanted) > tail || atomic_load(&w->ending);
 }
 
 static void *run(void *arg)
@@ -405,6 +409,11 @@ static void *run(void *arg)
             pthread_mutex_unlock(&w->lock);
         }
         to = atomic_load(&w->head);
+        if (w->sorts && !atomic_load(&w->ending)) {
+            size_t wanted = atomic_load(&w->wanted);
+            if (wanted > from && wanted < to)
+                to = wanted; /* what follows the commit is the next batch: sorted with it */
+        }
         if (to == from) {
             settle(w);
             break; /* ending, and nothing left */
@@ -494,7 +503,7 @@ static void publish(writer *w, int urgent)
     if (urgent)
         atomic_store(&w->wanted, w->next);
     tail = atomic_load(&w->tail);
-    if (urgent || w->next - tail >= (w->sorts ? CHUNK : PUBLISH))
+    if (urgent || (!w->sorts && w->next - tail >= PUBLISH))
         wake_writer(w);
 }
 
