@@ -130,6 +130,9 @@ int sync_run(const sync_request *req)
     name = ses.connector->def.name;
     origin = ses.connector->path ? ses.connector->path : ses.connector->plugin;
     session_set_logger(&lg, name);
+    /* now, not when the handler starts: a stop while the state is read (or state.json is
+       rewritten from the warehouse) is a stop at the first operation, not the default death */
+    signals_install(name, origin, lg.json);
     warn_unknown_keys(&ses, &lg);
     /* a destination or working directory that cannot be used is bad usage, not a failed sync */
     status = EXIT_USAGE;
@@ -219,7 +222,6 @@ int sync_run(const sync_request *req)
         }
     }
     s.stop = &signals_stop;
-    signals_install(name, origin, lg.json);
     /* a sync without a progress line is still a sync */
     if (progress_start(prog, &s.live, &start, &err) != CH_OK)
         log_msg(&lg, CH_LOG_WARNING, "host", "no progress is shown: %s", err.msg);
@@ -271,6 +273,7 @@ early:
     log_msg(&lg, status == EXIT_BUSY ? CH_LOG_WARNING : CH_LOG_SEVERE, "host", "%s", err.msg);
     if (status != EXIT_USAGE)
         summary_print_failure(report, name, lg.json, log_scrub(&lg, err.msg, &scrubbed), status);
+    signals_restore();
 done:
     if (sink_ready)
         sink_free(&s);
