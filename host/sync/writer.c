@@ -510,27 +510,38 @@ static void publish(writer *w, int urgent)
 /*
  * True when the writer has consumed the records below `until` (it does so
  * even after a failure, and touches the destination no more once it has)
- * and, if asked, made every commit durable or failed.
+ * and has made `commits` commits durable in all, or failed.
  */
-static int reached(writer *w, size_t until, int commits)
+static int reached(writer *w, size_t until, long commits)
 {
     return atomic_load(&w->tail) >= until &&
-           (!commits || atomic_load(&w->failed) ||
-            atomic_load(&w->commits_done) >= atomic_load(&w->commits_queued));
+           (atomic_load(&w->failed) || atomic_load(&w->commits_done) >= commits);
 }
 
 /* Waits until reached(), counting the time. */
-static void wait_tail(writer *w, size_t until_at_least, int commits)
+static void wait_for(writer *w, size_t until, long commits)
 {
-    int64_t t0 = now_ns();
+    int64_t t0;
+    if (reached(w, until, commits))
+        return;
+    t0 = now_ns();
     pthread_mutex_lock(&w->lock);
     atomic_store(&w->producer_sleeping, 1);
-    while (!reached(w, until_at_least, commits))
+    while (!reached(w, until, commits))
         pthread_cond_wait(&w->space, &w->lock);
     atomic_store(&w->producer_sleeping, 0);
     pthread_mutex_unlock(&w->lock);
     w->tail_seen = atomic_load(&w->tail);
     w->waited += now_ns() - t0;
+}
+
+/* The first failure, once the writer has one; for the producer's calls that wait. */
+static int outcome(writer *w, ch_error *err)
+{
+    if (!atomic_load_explicit(&w->failed, memory_order_acquire))
+        return CH_OK;
+    *err = w->error;
+    return CH_ERROR;
 }
 
 /* The next record to fill, waiting for room; NULL with err once the writer failed. */
@@ -540,13 +551,11 @@ static wop *reserve(writer *w, ch_error *err)
         w->tail_seen = atomic_load(&w->tail);
         if (w->next - w->tail_seen == RING && !atomic_load(&w->failed)) {
             publish(w, 1); /* a full ring is worth waking the writer for */
-            wait_tail(w, w->next - RING + 1, 0);
+            wait_for(w, w->next - RING + 1, 0);
         }
     }
-    if (atomic_load_explicit(&w->failed, memory_order_acquire)) {
-        *err = w->error;
+    if (outcome(w, err) != CH_OK)
         return NULL;
-    }
     return &w->ring[w->next % RING];
 }
 
@@ -677,34 +686,18 @@ long writer_commits_done(writer *w)
 
 int writer_wait_commits(writer *w, long count, ch_error *err)
 {
-    if (atomic_load(&w->commits_done) < count && !atomic_load(&w->failed)) {
-        int64_t t0 = now_ns();
+    if (!reached(w, 0, count)) {
         publish(w, 1);
-        pthread_mutex_lock(&w->lock);
-        atomic_store(&w->producer_sleeping, 1);
-        while (atomic_load(&w->commits_done) < count && !atomic_load(&w->failed))
-            pthread_cond_wait(&w->space, &w->lock);
-        atomic_store(&w->producer_sleeping, 0);
-        pthread_mutex_unlock(&w->lock);
-        w->waited += now_ns() - t0;
+        wait_for(w, 0, count);
     }
-    if (atomic_load_explicit(&w->failed, memory_order_acquire)) {
-        *err = w->error;
-        return CH_ERROR;
-    }
-    return CH_OK;
+    return outcome(w, err);
 }
 
 int writer_drain(writer *w, ch_error *err)
 {
     publish(w, 1);
-    if (!reached(w, w->next, 1))
-        wait_tail(w, w->next, 1);
-    if (atomic_load_explicit(&w->failed, memory_order_acquire)) {
-        *err = w->error;
-        return CH_ERROR;
-    }
-    return CH_OK;
+    wait_for(w, w->next, atomic_load(&w->commits_queued));
+    return outcome(w, err);
 }
 
 int writer_take_reports(writer *w, dest_reports *into)
