@@ -311,19 +311,22 @@ static void settle(writer *w)
 {
     ch_error err;
     int64_t t0;
+    int rc;
     if (!w->unsettled)
         return;
     w->unsettled = 0;
     if (atomic_load(&w->failed))
         return; /* never counted, and the destination is the sink's again */
     t0 = now_ns();
-    if (w->d->ops->settle(w->d, &err) != CH_OK) {
+    rc = w->d->ops->settle(w->d, &err);
+    /* counted first: once told, the producer may read the times */
+    w->commits += now_ns() - t0;
+    if (rc != CH_OK) {
         err_prefix(&err, "checkpoint");
         fail(w, &err);
     } else {
         commit_done(w);
     }
-    w->commits += now_ns() - t0;
 }
 
 /* Applies one record, unless an earlier one failed; the first failure is kept. */
