@@ -501,22 +501,35 @@ static void mark_committed(sink *s)
         s->tables[i].committed = s->tables[i].counts;
 }
 
-/* Waits for every queued commit and records it. */
-static int wait_commits(sink *s)
+/* Waits until the writer has finished `count` commits in all, and records them. */
+static int wait_commits_until(sink *s, long count)
 {
     ch_error err;
-    if (writer_wait_commits(s->writer, s->commits_taken + (long)s->commit_count, &err) != CH_OK)
+    if (writer_wait_commits(s->writer, count, &err) != CH_OK)
         return sink_fail_from(s, &err, NULL);
     if (sink_take_reports(s, 0) != CH_OK || sink_take_commits(s) != CH_OK)
         return CH_ERROR;
     return CH_OK;
 }
 
-/* Queues a commit on the writer, which makes it durable while the connector goes on. */
+/* Waits for every queued commit and records it. */
+static int wait_commits(sink *s)
+{
+    return wait_commits_until(s, s->commits_taken + (long)s->commit_count);
+}
+
+/*
+ * Queues a commit on the writer, which makes it durable while the connector
+ * goes on. The commit before it, if still on the writer, is waited for and
+ * recorded (its state files written) while the writer applies this one's
+ * operations; the writer makes this one only then, so that a state.json
+ * that cannot be written stops the sync at the commit it belongs to.
+ */
 static int queue_commit(sink *s, const char *state_json, int is_checkpoint)
 {
     ch_error err;
     sink_commit *c;
+    long earlier = s->commits_taken + (long)s->commit_count;
     if (s->commit_count == SINK_COMMITS && wait_commits(s) != CH_OK) /* the oldest first */
         return CH_ERROR;
     c = &s->commits[(s->commit_first + s->commit_count) % SINK_COMMITS];
@@ -536,6 +549,11 @@ static int queue_commit(sink *s, const char *state_json, int is_checkpoint)
     s->commit_count++;
     if (writer_commit(s->writer, s->connector, state_json, next_synced(s), &err) != CH_OK)
         return sink_fail_from(s, &err, NULL);
+    if (s->commit_count > 1 && wait_commits_until(s, earlier) != CH_OK) {
+        writer_release(s->writer, 0);
+        return CH_ERROR;
+    }
+    writer_release(s->writer, 1);
     /* where the state files are the state, they are written before the connector goes on */
     return s->commit_waits ? wait_commits(s) : CH_OK;
 }

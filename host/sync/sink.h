@@ -56,11 +56,13 @@ typedef struct sink_commit {
 
 /*
  * Commits queued at most: the connector fills the next batch while one
- * commits, and waits for it at its next checkpoint. One, so that a commit
- * whose state.json cannot be written stops the sync before the next, and a
- * crash has at most one commit to wait for.
+ * commits, and at its next checkpoint queues the next commit before it waits
+ * for that one, so the writer goes on with the new batch meanwhile. The
+ * writer makes the new commit only once the one before is recorded
+ * (writer_release), so a commit whose state.json cannot be written stops
+ * the sync before the next, and a crash has at most one commit to wait for.
  */
-#define SINK_COMMITS 1
+#define SINK_COMMITS 2
 
 /* Where a sync's wall time went, in nanoseconds (summary.c prints it). */
 typedef struct sink_times {

@@ -72,7 +72,9 @@ struct writer {
     _Atomic int has_reports;
     _Atomic long commits_done;
     _Atomic long commits_queued;
-    ch_error error; /* the first failure */
+    _Atomic long released; /* commits the writer may make (writer_release) */
+    _Atomic int refused;   /* the next commit held back is not to be made */
+    ch_error error;        /* the first failure */
 
     /* the producer's own */
     size_t next;       /* the next record to fill; head lags it by less than PUBLISH */
@@ -82,6 +84,7 @@ struct writer {
 
     /* the writer's own, read by the producer only after a drain (the tail orders them) */
     int64_t writes, commits;
+    long commits_started; /* commits the writer has begun */
     int unsettled; /* the destination's last commit may still be in flight (dest_ops.settle) */
 
     pthread_mutex_t lock; /* for sleeping, and guards reports */
@@ -329,6 +332,35 @@ static void settle(writer *w)
     }
 }
 
+/* True when the producer has let the next commit be made, refused it, or the writer ends. */
+static int released(writer *w)
+{
+    return atomic_load(&w->released) > w->commits_started || atomic_load(&w->refused) ||
+           atomic_load(&w->ending);
+}
+
+/*
+ * Waits until the producer lets the next commit be made (writer_release):
+ * CH_ERROR with err when it was refused instead. The writer has applied the
+ * commit's operations meanwhile; only the COMMIT waits.
+ */
+static int wait_release(writer *w, ch_error *err)
+{
+    if (!released(w)) {
+        pthread_mutex_lock(&w->lock);
+        atomic_store(&w->writer_sleeping, 1);
+        while (!released(w))
+            pthread_cond_wait(&w->work, &w->lock);
+        atomic_store(&w->writer_sleeping, 0);
+        pthread_mutex_unlock(&w->lock);
+    }
+    if (atomic_load(&w->released) > w->commits_started) {
+        w->commits_started++;
+        return CH_OK;
+    }
+    return err_set(err, "not committed: the sync stopped before this checkpoint");
+}
+
 /* Applies one record, unless an earlier one failed; the first failure is kept. */
 static void apply(writer *w, wop *op)
 {
@@ -341,6 +373,11 @@ static void apply(writer *w, wop *op)
         settle(w); /* one commit in flight at a time, and counted in order */
         if (atomic_load(&w->failed))
             return;
+        if (wait_release(w, &err) != CH_OK) {
+            err_prefix(&err, "checkpoint");
+            fail(w, &err);
+            return;
+        }
         t0 = now_ns();
         rc = w->d->ops->commit(w->d, op->text + op->connector_at, op->text, op->synced, &err);
         w->commits += now_ns() - t0;
@@ -442,8 +479,8 @@ static void wait_on_crash(void *arg)
     if (on_writer_thread)
         return; /* the crash is the writer's own: nothing will finish */
     for (int i = 0; i < 10000; i++) {
-        if (atomic_load(&w->commits_done) >= atomic_load(&w->commits_queued) ||
-            atomic_load(&w->failed))
+        /* a commit not yet released was never promised to the connector */
+        if (atomic_load(&w->commits_done) >= atomic_load(&w->released) || atomic_load(&w->failed))
             return;
         nanosleep(&ms, NULL);
     }
@@ -680,6 +717,15 @@ int writer_commit(writer *w, const char *connector, const char *state_json, cons
     atomic_fetch_add(&w->commits_queued, 1);
     publish(w, 1);
     return CH_OK;
+}
+
+void writer_release(writer *w, int go)
+{
+    if (go)
+        atomic_fetch_add(&w->released, 1);
+    else
+        atomic_store(&w->refused, 1);
+    wake_writer(w);
 }
 
 long writer_commits_done(writer *w)

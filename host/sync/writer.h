@@ -70,12 +70,22 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
 /*
  * Queues a commit of everything queued before it, with the connector's state
  * (copied) and the commit's _fivetran_synced; returns without waiting for
- * it. CH_ERROR with the first failure once an earlier one failed, or when
+ * it. The writer applies the operations before it at once, but makes the
+ * commit only once writer_release() lets it: the caller may first finish
+ * with the commit before (its state files), and refuse this one when that
+ * fails. CH_ERROR with the first failure once an earlier one failed, or when
  * out of memory.
  */
 int writer_commit(writer *w, const char *connector, const char *state_json, const char *synced,
                   ch_error *err);
 /* A crash of the process waits (ten seconds at most) for the queued commits to finish. */
+
+/*
+ * Lets the writer make the oldest queued commit not yet let (go), or refuses
+ * it and every later one (!go): they fail, and nothing more is written. Each
+ * queued commit is let or refused once, in order.
+ */
+void writer_release(writer *w, int go);
 
 /* How many queued commits the destination has finished so far. */
 long writer_commits_done(writer *w);
