@@ -74,13 +74,13 @@ const char *text_quote(const char *s, size_t len, char *out, size_t size)
     return out;
 }
 
-int utf8_valid(const char *str, size_t len)
+int utf8_valid_mixed(const char *str, size_t len)
 {
     size_t i = 0;
     while (i < len) {
         size_t n;
         uint64_t word;
-        /* ASCII, the common case, eight bytes at a time */
+        /* ASCII runs between the other characters, eight bytes at a time */
         while (i + 8 <= len && (memcpy(&word, str + i, 8), (word & 0x8080808080808080ULL) == 0))
             i += 8;
         while (i < len && (unsigned char)str[i] < 0x80)

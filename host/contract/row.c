@@ -20,10 +20,12 @@ void ch_row_clear(ch_row *row)
     row->before = row->count;
     row->count = 0;
     row->refilled = 0;
-    row->invalid = 0;
-    free(row->invalid_column);
-    row->invalid_column = NULL;
-    err_clear(&row->invalid_why);
+    if (row->invalid) { /* the reason is read only while the row is invalid */
+        row->invalid = 0;
+        free(row->invalid_column);
+        row->invalid_column = NULL;
+        err_clear(&row->invalid_why);
+    }
 }
 
 void ch_row_free(ch_row *row)
@@ -83,8 +85,8 @@ static int store(ch_row *row, const char *column, field *f, col_type type, const
     return CH_OK;
 }
 
-/* The field to write column's value into: the existing one or a new slot. */
-static field *slot(ch_row *row, const char *column)
+/* slot() when the row is not refilled in the same order as before. */
+static field *slot_search(ch_row *row, const char *column)
 {
     size_t len;
     field *f;
@@ -95,16 +97,6 @@ static field *slot(ch_row *row, const char *column)
         err_set(&e, "empty column name");
         refuse(row, column, &e);
         return NULL;
-    }
-    /*
-     * A row refilled in the same order as before: the next field already has
-     * the name, and none before it can (a row's names differ, and those
-     * before are their old selves), so no search is needed.
-     */
-    if (row->refilled == row->count && row->count < row->before &&
-        strcmp(row->fields[row->count].name, column) == 0) {
-        row->refilled++;
-        return &row->fields[row->count++];
     }
     f = (field *)row_find(row, column);
     if (f)
@@ -134,6 +126,24 @@ static field *slot(ch_row *row, const char *column)
     }
     row->count++;
     return f;
+}
+
+/*
+ * The field to write column's value into: the existing one or a new slot.
+ * A row refilled in the same order as before (the common case, inline): the
+ * next field already has the name, and none before it can (a row's names
+ * differ, and those before are their old selves), so no search is needed.
+ * A stored name is never empty, so an empty column takes the search, which
+ * refuses it.
+ */
+static inline field *slot(ch_row *row, const char *column)
+{
+    if (row != NULL && column != NULL && row->refilled == row->count && row->count < row->before &&
+        strcmp(row->fields[row->count].name, column) == 0) {
+        row->refilled++;
+        return &row->fields[row->count++];
+    }
+    return slot_search(row, column);
 }
 
 long row_field_column_lookup(const field *f, const struct ch_table *t, size_t hint)
@@ -191,6 +201,14 @@ static int set_text(ch_row *row, const char *column, col_type type, const char *
         err_set(&e, "%s value %s is not valid UTF-8", type_name(type),
                 text_quote(text, len, quoted, sizeof quoted));
         return refuse(row, column, &e);
+    }
+    if (len < f->v.cap) { /* the buffer fits: value_set_bytes without the call */
+        memcpy(f->v.buf, text, len);
+        f->v.buf[len] = '\0';
+        f->v.type = type;
+        f->v.ptr = f->v.buf;
+        f->v.len = len;
+        return CH_OK;
     }
     return store(row, column, f, type, text, len);
 }

@@ -11,13 +11,6 @@
 
 #include "formats.h"
 
-void value_set_null(value *v)
-{
-    v->type = T_NONE;
-    v->ptr = NULL;
-    v->len = 0;
-}
-
 int value_set_bytes(value *v, col_type type, const void *data, size_t len)
 {
     if (len + 1 > v->cap) {

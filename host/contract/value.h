@@ -28,13 +28,50 @@ static inline void value_borrow(value *out, const value *in)
 }
 
 /* Makes the value NULL, keeping its buffer. */
-void value_set_null(value *v);
+static inline void value_set_null(value *v)
+{
+    v->type = T_NONE;
+    v->ptr = NULL;
+    v->len = 0;
+}
 
 /* Copies len bytes into the value's own buffer (NUL-terminated) as a value of type. */
 int value_set_bytes(value *v, col_type type, const void *data, size_t len);
 
 /* Frees the value's buffer. */
 void value_free(value *v);
+
+/*
+ * Makes to a copy of from that owns its bytes, in to's buffer (reused, grown
+ * when too small); CH_ERROR when out of memory. Inline: every text value of
+ * every operation is copied so once.
+ */
+static inline int value_copy(value *to, const value *from)
+{
+    storage st;
+    if (from->type == T_NONE) {
+        value_set_null(to);
+        return CH_OK;
+    }
+    st = type_storage(from->type);
+    if (st == S_TEXT || st == S_BLOB) {
+        if (from->len < to->cap) { /* the buffer fits: no call beyond the copy */
+            __builtin_memcpy(to->buf, from->ptr, from->len);
+            to->buf[from->len] = '\0';
+            to->type = from->type;
+            to->ptr = to->buf;
+            to->len = from->len;
+            return CH_OK;
+        }
+        return value_set_bytes(to, from->type, from->ptr ? from->ptr : "", from->len);
+    }
+    to->type = from->type;
+    to->i = from->i;
+    to->d = from->d;
+    to->ptr = NULL;
+    to->len = 0;
+    return CH_OK;
+}
 
 /*
  * Converts in to the column type (with DECIMAL precision and scale) into out,

@@ -1348,6 +1348,12 @@ static int open_sqlite(const char *path, int dry_run, dest **out, ch_error *err)
     }
     snprintf(d->base.description, len, "sqlite:%s", path);
     d->base.ops = &sqlite_ops;
+    /*
+     * No memory statistics: SQLite would take a global mutex around every
+     * allocation to keep them, and the host never reads them. Only possible
+     * before SQLite's first use in the process: refused (and harmless) after.
+     */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     /* one thread uses the connection: SQLite's per-call mutexes are pure cost */
     rc = sqlite3_open_v2(path, &d->db,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);

@@ -143,25 +143,46 @@ void sink_fix_clock(sink *s, int64_t start_us)
     s->last_us = start_us - 1;
 }
 
-/* Sets s->synced to a UTC time strictly later than the previous operation's. */
-static const char *next_synced(sink *s)
+_Static_assert(sizeof(((sink *)0)->synced) == WRITER_SYNCED_SIZE,
+               "writer_publish copies the synced buffer whole");
+
+/*
+ * The wall clock in microseconds at the monotonic time mono (ns): the
+ * wall clock is read once a second, and the time since taken from the
+ * monotonic reading every operation's call starts with anyway.
+ */
+static int64_t wall_us(sink *s, int64_t mono)
 {
-    struct timespec ts;
-    int64_t us = 0, second; /* a fixed clock reads 0: each time is then the last one's + 1 */
-    if (!s->fixed_clock) {
+    if (s->anchor_mono == 0 || mono - s->anchor_mono >= 1000000000 || mono < s->anchor_mono) {
+        struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        s->anchor_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        s->anchor_mono = mono;
     }
+    return s->anchor_us + (mono - s->anchor_mono) / 1000;
+}
+
+/*
+ * Sets s->synced to a UTC time strictly later than the previous
+ * operation's, the wall clock at the monotonic time mono (ns).
+ */
+static const char *next_synced(sink *s, int64_t mono)
+{
+    int64_t us = 0; /* a fixed clock reads 0: each time is then the last one's + 1 */
+    if (!s->fixed_clock)
+        us = wall_us(s, mono);
     if (us <= s->last_us)
         us = s->last_us + 1; /* truncate compares times: two operations never share one */
     s->last_us = us;
-    second = us / 1000000;
-    if (second != s->prefix_second) {
+    if (s->prefix_second < 0 || us - s->second_us >= 1000000 || us < s->second_us) {
+        /* a new second: its prefix */
+        int64_t second = us / 1000000;
         time_t t = (time_t)second;
         struct tm tm;
         gmtime_r(&t, &tm);
         strftime(s->synced, sizeof s->synced, "%Y-%m-%dT%H:%M:%S", &tm);
         s->prefix_second = second;
+        s->second_us = second * 1000000;
     }
     {
         /* the microseconds by hand, two digits at a time: this runs once per operation */
@@ -170,7 +191,7 @@ static const char *next_synced(sink *s)
                                     "50515253545556575859606162636465666768697071727374"
                                     "75767778798081828384858687888990919293949596979899";
         char *p = s->synced + 19;
-        int frac = (int)(us % 1000000);
+        int frac = (int)(us - s->second_us);
         p[0] = '.';
         memcpy(p + 5, pairs + 2 * (frac % 100), 2);
         frac /= 100;
@@ -218,26 +239,33 @@ static int fit_columns(sink_table *rt, size_t ncols)
     return CH_OK;
 }
 
-static table_def *find_table(sink *s, const char *name, sink_table **rt)
+/* find_table() for another table than the last operation's. */
+static table_def *find_other_table(sink *s, const char *name)
+{
+    table_def *t = schema_find(s->schema, name);
+    ch_error err;
+    if (t == NULL) {
+        t = schema_add_table(s->schema, name, &err);
+        if (t == NULL) {
+            sink_fail(s, "%s", err.msg);
+            return NULL;
+        }
+        log_msg(s->log, CH_LOG_INFO, "host", "table '%s' was not declared; creating it%s%s", name,
+                strcmp(name, t->dest_name) ? " as " : "",
+                strcmp(name, t->dest_name) ? t->dest_name : "");
+    }
+    s->last_table = t;
+    return t;
+}
+
+/* The table of that name, created when it was not declared, and its sink_table. */
+static inline table_def *find_table(sink *s, const char *name, sink_table **rt)
 {
     table_def *t = s->last_table;
-    ch_error err;
-    if (t == NULL || strcmp(t->name, name) != 0) {
-        t = schema_find(s->schema, name);
-        if (t == NULL) {
-            t = schema_add_table(s->schema, name, &err);
-            if (t == NULL) {
-                sink_fail(s, "%s", err.msg);
-                return NULL;
-            }
-            log_msg(s->log, CH_LOG_INFO, "host", "table '%s' was not declared; creating it%s%s",
-                    name, strcmp(name, t->dest_name) ? " as " : "",
-                    strcmp(name, t->dest_name) ? t->dest_name : "");
-        }
-        s->last_table = t;
-    }
+    if ((t == NULL || strcmp(t->name, name) != 0) && (t = find_other_table(s, name)) == NULL)
+        return NULL;
     s->op.t = t;
-    *rt = table_rt(s, t);
+    *rt = t->index < s->tables_cap ? &s->tables[t->index] : table_rt(s, t);
     if (*rt == NULL) {
         sink_fail(s, "out of memory");
         return NULL;
@@ -297,43 +325,73 @@ int sink_prepare_declared(sink *s)
     return CH_OK;
 }
 
-/* Converts the row's values into the table's columns; absent columns become NULL. */
-static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row)
+/* convert()'s answer when a field needs the table changed first (evolve_row) */
+#define NEEDS_EVOLVING 2
+
+/*
+ * Converts the row's values into the table's columns, into vals and present
+ * (t->ncols of each); absent columns become NULL. copy: the values are
+ * copied into vals' own buffers (a writer's record, which outlives the
+ * row), else they may borrow the row's. look: NEEDS_EVOLVING, and the
+ * values are unfinished, when a field would change the table (evolve_row
+ * would act on it): one pass over the fields in the common case, not two.
+ */
+static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, value *vals,
+                   unsigned char *present, int copy, int look)
 {
     ch_error err;
-    if (fit_columns(rt, t->ncols) != CH_OK)
+    uint64_t given = 0; /* of a table of at most 64 columns, those the row gives, as bits */
+    int wide = t->ncols > 64;
+    if (fit_columns(rt, t->ncols) != CH_OK) /* rt->vals: what a conversion makes, when copied */
         return sink_fail(s, "out of memory");
-    memset(rt->present, 0, t->ncols);
+    if (wide)
+        memset(present, 0, t->ncols);
     for (size_t i = 0; i < row->count; i++) {
         const field *f = &row->fields[i];
         long c = row_field_column(f, t, i);
         column_def *col;
+        if (look && f->v.type != T_NONE &&
+            (c < 0 || (!t->cols[c].declared &&
+                       (f->v.type != t->cols[c].type || t->cols[c].type == T_DECIMAL))))
+            return NEEDS_EVOLVING; /* as evolve_row decides what it acts on */
         if (c < 0)
             continue; /* NULL for a column that does not exist yet */
         col = &t->cols[c];
         if (col->type == T_NONE) {
-            value_set_null(&rt->vals[c]);
+            value_set_null(&vals[c]);
         } else if (f->v.type == col->type && col->type != T_DECIMAL) {
-            value_borrow(&rt->vals[c], &f->v); /* value_convert's common case, without the call */
-        } else if (value_convert(&f->v, col->type, col->precision, col->scale, &rt->vals[c],
-                                 &err) != CH_OK) {
+            /* value_convert's common case, without the call */
+            if (!copy)
+                value_borrow(&vals[c], &f->v);
+            else if (value_copy(&vals[c], &f->v) != CH_OK)
+                return sink_fail(s, "out of memory");
+        } else if (value_convert(&f->v, col->type, col->precision, col->scale,
+                                 copy ? &rt->vals[c] : &vals[c], &err) != CH_OK) {
             return sink_op_fail(s, f->name, "%s", err.msg);
+        } else if (copy && value_copy(&vals[c], &rt->vals[c]) != CH_OK) {
+            return sink_fail(s, "out of memory");
         }
-        rt->present[c] = 1;
+        if (wide)
+            present[c] = 1;
+        else
+            given |= UINT64_C(1) << c;
     }
-    for (size_t c = 0; c < t->ncols; c++)
-        if (!rt->present[c])
-            value_set_null(&rt->vals[c]);
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (!wide)
+            present[c] = (given >> c) & 1;
+        if (!present[c])
+            value_set_null(&vals[c]);
+    }
     return CH_OK;
 }
 
-static int check_key(sink *s, table_def *t, sink_table *rt)
+static int check_key(sink *s, const table_def *t, const value *vals, const unsigned char *present)
 {
     for (size_t k = 0; k < t->nkey; k++) {
         size_t c = t->key[k];
-        if (!rt->present[c])
+        if (!present[c])
             return sink_op_fail(s, t->cols[c].name, "no value for this primary key column");
-        if (rt->vals[c].type == T_NONE)
+        if (vals[c].type == T_NONE)
             return sink_op_fail(s, t->cols[c].name, "this primary key column is NULL");
     }
     return CH_OK;
@@ -349,7 +407,7 @@ static void number_op(sink *s, const char *kind, const char *table, const ch_row
     s->op.row = row;
 }
 
-/* Starts an operation: table, row validity, schema evolution, conversion. */
+/* Starts an operation: table and row validity, the table prepared. */
 static table_def *begin_op(sink *s, const char *table, const ch_row *row, const char *op,
                            sink_table **rt)
 {
@@ -372,44 +430,73 @@ static table_def *begin_op(sink *s, const char *table, const ch_row *row, const 
     t = find_table(s, table, rt);
     if (t == NULL)
         return NULL;
-    if (!(*rt)->prepared) {
-        /* the row's new columns first, so that a new table is created with them */
-        if (evolve_row(s, t, *rt, row) != CH_OK || prepare(s, t, *rt) != CH_OK)
-            return NULL;
-    }
-    if (evolve_row(s, t, *rt, row) != CH_OK || convert(s, t, *rt, row) != CH_OK ||
-        check_key(s, t, *rt) != CH_OK)
+    /* the row's new columns first, so that a new table is created with them */
+    if (!(*rt)->prepared && (evolve_row(s, t, *rt, row) != CH_OK || prepare(s, t, *rt) != CH_OK))
         return NULL;
     return t;
 }
 
+/*
+ * The operation's values, converted: into the writer's next record, which
+ * apply() then queues, or into rt's when there is no writer. The table is
+ * changed first when the row needs it (schema evolution).
+ */
+static int stage(sink *s, table_def *t, sink_table *rt, const ch_row *row, value **vals,
+                 unsigned char **present)
+{
+    ch_error err;
+    int rc = NEEDS_EVOLVING;
+    for (int look = 1; rc == NEEDS_EVOLVING; look = 0) {
+        if (!look && evolve_row(s, t, rt, row) != CH_OK) /* may drain the writer */
+            return CH_ERROR;
+        if (s->writer == NULL) {
+            if (fit_columns(rt, t->ncols) != CH_OK)
+                return sink_fail(s, "out of memory");
+            *vals = rt->vals;
+            *present = rt->present;
+        } else if (writer_reserve(s->writer, t, vals, present, &err) != CH_OK) {
+            return sink_fail_from(s, &err, NULL);
+        }
+        rc = convert(s, t, rt, row, *vals, *present, s->writer != NULL, look);
+    }
+    return rc == CH_OK ? check_key(s, t, *vals, *present) : CH_ERROR;
+}
+
 /* A stable id from the row's non-NULL values (row_id.c). */
-static const char *row_id(sink *s, const table_def *t, const sink_table *rt)
+static const char *row_id(sink *s, const table_def *t, const value *vals)
 {
     char hex[ROW_ID_SIZE];
-    row_id_of(t, rt->vals, hex);
+    row_id_of(t, vals, hex);
     if (value_set_bytes(&s->id, T_STRING, hex, ROW_ID_SIZE - 1) != CH_OK)
         return NULL;
     return s->id.ptr;
 }
 
-/* Hands a checked operation to the writer thread, or applies it here when there is none. */
-static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const char *id)
+/*
+ * Hands a checked operation to the writer thread (the record stage() filled;
+ * for a truncate, a new one), or applies it here when there is none.
+ */
+static int apply(sink *s, wop_kind kind, table_def *t, const value *vals,
+                 const unsigned char *present, const char *id, int64_t t0)
 {
     ch_error err;
-    const char *synced = next_synced(s);
-    const value *vals = kind == WOP_TRUNCATE ? NULL : rt->vals;
-    const unsigned char *present = kind == WOP_UPDATE ? rt->present : NULL;
+    const char *synced = next_synced(s, t0);
     int events = 0;
-    if (s->writer != NULL) {
-        if (writer_put(s->writer, kind, t, vals, present, id, synced, s->op.number, &events,
-                       &err) != CH_OK)
+    if (kind == WOP_TRUNCATE)
+        vals = NULL;
+    if (kind != WOP_UPDATE)
+        present = NULL;
+    if (s->writer != NULL && kind != WOP_TRUNCATE) {
+        events = writer_publish(s->writer, kind, t, id, synced, s->op.number);
+    } else if (s->writer != NULL) {
+        if (writer_put(s->writer, kind, t, NULL, NULL, id, synced, s->op.number, &events, &err) !=
+            CH_OK)
             return sink_fail_from(s, &err, NULL);
     } else {
-        int64_t t0 = sink_clock();
+        int64_t w0 = sink_clock();
         int rc = writer_apply_now(s->dest, s->log, kind, t, vals, present, id, synced, s->op.number,
                                   &err);
-        s->times.writes += sink_clock() - t0;
+        s->times.writes += sink_clock() - w0;
         if (rc != CH_OK)
             return sink_fail_from(s, &err, NULL);
         events = s->dest->missing.count > 0;
@@ -421,59 +508,65 @@ static int apply(sink *s, wop_kind kind, table_def *t, sink_table *rt, const cha
     return sink_take_reports(s, 0) == CH_OK ? sink_take_commits(s) : CH_ERROR;
 }
 
-static int upsert_locked(ch_sync *s, const char *table, const ch_row *row)
+static int upsert_locked(ch_sync *s, const char *table, const ch_row *row, int64_t t0)
 {
     sink_table *rt;
+    value *vals;
+    unsigned char *present;
     const char *id = NULL;
     table_def *t;
     if (!usable(s, "ch_upsert"))
         return CH_ERROR;
     t = begin_op(s, table, row, "upsert", &rt);
-    if (t == NULL)
+    if (t == NULL || stage(s, t, rt, row, &vals, &present) != CH_OK)
         return CH_ERROR;
-    if (t->nkey == 0 && (id = row_id(s, t, rt)) == NULL)
+    if (t->nkey == 0 && (id = row_id(s, t, vals)) == NULL)
         return sink_fail(s, "out of memory");
-    if (apply(s, WOP_UPSERT, t, rt, id) != CH_OK)
+    if (apply(s, WOP_UPSERT, t, vals, present, id, t0) != CH_OK)
         return CH_ERROR;
     rt->counts.upserts++;
     return CH_OK;
 }
 
-static int update_locked(ch_sync *s, const char *table, const ch_row *row)
+static int update_locked(ch_sync *s, const char *table, const ch_row *row, int64_t t0)
 {
     sink_table *rt;
+    value *vals;
+    unsigned char *present;
     table_def *t;
     if (!usable(s, "ch_update"))
         return CH_ERROR;
     t = begin_op(s, table, row, "update", &rt);
-    if (t == NULL)
+    if (t == NULL || stage(s, t, rt, row, &vals, &present) != CH_OK)
         return CH_ERROR;
     if (t->nkey == 0)
         return sink_op_fail(s, NULL, "the table has no primary key");
-    if (apply(s, WOP_UPDATE, t, rt, NULL) != CH_OK)
+    if (apply(s, WOP_UPDATE, t, vals, present, NULL, t0) != CH_OK)
         return CH_ERROR;
     rt->counts.updates++;
     return CH_OK;
 }
 
-static int delete_locked(ch_sync *s, const char *table, const ch_row *key)
+static int delete_locked(ch_sync *s, const char *table, const ch_row *key, int64_t t0)
 {
     sink_table *rt;
+    value *vals;
+    unsigned char *present;
     table_def *t;
     if (!usable(s, "ch_delete"))
         return CH_ERROR;
     t = begin_op(s, table, key, "delete", &rt);
-    if (t == NULL)
+    if (t == NULL || stage(s, t, rt, key, &vals, &present) != CH_OK)
         return CH_ERROR;
     if (t->nkey == 0)
         return sink_op_fail(s, NULL, "the table has no primary key");
-    if (apply(s, WOP_DELETE, t, rt, NULL) != CH_OK)
+    if (apply(s, WOP_DELETE, t, vals, present, NULL, t0) != CH_OK)
         return CH_ERROR;
     rt->counts.deletes++;
     return CH_OK;
 }
 
-static int truncate_locked(ch_sync *s, const char *table)
+static int truncate_locked(ch_sync *s, const char *table, int64_t t0)
 {
     sink_table *rt;
     table_def *t;
@@ -485,7 +578,7 @@ static int truncate_locked(ch_sync *s, const char *table)
     t = find_table(s, table, &rt);
     if (t == NULL || prepare(s, t, rt) != CH_OK)
         return CH_ERROR;
-    if (apply(s, WOP_TRUNCATE, t, rt, NULL) != CH_OK)
+    if (apply(s, WOP_TRUNCATE, t, NULL, NULL, NULL, t0) != CH_OK)
         return CH_ERROR;
     rt->counts.truncates++;
     return CH_OK;
@@ -547,7 +640,8 @@ static int queue_commit(sink *s, const char *state_json, int is_checkpoint)
     c->ncounts = s->tables_cap;
     c->is_checkpoint = is_checkpoint;
     s->commit_count++;
-    if (writer_commit(s->writer, s->connector, state_json, next_synced(s), &err) != CH_OK)
+    if (writer_commit(s->writer, s->connector, state_json, next_synced(s, sink_clock()), &err) !=
+        CH_OK)
         return sink_fail_from(s, &err, NULL);
     if (s->commit_count > 1 && wait_commits_until(s, earlier) != CH_OK) {
         writer_release(s->writer, 0);
@@ -578,7 +672,8 @@ static int commit(sink *s, const char *state_json, int is_checkpoint)
             rc = s->dest->ops->flush ? s->dest->ops->flush(s->dest, &err) : CH_OK;
         else {
             int64_t t0 = sink_clock();
-            rc = s->dest->ops->commit(s->dest, s->connector, state_json, next_synced(s), &err);
+            rc = s->dest->ops->commit(s->dest, s->connector, state_json,
+                                      next_synced(s, sink_clock()), &err);
             if (rc == CH_OK && s->dest->ops->settle) /* durable only once settled */
                 rc = s->dest->ops->settle(s->dest, &err);
             s->times.commits += sink_clock() - t0;
@@ -773,7 +868,7 @@ int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
     int64_t t0 = sink_clock();
     int rc;
     pthread_mutex_lock(&api_lock);
-    rc = upsert_locked(s, table, row);
+    rc = upsert_locked(s, table, row, t0);
     host_time(s, t0);
     pthread_mutex_unlock(&api_lock);
     return rc;
@@ -784,7 +879,7 @@ int ch_update(ch_sync *s, const char *table, const ch_row *row)
     int64_t t0 = sink_clock();
     int rc;
     pthread_mutex_lock(&api_lock);
-    rc = update_locked(s, table, row);
+    rc = update_locked(s, table, row, t0);
     host_time(s, t0);
     pthread_mutex_unlock(&api_lock);
     return rc;
@@ -795,7 +890,7 @@ int ch_delete(ch_sync *s, const char *table, const ch_row *key)
     int64_t t0 = sink_clock();
     int rc;
     pthread_mutex_lock(&api_lock);
-    rc = delete_locked(s, table, key);
+    rc = delete_locked(s, table, key, t0);
     host_time(s, t0);
     pthread_mutex_unlock(&api_lock);
     return rc;
@@ -806,7 +901,7 @@ int ch_truncate(ch_sync *s, const char *table)
     int64_t t0 = sink_clock();
     int rc;
     pthread_mutex_lock(&api_lock);
-    rc = truncate_locked(s, table);
+    rc = truncate_locked(s, table, t0);
     host_time(s, t0);
     pthread_mutex_unlock(&api_lock);
     return rc;

@@ -111,6 +111,9 @@ struct ch_sync {
     int64_t last_us; /* _fivetran_synced of the last operation, microseconds */
     int fixed_clock; /* sink_fix_clock: each operation's time is one microsecond on */
     int64_t prefix_second;
+    int64_t second_us;   /* where prefix_second starts, in microseconds */
+    int64_t anchor_mono; /* a monotonic reading (ns) and the wall clock then (us): the wall */
+    int64_t anchor_us;   /* clock of an operation from the reading its call starts with */
     char synced[40];
     struct writer *writer; /* applies data operations on its own thread; NULL: applied here */
     value id;              /* _fivetran_id of a keyless upsert */

@@ -34,6 +34,16 @@
  */
 #define PUBLISH 32
 
+/*
+ * Bits of the key the sort orders by, from the highest one that differs
+ * within the run, in DIGITS digits of DIGIT_BITS: three passes over the run
+ * where bytes took four.
+ */
+#define SORT_BITS  32
+#define DIGIT_BITS 11
+#define DIGITS     3
+#define DIGIT_MASK ((1u << DIGIT_BITS) - 1)
+
 typedef struct wop {
     wop_kind kind;
     table_def *t;
@@ -42,7 +52,7 @@ typedef struct wop {
     size_t cap; /* entries of vals and present */
     int has_id;
     char id[40];
-    char synced[40];
+    char synced[WRITER_SYNCED_SIZE];
     long number; /* the operation's number in the sync, for its messages */
     char *text;  /* a commit's state (and connector name after it) */
     size_t text_cap;
@@ -60,7 +70,8 @@ struct writer {
     pthread_t thread;
     int sorts; /* the destination asked for key order (dest.sorted_writes) */
     wop *ring;
-    sort_item *items, *spare; /* the writer's: a run of records, to sort */
+    sort_item *items, *spare;              /* the writer's: a run of records, to sort */
+    size_t counts[DIGITS][DIGIT_MASK + 1]; /* the writer's: the sort's counts per digit */
 
     /* shared: records [tail, head) are queued; both only grow */
     _Atomic size_t head;   /* written by the producer */
@@ -112,13 +123,39 @@ static const value *const *op_keys(const table_def *t, const value *vals,
     return keys;
 }
 
-int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, const value *vals,
-                     const unsigned char *present, const char *id, const char *synced, long number,
-                     ch_error *err)
+/*
+ * What writer_apply_now() does after the destination answered, when there is
+ * more to do than return: a failure to name, a truncate to log, a report to
+ * make. Apart, so that the common case carries none of its buffers.
+ */
+static int applied(dest *d, const logger *lg, wop_kind kind, table_def *t, const value *vals,
+                   long number, int rc, int found, long rows, ch_error *err)
 {
     static const char *const names[] = {"upsert", "update", "delete", "truncate"};
     const value *keys[MAX_KEY_COLUMNS];
     char text[DEST_REPORT_ROWS_TEXT];
+    if (rc != CH_OK) /* the row is named only now, on the way out */
+        return err_prefix(err, "%s",
+                          table_op_context(names[kind], t->name, NULL, number, t,
+                                           op_keys(t, vals, keys), text, sizeof text));
+    if (kind == WOP_TRUNCATE)
+        log_msg(lg, CH_LOG_FINE, "host", "truncate on table '%s' soft-deleted %ld rows", t->name,
+                rows);
+    /* -1: held back; the destination reports it when it applies it */
+    if (found == 0) {
+        if (dest_reports_add(&d->missing, t, kind == WOP_UPDATE ? DEST_UPDATE : DEST_DELETE, 1, 0,
+                             table_op_row(number, t, op_keys(t, vals, keys), text, sizeof text),
+                             1) != CH_OK)
+            return err_set(err, "out of memory");
+        d->missing.items[d->missing.count - 1].number = number;
+    }
+    return CH_OK;
+}
+
+int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, const value *vals,
+                     const unsigned char *present, const char *id, const char *synced, long number,
+                     ch_error *err)
+{
     int found = 1, rc;
     long rows = 0;
     switch (kind) {
@@ -137,22 +174,9 @@ int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, con
     default:
         return err_set(err, "internal error: a commit is not a data operation");
     }
-    if (rc != CH_OK) /* the row is named only now, on the way out */
-        return err_prefix(err, "%s",
-                          table_op_context(names[kind], t->name, NULL, number, t,
-                                           op_keys(t, vals, keys), text, sizeof text));
-    if (kind == WOP_TRUNCATE)
-        log_msg(lg, CH_LOG_FINE, "host", "truncate on table '%s' soft-deleted %ld rows", t->name,
-                rows);
-    /* -1: held back; the destination reports it when it applies it */
-    if (found == 0) {
-        if (dest_reports_add(&d->missing, t, kind == WOP_UPDATE ? DEST_UPDATE : DEST_DELETE, 1, 0,
-                             table_op_row(number, t, op_keys(t, vals, keys), text, sizeof text),
-                             1) != CH_OK)
-            return err_set(err, "out of memory");
-        d->missing.items[d->missing.count - 1].number = number;
-    }
-    return CH_OK;
+    if (rc == CH_OK && found != 0 && kind != WOP_TRUNCATE)
+        return CH_OK;
+    return applied(d, lg, kind, t, vals, number, rc, found, rows, err);
 }
 
 /* ---- the writer's side ------------------------------------------------------- */
@@ -204,29 +228,42 @@ static uint64_t sort_key(const wop *op)
     }
 }
 
-/* Bytes of the key the sort orders by, from the highest one that differs within the run. */
-#define SORT_BYTES 4
-
-/* One stable counting pass of from into to, by byte `b` of the key (b = 8: the table). */
-static void sort_pass(const sort_item *from, sort_item *to, size_t n, int b)
+/* Turns counts into the first position of each digit value; false when one value has them all. */
+static int positions(size_t *at, size_t size, size_t n)
 {
-    size_t at[256] = {0};
     size_t sum = 0;
-    for (size_t i = 0; i < n; i++)
-        at[b < 8 ? (from[i].key >> (8 * b)) & 0xFF : from[i].op->t->index]++;
-    for (size_t k = 0; k < 256; k++) {
+    for (size_t k = 0; k < size; k++) {
         size_t c = at[k];
+        if (c == n)
+            return 0; /* the pass would keep the order it has */
         at[k] = sum;
         sum += c;
     }
+    return 1;
+}
+
+/* One stable counting pass of from into to, by the digit of the key at `shift`. */
+static void digit_pass(const sort_item *from, sort_item *to, size_t n, int shift, size_t *at)
+{
     for (size_t i = 0; i < n; i++)
-        to[at[b < 8 ? (from[i].key >> (8 * b)) & 0xFF : from[i].op->t->index]++] = from[i];
+        to[at[(from[i].key >> shift) & DIGIT_MASK]++] = from[i];
+}
+
+/* One stable counting pass of from into to, by the table (its index, below 256). */
+static void table_pass(const sort_item *from, sort_item *to, size_t n)
+{
+    size_t at[256] = {0};
+    for (size_t i = 0; i < n; i++)
+        at[from[i].op->t->index]++;
+    positions(at, 256, n + 1);
+    for (size_t i = 0; i < n; i++)
+        to[at[from[i].op->t->index]++] = from[i];
 }
 
 /*
- * Orders the run by table, then by the SORT_BYTES leading bytes of the key
+ * Orders the run by table, then by the SORT_BITS leading bits of the key
  * that vary within it: a stable least-significant-first radix sort, so the
- * operations on one key keep their order (they share the bytes), and keys
+ * operations on one key keep their order (they share the bits), and keys
  * that share them keep theirs. That is not the exact key order, but close
  * enough that SQLite finds each page it needs still in its cache, which is
  * what the order is for. *items ends up holding the sorted run.
@@ -236,21 +273,34 @@ static void sort_run(writer *w, size_t n)
     sort_item *a = w->items, *b = w->spare, *swap;
     uint64_t differ = 0;
     size_t max_table = 0;
-    int top, passes = 0;
+    int passes = 0;
     for (size_t i = 0; i < n; i++) {
         differ |= a[i].key ^ a[0].key;
         if (a[i].op->t->index > max_table)
             max_table = a[i].op->t->index;
     }
-    top = differ ? (63 - __builtin_clzll(differ)) / 8 : -1;
-    for (int byte = top - SORT_BYTES + 1 < 0 ? 0 : top - SORT_BYTES + 1; byte <= top; byte++) {
-        sort_pass(a, b, n, byte);
-        swap = a, a = b, b = swap;
-        passes++;
+    if (differ != 0) {
+        int top = 63 - __builtin_clzll(differ),
+            low = top - SORT_BITS + 1 < 0 ? 0 : top - SORT_BITS + 1;
+        /* every digit's counts in one read of the run */
+        memset(w->counts, 0, sizeof w->counts);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k = a[i].key >> low;
+            w->counts[0][k & DIGIT_MASK]++;
+            w->counts[1][(k >> DIGIT_BITS) & DIGIT_MASK]++;
+            w->counts[2][(k >> 2 * DIGIT_BITS) & DIGIT_MASK]++;
+        }
+        for (int d = 0; d < DIGITS; d++) {
+            if (!positions(w->counts[d], DIGIT_MASK + 1, n))
+                continue;
+            digit_pass(a, b, n, low + d * DIGIT_BITS, w->counts[d]);
+            swap = a, a = b, b = swap;
+            passes++;
+        }
     }
     /* the table last, as the most significant; a schema of 256 tables or more is not grouped */
     if (max_table > 0 && max_table < 256) {
-        sort_pass(a, b, n, 8);
+        table_pass(a, b, n);
         swap = a, a = b, b = swap;
         passes++;
     }
@@ -599,34 +649,6 @@ static wop *reserve(writer *w, ch_error *err)
     return &w->ring[w->next % RING];
 }
 
-/* Copies a converted value into a record's own buffer (text and bytes), reusing it. */
-static int copy_value(value *to, const value *from)
-{
-    storage st;
-    if (from->type == T_NONE) {
-        value_set_null(to);
-        return CH_OK;
-    }
-    st = type_storage(from->type);
-    if (st == S_TEXT || st == S_BLOB) {
-        if (from->len < to->cap) { /* the buffer fits: no call beyond the copy */
-            memcpy(to->buf, from->ptr, from->len);
-            to->buf[from->len] = '\0';
-            to->type = from->type;
-            to->ptr = to->buf;
-            to->len = from->len;
-            return CH_OK;
-        }
-        return value_set_bytes(to, from->type, from->ptr ? from->ptr : "", from->len);
-    }
-    to->type = from->type;
-    to->i = from->i;
-    to->d = from->d;
-    to->ptr = NULL;
-    to->len = 0;
-    return CH_OK;
-}
-
 /* A bounded strcpy, without printf's parsing on this hot path. */
 static void copy_text(char *to, size_t size, const char *from)
 {
@@ -674,7 +696,7 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
         if (fit(op, t->ncols) != CH_OK)
             return err_set(err, "out of memory");
         for (size_t c = 0; c < t->ncols; c++)
-            if (copy_value(&op->vals[c], &vals[c]) != CH_OK)
+            if (value_copy(&op->vals[c], &vals[c]) != CH_OK)
                 return err_set(err, "out of memory");
         if (present != NULL)
             memcpy(op->present, present, t->ncols);
@@ -689,6 +711,36 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
         publish(w, 0);
     *events_out = events(w);
     return CH_OK;
+}
+
+int writer_reserve(writer *w, const table_def *t, value **vals, unsigned char **present,
+                   ch_error *err)
+{
+    wop *op = reserve(w, err);
+    if (op == NULL)
+        return CH_ERROR;
+    if (fit(op, t->ncols) != CH_OK)
+        return err_set(err, "out of memory");
+    *vals = op->vals;
+    *present = op->present;
+    return CH_OK;
+}
+
+int writer_publish(writer *w, wop_kind kind, table_def *t, const char *id, const char *synced,
+                   long number)
+{
+    wop *op = &w->ring[w->next % RING];
+    op->kind = kind;
+    op->t = t;
+    op->has_id = id != NULL;
+    if (id != NULL)
+        copy_text(op->id, sizeof op->id, id);
+    memcpy(op->synced, synced, WRITER_SYNCED_SIZE);
+    op->number = number;
+    w->next++;
+    if (w->next - atomic_load_explicit(&w->head, memory_order_relaxed) >= PUBLISH)
+        publish(w, 0);
+    return events(w);
 }
 
 int writer_commit(writer *w, const char *connector, const char *state_json, const char *synced,

@@ -137,6 +137,22 @@ static void text(void)
     ok(!utf8_valid("\xe2\x82", 2), "truncated sequence refused");
     ok(!utf8_valid("\xff", 1), "0xff refused");
     {
+        /* the ASCII fast path reads in words: a bad byte anywhere, at any length, is found */
+        char text[48];
+        int missed = 0, refused = 0;
+        for (size_t len = 1; len <= 40; len++) {
+            memset(text, 'a', len);
+            refused += !utf8_valid(text, len);
+            for (size_t at = 0; at < len; at++) {
+                text[at] = (char)0xff;
+                missed += utf8_valid(text, len);
+                text[at] = 'a';
+            }
+        }
+        ok(refused == 0, "ASCII of every length from 1 to 40 is valid");
+        ok(missed == 0, "a bad byte at every position of every length from 1 to 40 is refused");
+    }
+    {
         const char *j = "{\"a\":[1,2,{\"b\":null}]}";
         ok(json_valid(j, strlen(j)), "valid JSON object");
     }
