@@ -115,6 +115,7 @@ struct ch_sync {
     int64_t anchor_mono; /* a monotonic reading (ns) and the wall clock then (us): the wall */
     int64_t anchor_us;   /* clock of an operation from the reading its call starts with */
     char synced[40];
+    char digits[1000][3];  /* "000" to "999": the microseconds three digits at a time */
     struct writer *writer; /* applies data operations on its own thread; NULL: applied here */
     value id;              /* _fivetran_id of a keyless upsert */
     value scratch;         /* a conversion tried before a column widens */

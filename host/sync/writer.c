@@ -152,9 +152,10 @@ static int applied(dest *d, const logger *lg, wop_kind kind, table_def *t, const
     return CH_OK;
 }
 
-int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, const value *vals,
-                     const unsigned char *present, const char *id, const char *synced, long number,
-                     ch_error *err)
+/* writer_apply_now(), inline where the writer applies its records. */
+static inline int apply_op(dest *d, const logger *lg, wop_kind kind, table_def *t,
+                           const value *vals, const unsigned char *present, const char *id,
+                           const char *synced, long number, ch_error *err)
 {
     int found = 1, rc;
     long rows = 0;
@@ -177,6 +178,13 @@ int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, con
     if (rc == CH_OK && found != 0 && kind != WOP_TRUNCATE)
         return CH_OK;
     return applied(d, lg, kind, t, vals, number, rc, found, rows, err);
+}
+
+int writer_apply_now(dest *d, const logger *lg, wop_kind kind, table_def *t, const value *vals,
+                     const unsigned char *present, const char *id, const char *synced, long number,
+                     ch_error *err)
+{
+    return apply_op(d, lg, kind, t, vals, present, id, synced, number, err);
 }
 
 /* ---- the writer's side ------------------------------------------------------- */
@@ -438,9 +446,8 @@ static void apply(writer *w, wop *op)
         else
             commit_done(w);
     } else {
-        rc = writer_apply_now(w->d, w->log, op->kind, op->t,
-                              op->kind == WOP_TRUNCATE ? NULL : op->vals, op->present,
-                              op->has_id ? op->id : NULL, op->synced, op->number, &err);
+        rc = apply_op(w->d, w->log, op->kind, op->t, op->kind == WOP_TRUNCATE ? NULL : op->vals,
+                      op->present, op->has_id ? op->id : NULL, op->synced, op->number, &err);
     }
     if (rc != CH_OK)
         fail(w, &err);
@@ -716,7 +723,15 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
 int writer_reserve(writer *w, const table_def *t, value **vals, unsigned char **present,
                    ch_error *err)
 {
-    wop *op = reserve(w, err);
+    wop *op = &w->ring[w->next % RING];
+    /* the common case without calls: room, no failure, and a record that has the columns */
+    if (w->next - w->tail_seen < RING && t->ncols <= op->cap &&
+        !atomic_load_explicit(&w->failed, memory_order_acquire)) {
+        *vals = op->vals;
+        *present = op->present;
+        return CH_OK;
+    }
+    op = reserve(w, err);
     if (op == NULL)
         return CH_ERROR;
     if (fit(op, t->ncols) != CH_OK)
