@@ -90,6 +90,13 @@ typedef struct dest_ops {
      * cheaply (jsonl, a stream).
      */
     int (*count_rows)(dest *d, const table_def *t, long *live, long *deleted, ch_error *err);
+    /*
+     * The sync will write nothing more (its last commit is durable, or it
+     * rolled back): work that close() would do and that need not wait for
+     * the summary may start now, beside the counting of rows. Only
+     * count_rows() and close() follow. NULL when there is none.
+     */
+    void (*finish)(dest *d);
 } dest_ops;
 
 /* The room a report has to name rows; held-back reports name their first DEST_REPORT_ROWS. */

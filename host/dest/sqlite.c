@@ -10,6 +10,7 @@
 #include "dest.h"
 #include "sql_common.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -59,6 +60,11 @@ typedef struct sqlite_dest {
     sqlite_table *tables;
     int dry_run;
     int wal_frames; /* in the WAL after the last commit (wal_hook) */
+    char *path;
+    /* finish(): the WAL written back on a connection and thread of its own */
+    sqlite3 *side;
+    pthread_t side_thread;
+    int side_running;
 } sqlite_dest;
 
 /*
@@ -1297,10 +1303,47 @@ static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
     return SQLITE_OK;
 }
 
+/* The side thread: writes the WAL back into the database, as far as readers allow. */
+static void *write_back(void *arg)
+{
+    sqlite_dest *d = arg;
+    sqlite3_wal_checkpoint_v2(d->side, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return NULL;
+}
+
+/*
+ * The sync writes no more: the long WAL it leaves is written back into the
+ * database (pages copied, the file flushed) on a connection of its own
+ * while the sync counts its rows on this one, and close_dest() only waits
+ * for it and empties the WAL. Nothing here is needed for durability: a
+ * failure only leaves the work to close_dest().
+ */
+static void finish(dest *base)
+{
+    sqlite_dest *d = (sqlite_dest *)base;
+    if (d->dry_run || d->side_running || d->wal_frames <= WAL_CLOSE_PAGES || d->path == NULL)
+        return;
+    if (sqlite3_open_v2(d->path, &d->side, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK ||
+        sqlite3_exec(d->side, "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK ||
+        pthread_create(&d->side_thread, NULL, write_back, d) != 0) {
+        sqlite3_close(d->side);
+        d->side = NULL;
+        return;
+    }
+    d->side_running = 1;
+}
+
 static void close_dest(dest *base)
 {
     sqlite_dest *d = (sqlite_dest *)base;
     rollback(base);
+    if (d->side_running) {
+        pthread_join(d->side_thread, NULL);
+        d->side_running = 0;
+    }
+    sqlite3_close(d->side); /* before the checkpoint below: a reader would hold the WAL */
+    d->side = NULL;
     /*
      * Committed data is durable in the WAL already: this only keeps the next
      * start quick, so it does not wait for a reader (a sqlite3 shell), which
@@ -1319,6 +1362,7 @@ static void close_dest(dest *base)
     sqlite3_finalize(d->record);
     sqlite3_close(d->db);
     dest_base_free(&d->base);
+    free(d->path);
     free(d);
 }
 
@@ -1335,6 +1379,7 @@ static const dest_ops sqlite_ops = {
     .commit = commit,
     .rollback = rollback,
     .close = close_dest,
+    .finish = finish,
     .count_rows = count_rows,
 };
 
@@ -1391,6 +1436,7 @@ static int open_sqlite(const char *path, int dry_run, dest **out, ch_error *err)
     sqlite3_db_config(d->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
     sqlite3_wal_hook(d->db, on_wal_commit, d);
     d->dry_run = dry_run;
+    d->path = strdup(path); /* NULL: finish() leaves the WAL to close_dest() */
     d->base.sorted_writes = 1;
     *out = &d->base;
     return CH_OK;

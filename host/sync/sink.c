@@ -752,6 +752,13 @@ int sink_finish(sink *s)
     return commit(s, s->committed_state, 0) == CH_OK ? sink_settle(s) : CH_ERROR;
 }
 
+void sink_end_writes(sink *s)
+{
+    writer_end(s->writer);
+    if (s->dest->ops->finish != NULL)
+        s->dest->ops->finish(s->dest);
+}
+
 void sink_abort(sink *s)
 {
     set_open(NULL);

@@ -159,6 +159,13 @@ int sink_finish(sink *s);
 void sink_abort(sink *s);
 
 /*
+ * After sink_finish() or sink_abort(): the sync writes no more. The writer
+ * thread ends and frees its queue, and the destination starts what its
+ * close does (dest_ops.finish), both beside the counting that follows.
+ */
+void sink_end_writes(sink *s);
+
+/*
  * settle.c, for the sync stage's own files. Records the first failure of
  * the sync and returns CH_ERROR; later failures are consequences, not causes.
  */

@@ -249,6 +249,7 @@ int sync_run(const sync_request *req)
     progress_phase(&s.live, PROGRESS_COUNTING);
     if (req->dry_run)
         d->ops->rollback(d); /* the warehouse as it was, which is what the summary shows */
+    sink_end_writes(&s);
     /* the rows are extra: a destination that cannot count them changes no result */
     if (warehouse_rows_count(&rows, d, ses.schema, &err) != CH_OK)
         log_msg(&lg, CH_LOG_WARNING, "host",

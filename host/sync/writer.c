@@ -91,6 +91,7 @@ struct writer {
     size_t next;       /* the next record to fill; head lags it by less than PUBLISH */
     size_t tail_seen;  /* the last tail read: the ring has room up to tail_seen + RING */
     long commits_seen; /* commits_done when the sink last asked */
+    int ended;         /* writer_end() was called */
     int64_t waited;
 
     /* the writer's own, read by the producer only after a drain (the tail orders them) */
@@ -489,6 +490,23 @@ static int ready(writer *w)
     return !w->sorts || atomic_load(&w->wanted) > tail || atomic_load(&w->ending);
 }
 
+/*
+ * Frees the records' buffers, on the writer's thread as it ends: beside
+ * whatever the sync does after writer_end(). Only the records ever filled:
+ * the others were never touched, nor need to be.
+ */
+static void free_records(writer *w)
+{
+    size_t filled = atomic_load(&w->head);
+    for (size_t i = 0; i < RING && i < filled; i++) {
+        for (size_t c = 0; c < w->ring[i].cap; c++)
+            value_free(&w->ring[i].vals[c]);
+        free(w->ring[i].vals);
+        free(w->ring[i].present);
+        free(w->ring[i].text);
+    }
+}
+
 static void *run(void *arg)
 {
     writer *w = arg;
@@ -513,6 +531,7 @@ static void *run(void *arg)
         }
         if (to == from) {
             settle(w);
+            free_records(w);
             break; /* ending, and nothing left */
         }
         apply_range(w, from, to);
@@ -840,25 +859,25 @@ writer_times writer_get_times(const writer *w)
     return t;
 }
 
-void writer_stop(writer *w)
+void writer_end(writer *w)
 {
-    if (w == NULL)
+    if (w == NULL || w->ended)
         return;
-    signals_on_crash(NULL, NULL);
+    w->ended = 1;
     publish(w, 1);
     pthread_mutex_lock(&w->lock);
     atomic_store(&w->ending, 1);
     pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->lock);
+}
+
+void writer_stop(writer *w)
+{
+    if (w == NULL)
+        return;
+    signals_on_crash(NULL, NULL);
+    writer_end(w);
     pthread_join(w->thread, NULL);
-    /* only the records ever filled: the others were never touched, nor need to be */
-    for (size_t i = 0; i < RING && i < w->next; i++) {
-        for (size_t c = 0; c < w->ring[i].cap; c++)
-            value_free(&w->ring[i].vals[c]);
-        free(w->ring[i].vals);
-        free(w->ring[i].present);
-        free(w->ring[i].text);
-    }
     free(w->ring);
     free(w->items);
     free(w->spare);

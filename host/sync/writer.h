@@ -136,6 +136,13 @@ int64_t writer_waited(const writer *w);
 /* Where the time went so far; call it only after a drain. */
 writer_times writer_get_times(const writer *w);
 
+/*
+ * Asks the thread to end once it has applied what is queued (unless
+ * something failed), without waiting: it frees its queue's buffers on its
+ * way out, beside what the caller does next. Nothing may be queued after.
+ */
+void writer_end(writer *w);
+
 /* Applies what is queued (unless something failed), ends the thread and frees it. */
 void writer_stop(writer *w);
 
