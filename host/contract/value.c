@@ -18,11 +18,12 @@ int value_set_bytes(value *v, col_type type, const void *data, size_t len)
         char *buf;
         while (cap < len + 1)
             cap *= 2;
-        buf = realloc(v->buf, cap);
+        buf = v->lent ? malloc(cap) : realloc(v->buf, cap); /* its bytes are replaced anyway */
         if (buf == NULL)
             return CH_ERROR;
         v->buf = buf;
         v->cap = cap;
+        v->lent = 0;
     }
     if (len)
         memcpy(v->buf, data, len);
@@ -35,7 +36,9 @@ int value_set_bytes(value *v, col_type type, const void *data, size_t len)
 
 void value_free(value *v)
 {
-    free(v->buf);
+    if (!v->lent)
+        free(v->buf);
+    v->lent = 0;
     v->buf = NULL;
     v->cap = 0;
     value_set_null(v);

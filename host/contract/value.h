@@ -8,7 +8,12 @@
 #include "types.h"
 
 typedef struct value {
-    col_type type;   /* T_NONE means NULL */
+    col_type type; /* T_NONE means NULL */
+    /*
+     * buf is not the value's own but lent (a slab's, writer.c): it is never
+     * freed, and a longer value gets a buffer of its own instead of growing it.
+     */
+    unsigned char lent;
     int64_t i;       /* BOOLEAN, SHORT, INT, LONG */
     double d;        /* FLOAT, DOUBLE */
     const char *ptr; /* text (NUL-terminated) or bytes of every other type */

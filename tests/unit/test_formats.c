@@ -235,9 +235,28 @@ static void fuzz_findings(void)
     value_free(&out);
 }
 
+/* A value whose buffer is lent (a slab's) never frees it, nor grows it in place. */
+static void lent_buffers(void)
+{
+    char slab[16] = "untouched";
+    value v = {.buf = slab, .cap = sizeof slab, .lent = 1};
+    ok(value_copy(&v, &(value){.type = T_STRING, .ptr = "short", .len = 5}) == CH_OK &&
+           v.buf == slab && strcmp(v.ptr, "short") == 0,
+       "a value that fits is copied into the lent buffer");
+    ok(value_set_bytes(&v, T_STRING, "longer than sixteen bytes", 25) == CH_OK && v.buf != slab &&
+           !v.lent && strcmp(v.ptr, "longer than sixteen bytes") == 0,
+       "a longer one gets a buffer of its own");
+    ok(strcmp(slab, "short") == 0, "the lent buffer is left as it was");
+    value_free(&v); /* frees its own buffer: a leak or a bad free here fails under the sanitizers */
+    v = (value){.buf = slab, .cap = sizeof slab, .lent = 1};
+    value_free(&v); /* the lent one is never freed */
+    ok(v.buf == NULL && v.cap == 0 && !v.lent, "freeing a value with a lent buffer forgets it");
+}
+
 int main(void)
 {
     dates();
+    lent_buffers();
     canonical_times();
     decimals();
     text();
