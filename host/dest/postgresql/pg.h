@@ -90,7 +90,7 @@ typedef struct pg_table {
 typedef enum {
     PG_STEP_SQL,     /* sql, expecting success */
     PG_STEP_COPY,    /* sql is COPY ... FROM STDIN; rows are sent */
-    PG_STEP_CHANGES, /* sql is the changes' UPDATE returning the found counts; then names */
+    PG_STEP_CHANGES, /* copy_sql sends the changes, sql applies them; then the missing ones */
     PG_STEP_STATE,   /* sql with the five params, changing one row; else ERR_BUSY */
     PG_STEP_COMMIT   /* COMMIT, which must really commit */
 } pg_step_kind;
@@ -98,16 +98,20 @@ typedef enum {
 typedef struct pg_step {
     pg_step_kind kind;
     char *sql;
-    const char *what;  /* names the step in an error */
-    pg_rows rows;      /* COPY: the rows, the plan's own */
-    int changes;       /* COPY: rows are changes, with their mask and counts */
-    long want[2];      /* CHANGES: operations per kind (DEST_UPDATE, DEST_DELETE) */
-    char *name_sql[2]; /* CHANGES: the query naming a kind's first missing rows */
-    PGresult *named[2];
-    long missing[2];
-    table_def *t;    /* CHANGES: read only when the plan lands, on the driving thread */
-    char *params[5]; /* STATE: connector, state, synced, the next generation, this one's */
-    char *busy;      /* STATE: the refusal's text, up to the generations */
+    const char *what; /* names the step in an error */
+    pg_rows rows;     /* COPY, CHANGES: the rows, the plan's own */
+    char *copy_sql;   /* CHANGES: the COPY sending the changes into their staging table */
+    char *send;       /* CHANGES: per field of a change, 1 when its COPY line carries it */
+    int send_deleted; /* CHANGES: the lines carry the soft-delete flag */
+    int send_mask;    /* CHANGES: and the mask */
+    pg_row **order;   /* CHANGES: the changes as sent: a change's ordinal is its index */
+    size_t norder;
+    char *name_sql[2]; /* CHANGES: [0] the query naming the changes that found no row */
+    PGresult *named;   /* CHANGES: its answer: ordinals and keys */
+    long missing[2];   /* CHANGES: operations per kind (DEST_UPDATE, DEST_DELETE) that found none */
+    table_def *t;      /* CHANGES: read only when the plan lands, on the driving thread */
+    char *params[5];   /* STATE: connector, state, synced, the next generation, this one's */
+    char *busy;        /* STATE: the refusal's text, up to the generations */
 } pg_step;
 
 typedef struct pg_dest pg_dest;

@@ -60,11 +60,8 @@ static void change_name(pg_sql *b, const pg_table *pt)
  * The changes' own columns, after the table's: names no normalised column
  * can have (they hold '-' and a space), so they never collide.
  */
-#define CHANGE_MASK         "\"connector-host mask\""
-#define CHANGE_UPDATES      "\"connector-host updates\""
-#define CHANGE_DELETES      "\"connector-host deletes\""
-#define CHANGE_FIRST_UPDATE "\"connector-host first update\""
-#define CHANGE_FIRST_DELETE "\"connector-host first delete\""
+#define CHANGE_MASK "\"connector-host mask\""
+#define CHANGE_ORD  "\"connector-host ord\""
 
 /* The columns of the pending rows: the table's first ncols columns, the id, synced. */
 static void stage_columns(pg_sql *b, const table_def *t, size_t ncols)
@@ -201,40 +198,30 @@ static pg_rows *map_of(pg_table *pt, const pg_row *row)
     return row->mask ? &pt->changes : &pt->pending;
 }
 
-/*
- * Appends the step sending waiting rows with COPY into their staging table:
- * the pending rows, or (changes set) the changes, which carry their mask and
- * counts too. The rows become the plan's.
- */
-static int plan_copy(pg_table *pt, int changes, pg_plan *p, ch_error *err)
+/* Appends the step sending the pending rows with COPY into their staging table; they become the
+   plan's. */
+static int plan_copy(pg_table *pt, pg_plan *p, ch_error *err)
 {
-    pg_rows *rows = changes ? &pt->changes : &pt->pending;
     pg_sql b = {0};
     pg_step *st;
     pg_sql_add(&b, "COPY ");
-    (changes ? change_name : stage_name)(&b, pt);
+    stage_name(&b, pt);
     pg_sql_add(&b, " (");
     stage_columns(&b, pt->def, pt->stage_ncols);
-    if (changes)
-        pg_sql_add(&b, ", " CHANGE_MASK ", " CHANGE_UPDATES ", " CHANGE_DELETES
-                       ", " CHANGE_FIRST_UPDATE ", " CHANGE_FIRST_DELETE);
     pg_sql_add(&b, ") FROM STDIN");
-    st = pg_plan_add(p, PG_STEP_COPY, &b,
-                     changes ? "update or delete (COPY into the staging table)"
-                             : "upsert (COPY into the staging table)");
+    st = pg_plan_add(p, PG_STEP_COPY, &b, "upsert (COPY into the staging table)");
     if (st == NULL)
         return err_set(err, "out of memory");
-    st->changes = changes;
-    st->rows = *rows; /* taken whole: the map starts again empty, as large as it was */
-    memset(rows, 0, sizeof *rows);
-    rows->hint = st->rows.nbuckets;
+    st->rows = pt->pending; /* taken whole: the map starts again empty, as large as it was */
+    memset(&pt->pending, 0, sizeof pt->pending);
+    pt->pending.hint = st->rows.nbuckets;
     return CH_OK;
 }
 
 /*
  * The changes' staging table: the key, the staged columns and the system
- * columns with the table's types, then the mask, the counts and the first
- * operations' numbers.
+ * columns with the table's types, then the mask and the change's ordinal in
+ * the plan (pg_step.order). A merge sends only the columns it needs into it.
  */
 static int plan_change_stage(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
 {
@@ -247,9 +234,7 @@ static int plan_change_stage(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err
     change_name(&b, pt);
     pg_sql_add(&b, " ON COMMIT DELETE ROWS AS SELECT ");
     stage_columns(&b, pt->def, pt->stage_ncols);
-    pg_sql_add(&b, ", ''::text AS " CHANGE_MASK ", 0::bigint AS " CHANGE_UPDATES
-                   ", 0::bigint AS " CHANGE_DELETES ", 0::bigint AS " CHANGE_FIRST_UPDATE
-                   ", 0::bigint AS " CHANGE_FIRST_DELETE " FROM ");
+    pg_sql_add(&b, ", ''::text AS " CHANGE_MASK ", 0::integer AS " CHANGE_ORD " FROM ");
     pg_sql_table(&b, d->schema, pt->def->dest_name);
     pg_sql_add(&b, " WITH NO DATA");
     pt->change_ncols = pt->stage_ncols;
@@ -257,19 +242,17 @@ static int plan_change_stage(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err
 }
 
 /*
- * The query naming the first changes of a kind (DEST_UPDATE, DEST_DELETE)
- * that found no row. It runs after the changes' UPDATE, before the staging
- * table is emptied, and only when some found no row: the keys the table
- * lacks now are the keys it lacked then, since an update never changes a key.
+ * The query naming the changes that found no row: their ordinals and keys,
+ * every one of them (the landing counts their operations and names the
+ * first). It runs after the changes' UPDATE, before the staging table is
+ * emptied, and only when some found no row: the keys the table lacks now are
+ * the keys it lacked then, since an update never changes a key.
  */
-static char *name_missing_sql(pg_dest *d, pg_table *pt, int kind)
+static char *name_missing_sql(pg_dest *d, pg_table *pt)
 {
-    const char *first = kind == DEST_UPDATE ? CHANGE_FIRST_UPDATE : CHANGE_FIRST_DELETE;
     table_def *t = pt->def;
-    char limit[32];
     pg_sql b = {0};
-    pg_sql_add(&b, "SELECT s.");
-    pg_sql_add(&b, first);
+    pg_sql_add(&b, "SELECT s." CHANGE_ORD);
     for (size_t k = 0; k < t->nkey; k++) {
         pg_sql_add(&b, ", s.");
         sql_ident(&b, t->cols[t->key[k]].dest_name);
@@ -277,9 +260,7 @@ static char *name_missing_sql(pg_dest *d, pg_table *pt, int kind)
     }
     pg_sql_add(&b, " FROM ");
     change_name(&b, pt);
-    pg_sql_add(&b, " AS s WHERE s.");
-    pg_sql_add(&b, first);
-    pg_sql_add(&b, " > 0 AND NOT EXISTS (SELECT 1 FROM ");
+    pg_sql_add(&b, " AS s WHERE NOT EXISTS (SELECT 1 FROM ");
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " AS t");
     for (size_t k = 0; k < t->nkey; k++) {
@@ -288,8 +269,7 @@ static char *name_missing_sql(pg_dest *d, pg_table *pt, int kind)
         pg_sql_add(&b, " = s.");
         sql_ident(&b, t->cols[t->key[k]].dest_name);
     }
-    snprintf(limit, sizeof limit, ") ORDER BY 1 LIMIT %d", DEST_REPORT_ROWS);
-    pg_sql_add(&b, limit);
+    pg_sql_add(&b, ")");
     if (b.oom) {
         free(b.s);
         return NULL;
@@ -298,13 +278,58 @@ static char *name_missing_sql(pg_dest *d, pg_table *pt, int kind)
 }
 
 /*
+ * Which of a change's fields its COPY line carries (st->send, one per field)
+ * and which extra columns, and the COPY statement. When every change of the
+ * merge gave the same columns (the usual batch: all of them updates of the
+ * same columns, or all deletes) the mask is left out, and so are the
+ * columns no update gave; when every change is a delete, or none is, the
+ * flag is too. The server then parses and stores a fraction of each row.
+ */
+static int plan_change_copy(pg_table *pt, pg_step *st, const char *mask, int deleted, ch_error *err)
+{
+    table_def *t = pt->def;
+    size_t nfields = pt->stage_ncols + 1; /* the columns, then synced */
+    pg_sql b = {0};
+    if ((st->send = malloc(nfields)) == NULL)
+        return err_set(err, "out of memory");
+    pg_sql_add(&b, "COPY ");
+    change_name(&b, pt);
+    pg_sql_add(&b, " (");
+    for (size_t i = 0; i < pt->stage_ncols; i++) {
+        st->send[i] = table_is_key(t, i) || mask == NULL || mask[i] == '1';
+        if (st->send[i]) {
+            sql_ident(&b, t->cols[i].dest_name);
+            pg_sql_add(&b, ", ");
+        }
+    }
+    st->send[nfields - 1] = 1;
+    pg_sql_add(&b, "\"" COL_SYNCED "\", ");
+    st->send_deleted = deleted < 0;
+    if (st->send_deleted)
+        pg_sql_add(&b, "\"" COL_DELETED "\", ");
+    st->send_mask = mask == NULL;
+    if (st->send_mask)
+        pg_sql_add(&b, CHANGE_MASK ", ");
+    pg_sql_add(&b, CHANGE_ORD ") FROM STDIN");
+    if (b.oom) {
+        free(b.s);
+        return err_set(err, "out of memory");
+    }
+    st->copy_sql = b.s;
+    return CH_OK;
+}
+
+/*
  * Applies the changes with one UPDATE ... FROM: each column takes the
- * change's value only where its mask says an update gave it (one statement
- * for every mix of columns). The rows it returns are the changes that found
- * their row; the others' operations are the warnings, named by the naming
- * queries (name_missing_sql). The staging table is emptied by plan_table's
- * next statement, in the same round trip as what the merge sends next, so
- * that the naming query can still read it.
+ * change's value where an update gave it. With a mask shared by every change
+ * (mask set) the statement sets just those columns; else each column's
+ * CASE reads the change's own mask (one statement for every mix of
+ * columns). deleted: 1 every change is a delete, 0 none is, -1 some are.
+ * The UPDATE's count of rows is the changes that found their row; when it
+ * falls short, the naming query (name_missing_sql) finds which did not. The
+ * staging table is emptied by plan_table's next statement, in the same
+ * round trip as what the merge sends next, so that the naming query can
+ * still read it.
  *
  * The staging table has no statistics, so the planner would hash the whole
  * table to join it: a merge would cost as much as the table is large. With
@@ -320,25 +345,40 @@ static int plan_changes(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
     table_def *t = pt->def;
     pg_sql b = {0};
     pg_step *st;
-    long want[2] = {0, 0};
+    const char *mask = NULL;
+    int deleted = -2, first = 1;
+    size_t n = 0;
     char num[32];
     if (pt->changes.count == 0)
         return CH_OK;
     for (size_t i = 0; i < pt->changes.nbuckets; i++)
         for (const pg_row *row = pt->changes.buckets[i]; row; row = row->next) {
-            want[DEST_UPDATE] += row->updates;
-            want[DEST_DELETE] += row->deletes;
+            if (first) {
+                mask = row->mask;
+                deleted = row->deleted;
+                first = 0;
+            } else {
+                if (mask != NULL && strcmp(mask, row->mask) != 0)
+                    mask = NULL;
+                if (deleted != row->deleted)
+                    deleted = -1;
+            }
         }
-    if (plan_change_stage(d, pt, p, err) != CH_OK || plan_copy(pt, 1, p, err) != CH_OK)
+    if (plan_change_stage(d, pt, p, err) != CH_OK)
         return CH_ERROR;
-    pg_sql_add(&b, "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "
-                   "WITH done AS (UPDATE ");
+    pg_sql_add(&b, "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; UPDATE ");
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " AS t SET ");
     for (size_t i = 0; i < pt->stage_ncols; i++) {
-        if (table_is_key(t, i))
+        if (table_is_key(t, i) || (mask != NULL && mask[i] != '1'))
             continue;
         sql_ident(&b, t->cols[i].dest_name);
+        if (mask != NULL) {
+            pg_sql_add(&b, " = s.");
+            sql_ident(&b, t->cols[i].dest_name);
+            pg_sql_add(&b, ", ");
+            continue;
+        }
         snprintf(num, sizeof num, "%zu", i + 1);
         pg_sql_add(&b, " = CASE WHEN substr(s." CHANGE_MASK ", ");
         pg_sql_add(&b, num);
@@ -349,9 +389,13 @@ static int plan_changes(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
         pg_sql_add(&b, " END, ");
     }
     /* an update leaves the soft-delete flag alone, as in SQLite: only a delete sets it */
-    pg_sql_add(&b, "\"" COL_SYNCED "\" = s.\"" COL_SYNCED "\", \"" COL_DELETED
-                   "\" = CASE WHEN s.\"" COL_DELETED "\" THEN true ELSE t.\"" COL_DELETED
-                   "\" END FROM (SELECT * FROM ");
+    pg_sql_add(&b, "\"" COL_SYNCED "\" = s.\"" COL_SYNCED "\"");
+    if (deleted == 1)
+        pg_sql_add(&b, ", \"" COL_DELETED "\" = true");
+    else if (deleted < 0)
+        pg_sql_add(&b, ", \"" COL_DELETED "\" = CASE WHEN s.\"" COL_DELETED
+                       "\" THEN true ELSE t.\"" COL_DELETED "\" END");
+    pg_sql_add(&b, " FROM (SELECT * FROM ");
     change_name(&b, pt);
     pg_sql_add(&b, " ORDER BY ");
     sql_key_list(&b, t);
@@ -362,17 +406,24 @@ static int plan_changes(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
         pg_sql_add(&b, " = s.");
         sql_ident(&b, t->cols[t->key[k]].dest_name);
     }
-    pg_sql_add(&b, " RETURNING s." CHANGE_UPDATES " AS u, s." CHANGE_DELETES
-                   " AS x) SELECT coalesce(sum(u), 0), coalesce(sum(x), 0) FROM done");
     st = pg_plan_add(p, PG_STEP_CHANGES, &b, "update or delete (merging the staged changes)");
     if (st == NULL)
         return err_set(err, "out of memory");
     st->t = t;
-    for (int kind = DEST_UPDATE; kind <= DEST_DELETE; kind++) {
-        st->want[kind] = want[kind];
-        if (want[kind] > 0 && (st->name_sql[kind] = name_missing_sql(d, pt, kind)) == NULL)
-            return err_set(err, "out of memory");
-    }
+    st->rows = pt->changes; /* taken whole, as plan_copy takes the pending rows */
+    memset(&pt->changes, 0, sizeof pt->changes);
+    pt->changes.hint = st->rows.nbuckets;
+    if (plan_change_copy(pt, st, mask, deleted, err) != CH_OK)
+        return CH_ERROR;
+    /* the ordinals the COPY sends, by which the naming query's answers find their change */
+    if ((st->order = malloc(st->rows.count * sizeof *st->order)) == NULL)
+        return err_set(err, "out of memory");
+    for (size_t i = 0; i < st->rows.nbuckets; i++)
+        for (pg_row *row = st->rows.buckets[i]; row; row = row->next)
+            st->order[n++] = row;
+    st->norder = n;
+    if ((st->name_sql[0] = name_missing_sql(d, pt)) == NULL)
+        return err_set(err, "out of memory");
     return CH_OK;
 }
 
@@ -405,7 +456,7 @@ static int plan_table(pg_dest *d, pg_table *pt, pg_plan *p, int last, ch_error *
     if (pt->pending.count == 0)
         return changed ? plan_sql(p, &b, "update or delete (merging the staged changes)", err)
                        : CH_OK;
-    if (plan_stage(d, pt, p, err) != CH_OK || plan_copy(pt, 0, p, err) != CH_OK) {
+    if (plan_stage(d, pt, p, err) != CH_OK || plan_copy(pt, p, err) != CH_OK) {
         free(b.s);
         return CH_ERROR;
     }
