@@ -32,6 +32,8 @@ void pg_sql_table(pg_sql *b, const char *nsp, const char *table);
  */
 typedef struct pg_row {
     struct pg_row *next;   /* in its hash bucket */
+    struct pg_row *after;  /* the row made after it (pg_rows.first), replaced or not */
+    int replaced;          /* a later row of the key took its place */
     char *key;             /* the key fields' COPY text, joined by tabs */
     size_t hash;           /* of key */
     int deleted;           /* deleted after its upsert, or by a change, before the merge */
@@ -46,6 +48,7 @@ typedef struct pg_row {
 typedef struct pg_rows {
     pg_row **buckets;
     size_t nbuckets, count;
+    pg_row *first, *last;    /* every row put, in the order put: read in their memory's order */
     size_t bytes;            /* about how much memory the rows hold, to bound it */
     size_t hint;             /* buckets to start with: as many as the last batch needed */
     struct pg_block *blocks; /* the memory of the rows and their texts */
@@ -63,6 +66,14 @@ pg_row *pg_row_new(pg_rows *m, const char *key, size_t nfields);
 size_t pg_key_hash(const char *key);
 /* The waiting row of the key, whose pg_key_hash is hash. */
 pg_row *pg_rows_find(const pg_rows *m, const char *key, size_t hash);
+/*
+ * The rows of the map in the order they were put, skipping replaced ones:
+ * for (r = pg_rows_first(m); r; r = pg_rows_next(r)). Walking the memory in
+ * order costs a fraction of walking the hash buckets, whose rows lie at
+ * random.
+ */
+pg_row *pg_rows_first(const pg_rows *m);
+pg_row *pg_rows_next(const pg_row *r);
 /* Adds the row (of m's memory), replacing the row of the same key. */
 int pg_rows_put(pg_rows *m, pg_row *row);
 void pg_rows_clear(pg_rows *m);
@@ -160,7 +171,10 @@ struct pg_dest {
     pg_table *tables;
     char *text; /* scratch for one value's text */
     size_t text_cap;
-    pg_sql key;      /* scratch for a row's key */
+    pg_sql key;             /* scratch for a row's key */
+    char synced_second[20]; /* the second of the last synced text read (pg_synced_text) */
+    char synced_digits[24]; /* and its seconds since 2000 in decimal */
+    size_t synced_ndigits;
     pg_plan *flight; /* the commit running on its own thread, or NULL */
     pthread_t flight_thread;
     /*
@@ -223,6 +237,15 @@ type_spec pg_type_parse(const char *text);
  * it; BINARY becomes \x hex. *out points at the text (which may be v's own).
  */
 int pg_value_text(const value *v, char **buf, size_t *cap, const char **out, ch_error *err);
+/*
+ * The microseconds since 2000-01-01T00:00:00Z of an operation's synced text
+ * (any UTC datetime the contract reads), in decimal into out, *len bytes and
+ * a NUL. The host's own form in the second of the last call costs a compare
+ * and two copies.
+ */
+int pg_synced_text(pg_dest *d, const char *synced, char out[24], size_t *len, ch_error *err);
+/* Writes v in decimal and a NUL into buf (21 bytes at least); returns the length. */
+size_t pg_int_text(long long v, char *buf);
 /* Reads a stored value's text output as a value of type (the stored column's type). */
 int pg_value_parse(const char *text, size_t len, col_type type, value *v, ch_error *err);
 

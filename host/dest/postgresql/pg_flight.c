@@ -193,18 +193,17 @@ static void put_long(copy_buf *b, long v)
 /* Appends one pending row's COPY line: its fields are COPY text already. */
 static int put_row(copy_buf *b, const pg_row *row)
 {
-    size_t need = 2;
-    for (size_t f = 0; f < row->nfields; f++)
-        need += (row->fields[f] ? strlen(row->fields[f]) : 2) + 1;
-    if (room(b, need) != CH_OK)
-        return CH_ERROR;
     for (size_t f = 0; f < row->nfields; f++) {
         const char *text = row->fields[f] ? row->fields[f] : "\\N";
         size_t n = strlen(text);
+        if (room(b, n + 1) != CH_OK)
+            return CH_ERROR;
         memcpy(b->s + b->len, text, n);
         b->len += n;
         b->s[b->len++] = '\t';
     }
+    if (room(b, 2) != CH_OK)
+        return CH_ERROR;
     b->s[b->len++] = row->deleted ? 't' : 'f';
     b->s[b->len++] = '\n';
     return CH_OK;
@@ -213,22 +212,20 @@ static int put_row(copy_buf *b, const pg_row *row)
 /* Appends a change's COPY line, ordinal ord: the fields and columns the step sends. */
 static int put_change(copy_buf *b, const pg_step *st, const pg_row *row, size_t ord)
 {
-    size_t need = 26 + (st->send_mask ? strlen(row->mask) + 1 : 0);
-    for (size_t f = 0; f < row->nfields; f++)
-        if (st->send[f])
-            need += (row->fields[f] ? strlen(row->fields[f]) : 2) + 1;
-    if (room(b, need) != CH_OK)
-        return CH_ERROR;
     for (size_t f = 0; f < row->nfields; f++) {
         const char *text = row->fields[f] ? row->fields[f] : "\\N";
         size_t n;
         if (!st->send[f])
             continue;
         n = strlen(text);
+        if (room(b, n + 1) != CH_OK)
+            return CH_ERROR;
         memcpy(b->s + b->len, text, n);
         b->len += n;
         b->s[b->len++] = '\t';
     }
+    if (room(b, 26 + (st->send_mask ? strlen(row->mask) + 1 : 0)) != CH_OK)
+        return CH_ERROR;
     if (st->send_deleted) {
         b->s[b->len++] = row->deleted ? 't' : 'f';
         b->s[b->len++] = '\t';
@@ -276,10 +273,9 @@ static int run_copy(pg_dest *d, pg_step *st, const char *sql, const char *what, 
             rc = put_change(&b, st, st->order[i], i) != CH_OK ? err_set(err, "out of memory")
                                                               : flush_copy(d, &b, 0, err);
     } else {
-        for (size_t i = 0; rc == CH_OK && i < st->rows.nbuckets; i++)
-            for (pg_row *row = st->rows.buckets[i]; rc == CH_OK && row; row = row->next)
-                rc = put_row(&b, row) != CH_OK ? err_set(err, "out of memory")
-                                               : flush_copy(d, &b, 0, err);
+        for (pg_row *row = pg_rows_first(&st->rows); rc == CH_OK && row; row = pg_rows_next(row))
+            rc = put_row(&b, row) != CH_OK ? err_set(err, "out of memory")
+                                           : flush_copy(d, &b, 0, err);
     }
     if (rc == CH_OK)
         rc = flush_copy(d, &b, 1, err);

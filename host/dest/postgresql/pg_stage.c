@@ -62,9 +62,24 @@ static void change_name(pg_sql *b, const pg_table *pt)
  */
 #define CHANGE_MASK "\"connector-host mask\""
 #define CHANGE_ORD  "\"connector-host ord\""
+/*
+ * Both staging tables carry _fivetran_synced as microseconds since
+ * 2000-01-01 UTC in a bigint of their own, which the server reads several
+ * times faster than a timestamp's text; the merge turns it back into the
+ * timestamp, exactly (pg_synced_text).
+ */
+#define STAGE_SYNCED "\"connector-host synced\""
+#define SYNCED_OF(s)                                                                               \
+    "(timestamptz '2000-01-01 00:00:00+00' + " s STAGE_SYNCED " * interval '1 microsecond')"
 
-/* The columns of the pending rows: the table's first ncols columns, the id, synced. */
-static void stage_columns(pg_sql *b, const table_def *t, size_t ncols)
+/* How stage_columns names the columns: the table's, the staging table's, or as read from it. */
+enum { COLS_TABLE, COLS_STAGED, COLS_READ };
+
+/*
+ * The columns of the pending rows: the table's first ncols columns, the id,
+ * synced, deleted; `as` (COLS_*) says how synced is named.
+ */
+static void stage_columns(pg_sql *b, const table_def *t, size_t ncols, int as)
 {
     for (size_t i = 0; i < ncols; i++) {
         sql_ident(b, t->cols[i].dest_name);
@@ -72,7 +87,10 @@ static void stage_columns(pg_sql *b, const table_def *t, size_t ncols)
     }
     if (t->nkey == 0)
         pg_sql_add(b, "\"" COL_ID "\", ");
-    pg_sql_add(b, "\"" COL_SYNCED "\", \"" COL_DELETED "\"");
+    pg_sql_add(b, as == COLS_TABLE    ? "\"" COL_SYNCED "\""
+                  : as == COLS_STAGED ? STAGE_SYNCED
+                                      : SYNCED_OF(""));
+    pg_sql_add(b, ", \"" COL_DELETED "\"");
 }
 
 /* Appends a step of b's SQL to p; CH_ERROR when out of memory (b is freed either way). */
@@ -91,7 +109,7 @@ static int plan_stage(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
     stage_name(&b, pt);
     pg_sql_add(&b, "; CREATE TEMP TABLE ");
     stage_name(&b, pt);
-    pg_sql_add(&b, " ON COMMIT DELETE ROWS AS SELECT * FROM ");
+    pg_sql_add(&b, " ON COMMIT DELETE ROWS AS SELECT *, 0::bigint AS " STAGE_SYNCED " FROM ");
     pg_sql_table(&b, d->schema, pt->def->dest_name);
     pg_sql_add(&b, " WITH NO DATA");
     pt->stage_ready = 1; /* a plan that fails ends in a rollback, which forgets it */
@@ -152,6 +170,19 @@ static int string_text(pg_dest *d, const table_def *t, const char *s, pg_rows *m
     return field_text(d, t, 0, &(value){.type = T_STRING, .ptr = s, .len = strlen(s)}, m, out, err);
 }
 
+/* The operation's synced time as the staging tables take it (STAGE_SYNCED), in m's memory. */
+static int synced_text(pg_dest *d, const char *synced, pg_rows *m, char **out, ch_error *err)
+{
+    char text[24];
+    size_t n;
+    if (pg_synced_text(d, synced, text, &n, err) != CH_OK)
+        return CH_ERROR;
+    if ((*out = pg_rows_text(m, text, n)) == NULL)
+        return err_set(err, "out of memory");
+    m->bytes += n;
+    return CH_OK;
+}
+
 /*
  * The key of a row as the pending rows are indexed: the key fields' COPY
  * text, tab-joined, in d's scratch (valid until the next call).
@@ -207,7 +238,7 @@ static int plan_copy(pg_table *pt, pg_plan *p, ch_error *err)
     pg_sql_add(&b, "COPY ");
     stage_name(&b, pt);
     pg_sql_add(&b, " (");
-    stage_columns(&b, pt->def, pt->stage_ncols);
+    stage_columns(&b, pt->def, pt->stage_ncols, COLS_STAGED);
     pg_sql_add(&b, ") FROM STDIN");
     st = pg_plan_add(p, PG_STEP_COPY, &b, "upsert (COPY into the staging table)");
     if (st == NULL)
@@ -233,8 +264,9 @@ static int plan_change_stage(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err
     pg_sql_add(&b, "; CREATE TEMP TABLE ");
     change_name(&b, pt);
     pg_sql_add(&b, " ON COMMIT DELETE ROWS AS SELECT ");
-    stage_columns(&b, pt->def, pt->stage_ncols);
-    pg_sql_add(&b, ", ''::text AS " CHANGE_MASK ", 0::integer AS " CHANGE_ORD " FROM ");
+    stage_columns(&b, pt->def, pt->stage_ncols, COLS_TABLE);
+    pg_sql_add(&b, ", 0::bigint AS " STAGE_SYNCED ", ''::text AS " CHANGE_MASK
+                   ", 0::integer AS " CHANGE_ORD " FROM ");
     pg_sql_table(&b, d->schema, pt->def->dest_name);
     pg_sql_add(&b, " WITH NO DATA");
     pt->change_ncols = pt->stage_ncols;
@@ -303,7 +335,7 @@ static int plan_change_copy(pg_table *pt, pg_step *st, const char *mask, int del
         }
     }
     st->send[nfields - 1] = 1;
-    pg_sql_add(&b, "\"" COL_SYNCED "\", ");
+    pg_sql_add(&b, STAGE_SYNCED ", ");
     st->send_deleted = deleted < 0;
     if (st->send_deleted)
         pg_sql_add(&b, "\"" COL_DELETED "\", ");
@@ -351,19 +383,18 @@ static int plan_changes(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
     char num[32];
     if (pt->changes.count == 0)
         return CH_OK;
-    for (size_t i = 0; i < pt->changes.nbuckets; i++)
-        for (const pg_row *row = pt->changes.buckets[i]; row; row = row->next) {
-            if (first) {
-                mask = row->mask;
-                deleted = row->deleted;
-                first = 0;
-            } else {
-                if (mask != NULL && strcmp(mask, row->mask) != 0)
-                    mask = NULL;
-                if (deleted != row->deleted)
-                    deleted = -1;
-            }
+    for (const pg_row *row = pg_rows_first(&pt->changes); row; row = pg_rows_next(row)) {
+        if (first) {
+            mask = row->mask;
+            deleted = row->deleted;
+            first = 0;
+        } else {
+            if (mask != NULL && strcmp(mask, row->mask) != 0)
+                mask = NULL;
+            if (deleted != row->deleted)
+                deleted = -1;
         }
+    }
     if (plan_change_stage(d, pt, p, err) != CH_OK)
         return CH_ERROR;
     pg_sql_add(&b, "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; UPDATE ");
@@ -389,7 +420,7 @@ static int plan_changes(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
         pg_sql_add(&b, " END, ");
     }
     /* an update leaves the soft-delete flag alone, as in SQLite: only a delete sets it */
-    pg_sql_add(&b, "\"" COL_SYNCED "\" = s.\"" COL_SYNCED "\"");
+    pg_sql_add(&b, "\"" COL_SYNCED "\" = " SYNCED_OF("s."));
     if (deleted == 1)
         pg_sql_add(&b, ", \"" COL_DELETED "\" = true");
     else if (deleted < 0)
@@ -418,9 +449,8 @@ static int plan_changes(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
     /* the ordinals the COPY sends, by which the naming query's answers find their change */
     if ((st->order = malloc(st->rows.count * sizeof *st->order)) == NULL)
         return err_set(err, "out of memory");
-    for (size_t i = 0; i < st->rows.nbuckets; i++)
-        for (pg_row *row = st->rows.buckets[i]; row; row = row->next)
-            st->order[n++] = row;
+    for (pg_row *row = pg_rows_first(&st->rows); row; row = pg_rows_next(row))
+        st->order[n++] = row;
     st->norder = n;
     if ((st->name_sql[0] = name_missing_sql(d, pt)) == NULL)
         return err_set(err, "out of memory");
@@ -463,9 +493,9 @@ static int plan_table(pg_dest *d, pg_table *pt, pg_plan *p, int last, ch_error *
     pg_sql_add(&b, "INSERT INTO ");
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " (");
-    stage_columns(&b, t, pt->stage_ncols);
+    stage_columns(&b, t, pt->stage_ncols, COLS_TABLE);
     pg_sql_add(&b, ") SELECT ");
-    stage_columns(&b, t, pt->stage_ncols);
+    stage_columns(&b, t, pt->stage_ncols, COLS_READ);
     pg_sql_add(&b, " FROM ");
     stage_name(&b, pt);
     pg_sql_add(&b, " ORDER BY ");
@@ -608,7 +638,7 @@ int pg_upsert(dest *base, table_def *t, const value *vals, const char *id, const
         if (field_text(d, t, i, &vals[i], m, &row->fields[i], err) != CH_OK)
             return CH_ERROR;
     }
-    if (string_text(d, t, synced, m, &row->fields[nfields - 1], err) != CH_OK ||
+    if (synced_text(d, synced, m, &row->fields[nfields - 1], err) != CH_OK ||
         (t->nkey == 0 && string_text(d, t, id, m, &row->fields[t->ncols], err) != CH_OK))
         return CH_ERROR;
     m->bytes += sizeof *row + nfields * sizeof row->fields[0] + strlen(row->key);
@@ -629,7 +659,7 @@ static int update_pending(pg_dest *d, table_def *t, pg_row *row, const value *va
         if (field_text(d, t, i, &vals[i], m, &row->fields[i], err) != CH_OK)
             return CH_ERROR;
     }
-    return string_text(d, t, synced, m, &row->fields[row->nfields - 1], err);
+    return synced_text(d, synced, m, &row->fields[row->nfields - 1], err);
 }
 
 /*
@@ -704,8 +734,7 @@ int pg_remove(dest *base, table_def *t, const value *vals, const char *synced, l
     if (waiting_row(d, t, vals, &pending, &change, err) != CH_OK)
         return CH_ERROR;
     row = pending ? pending : change;
-    if (string_text(d, t, synced, map_of(t->dest, row), &row->fields[row->nfields - 1], err) !=
-        CH_OK)
+    if (synced_text(d, synced, map_of(t->dest, row), &row->fields[row->nfields - 1], err) != CH_OK)
         return CH_ERROR;
     row->deleted = 1; /* soft delete: the row keeps its values */
     if (pending != NULL) {
