@@ -146,10 +146,12 @@ int pg_plan_land(pg_dest *d, pg_plan *p, ch_error *err);
 /* Builds, runs and lands a plan at once: CH_ERROR with its failure. */
 int pg_plan_now(pg_dest *d, pg_plan *p, ch_error *err);
 /*
- * Runs the plan (a commit's) on its own thread and returns; the plan is the
- * flight's. CH_ERROR only when it could not start; it then ran here.
+ * Runs the plan (a commit's) on the flight's thread and returns; the plan is
+ * the flight's. CH_ERROR only when it could not start; it then ran here.
  */
 int pg_flight_start(pg_dest *d, pg_plan *p, ch_error *err);
+/* Ends the flight's thread, once nothing is in flight (close). */
+void pg_flight_stop(pg_dest *d);
 /*
  * Waits for the commit in flight, if any, and lands it: CH_ERROR with its
  * failure when the server did not commit it. Everything that uses the
@@ -175,8 +177,12 @@ struct pg_dest {
     char synced_second[20]; /* the second of the last synced text read (pg_synced_text) */
     char synced_digits[24]; /* and its seconds since 2000 in decimal */
     size_t synced_ndigits;
-    pg_plan *flight; /* the commit running on its own thread, or NULL */
+    pg_plan *flight; /* the commit posted to the flight's thread, or NULL */
     pthread_t flight_thread;
+    int flight_started; /* the thread runs, waiting on flight_wake under flight_lock */
+    pthread_mutex_t flight_lock;
+    pthread_cond_t flight_wake;
+    int flight_posted, flight_finished, flight_quit; /* under flight_lock */
     /*
      * A flight that failed, whoever landed it: settle reports it until the
      * rollback, so that a commit is never taken for durable because another

@@ -535,6 +535,7 @@ static void close_dest(dest *base)
 {
     pg_dest *d = (pg_dest *)base;
     rollback(base);
+    pg_flight_stop(d);
     while (d->tables) {
         pg_table *next = d->tables->next;
         d->tables->def->dest = NULL;

@@ -435,40 +435,93 @@ int pg_plan_now(pg_dest *d, pg_plan *p, ch_error *err)
     return pg_plan_land(d, p, err);
 }
 
+/*
+ * The flight's thread: one per destination, started with the first commit
+ * and kept, running each plan posted to it. A thread woken from its wait
+ * gets a core at once; a new thread per commit queued behind the busy
+ * writer and connector for up to a scheduler slice, with the server idle.
+ */
 static void *fly(void *arg)
 {
     pg_dest *d = arg;
-    pg_plan_run(d, d->flight);
+    pthread_mutex_lock(&d->flight_lock);
+    for (;;) {
+        while (!d->flight_posted && !d->flight_quit)
+            pthread_cond_wait(&d->flight_wake, &d->flight_lock);
+        if (!d->flight_posted)
+            break; /* quit, with nothing posted */
+        d->flight_posted = 0;
+        pthread_mutex_unlock(&d->flight_lock);
+        pg_plan_run(d, d->flight);
+        pthread_mutex_lock(&d->flight_lock);
+        d->flight_finished = 1;
+        pthread_cond_broadcast(&d->flight_wake);
+    }
+    pthread_mutex_unlock(&d->flight_lock);
     return NULL;
 }
 
-int pg_flight_start(pg_dest *d, pg_plan *p, ch_error *err)
+/* Starts the flight's thread unless it runs; CH_ERROR when it cannot. */
+static int flight_thread(pg_dest *d)
 {
     sigset_t all, old;
-    pg_plan *flight = malloc(sizeof *flight);
     int rc;
-    if (flight == NULL) { /* run here instead: slower, not wrong */
-        int ok = pg_plan_now(d, p, err);
-        d->in_tx = ok == CH_OK ? 0 : 1;
-        return ok;
+    if (d->flight_started)
+        return CH_OK;
+    if (pthread_mutex_init(&d->flight_lock, NULL) != 0)
+        return CH_ERROR;
+    if (pthread_cond_init(&d->flight_wake, NULL) != 0) {
+        pthread_mutex_destroy(&d->flight_lock);
+        return CH_ERROR;
     }
-    *flight = *p;
-    memset(p, 0, sizeof *p);
-    d->flight = flight;
+    d->flight_posted = d->flight_quit = 0;
     /* the host's signals go to its own threads, never to this one */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     rc = pthread_create(&d->flight_thread, NULL, fly, d);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
-        d->flight = NULL;
-        rc = pg_plan_now(d, flight, err);
-        free(flight);
-        d->in_tx = rc == CH_OK ? 0 : 1;
-        return rc;
+        pthread_cond_destroy(&d->flight_wake);
+        pthread_mutex_destroy(&d->flight_lock);
+        return CH_ERROR;
     }
+    d->flight_started = 1;
+    return CH_OK;
+}
+
+int pg_flight_start(pg_dest *d, pg_plan *p, ch_error *err)
+{
+    pg_plan *flight = malloc(sizeof *flight);
+    if (flight == NULL || flight_thread(d) != CH_OK) { /* run here instead: slower, not wrong */
+        int ok = pg_plan_now(d, p, err);
+        free(flight);
+        d->in_tx = ok == CH_OK ? 0 : 1;
+        return ok;
+    }
+    *flight = *p;
+    memset(p, 0, sizeof *p);
+    pthread_mutex_lock(&d->flight_lock);
+    d->flight = flight;
+    d->flight_posted = 1;
+    d->flight_finished = 0;
+    pthread_cond_broadcast(&d->flight_wake);
+    pthread_mutex_unlock(&d->flight_lock);
     d->in_tx = 0; /* the transaction is the flight's: it ends in COMMIT, or fails */
     return CH_OK;
+}
+
+void pg_flight_stop(pg_dest *d)
+{
+    if (!d->flight_started)
+        return;
+    pthread_mutex_lock(&d->flight_lock);
+    d->flight_quit = 1;
+    pthread_cond_broadcast(&d->flight_wake);
+    pthread_mutex_unlock(&d->flight_lock);
+    pthread_join(d->flight_thread, NULL);
+    pthread_cond_destroy(&d->flight_wake);
+    pthread_mutex_destroy(&d->flight_lock);
+    d->flight_started = 0;
 }
 
 int pg_land(pg_dest *d, ch_error *err)
@@ -477,7 +530,10 @@ int pg_land(pg_dest *d, ch_error *err)
     int rc;
     if (p == NULL)
         return CH_OK;
-    pthread_join(d->flight_thread, NULL);
+    pthread_mutex_lock(&d->flight_lock);
+    while (!d->flight_finished)
+        pthread_cond_wait(&d->flight_wake, &d->flight_lock);
+    pthread_mutex_unlock(&d->flight_lock);
     d->flight = NULL;
     if (p->failed) {
         ch_error ignored;
