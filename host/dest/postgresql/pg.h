@@ -87,6 +87,10 @@ typedef struct pg_table {
     pg_rows pending;     /* upserted rows not yet merged, by key */
     pg_rows changes;     /* updates and deletes of other keys, not yet merged, by key */
     size_t stage_ncols;  /* columns of t the waiting rows carry: t may grow before the merge */
+    int stage_dirty;     /* the upserts' staging table holds an earlier merge's rows */
+    int change_dirty;    /* and the changes' */
+    size_t tx_rows;      /* rows merged in the open transaction so far */
+    size_t last_rows;    /* rows the last committed transaction merged */
     struct pg_table *next;
     table_def *def;
 } pg_table;
@@ -131,6 +135,7 @@ typedef struct pg_plan {
     pg_step *steps;
     size_t n, cap;
     int oom;
+    int early;             /* merges ahead of the checkpoint, in its transaction: no commit */
     int failed, committed; /* set by pg_plan_run */
     long long generation;  /* a commit's: the state row's once it committed */
     ch_error err;
@@ -150,6 +155,11 @@ int pg_plan_now(pg_dest *d, pg_plan *p, ch_error *err);
  * the flight's. CH_ERROR only when it could not start; it then ran here.
  */
 int pg_flight_start(pg_dest *d, pg_plan *p, ch_error *err);
+/*
+ * The same for merges ahead of the checkpoint (pg_stage.c), in the open
+ * transaction, which stays open; the next use of the connection lands them.
+ */
+int pg_flight_early(pg_dest *d, pg_plan *p, ch_error *err);
 /* Ends the flight's thread, once nothing is in flight (close). */
 void pg_flight_stop(pg_dest *d);
 /*
@@ -184,9 +194,10 @@ struct pg_dest {
     pthread_cond_t flight_wake;
     int flight_posted, flight_finished, flight_quit; /* under flight_lock */
     /*
-     * A flight that failed, whoever landed it: settle reports it until the
-     * rollback, so that a commit is never taken for durable because another
-     * call found out first.
+     * A flight that failed, whoever landed it, or an early merge that could
+     * not be planned: every later landing (and so settle, and every use of
+     * the connection) reports it until the rollback, so that a commit is
+     * never taken for durable because another call found out first.
      */
     int flight_failed;
     ch_error flight_err;
@@ -273,6 +284,12 @@ int pg_merge(pg_dest *d, table_def *t, ch_error *err);
 int pg_plan_merge(pg_dest *d, pg_table *pt, pg_plan *p, int last, ch_error *err);
 /* Reports the changes of a plan's CHANGES step that found no row (pg_plan_land). */
 int pg_report_missing(pg_dest *d, pg_step *st, ch_error *err);
+/*
+ * Starts an early merge of a table's waiting rows when the connection is
+ * idle and they are many enough (the writer is idle: settle). A failure
+ * fails every later use of the connection until the rollback (flight_failed).
+ */
+void pg_early(pg_dest *d);
 /* dest_ops.flush: merges every table's waiting rows, without committing. */
 int pg_flush(dest *base, ch_error *err);
 /* Forgets the staging table and statements of t after its columns changed. */

@@ -489,15 +489,17 @@ static int flight_thread(pg_dest *d)
     return CH_OK;
 }
 
-int pg_flight_start(pg_dest *d, pg_plan *p, ch_error *err)
+/* Posts p to the flight's thread; early: merges ahead of a checkpoint, in its transaction. */
+static int post(pg_dest *d, pg_plan *p, int early, ch_error *err)
 {
     pg_plan *flight = malloc(sizeof *flight);
     if (flight == NULL || flight_thread(d) != CH_OK) { /* run here instead: slower, not wrong */
         int ok = pg_plan_now(d, p, err);
         free(flight);
-        d->in_tx = ok == CH_OK ? 0 : 1;
+        d->in_tx = ok == CH_OK && !early ? 0 : 1;
         return ok;
     }
+    p->early = early;
     *flight = *p;
     memset(p, 0, sizeof *p);
     pthread_mutex_lock(&d->flight_lock);
@@ -506,8 +508,19 @@ int pg_flight_start(pg_dest *d, pg_plan *p, ch_error *err)
     d->flight_finished = 0;
     pthread_cond_broadcast(&d->flight_wake);
     pthread_mutex_unlock(&d->flight_lock);
-    d->in_tx = 0; /* the transaction is the flight's: it ends in COMMIT, or fails */
+    /* a commit's transaction is the flight's: it ends in COMMIT, or fails */
+    d->in_tx = early;
     return CH_OK;
+}
+
+int pg_flight_start(pg_dest *d, pg_plan *p, ch_error *err)
+{
+    return post(d, p, 0, err);
+}
+
+int pg_flight_early(pg_dest *d, pg_plan *p, ch_error *err)
+{
+    return post(d, p, 1, err);
 }
 
 void pg_flight_stop(pg_dest *d)
@@ -528,6 +541,10 @@ int pg_land(pg_dest *d, ch_error *err)
 {
     pg_plan *p = d->flight;
     int rc;
+    if (p == NULL && d->flight_failed) { /* landed by another call, which failed with it */
+        *err = d->flight_err;
+        return CH_ERROR;
+    }
     if (p == NULL)
         return CH_OK;
     pthread_mutex_lock(&d->flight_lock);
@@ -538,7 +555,8 @@ int pg_land(pg_dest *d, ch_error *err)
     if (p->failed) {
         ch_error ignored;
         *err = p->err;
-        err_prefix(err, "the previous checkpoint's commit, still in flight, failed");
+        err_prefix(err, p->early ? "merging the rows of this checkpoint ahead of it failed"
+                                 : "the previous checkpoint's commit, still in flight, failed");
         d->flight_failed = 1;
         d->flight_err = *err;
         d->in_tx = 1; /* whatever the server holds of it, the rollback ends */

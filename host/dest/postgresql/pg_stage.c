@@ -40,6 +40,13 @@
 
 #define PENDING_ROWS_MAX  50000
 #define PENDING_BYTES_MAX (32u << 20)
+/*
+ * An early merge (see early()) takes at least this many rows, and an eighth
+ * of what the table's last checkpoint merged: fewer would cost more in
+ * statements than they save.
+ */
+#define EARLY_ROWS_MIN 1000
+#define EARLY_SHARE    8
 
 static void stage_name(pg_sql *b, const pg_table *pt)
 {
@@ -113,6 +120,7 @@ static int plan_stage(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
     pg_sql_table(&b, d->schema, pt->def->dest_name);
     pg_sql_add(&b, " WITH NO DATA");
     pt->stage_ready = 1; /* a plan that fails ends in a rollback, which forgets it */
+    pt->stage_dirty = 0;
     return plan_sql(p, &b, "creating a staging table", err);
 }
 
@@ -270,7 +278,25 @@ static int plan_change_stage(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err
     pg_sql_table(&b, d->schema, pt->def->dest_name);
     pg_sql_add(&b, " WITH NO DATA");
     pt->change_ncols = pt->stage_ncols;
+    pt->change_dirty = 0;
     return plan_sql(p, &b, "creating a staging table", err);
+}
+
+/*
+ * A staging table (changes set: the changes') that still holds the rows of
+ * an earlier merge in this transaction is emptied before it takes new ones.
+ * Only then: a merge leaves its rows (a merge that is its transaction's last
+ * is emptied by the commit, ON COMMIT DELETE ROWS, and an early merge is
+ * mostly followed by no other), so the DELETE is paid only when needed.
+ */
+static int plan_empty(pg_table *pt, int changes, pg_plan *p, ch_error *err)
+{
+    pg_sql b = {0};
+    if (!(changes ? pt->change_dirty : pt->stage_dirty))
+        return CH_OK;
+    pg_sql_add(&b, "DELETE FROM ");
+    (changes ? change_name : stage_name)(&b, pt);
+    return plan_sql(p, &b, "emptying a staging table", err);
 }
 
 /*
@@ -395,7 +421,7 @@ static int plan_changes(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
                 deleted = -1;
         }
     }
-    if (plan_change_stage(d, pt, p, err) != CH_OK)
+    if (plan_change_stage(d, pt, p, err) != CH_OK || plan_empty(pt, 1, p, err) != CH_OK)
         return CH_ERROR;
     pg_sql_add(&b, "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; UPDATE ");
     pg_sql_table(&b, d->schema, t->dest_name);
@@ -471,25 +497,33 @@ static int plan_table(pg_dest *d, pg_table *pt, pg_plan *p, int last, ch_error *
     table_def *t = pt->def;
     pg_sql b = {0};
     int changed = pt->changes.count > 0;
+    pt->tx_rows += pt->pending.count + pt->changes.count;
+    if (last) {
+        pt->last_rows = pt->tx_rows;
+        pt->tx_rows = 0;
+    }
     if (plan_changes(d, pt, p, err) != CH_OK)
         return CH_ERROR;
     if (changed) {
-        /* the changes' staging table emptied and the joins plan_changes turned off back on, in
-           the round trip that merges the upserted rows when there are any */
-        if (!last) {
-            pg_sql_add(&b, "DELETE FROM ");
-            change_name(&b, pt);
-            pg_sql_add(&b, "; ");
-        }
+        /* the joins plan_changes turned off back on, in the round trip that merges the upserted
+           rows when there are any */
         pg_sql_add(&b, "RESET enable_hashjoin; RESET enable_mergejoin; ");
     }
-    if (pt->pending.count == 0)
+    /* the commit empties both staging tables */
+    if (changed || last)
+        pt->change_dirty = !last;
+    if (pt->pending.count == 0) {
+        if (last)
+            pt->stage_dirty = 0;
         return changed ? plan_sql(p, &b, "update or delete (merging the staged changes)", err)
                        : CH_OK;
-    if (plan_stage(d, pt, p, err) != CH_OK || plan_copy(pt, p, err) != CH_OK) {
+    }
+    if (plan_stage(d, pt, p, err) != CH_OK || plan_empty(pt, 0, p, err) != CH_OK ||
+        plan_copy(pt, p, err) != CH_OK) {
         free(b.s);
         return CH_ERROR;
     }
+    pt->stage_dirty = !last;
     pg_sql_add(&b, "INSERT INTO ");
     pg_sql_table(&b, d->schema, t->dest_name);
     pg_sql_add(&b, " (");
@@ -513,10 +547,6 @@ static int plan_table(pg_dest *d, pg_table *pt, pg_plan *p, int last, ch_error *
     }
     pg_sql_add(&b, "\"" COL_SYNCED "\" = excluded.\"" COL_SYNCED "\", \"" COL_DELETED
                    "\" = excluded.\"" COL_DELETED "\"");
-    if (!last) {
-        pg_sql_add(&b, "; DELETE FROM ");
-        stage_name(&b, pt);
-    }
     return plan_sql(p, &b, "upsert (merging the staged rows)", err);
 }
 
@@ -585,6 +615,7 @@ void pg_stage_reset(pg_dest *d)
     for (pg_table *pt = d->tables; pt; pt = pt->next) {
         pg_rows_clear(&pt->pending);
         pg_rows_clear(&pt->changes);
+        pt->tx_rows = 0;
         pt->stage_ready = 0;
         pt->change_ncols = 0;
     }
@@ -604,13 +635,56 @@ static int fit_stage(pg_dest *d, pg_table *pt, ch_error *err)
     return CH_OK;
 }
 
-/* Merges the table once its waiting rows reach the bound on memory. */
+/*
+ * Merges the table's waiting rows on the flight's thread, in the open
+ * transaction, when the connection is idle (no commit or merge in flight)
+ * and they are many enough: the server then works on part of a checkpoint's
+ * rows while the rest are folded, and while the host records the last
+ * commit (its state files), instead of waiting for the whole checkpoint.
+ * The rest merge at the checkpoint, after these, so every key's operations
+ * still apply in their order (as after a merge at the bound on memory).
+ */
+static int early(pg_dest *d, pg_table *pt, ch_error *err)
+{
+    size_t waiting = pt->pending.count + pt->changes.count;
+    pg_plan p = {0};
+    pg_sql b = {0};
+    ch_error ignored;
+    if (d->flight != NULL || d->flight_failed || !d->schema_ok || waiting < EARLY_ROWS_MIN ||
+        waiting < pt->last_rows / EARLY_SHARE)
+        return CH_OK;
+    if (!d->in_tx) { /* BEGIN goes with the merge, as with a commit's */
+        pg_sql_add(&b, "BEGIN");
+        pg_plan_add(&p, PG_STEP_SQL, &b, "starting a transaction");
+    }
+    if (pg_plan_merge(d, pt, &p, 0, err) != CH_OK || p.oom) {
+        pg_plan_land(d, &p, &ignored);
+        d->in_tx = 1; /* the rows were handed to the plan: only a rollback ends this transaction */
+        return p.oom ? err_set(err, "out of memory") : CH_ERROR;
+    }
+    return pg_flight_early(d, &p, err);
+}
+
+void pg_early(pg_dest *d)
+{
+    for (pg_table *pt = d->tables; pt && d->flight == NULL && !d->flight_failed; pt = pt->next)
+        if (early(d, pt, &d->flight_err) != CH_OK) {
+            /* rows were handed over: the transaction can only fail now */
+            err_prefix(&d->flight_err, "merging the rows of this checkpoint ahead of it failed");
+            d->flight_failed = 1;
+        }
+}
+
+/*
+ * Merges the table once its waiting rows reach the bound on memory; starts
+ * an early merge when they are fewer but the connection is idle.
+ */
 static int bound(pg_dest *d, pg_table *pt, ch_error *err)
 {
     if (pt->pending.count + pt->changes.count >= PENDING_ROWS_MAX ||
         pt->pending.bytes + pt->changes.bytes >= PENDING_BYTES_MAX)
         return merge_table(d, pt, err);
-    return CH_OK;
+    return early(d, pt, err);
 }
 
 int pg_upsert(dest *base, table_def *t, const value *vals, const char *id, const char *synced,
