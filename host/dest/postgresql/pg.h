@@ -136,6 +136,8 @@ typedef struct pg_plan {
     size_t n, cap;
     int oom;
     int early;             /* merges ahead of the checkpoint, in its transaction: no commit */
+    struct pg_plan *next;  /* the plan posted after it */
+    int done;              /* run (under flight_lock) */
     int failed, committed; /* set by pg_plan_run */
     long long generation;  /* a commit's: the state row's once it committed */
     ch_error err;
@@ -160,11 +162,16 @@ int pg_flight_start(pg_dest *d, pg_plan *p, ch_error *err);
  * transaction, which stays open; the next use of the connection lands them.
  */
 int pg_flight_early(pg_dest *d, pg_plan *p, ch_error *err);
+/*
+ * True when what is in flight is an early merge, after the last commit,
+ * which was landed: a commit may queue behind it.
+ */
+int pg_flight_behind_early(const pg_dest *d);
 /* Ends the flight's thread, once nothing is in flight (close). */
 void pg_flight_stop(pg_dest *d);
 /*
- * Waits for the commit in flight, if any, and lands it: CH_ERROR with its
- * failure when the server did not commit it. Everything that uses the
+ * Waits for the plans in flight, if any, and lands them: CH_ERROR with the
+ * first failure (when the server did not commit). Everything that uses the
  * connection calls it first.
  */
 int pg_land(pg_dest *d, ch_error *err);
@@ -187,12 +194,14 @@ struct pg_dest {
     char synced_second[20]; /* the second of the last synced text read (pg_synced_text) */
     char synced_digits[24]; /* and its seconds since 2000 in decimal */
     size_t synced_ndigits;
-    pg_plan *flight; /* the commit posted to the flight's thread, or NULL */
+    pg_plan *flight; /* the plans posted to the flight's thread, oldest first, or NULL */
+    pg_plan *flight_last;
     pthread_t flight_thread;
     int flight_started; /* the thread runs, waiting on flight_wake under flight_lock */
     pthread_mutex_t flight_lock;
     pthread_cond_t flight_wake;
-    int flight_posted, flight_finished, flight_quit; /* under flight_lock */
+    pg_plan *flight_next;           /* under flight_lock: the next plan to run */
+    int flight_broken, flight_quit; /* under flight_lock: a plan failed; the thread is to end */
     /*
      * A flight that failed, whoever landed it, or an early merge that could
      * not be planned: every later landing (and so settle, and every use of

@@ -437,24 +437,36 @@ int pg_plan_now(pg_dest *d, pg_plan *p, ch_error *err)
 
 /*
  * The flight's thread: one per destination, started with the first commit
- * and kept, running each plan posted to it. A thread woken from its wait
- * gets a core at once; a new thread per commit queued behind the busy
- * writer and connector for up to a scheduler slice, with the server idle.
+ * and kept, running the plans posted to it in order (an early merge, then
+ * the commit queued behind it). A thread woken from its wait gets a core at
+ * once; a new thread per commit queued behind the busy writer and connector
+ * for up to a scheduler slice, with the server idle. After a plan fails, the
+ * ones queued behind it, of the same transaction, are not run.
  */
 static void *fly(void *arg)
 {
     pg_dest *d = arg;
     pthread_mutex_lock(&d->flight_lock);
     for (;;) {
-        while (!d->flight_posted && !d->flight_quit)
+        pg_plan *p;
+        int broken;
+        while (d->flight_next == NULL && !d->flight_quit)
             pthread_cond_wait(&d->flight_wake, &d->flight_lock);
-        if (!d->flight_posted)
+        if ((p = d->flight_next) == NULL)
             break; /* quit, with nothing posted */
-        d->flight_posted = 0;
+        broken = d->flight_broken;
         pthread_mutex_unlock(&d->flight_lock);
-        pg_plan_run(d, d->flight);
+        if (broken) {
+            p->failed = 1;
+            err_set(&p->err, "not run: an earlier merge of its transaction failed");
+        } else {
+            pg_plan_run(d, p);
+        }
         pthread_mutex_lock(&d->flight_lock);
-        d->flight_finished = 1;
+        if (p->failed)
+            d->flight_broken = 1;
+        p->done = 1;
+        d->flight_next = p->next;
         pthread_cond_broadcast(&d->flight_wake);
     }
     pthread_mutex_unlock(&d->flight_lock);
@@ -474,7 +486,8 @@ static int flight_thread(pg_dest *d)
         pthread_mutex_destroy(&d->flight_lock);
         return CH_ERROR;
     }
-    d->flight_posted = d->flight_quit = 0;
+    d->flight_next = NULL;
+    d->flight_broken = d->flight_quit = 0;
     /* the host's signals go to its own threads, never to this one */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -489,12 +502,20 @@ static int flight_thread(pg_dest *d)
     return CH_OK;
 }
 
-/* Posts p to the flight's thread; early: merges ahead of a checkpoint, in its transaction. */
+/*
+ * Posts p to the flight's thread, behind what is in flight; early: merges
+ * ahead of a checkpoint, in its transaction.
+ */
 static int post(pg_dest *d, pg_plan *p, int early, ch_error *err)
 {
     pg_plan *flight = malloc(sizeof *flight);
     if (flight == NULL || flight_thread(d) != CH_OK) { /* run here instead: slower, not wrong */
-        int ok = pg_plan_now(d, p, err);
+        ch_error ignored;
+        int ok = pg_land(d, err); /* what is in flight first: one statement at a time */
+        if (ok == CH_OK)
+            ok = pg_plan_now(d, p, err);
+        else
+            pg_plan_land(d, p, &ignored);
         free(flight);
         d->in_tx = ok == CH_OK && !early ? 0 : 1;
         return ok;
@@ -502,15 +523,26 @@ static int post(pg_dest *d, pg_plan *p, int early, ch_error *err)
     p->early = early;
     *flight = *p;
     memset(p, 0, sizeof *p);
+    flight->next = NULL;
+    flight->done = 0;
     pthread_mutex_lock(&d->flight_lock);
-    d->flight = flight;
-    d->flight_posted = 1;
-    d->flight_finished = 0;
+    if (d->flight_last)
+        d->flight_last->next = flight;
+    else
+        d->flight = flight;
+    d->flight_last = flight;
+    if (d->flight_next == NULL)
+        d->flight_next = flight;
     pthread_cond_broadcast(&d->flight_wake);
     pthread_mutex_unlock(&d->flight_lock);
     /* a commit's transaction is the flight's: it ends in COMMIT, or fails */
     d->in_tx = early;
     return CH_OK;
+}
+
+int pg_flight_behind_early(const pg_dest *d)
+{
+    return d->flight != NULL && d->flight_last->early && !d->flight_failed;
 }
 
 int pg_flight_start(pg_dest *d, pg_plan *p, ch_error *err)
@@ -539,8 +571,8 @@ void pg_flight_stop(pg_dest *d)
 
 int pg_land(pg_dest *d, ch_error *err)
 {
-    pg_plan *p = d->flight;
-    int rc;
+    pg_plan *p = d->flight, *next;
+    int rc = CH_OK;
     if (p == NULL && d->flight_failed) { /* landed by another call, which failed with it */
         *err = d->flight_err;
         return CH_ERROR;
@@ -548,27 +580,32 @@ int pg_land(pg_dest *d, ch_error *err)
     if (p == NULL)
         return CH_OK;
     pthread_mutex_lock(&d->flight_lock);
-    while (!d->flight_finished)
+    while (!d->flight_last->done) /* the plans run in order: the last is the last done */
         pthread_cond_wait(&d->flight_wake, &d->flight_lock);
+    d->flight_broken = 0;
     pthread_mutex_unlock(&d->flight_lock);
-    d->flight = NULL;
-    if (p->failed) {
+    d->flight = d->flight_last = NULL;
+    for (; p; p = next) {
         ch_error ignored;
-        *err = p->err;
-        err_prefix(err, p->early ? "merging the rows of this checkpoint ahead of it failed"
-                                 : "the previous checkpoint's commit, still in flight, failed");
-        d->flight_failed = 1;
-        d->flight_err = *err;
-        d->in_tx = 1; /* whatever the server holds of it, the rollback ends */
-        pg_plan_land(d, p, &ignored);
+        next = p->next;
+        if (p->failed && rc == CH_OK) {
+            *err = p->err;
+            err_prefix(err, p->early ? "merging the rows of this checkpoint ahead of it failed"
+                                     : "the previous checkpoint's commit, still in flight, failed");
+            d->flight_failed = 1;
+            d->flight_err = *err;
+            d->in_tx = 1; /* whatever the server holds of it, the rollback ends */
+            rc = CH_ERROR;
+        }
+        if (!p->failed && p->committed) {
+            d->schema_ok = d->state_table_ok = d->state_generation_ok = 1;
+            d->generation = p->generation; /* the state row's now */
+        }
+        if (rc == CH_OK)
+            rc = pg_plan_land(d, p, err);
+        else
+            pg_plan_land(d, p, &ignored);
         free(p);
-        return CH_ERROR;
     }
-    if (p->committed) {
-        d->schema_ok = d->state_table_ok = d->state_generation_ok = 1;
-        d->generation = p->generation; /* the state row's now */
-    }
-    rc = pg_plan_land(d, p, err);
-    free(p);
     return rc;
 }
