@@ -15,18 +15,19 @@
  * ... ON CONFLICT DO UPDATE. That keeps the order of operations on every
  * key: a change of a key only waits while the key has no upserted row, so
  * every change of a key came before its waiting upsert, which replaces the
- * whole row anyway. The UPDATE counts the changes that found no row; they
- * are reported through dest.missing, so the warnings stay exact, and the
- * first of them named by their operation's number and key.
+ * whole row anyway. The changes that found no row (fewer rows updated than
+ * changes staged) are reported through dest.missing, so the warnings stay
+ * exact, and the first of them named by their operation's number and key.
  *
  * Before a truncate of the table, a schema change of it, and a commit, it
  * merges. Memory is bounded: past PENDING_ROWS_MAX rows or PENDING_BYTES_MAX
- * (upserted rows and changes together), a table merges.
+ * (upserted rows and changes together), a table merges. And when the
+ * connection is idle, enough waiting rows merge early (early()).
  *
  * A merge is a plan (pg_flight.c): its statements are built here, with the
- * waiting rows handed to it, and run in order. A commit's plan runs on its
- * own thread while the next operations are folded here, into maps of their
- * own.
+ * waiting rows handed to it, and run in order. A commit's plan, and an early
+ * merge, run on the flight's thread while the next operations are folded
+ * here, into maps of their own.
  *
  * No COPY stays open while the connector works: an open COPY is a running
  * statement, which statement_timeout would cancel during a connector's
@@ -489,8 +490,9 @@ static int plan_changes(pg_dest *d, pg_table *pt, pg_plan *p, ch_error *err)
  * (the index's, so that each index page takes its new keys in one go, where
  * hash order would touch them at random: 10 to 20% less time). The staging
  * tables empty themselves at commit (ON COMMIT DELETE ROWS, which cuts the
- * files short in place, cheaper than DELETE and TRUNCATE); a merge that is
- * not its transaction's last (`last` unset) empties them with DELETE.
+ * files short in place, cheaper than DELETE and TRUNCATE); after a merge
+ * that is not its transaction's last (`last` unset) they are emptied with
+ * DELETE when a later merge of the transaction uses them (plan_empty).
  */
 static int plan_table(pg_dest *d, pg_table *pt, pg_plan *p, int last, ch_error *err)
 {
