@@ -9,6 +9,7 @@
 # BENCH_MEMORY  N of one more host run, for peak memory only (default 10000000; 0 skips)
 # BENCH_WORK    per-row work of a connector run with and without the writer thread (default
 #               1500 mixing rounds; 0 skips)
+# BENCH_SQLITE  0 skips the SQLite rows (host, baseline and limit side by side)
 # BENCH_PYTHON  0 skips the Python row (the workload as a connector.py against bulk)
 # BENCH_CH      0 skips the ClickHouse row (bench/clickhouse.sh, which runs alone too)
 # BENCH_PG      0 skips the PostgreSQL row (default 1: run it when Debian's server binaries
@@ -51,49 +52,54 @@ same_table() { # WAREHOUSE OTHER_DB NAME
         exit 1
     }
 }
-printf '%-10s %11s %12s %12s %12s %9s %10s %11s %11s\n' N operations "host ops/s" "base ops/s" \
-    "limit ops/s" host/base host/limit "host RSS" "limit RSS"
-for n in $SIZES; do
-    ops=$((n + n / 2 + n / 3))
-    for f in host base limit; do : >"$DIR/$f.t"; : >"$DIR/$f.m"; done
-    i=0
-    while [ "$i" -lt "$REPEAT" ]; do
-        seed=$((12345 + i))
-        # a different program first on each repeat: none always runs on a warmer machine
-        case $((i % 3)) in 0) order="host base limit" ;; 1) order="base limit host" ;; *) order="limit host base" ;; esac
-        for who in $order; do
-            case $who in
-            host)
-                rm -rf "$DIR/w" && mkdir -p "$DIR/w"
-                printf '{"n":"%s","seed":"%s"}\n' "$n" "$seed" >"$DIR/w/configuration.json"
-                "$MEASURE" "$HOST" run bulk --plugin-dir "$PLUGINS" --working-dir "$DIR/w" \
-                    --log-level WARNING 2>"$DIR/host.err" | tail -n 1 >"$DIR/host.line" ||
-                    { cat "$DIR/host.err" >&2; exit 1; }
-                ;;
-            *)
-                rm -f "$DIR/$who.db" "$DIR/$who.db-wal" "$DIR/$who.db-shm"
-                "$MEASURE" "$BUILD_TOP/bench/$([ $who = base ] && echo baseline || echo limit)" \
-                    "$n" "$DIR/$who.db" "$seed" | tail -n 1 >"$DIR/$who.line"
-                ;;
-            esac
-            cut -d' ' -f1 "$DIR/$who.line" >>"$DIR/$who.t"
-            cut -d' ' -f2 "$DIR/$who.line" >>"$DIR/$who.m"
+if [ "${BENCH_SQLITE:-1}" = 0 ]; then
+    echo "SQLite rows: skipped (BENCH_SQLITE=0)"
+    echo
+else
+    printf '%-10s %11s %12s %12s %12s %9s %10s %11s %11s\n' N operations "host ops/s" "base ops/s" \
+        "limit ops/s" host/base host/limit "host RSS" "limit RSS"
+    for n in $SIZES; do
+        ops=$((n + n / 2 + n / 3))
+        for f in host base limit; do : >"$DIR/$f.t"; : >"$DIR/$f.m"; done
+        i=0
+        while [ "$i" -lt "$REPEAT" ]; do
+            seed=$((12345 + i))
+            # a different program first on each repeat: none always runs on a warmer machine
+            case $((i % 3)) in 0) order="host base limit" ;; 1) order="base limit host" ;; *) order="limit host base" ;; esac
+            for who in $order; do
+                case $who in
+                host)
+                    rm -rf "$DIR/w" && mkdir -p "$DIR/w"
+                    printf '{"n":"%s","seed":"%s"}\n' "$n" "$seed" >"$DIR/w/configuration.json"
+                    "$MEASURE" "$HOST" run bulk --plugin-dir "$PLUGINS" --working-dir "$DIR/w" \
+                        --log-level WARNING 2>"$DIR/host.err" | tail -n 1 >"$DIR/host.line" ||
+                        { cat "$DIR/host.err" >&2; exit 1; }
+                    ;;
+                *)
+                    rm -f "$DIR/$who.db" "$DIR/$who.db-wal" "$DIR/$who.db-shm"
+                    "$MEASURE" "$BUILD_TOP/bench/$([ $who = base ] && echo baseline || echo limit)" \
+                        "$n" "$DIR/$who.db" "$seed" | tail -n 1 >"$DIR/$who.line"
+                    ;;
+                esac
+                cut -d' ' -f1 "$DIR/$who.line" >>"$DIR/$who.t"
+                cut -d' ' -f2 "$DIR/$who.line" >>"$DIR/$who.m"
+            done
+            same_table "$DIR/w/files/warehouse.db" "$DIR/base.db" baseline
+            same_table "$DIR/w/files/warehouse.db" "$DIR/limit.db" limit
+            i=$((i + 1))
         done
-        same_table "$DIR/w/files/warehouse.db" "$DIR/base.db" baseline
-        same_table "$DIR/w/files/warehouse.db" "$DIR/limit.db" limit
-        i=$((i + 1))
+        rows=$(sqlite3 "$DIR/w/files/warehouse.db" 'select count(*) from three')
+        [ "$rows" -eq "$n" ] || { echo "bench: the host's warehouse has $rows rows, not $n" >&2; exit 1; }
+        awk -v n="$n" -v ops="$ops" -v ht="$(median <"$DIR/host.t")" -v bt="$(median <"$DIR/base.t")" \
+            -v lt="$(median <"$DIR/limit.t")" -v hm="$(sort -g "$DIR/host.m" | tail -n 1)" \
+            -v lm="$(sort -g "$DIR/limit.m" | tail -n 1)" 'BEGIN {
+            printf "%-10d %11d %12.0f %12.0f %12.0f %8.3fx %9.3fx %8.1f MB %8.1f MB\n",
+                n, ops, ops / ht, ops / bt, ops / lt, bt / ht, lt / ht, hm / 1024, lm / 1024 }'
     done
-    rows=$(sqlite3 "$DIR/w/files/warehouse.db" 'select count(*) from three')
-    [ "$rows" -eq "$n" ] || { echo "bench: the host's warehouse has $rows rows, not $n" >&2; exit 1; }
-    awk -v n="$n" -v ops="$ops" -v ht="$(median <"$DIR/host.t")" -v bt="$(median <"$DIR/base.t")" \
-        -v lt="$(median <"$DIR/limit.t")" -v hm="$(sort -g "$DIR/host.m" | tail -n 1)" \
-        -v lm="$(sort -g "$DIR/limit.m" | tail -n 1)" 'BEGIN {
-        printf "%-10d %11d %12.0f %12.0f %12.0f %8.3fx %9.3fx %8.1f MB %8.1f MB\n",
-            n, ops, ops / ht, ops / bt, ops / lt, bt / ht, lt / ht, hm / 1024, lm / 1024 }'
-done
-echo "(ratios of ops/s, median of $REPEAT runs in rotating order, the same seed for all three in" \
-    "each; every run's final table compared; RSS = peak)"
-echo
+    echo "(ratios of ops/s, median of $REPEAT runs in rotating order, the same seed for all three in" \
+        "each; every run's final table compared; RSS = peak)"
+    echo
+fi
 
 # The same workload against PostgreSQL: the host's PostgreSQL destination against plain libpq
 # (bench/baseline_pg.c: COPY into a staging table and a merge per commit), each in its own

@@ -132,6 +132,19 @@ is "$(has "$err" "update on table 'w': [0-9]+ updates found no row with their pr
     "workload, merged mid-checkpoint: a large report names five rows and counts the rest"
 compare "workload, merged mid-checkpoint" "$TMP/workload_big/files/warehouse.db" wlb
 
+# Checkpoints of thousands of operations over a few thousand keys: part of each checkpoint's rows
+# merge early, while the connection is idle, and the rest at the checkpoint, with many keys in
+# both (an upsert merged early, then updated or deleted): with the writer thread and without.
+conf '{"n":"40000","every":"5000","keys":"3000"}' >/dev/null
+sync "workload, early merges" workload_early workload wle --configuration "$TMP/conf.json"
+compare "workload, early merges" "$TMP/workload_early/files/warehouse.db" wle
+CONNECTOR_HOST_WRITER=0
+export CONNECTOR_HOST_WRITER
+sync "workload, early merges, no writer thread" workload_early0 workload wle0 \
+    --configuration "$TMP/conf.json"
+compare "workload, early merges, no writer thread" "$TMP/workload_early0/files/warehouse.db" wle0
+unset CONNECTOR_HOST_WRITER
+
 # Evolution over several syncs: each destination keeps its own history of types.
 for step in 1 2 fixed later1 later2; do
     conf "{\"step\":\"$step\",\"fixed_type\":\"LONG\"}" >/dev/null

@@ -131,4 +131,20 @@ host run badops $P --working-dir "$W" --destination "$D" --configuration "$(conf
 is "$rc" 0 "conflict: the declaration as it was syncs again"
 like "$err" "update handler of case upsert_new started" "conflict: and its handler runs"
 
+# ---- _fivetran_synced is exact: staged as microseconds since 2000, turned back in the merge --
+# Each time its three operations write: the first, and two later microseconds across a second
+# (and, from 1999, a year and the epoch PostgreSQL counts from), before 2000 and after.
+for t in 2026-12-02T06:50:59.999998Z 1970-01-01T00:00:00Z 1999-12-31T23:59:59.999999Z \
+    2000-01-01T00:00:00.999999Z; do
+    W=$(newdir "synced_$t")
+    psql_q 'drop schema if exists synced cascade' >/dev/null 2>&1
+    host run three --working-dir "$W" --destination "$PGURI&schema=synced" --fixed-time "$t"
+    is "$rc" 0 "synced from $t: exit 0"
+    # three's rows keep the times of operations 1, 4 and 5: the first, and 3 and 4 us later
+    start=$(printf '%s' "$t" | sed 's/T/ /; s/Z$//')
+    want=$(psql_q "select string_agg(to_char(timestamp '$start' + d * interval '1 microsecond', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), ' ' order by d) from unnest(array[0, 3, 4]) d")
+    is "$(psql_q "select string_agg(to_char(_fivetran_synced at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), ' ' order by _fivetran_synced) from synced.three")" \
+        "$want" "synced from $t: every row's _fivetran_synced to the microsecond"
+done
+
 done_testing

@@ -68,19 +68,27 @@ is "$rc" 0 "timeout: the next run succeeds"
 is "$(psql_q 'select count(*) from st.three')" 6 "timeout: the next run added its rows"
 
 # ---- the server goes away mid-sync --------------------------------------------------------------
-W=$(newdir crash)
-N=20000
-KEYS=300
+# Twice: checkpoints of 250 operations over 300 keys, and of 2500 over 3000 keys, whose rows merge
+# early (ahead of their checkpoint, while the connection is idle), so that the server may go away
+# during an early merge, with the checkpoint's commit queued behind it.
 ORACLE="$BUILD_TOP/tests/workload_oracle"
-conf '{"n":"20000","every":"250","keys":"300","sleep_us":"200"}' >/dev/null
+for case in small early; do
+if [ "$case" = small ]; then
+    N=20000 KEYS=300 NSP=wl
+    conf '{"n":"20000","every":"250","keys":"300","sleep_us":"200"}' >/dev/null
+else
+    N=60000 KEYS=3000 NSP=wle
+    conf '{"n":"60000","every":"2500","keys":"3000","sleep_us":"40"}' >/dev/null
+fi
+W=$(newdir "crash_$case")
 committed_pos() {
     local s
-    s=$(psql_q "select state from wl._connector_state where connector = 'workload'" 2>/dev/null)
+    s=$(psql_q "select state from $NSP._connector_state where connector = 'workload'" 2>/dev/null)
     s=${s#*\"pos\":\"}
     echo "${s%%\"*}" | grep -E '^[0-9]+$' || echo 0
 }
-table() { psql_q "select id, val, txt, _fivetran_deleted::int from wl.w order by id" 2>/dev/null; }
-"$HOST" run workload --working-dir "$W" $P --destination "$PGURI&schema=wl" \
+table() { psql_q "select id, val, txt, _fivetran_deleted::int from $NSP.w order by id" 2>/dev/null; }
+"$HOST" run workload --working-dir "$W" $P --destination "$PGURI&schema=$NSP" \
     --configuration "$TMP/conf.json" >"$TMP/crash.out" 2>"$TMP/crash.err" &
 pid=$!
 for _ in $(seq 1 200); do
@@ -92,19 +100,20 @@ wait "$pid"
 rc=$?
 err=$(grep SEVERE "$TMP/crash.err")
 is "$rc" 1 "server stopped mid-sync: exit 1"
-like "$err" "postgresql://chtest@$SERVER/postgres?schema=wl: the server went away during " "server stopped: named, with the step that failed"
+like "$err" "postgresql://chtest@$SERVER/postgres?schema=$NSP: the server went away during " "server stopped ($case): named, with the step that failed"
 like "$err" "nothing after the last checkpoint is committed" "server stopped: says what is kept"
 like "$(cat "$TMP/crash.out")" "SYNC FAILED" "server stopped: the summary says SYNC FAILED"
 pg_start && pass "the server restarts" || fail "the server restarts"
 pos=$(committed_pos)
-[ "$pos" -ge 1000 ] && [ "$pos" -lt "$N" ] && pass "server stopped: a checkpoint mid-stream was committed ($pos)" ||
-    fail "server stopped: a checkpoint mid-stream was committed" "position: $pos"
+[ "$pos" -ge 1000 ] && [ "$pos" -lt "$N" ] && pass "server stopped ($case): a checkpoint mid-stream was committed ($pos)" ||
+    fail "server stopped ($case): a checkpoint mid-stream was committed" "position: $pos"
 is "$(table)" "$("$ORACLE" "$pos" "$KEYS")" "server stopped: the table is exactly the stream up to the committed position"
-host run workload --working-dir "$W" $P --destination "$PGURI&schema=wl" --configuration "$TMP/conf.json"
+host run workload --working-dir "$W" $P --destination "$PGURI&schema=$NSP" --configuration "$TMP/conf.json"
 is "$rc" 0 "the next run resumes and finishes"
 like "$err" "resuming at operation $pos of $N" "it resumes at the committed position"
 is "$(committed_pos)" "$N" "it reaches the end of the stream"
 is "$(table)" "$("$ORACLE" "$N" "$KEYS")" "final table equals the oracle: nothing lost, doubled or stale"
-is "$(cat "$W/files/state.json")" "$(psql_q "select state from wl._connector_state")" "state.json equals the destination's state"
+is "$(cat "$W/files/state.json")" "$(psql_q "select state from $NSP._connector_state")" "state.json equals the destination's state"
+done
 
 done_testing

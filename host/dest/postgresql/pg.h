@@ -32,6 +32,8 @@ void pg_sql_table(pg_sql *b, const char *nsp, const char *table);
  */
 typedef struct pg_row {
     struct pg_row *next;   /* in its hash bucket */
+    struct pg_row *after;  /* the row made after it (pg_rows.first), replaced or not */
+    int replaced;          /* a later row of the key took its place */
     char *key;             /* the key fields' COPY text, joined by tabs */
     size_t hash;           /* of key */
     int deleted;           /* deleted after its upsert, or by a change, before the merge */
@@ -46,6 +48,7 @@ typedef struct pg_row {
 typedef struct pg_rows {
     pg_row **buckets;
     size_t nbuckets, count;
+    pg_row *first, *last;    /* every row put, in the order put: read in their memory's order */
     size_t bytes;            /* about how much memory the rows hold, to bound it */
     size_t hint;             /* buckets to start with: as many as the last batch needed */
     struct pg_block *blocks; /* the memory of the rows and their texts */
@@ -63,6 +66,14 @@ pg_row *pg_row_new(pg_rows *m, const char *key, size_t nfields);
 size_t pg_key_hash(const char *key);
 /* The waiting row of the key, whose pg_key_hash is hash. */
 pg_row *pg_rows_find(const pg_rows *m, const char *key, size_t hash);
+/*
+ * The rows of the map in the order they were put, skipping replaced ones:
+ * for (r = pg_rows_first(m); r; r = pg_rows_next(r)). Walking the memory in
+ * order costs a fraction of walking the hash buckets, whose rows lie at
+ * random.
+ */
+pg_row *pg_rows_first(const pg_rows *m);
+pg_row *pg_rows_next(const pg_row *r);
 /* Adds the row (of m's memory), replacing the row of the same key. */
 int pg_rows_put(pg_rows *m, pg_row *row);
 void pg_rows_clear(pg_rows *m);
@@ -76,6 +87,10 @@ typedef struct pg_table {
     pg_rows pending;     /* upserted rows not yet merged, by key */
     pg_rows changes;     /* updates and deletes of other keys, not yet merged, by key */
     size_t stage_ncols;  /* columns of t the waiting rows carry: t may grow before the merge */
+    int stage_dirty;     /* the upserts' staging table holds an earlier merge's rows */
+    int change_dirty;    /* and the changes' */
+    size_t tx_rows;      /* rows merged in the open transaction so far */
+    size_t last_rows;    /* rows the last committed transaction merged */
     struct pg_table *next;
     table_def *def;
 } pg_table;
@@ -90,7 +105,7 @@ typedef struct pg_table {
 typedef enum {
     PG_STEP_SQL,     /* sql, expecting success */
     PG_STEP_COPY,    /* sql is COPY ... FROM STDIN; rows are sent */
-    PG_STEP_CHANGES, /* sql is the changes' UPDATE returning the found counts; then names */
+    PG_STEP_CHANGES, /* copy_sql sends the changes, sql applies them; then the missing ones */
     PG_STEP_STATE,   /* sql with the five params, changing one row; else ERR_BUSY */
     PG_STEP_COMMIT   /* COMMIT, which must really commit */
 } pg_step_kind;
@@ -98,16 +113,20 @@ typedef enum {
 typedef struct pg_step {
     pg_step_kind kind;
     char *sql;
-    const char *what;  /* names the step in an error */
-    pg_rows rows;      /* COPY: the rows, the plan's own */
-    int changes;       /* COPY: rows are changes, with their mask and counts */
-    long want[2];      /* CHANGES: operations per kind (DEST_UPDATE, DEST_DELETE) */
-    char *name_sql[2]; /* CHANGES: the query naming a kind's first missing rows */
-    PGresult *named[2];
-    long missing[2];
-    table_def *t;    /* CHANGES: read only when the plan lands, on the driving thread */
-    char *params[5]; /* STATE: connector, state, synced, the next generation, this one's */
-    char *busy;      /* STATE: the refusal's text, up to the generations */
+    const char *what; /* names the step in an error */
+    pg_rows rows;     /* COPY, CHANGES: the rows, the plan's own */
+    char *copy_sql;   /* CHANGES: the COPY sending the changes into their staging table */
+    char *send;       /* CHANGES: per field of a change, 1 when its COPY line carries it */
+    int send_deleted; /* CHANGES: the lines carry the soft-delete flag */
+    int send_mask;    /* CHANGES: and the mask */
+    pg_row **order;   /* CHANGES: the changes as sent: a change's ordinal is its index */
+    size_t norder;
+    char *name_sql[2]; /* CHANGES: [0] the query naming the changes that found no row */
+    PGresult *named;   /* CHANGES: its answer: ordinals and keys */
+    long missing[2];   /* CHANGES: operations per kind (DEST_UPDATE, DEST_DELETE) that found none */
+    table_def *t;      /* CHANGES: read only when the plan lands, on the driving thread */
+    char *params[5];   /* STATE: connector, state, synced, the next generation, this one's */
+    char *busy;        /* STATE: the refusal's text, up to the generations */
 } pg_step;
 
 typedef struct pg_dest pg_dest;
@@ -116,6 +135,9 @@ typedef struct pg_plan {
     pg_step *steps;
     size_t n, cap;
     int oom;
+    int early;             /* merges ahead of the checkpoint, in its transaction: no commit */
+    struct pg_plan *next;  /* the plan posted after it */
+    int done;              /* run (under flight_lock) */
     int failed, committed; /* set by pg_plan_run */
     long long generation;  /* a commit's: the state row's once it committed */
     ch_error err;
@@ -131,13 +153,25 @@ int pg_plan_land(pg_dest *d, pg_plan *p, ch_error *err);
 /* Builds, runs and lands a plan at once: CH_ERROR with its failure. */
 int pg_plan_now(pg_dest *d, pg_plan *p, ch_error *err);
 /*
- * Runs the plan (a commit's) on its own thread and returns; the plan is the
- * flight's. CH_ERROR only when it could not start; it then ran here.
+ * Runs the plan (a commit's) on the flight's thread and returns; the plan is
+ * the flight's. CH_ERROR only when it could not start; it then ran here.
  */
 int pg_flight_start(pg_dest *d, pg_plan *p, ch_error *err);
 /*
- * Waits for the commit in flight, if any, and lands it: CH_ERROR with its
- * failure when the server did not commit it. Everything that uses the
+ * The same for merges ahead of the checkpoint (pg_stage.c), in the open
+ * transaction, which stays open; the next use of the connection lands them.
+ */
+int pg_flight_early(pg_dest *d, pg_plan *p, ch_error *err);
+/*
+ * True when what is in flight is an early merge, after the last commit,
+ * which was landed: a commit may queue behind it.
+ */
+int pg_flight_behind_early(const pg_dest *d);
+/* Ends the flight's thread, once nothing is in flight (close). */
+void pg_flight_stop(pg_dest *d);
+/*
+ * Waits for the plans in flight, if any, and lands them: CH_ERROR with the
+ * first failure (when the server did not commit). Everything that uses the
  * connection calls it first.
  */
 int pg_land(pg_dest *d, ch_error *err);
@@ -156,13 +190,23 @@ struct pg_dest {
     pg_table *tables;
     char *text; /* scratch for one value's text */
     size_t text_cap;
-    pg_sql key;      /* scratch for a row's key */
-    pg_plan *flight; /* the commit running on its own thread, or NULL */
+    pg_sql key;             /* scratch for a row's key */
+    char synced_second[20]; /* the second of the last synced text read (pg_synced_text) */
+    char synced_digits[24]; /* and its seconds since 2000 in decimal */
+    size_t synced_ndigits;
+    pg_plan *flight; /* the plans posted to the flight's thread, oldest first, or NULL */
+    pg_plan *flight_last;
     pthread_t flight_thread;
+    int flight_started; /* the thread runs, waiting on flight_wake under flight_lock */
+    pthread_mutex_t flight_lock;
+    pthread_cond_t flight_wake;
+    pg_plan *flight_next;           /* under flight_lock: the next plan to run */
+    int flight_broken, flight_quit; /* under flight_lock: a plan failed; the thread is to end */
     /*
-     * A flight that failed, whoever landed it: settle reports it until the
-     * rollback, so that a commit is never taken for durable because another
-     * call found out first.
+     * A flight that failed, whoever landed it, or an early merge that could
+     * not be planned: every later landing (and so settle, and every use of
+     * the connection) reports it until the rollback, so that a commit is
+     * never taken for durable because another call found out first.
      */
     int flight_failed;
     ch_error flight_err;
@@ -219,6 +263,15 @@ type_spec pg_type_parse(const char *text);
  * it; BINARY becomes \x hex. *out points at the text (which may be v's own).
  */
 int pg_value_text(const value *v, char **buf, size_t *cap, const char **out, ch_error *err);
+/*
+ * The microseconds since 2000-01-01T00:00:00Z of an operation's synced text
+ * (any UTC datetime the contract reads), in decimal into out, *len bytes and
+ * a NUL. The host's own form in the second of the last call costs a compare
+ * and two copies.
+ */
+int pg_synced_text(pg_dest *d, const char *synced, char out[24], size_t *len, ch_error *err);
+/* Writes v in decimal and a NUL into buf (21 bytes at least); returns the length. */
+size_t pg_int_text(long long v, char *buf);
 /* Reads a stored value's text output as a value of type (the stored column's type). */
 int pg_value_parse(const char *text, size_t len, col_type type, value *v, ch_error *err);
 
@@ -240,6 +293,12 @@ int pg_merge(pg_dest *d, table_def *t, ch_error *err);
 int pg_plan_merge(pg_dest *d, pg_table *pt, pg_plan *p, int last, ch_error *err);
 /* Reports the changes of a plan's CHANGES step that found no row (pg_plan_land). */
 int pg_report_missing(pg_dest *d, pg_step *st, ch_error *err);
+/*
+ * Starts an early merge of a table's waiting rows when the connection is
+ * idle and they are many enough (the writer is idle: settle). A failure
+ * fails every later use of the connection until the rollback (flight_failed).
+ */
+void pg_early(pg_dest *d);
 /* dest_ops.flush: merges every table's waiting rows, without committing. */
 int pg_flush(dest *base, ch_error *err);
 /* Forgets the staging table and statements of t after its columns changed. */

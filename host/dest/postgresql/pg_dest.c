@@ -451,9 +451,18 @@ static int commit(dest *base, const char *connector, const char *state_json, con
     pg_sql b = {0};
     pg_plan p = {0};
     ch_error ignored;
-    if (pg_land(d, err) != CH_OK)
+    /*
+     * Behind an early merge still in flight, the commit queues in its open
+     * transaction: the writer goes on folding meanwhile. (The state table is
+     * known then: the last commit, which made it, has landed.)
+     */
+    int behind = pg_flight_behind_early(d) && d->in_tx && d->schema_ok && d->state_table_ok &&
+                 d->state_generation_ok;
+    if (!behind && pg_land(d, err) != CH_OK)
         return CH_ERROR;
-    if (d->in_tx || !d->schema_ok) {
+    if (behind) {
+        /* BEGIN was the early merge's */
+    } else if (d->in_tx || !d->schema_ok) {
         if (pg_begin(d, err) != CH_OK)
             return CH_ERROR;
     } else { /* BEGIN goes with the rest: one round trip fewer */
@@ -480,12 +489,13 @@ fail:
 static int settle(dest *base, ch_error *err)
 {
     pg_dest *d = (pg_dest *)base;
+    /* an early merge in flight came after the last commit, which it landed: nothing to wait for */
+    if (pg_flight_behind_early(d))
+        return CH_OK;
     if (pg_land(d, err) != CH_OK)
         return CH_ERROR;
-    if (d->flight_failed) { /* landed by another call, which failed with it */
-        *err = d->flight_err;
-        return CH_ERROR;
-    }
+    /* the writer is idle: the server may start on the next checkpoint's rows folded so far */
+    pg_early(d);
     return CH_OK;
 }
 
@@ -535,6 +545,7 @@ static void close_dest(dest *base)
 {
     pg_dest *d = (pg_dest *)base;
     rollback(base);
+    pg_flight_stop(d);
     while (d->tables) {
         pg_table *next = d->tables->next;
         d->tables->def->dest = NULL;

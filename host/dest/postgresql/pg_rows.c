@@ -112,14 +112,37 @@ static int grow(pg_rows *m)
     return CH_OK;
 }
 
+pg_row *pg_rows_first(const pg_rows *m)
+{
+    pg_row *r = m->first;
+    while (r && r->replaced)
+        r = r->after;
+    return r;
+}
+
+pg_row *pg_rows_next(const pg_row *r)
+{
+    do
+        r = r->after;
+    while (r && r->replaced);
+    return (pg_row *)r;
+}
+
 int pg_rows_put(pg_rows *m, pg_row *row)
 {
     pg_row **slot;
     if (m->count >= m->nbuckets && grow(m) != CH_OK)
         return CH_ERROR;
+    row->after = NULL;
+    if (m->last)
+        m->last->after = row;
+    else
+        m->first = row;
+    m->last = row;
     for (slot = &m->buckets[row->hash & (m->nbuckets - 1)]; *slot; slot = &(*slot)->next)
         if ((*slot)->hash == row->hash && strcmp((*slot)->key, row->key) == 0) {
-            row->next = (*slot)->next; /* an upsert replaces the whole row; its memory stays */
+            (*slot)->replaced = 1; /* an upsert replaces the whole row; its memory stays */
+            row->next = (*slot)->next;
             *slot = row;
             return CH_OK;
         }
@@ -142,6 +165,7 @@ void pg_rows_clear(pg_rows *m)
         memset(m->buckets, 0, m->nbuckets * sizeof *m->buckets);
     m->count = 0;
     m->bytes = 0;
+    m->first = m->last = NULL;
 }
 
 void pg_rows_free(pg_rows *m)

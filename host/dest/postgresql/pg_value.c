@@ -115,6 +115,22 @@ static int grow(char **buf, size_t *cap, size_t need)
 }
 
 /* Infinities and NaN have names in PostgreSQL; printf's "inf" is not its input syntax. */
+size_t pg_int_text(long long v, char *buf)
+{
+    char tmp[24];
+    size_t n = 0, len = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        tmp[n++] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        buf[len++] = '-';
+    while (n > 0)
+        buf[len++] = tmp[--n];
+    buf[len] = '\0';
+    return len;
+}
+
 static const char *special_float(double d)
 {
     if (isnan(d))
@@ -137,7 +153,7 @@ int pg_value_text(const value *v, char **buf, size_t *cap, const char **out, ch_
     case T_SHORT:
     case T_INT:
     case T_LONG:
-        snprintf(*buf, *cap, "%" PRId64, v->i);
+        pg_int_text(v->i, *buf);
         return CH_OK;
     case T_FLOAT:
     case T_DOUBLE:
@@ -258,4 +274,55 @@ int pg_value_parse(const char *text, size_t len, col_type type, value *v, ch_err
     default:
         return value_set_bytes(v, type, text, len) == CH_OK ? CH_OK : err_set(err, "out of memory");
     }
+}
+
+/* Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's epoch. */
+#define PG_EPOCH_US 946684800000000LL
+
+/* True when s is the host's synced form, YYYY-MM-DDTHH:MM:SS.ffffffZ, as far as the fraction. */
+static int host_form(const char *s)
+{
+    if (strlen(s) != 27 || s[19] != '.' || s[26] != 'Z')
+        return 0;
+    for (int k = 20; k < 26; k++)
+        if (s[k] < '0' || s[k] > '9')
+            return 0;
+    return 1;
+}
+
+/* The six fraction digits of the host's form (host_form). */
+static long fraction(const char *s)
+{
+    long f = 0;
+    for (int k = 20; k < 26; k++)
+        f = f * 10 + (s[k] - '0');
+    return f;
+}
+
+int pg_synced_text(pg_dest *d, const char *synced, char out[24], size_t *len, ch_error *err)
+{
+    int64_t micros;
+    long long us, second = 0;
+    int host = host_form(synced);
+    if (host && d->synced_second[0] != '\0' && memcmp(synced, d->synced_second, 19) == 0) {
+        /* the second's digits, then the fraction's six as they are */
+        memcpy(out, d->synced_digits, d->synced_ndigits);
+        memcpy(out + d->synced_ndigits, synced + 20, 6);
+        *len = d->synced_ndigits + 6;
+        out[*len] = '\0';
+        return CH_OK;
+    }
+    if (utc_datetime_micros(synced, &micros, err) != CH_OK)
+        return err_prefix(err, "_fivetran_synced '%s'", synced);
+    us = (long long)micros - PG_EPOCH_US;
+    *len = pg_int_text(us, out);
+    if (host)
+        second = (us - fraction(synced)) / 1000000;
+    /* the next ones of this second need no parse; before 2000 the digits do not join so */
+    if (host && second > 0) {
+        memcpy(d->synced_second, synced, 19);
+        d->synced_second[19] = '\0';
+        d->synced_ndigits = pg_int_text(second, d->synced_digits);
+    }
+    return CH_OK;
 }
