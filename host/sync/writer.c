@@ -77,7 +77,22 @@ typedef struct slab {
     size_t used;
 } slab;
 
-/* size bytes of zeroed memory aligned to SLAB_BYTES (huge pages when the kernel has them). */
+/* Asks for huge pages for the memory: a hint, without which it has ordinary ones. */
+static void advise_huge(void *p, size_t size)
+{
+#ifdef MADV_HUGEPAGE
+    madvise(p, size, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)size;
+#endif
+}
+
+/*
+ * size bytes of zeroed memory aligned to SLAB_BYTES, where huge pages fit.
+ * They are asked for (advise_huge) only once a sync has filled a slab: a
+ * small sync would pay to clear a 2 MiB page at its first touch.
+ */
 static void *huge_alloc(size_t size)
 {
     size_t span = size + SLAB_BYTES;
@@ -89,9 +104,6 @@ static void *huge_alloc(size_t size)
         munmap(p, (size_t)(at - p));
     if (at + size < p + span)
         munmap(at + size, (size_t)(p + span - (at + size)));
-#ifdef MADV_HUGEPAGE
-    madvise(at, size, MADV_HUGEPAGE); /* a hint: without it, ordinary pages */
-#endif
     return at;
 }
 
@@ -780,6 +792,11 @@ static void *slab_take(writer *w, size_t bytes)
     if (s == NULL || s->used + bytes > SLAB_BYTES) {
         if ((s = huge_alloc(SLAB_BYTES)) == NULL)
             return NULL;
+        if (w->slabs != NULL) { /* a large sync: huge pages for the new slab and the ring */
+            advise_huge(s, SLAB_BYTES);
+            if (w->slabs->next == NULL)
+                advise_huge(w->ring, RING * sizeof *w->ring);
+        }
         s->next = w->slabs;
         s->used = (sizeof *s + 15) & ~(size_t)15;
         w->slabs = s;
