@@ -120,8 +120,8 @@ int evolve_row(sink *s, table_def *t, sink_table *rt, const ch_row *row)
         const field *f = &row->fields[i];
         long c = row_field_column(f, t, i);
         column_def *col;
-        if (f->v.type == T_NONE)
-            continue; /* a NULL neither adds nor types a column */
+        if (!evolve_wanted(t, c, f))
+            continue; /* a NULL neither adds nor types a column, nor does a declared one change */
         if (c < 0 && sink_settle(s) != CH_OK)
             return CH_ERROR; /* the writer must not see the table change under it */
         if (c < 0 && rt->prepared)
@@ -143,9 +143,9 @@ int evolve_row(sink *s, table_def *t, sink_table *rt, const ch_row *row)
             }
             continue;
         }
+        if (!evolve_wanted(t, c, f))
+            continue; /* a column adopted above may need nothing */
         col = &t->cols[c];
-        if (col->declared || (f->v.type == col->type && col->type != T_DECIMAL))
-            continue;
         if (col->type == T_NONE && !rt->prepared) {
             if (sink_settle(s) != CH_OK)
                 return CH_ERROR;

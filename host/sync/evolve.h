@@ -11,6 +11,18 @@
  * warehouse's column when the table is prepared. Fails the sync (and
  * returns CH_ERROR) when a column cannot be added or widened.
  */
+/*
+ * True when evolve_row() acts on the field f, whose column in t is c (-1:
+ * none yet): a value that adds its column, or types or widens one not
+ * declared. The sink asks it of every field of every operation.
+ */
+static inline int evolve_wanted(const table_def *t, long c, const field *f)
+{
+    return f->v.type != T_NONE &&
+           (c < 0 || (!t->cols[c].declared &&
+                      (f->v.type != t->cols[c].type || t->cols[c].type == T_DECIMAL)));
+}
+
 int evolve_row(sink *s, table_def *t, sink_table *rt, const ch_row *row);
 
 /* Logs a column that inference added: "table 't': new column 'c' of type LONG". */

@@ -349,10 +349,8 @@ static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, val
         const field *f = &row->fields[i];
         long c = row_field_column(f, t, i);
         column_def *col;
-        if (look && f->v.type != T_NONE &&
-            (c < 0 || (!t->cols[c].declared &&
-                       (f->v.type != t->cols[c].type || t->cols[c].type == T_DECIMAL))))
-            return NEEDS_EVOLVING; /* as evolve_row decides what it acts on */
+        if (look && evolve_wanted(t, c, f))
+            return NEEDS_EVOLVING;
         if (c < 0)
             continue; /* NULL for a column that does not exist yet */
         col = &t->cols[c];
