@@ -446,6 +446,19 @@ static void settle(writer *w)
     }
 }
 
+/* Sleeps until done(w) holds; the producer wakes it (wake_writer) after each change. */
+static void writer_sleep(writer *w, int (*done)(writer *))
+{
+    if (done(w))
+        return;
+    pthread_mutex_lock(&w->lock);
+    atomic_store(&w->writer_sleeping, 1);
+    while (!done(w))
+        pthread_cond_wait(&w->work, &w->lock);
+    atomic_store(&w->writer_sleeping, 0);
+    pthread_mutex_unlock(&w->lock);
+}
+
 /* True when the producer has let the next commit be made, refused it, or the writer ends. */
 static int released(writer *w)
 {
@@ -460,14 +473,7 @@ static int released(writer *w)
  */
 static int wait_release(writer *w, ch_error *err)
 {
-    if (!released(w)) {
-        pthread_mutex_lock(&w->lock);
-        atomic_store(&w->writer_sleeping, 1);
-        while (!released(w))
-            pthread_cond_wait(&w->work, &w->lock);
-        atomic_store(&w->writer_sleeping, 0);
-        pthread_mutex_unlock(&w->lock);
-    }
+    writer_sleep(w, released);
     if (atomic_load(&w->released) > w->commits_started) {
         w->commits_started++;
         return CH_OK;
@@ -611,14 +617,7 @@ static void *run(void *arg)
         size_t from = atomic_load(&w->tail), to;
         if (!ready(w))
             settle(w); /* nothing else to do: the commit in flight is waited for now */
-        if (!ready(w)) {
-            pthread_mutex_lock(&w->lock);
-            atomic_store(&w->writer_sleeping, 1);
-            while (!ready(w))
-                pthread_cond_wait(&w->work, &w->lock);
-            atomic_store(&w->writer_sleeping, 0);
-            pthread_mutex_unlock(&w->lock);
-        }
+        writer_sleep(w, ready);
         to = atomic_load(&w->head);
         if (w->sorts && !atomic_load(&w->ending)) {
             size_t wanted = atomic_load(&w->wanted);
@@ -861,29 +860,23 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
                const unsigned char *present, const char *id, const char *synced, long number,
                int *events_out, ch_error *err)
 {
-    wop *op = reserve(w, err);
-    if (op == NULL)
-        return CH_ERROR;
-    op->kind = kind;
-    op->t = t;
-    if (vals != NULL) {
-        if (fit(w, op, t) != CH_OK)
-            return err_set(err, "out of memory");
+    char at[WRITER_SYNCED_SIZE];
+    value *to;
+    unsigned char *flags;
+    if (vals == NULL) {
+        if (reserve(w, err) == NULL)
+            return CH_ERROR;
+    } else {
+        if (writer_reserve(w, t, &to, &flags, err) != CH_OK)
+            return CH_ERROR;
         for (size_t c = 0; c < t->ncols; c++)
-            if (value_copy(&op->vals[c], &vals[c]) != CH_OK)
+            if (value_copy(&to[c], &vals[c]) != CH_OK)
                 return err_set(err, "out of memory");
         if (present != NULL)
-            memcpy(op->present, present, t->ncols);
+            memcpy(flags, present, t->ncols);
     }
-    op->has_id = id != NULL;
-    if (id != NULL)
-        copy_text(op->id, sizeof op->id, id);
-    copy_text(op->synced, sizeof op->synced, synced);
-    op->number = number;
-    w->next++;
-    if (w->next - atomic_load_explicit(&w->head, memory_order_relaxed) >= PUBLISH)
-        publish(w, 0);
-    *events_out = events(w);
+    copy_text(at, sizeof at, synced);
+    *events_out = writer_publish(w, kind, t, id, at, number);
     return CH_OK;
 }
 
