@@ -16,6 +16,17 @@ command -v valgrind >/dev/null || { echo "profile: valgrind is not installed; sk
 # split FILE: instructions per operation by object, the objects named as below
 split() {
     callgrind_annotate --auto=no --threshold=100 "$1" 2>/dev/null | awk -v ops="$OPS" '
+    # a line without an [object] is code inlined from a header (or a second file of a function):
+    # counted by where the file is
+    /^ *[0-9,]+ / && !/\[/ && !/PROGRAM TOTALS/ {
+        n = $1; gsub(",", "", n); f = $NF
+        if (f ~ /(^|\/)host\//) k = "host"
+        else if (f ~ /(^|\/)bench\//) k = "connector"
+        else if (f ~ /^\.\// && f !~ /^\.\/elf\//) k = "libc" # glibc sources
+        else k = "other"
+        by[k] += n; total += n
+        next
+    }
     /^ *[0-9,]+ .*\[/ {
         n = $1; gsub(",", "", n); obj = $NF; gsub(/[][]/, "", obj); sub(/.*\//, "", obj)
         if (obj == "connector-host") k = "host"
@@ -46,5 +57,5 @@ echo "(host: connector-host's own code, both threads; connector: bench/bulk.c, o
 echo "own loop; other: the dynamic loader, libuuid, yajl, libltdl)"
 echo "the host's own functions above 20 instructions per operation:"
 callgrind_annotate --auto=no --threshold=100 "$DIR/host.cg" 2>/dev/null | awk -v ops="$OPS" '
-    /\[.*connector-host\]/ { n = $1; gsub(",", "", n); f = $0; sub(/^ *[0-9,]+ *(\([ 0-9.%]+\))? */, "", f)
+    /\[.*connector-host\]/ || (!/\[/ && / [^ ]*host\/[^ ]*:/) { n = $1; gsub(",", "", n); f = $0; sub(/^ *[0-9,]+ *(\([ 0-9.%]+\))? */, "", f)
         sub(/ \[.*/, "", f); sub(/.*\/host\//, "host/", f); if (n / ops > 20) printf "%9.0f  %s\n", n / ops, f }'
