@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hot.h"
 #include "formats.h"
 #include "schema.h"
 
@@ -157,7 +158,7 @@ long row_field_column_lookup(const field *f, const struct ch_table *t, size_t hi
     return c;
 }
 
-static int set_integer(ch_row *row, const char *column, col_type type, int64_t v)
+HOT int set_integer(ch_row *row, const char *column, col_type type, int64_t v)
 {
     field *f = slot(row, column);
     if (f == NULL)
@@ -195,7 +196,7 @@ static __attribute__((noinline)) int refuse_text(ch_row *row, const char *column
     return refuse(row, column, &e);
 }
 
-static int set_text(ch_row *row, const char *column, col_type type, const char *text, field **out)
+HOT int set_text(ch_row *row, const char *column, col_type type, const char *text, field **out)
 {
     field *f = slot(row, column);
     size_t len;

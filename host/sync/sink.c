@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/hot.h"
 #include "base/utf8.h"
 #include "contract/row.h"
 #include "contract/row_id.h"
@@ -25,7 +26,7 @@
 #include "writer.h"
 
 /* The monotonic clock in nanoseconds, for where the time went. */
-static int64_t sink_clock(void)
+HOT int64_t sink_clock(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -33,7 +34,7 @@ static int64_t sink_clock(void)
 }
 
 /* Fails the sync when a stop was requested, so nothing more is written or committed. */
-static int stopped(sink *s)
+HOT int stopped(sink *s)
 {
     if (s->stop == NULL || *s->stop == 0)
         return 0;
@@ -156,7 +157,7 @@ _Static_assert(sizeof(((sink *)0)->synced) == WRITER_SYNCED_SIZE,
  * wall clock is read once a second, and the time since taken from the
  * monotonic reading every operation's call starts with anyway.
  */
-static int64_t wall_us(sink *s, int64_t mono)
+HOT int64_t wall_us(sink *s, int64_t mono)
 {
     if (s->anchor_mono == 0 || mono - s->anchor_mono >= 1000000000 || mono < s->anchor_mono) {
         struct timespec ts;
@@ -171,7 +172,7 @@ static int64_t wall_us(sink *s, int64_t mono)
  * Sets s->synced to a UTC time strictly later than the previous
  * operation's, the wall clock at the monotonic time mono (ns).
  */
-static const char *next_synced(sink *s, int64_t mono)
+HOT const char *next_synced(sink *s, int64_t mono)
 {
     int64_t us = 0; /* a fixed clock reads 0: each time is then the last one's + 1 */
     if (!s->fixed_clock)
@@ -335,7 +336,7 @@ int sink_prepare_declared(sink *s)
  * values are unfinished, when a field would change the table (evolve_row
  * would act on it): one pass over the fields in the common case, not two.
  */
-static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, value *vals,
+HOT int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, value *vals,
                    unsigned char *present, int copy, int look)
 {
     ch_error err;
@@ -382,7 +383,7 @@ static int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, val
     return CH_OK;
 }
 
-static int check_key(sink *s, const table_def *t, const value *vals, const unsigned char *present)
+HOT int check_key(sink *s, const table_def *t, const value *vals, const unsigned char *present)
 {
     for (size_t k = 0; k < t->nkey; k++) {
         size_t c = t->key[k];
@@ -395,7 +396,7 @@ static int check_key(sink *s, const table_def *t, const value *vals, const unsig
 }
 
 /* Starts a data operation: numbers it, and notes what a message about it names. */
-static void number_op(sink *s, const char *kind, const char *table, const ch_row *row)
+HOT void number_op(sink *s, const char *kind, const char *table, const ch_row *row)
 {
     s->op.number = ++s->ops;
     s->op.kind = kind;
@@ -405,7 +406,7 @@ static void number_op(sink *s, const char *kind, const char *table, const ch_row
 }
 
 /* Starts an operation: table and row validity, the table prepared. */
-static table_def *begin_op(sink *s, const char *table, const ch_row *row, const char *op,
+HOT table_def *begin_op(sink *s, const char *table, const ch_row *row, const char *op,
                            sink_table **rt)
 {
     table_def *t;
@@ -438,7 +439,7 @@ static table_def *begin_op(sink *s, const char *table, const ch_row *row, const 
  * apply() then queues, or into rt's when there is no writer. The table is
  * changed first when the row needs it (schema evolution).
  */
-static int stage(sink *s, table_def *t, sink_table *rt, const ch_row *row, value **vals,
+HOT int stage(sink *s, table_def *t, sink_table *rt, const ch_row *row, value **vals,
                  unsigned char **present)
 {
     ch_error err;
@@ -473,7 +474,7 @@ static const char *row_id(sink *s, const table_def *t, const value *vals)
  * Hands a checked operation to the writer thread (the record stage() filled;
  * for a truncate, a new one), or applies it here when there is none.
  */
-static int apply(sink *s, wop_kind kind, table_def *t, const value *vals,
+HOT int apply(sink *s, wop_kind kind, table_def *t, const value *vals,
                  const unsigned char *present, const char *id, int64_t t0)
 {
     ch_error err;
