@@ -337,7 +337,7 @@ int sink_prepare_declared(sink *s)
  * would act on it): one pass over the fields in the common case, not two.
  */
 HOT int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, value *vals,
-                   unsigned char *present, int copy, int look)
+                unsigned char *present, int copy, int look)
 {
     ch_error err;
     uint64_t given = 0; /* of a table of at most 64 columns, those the row gives, as bits */
@@ -407,7 +407,7 @@ HOT void number_op(sink *s, const char *kind, const char *table, const ch_row *r
 
 /* Starts an operation: table and row validity, the table prepared. */
 HOT table_def *begin_op(sink *s, const char *table, const ch_row *row, const char *op,
-                           sink_table **rt)
+                        sink_table **rt)
 {
     table_def *t;
     if (s->failed || stopped(s))
@@ -440,7 +440,7 @@ HOT table_def *begin_op(sink *s, const char *table, const ch_row *row, const cha
  * changed first when the row needs it (schema evolution).
  */
 HOT int stage(sink *s, table_def *t, sink_table *rt, const ch_row *row, value **vals,
-                 unsigned char **present)
+              unsigned char **present)
 {
     ch_error err;
     int rc = NEEDS_EVOLVING;
@@ -474,8 +474,8 @@ static const char *row_id(sink *s, const table_def *t, const value *vals)
  * Hands a checked operation to the writer thread (the record stage() filled;
  * for a truncate, a new one), or applies it here when there is none.
  */
-HOT int apply(sink *s, wop_kind kind, table_def *t, const value *vals,
-                 const unsigned char *present, const char *id, int64_t t0)
+HOT int apply(sink *s, wop_kind kind, table_def *t, const value *vals, const unsigned char *present,
+              const char *id, int64_t t0)
 {
     ch_error err;
     const char *synced = next_synced(s, t0);

@@ -12,6 +12,7 @@
  */
 #include "writer.h"
 
+#include "base/hot.h"
 #include "signals.h"
 
 #include <pthread.h>
@@ -209,9 +210,9 @@ static int applied(dest *d, const logger *lg, wop_kind kind, table_def *t, const
 }
 
 /* writer_apply_now(), inline where the writer applies its records. */
-static inline int apply_op(dest *d, const logger *lg, wop_kind kind, table_def *t,
-                           const value *vals, const unsigned char *present, const char *id,
-                           const char *synced, long number, ch_error *err)
+HOT int apply_op(dest *d, const logger *lg, wop_kind kind, table_def *t, const value *vals,
+                 const unsigned char *present, const char *id, const char *synced, long number,
+                 ch_error *err)
 {
     int found = 1, rc;
     long rows = 0;
@@ -481,37 +482,44 @@ static int wait_release(writer *w, ch_error *err)
     return err_set(err, "not committed: the sync stopped before this checkpoint");
 }
 
-/* Applies one record, unless an earlier one failed; the first failure is kept. */
-static void apply(writer *w, wop *op)
+/* Makes the commit a record asks for, after the one in flight and once it is let. */
+static __attribute__((noinline)) void make_commit(writer *w, wop *op)
 {
     ch_error err;
+    int64_t t0;
     int rc;
+    settle(w); /* one commit in flight at a time, and counted in order */
+    if (atomic_load(&w->failed))
+        return;
+    if (wait_release(w, &err) != CH_OK) {
+        err_prefix(&err, "checkpoint");
+        fail(w, &err);
+        return;
+    }
+    t0 = now_ns();
+    rc = w->d->ops->commit(w->d, op->text + op->connector_at, op->text, op->synced, &err);
+    w->commits += now_ns() - t0;
+    if (rc != CH_OK) {
+        err_prefix(&err, "checkpoint");
+        fail(w, &err);
+    } else if (w->d->ops->settle != NULL) {
+        w->unsettled = 1; /* durable once settled: before the next commit, or when idle */
+    } else {
+        commit_done(w);
+    }
+}
+
+/* Applies one record, unless an earlier one failed; the first failure is kept. */
+HOT void apply(writer *w, wop *op)
+{
+    ch_error err;
     if (atomic_load_explicit(&w->failed, memory_order_relaxed))
         return;
-    if (op->kind == WOP_COMMIT) {
-        int64_t t0;
-        settle(w); /* one commit in flight at a time, and counted in order */
-        if (atomic_load(&w->failed))
-            return;
-        if (wait_release(w, &err) != CH_OK) {
-            err_prefix(&err, "checkpoint");
-            fail(w, &err);
-            return;
-        }
-        t0 = now_ns();
-        rc = w->d->ops->commit(w->d, op->text + op->connector_at, op->text, op->synced, &err);
-        w->commits += now_ns() - t0;
-        if (rc != CH_OK)
-            err_prefix(&err, "checkpoint");
-        else if (w->d->ops->settle != NULL)
-            w->unsettled = 1; /* durable once settled: before the next commit, or when idle */
-        else
-            commit_done(w);
-    } else {
-        rc = apply_op(w->d, w->log, op->kind, op->t, op->kind == WOP_TRUNCATE ? NULL : op->vals,
-                      op->present, op->has_id ? op->id : NULL, op->synced, op->number, &err);
-    }
-    if (rc != CH_OK)
+    if (op->kind == WOP_COMMIT)
+        make_commit(w, op);
+    else if (apply_op(w->d, w->log, op->kind, op->t, op->kind == WOP_TRUNCATE ? NULL : op->vals,
+                      op->present, op->has_id ? op->id : NULL, op->synced, op->number,
+                      &err) != CH_OK)
         fail(w, &err);
 }
 
@@ -531,19 +539,21 @@ static inline void prefetch_at(const void *p)
 /*
  * Sorted, the records are read in key order, all over the ring, and each
  * would wait for memory: the record is asked for a few operations ahead,
- * then its values, then their bytes, so that they are there when applied.
+ * then the first lines of its values. A record's values, flags and first
+ * text buffers are one piece of a slab (fit()), so those lines hold the
+ * bytes of its short text values too. A prefetch never faults: no bounds.
  */
 static inline void prefetch(const sort_item *items, size_t n, size_t k)
 {
-    const wop *mid = items[k + 4 < n ? k + 4 : k].op, *soon = items[k + 2 < n ? k + 2 : k].op;
-    size_t cols = mid->t->ncols < 4 ? mid->t->ncols : 4;
+    const char *mid = (const char *)items[k + 4 < n ? k + 4 : k].op->vals;
     prefetch_at(items[k + 8 < n ? k + 8 : k].op);
-    for (size_t c = 0; c < cols; c++) /* a value's line each: they are 56 bytes */
-        prefetch_at(&mid->vals[c]);
-    cols = soon->t->ncols < 4 ? soon->t->ncols : 4;
-    for (size_t c = 0; c < cols; c++)
-        if (soon->vals[c].ptr != NULL)
-            prefetch_at(soon->vals[c].ptr);
+    /* six lines: four values of 56 bytes, their flags and two text buffers of SLAB_TEXT */
+    prefetch_at(mid);
+    prefetch_at(mid + 64);
+    prefetch_at(mid + 128);
+    prefetch_at(mid + 192);
+    prefetch_at(mid + 256);
+    prefetch_at(mid + 320);
 }
 
 /* Applies records [from, to): in the ring's order, or each run of data operations sorted. */
@@ -880,18 +890,11 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
     return CH_OK;
 }
 
-int writer_reserve(writer *w, const table_def *t, value **vals, unsigned char **present,
-                   ch_error *err)
+/* writer_reserve() when the ring is full, the writer failed or the record needs room. */
+static __attribute__((noinline)) int reserve_slow(writer *w, const table_def *t, value **vals,
+                                                  unsigned char **present, ch_error *err)
 {
-    wop *op = &w->ring[w->next % RING];
-    /* the common case without calls: room, no failure, and a record that has the columns */
-    if (w->next - w->tail_seen < RING && t->ncols <= op->cap &&
-        !atomic_load_explicit(&w->failed, memory_order_acquire)) {
-        *vals = op->vals;
-        *present = op->present;
-        return CH_OK;
-    }
-    op = reserve(w, err);
+    wop *op = reserve(w, err);
     if (op == NULL)
         return CH_ERROR;
     if (fit(w, op, t) != CH_OK)
@@ -899,6 +902,27 @@ int writer_reserve(writer *w, const table_def *t, value **vals, unsigned char **
     *vals = op->vals;
     *present = op->present;
     return CH_OK;
+}
+
+int writer_reserve(writer *w, const table_def *t, value **vals, unsigned char **present,
+                   ch_error *err)
+{
+    const wop *op = &w->ring[w->next % RING];
+    /* the common case, without calls: room, no failure, and a record that has the columns */
+    if (w->next - w->tail_seen < RING && t->ncols <= op->cap &&
+        !atomic_load_explicit(&w->failed, memory_order_acquire)) {
+        *vals = op->vals;
+        *present = op->present;
+        return CH_OK;
+    }
+    return reserve_slow(w, t, vals, present, err);
+}
+
+/* Publishes a group of records and says whether the sink has events; apart from the common case. */
+static __attribute__((noinline)) int publish_group(writer *w)
+{
+    publish(w, 0);
+    return events(w);
 }
 
 int writer_publish(writer *w, wop_kind kind, table_def *t, const char *id, const char *synced,
@@ -914,7 +938,7 @@ int writer_publish(writer *w, wop_kind kind, table_def *t, const char *id, const
     op->number = number;
     w->next++;
     if (w->next - atomic_load_explicit(&w->head, memory_order_relaxed) >= PUBLISH)
-        publish(w, 0);
+        return publish_group(w);
     return events(w);
 }
 
