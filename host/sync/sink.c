@@ -24,6 +24,7 @@
 #include "evolve.h"
 #include "signals.h"
 #include "writer.h"
+#include "writer_ring.h"
 
 /* The monotonic clock in nanoseconds, for where the time went. */
 HOT int64_t sink_clock(void)

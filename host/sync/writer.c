@@ -756,20 +756,13 @@ static int fit(writer *w, wop *op, const table_def *t)
     return CH_OK;
 }
 
-/* Whether the sink has something to look at: reports, or commits it has not seen. */
-static int events(writer *w)
-{
-    return atomic_load_explicit(&w->has_reports, memory_order_relaxed) ||
-           atomic_load_explicit(&w->commits_done, memory_order_relaxed) != w->commits_seen;
-}
-
 int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
                const unsigned char *present, const char *id, const char *synced, long number,
                int *events_out, ch_error *err)
 {
     char at[WRITER_SYNCED_SIZE];
-    value *to;
-    unsigned char *flags;
+    value *to = NULL;
+    unsigned char *flags = NULL;
     if (vals == NULL) {
         if (reserve(w, err) == NULL)
             return CH_ERROR;
@@ -787,9 +780,8 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
     return CH_OK;
 }
 
-/* writer_reserve() when the ring is full, the writer failed or the record needs room. */
-static __attribute__((noinline)) int reserve_slow(writer *w, const table_def *t, value **vals,
-                                                  unsigned char **present, ch_error *err)
+int writer_reserve_slow(writer *w, const table_def *t, value **vals, unsigned char **present,
+                        ch_error *err)
 {
     wop *op = reserve(w, err);
     if (op == NULL)
@@ -801,42 +793,15 @@ static __attribute__((noinline)) int reserve_slow(writer *w, const table_def *t,
     return CH_OK;
 }
 
-int writer_reserve(writer *w, const table_def *t, value **vals, unsigned char **present,
-                   ch_error *err)
-{
-    const wop *op = &w->ring[w->next % RING];
-    /* the common case, without calls: room, no failure, and a record that has the columns */
-    if (w->next - w->tail_seen < RING && t->ncols <= op->cap &&
-        !atomic_load_explicit(&w->failed, memory_order_acquire)) {
-        *vals = op->vals;
-        *present = op->present;
-        return CH_OK;
-    }
-    return reserve_slow(w, t, vals, present, err);
-}
-
-/* Publishes a group of records and says whether the sink has events; apart from the common case. */
-static __attribute__((noinline)) int publish_group(writer *w)
+int writer_publish_group(writer *w)
 {
     publish(w, 0);
-    return events(w);
+    return writer_events(w);
 }
 
-int writer_publish(writer *w, wop_kind kind, table_def *t, const char *id, const char *synced,
-                   long number)
+void writer_copy_id(wop *op, const char *id)
 {
-    wop *op = &w->ring[w->next % RING];
-    op->kind = kind;
-    op->t = t;
-    op->has_id = id != NULL;
-    if (id != NULL)
-        copy_text(op->id, sizeof op->id, id);
-    memcpy(op->synced, synced, WRITER_SYNCED_SIZE);
-    op->number = number;
-    w->next++;
-    if (w->next - atomic_load_explicit(&w->head, memory_order_relaxed) >= PUBLISH)
-        return publish_group(w);
-    return events(w);
+    copy_text(op->id, sizeof op->id, id);
 }
 
 int writer_commit(writer *w, const char *connector, const char *state_json, const char *synced,

@@ -76,8 +76,8 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
  * CH_ERROR with the first failure once an earlier operation or commit
  * failed, or when out of memory.
  */
-int writer_reserve(writer *w, const table_def *t, value **vals, unsigned char **present,
-                   ch_error *err);
+/* int writer_reserve(writer *w, const table_def *t, value **vals, unsigned char **present,
+ *                    ch_error *err): inline, in writer_ring.h */
 
 /* Bytes of the buffer writer_publish() reads its synced text from (NUL-terminated within). */
 #define WRITER_SYNCED_SIZE 40
@@ -88,8 +88,8 @@ int writer_reserve(writer *w, const table_def *t, value **vals, unsigned char **
  * bytes (copied whole: no length to find). Returns what writer_put() sets
  * *events to.
  */
-int writer_publish(writer *w, wop_kind kind, table_def *t, const char *id, const char *synced,
-                   long number);
+/* int writer_publish(writer *w, wop_kind kind, table_def *t, const char *id,
+ *                    const char *synced, long number): inline, in writer_ring.h */
 
 /*
  * Queues a commit of everything queued before it, with the connector's state

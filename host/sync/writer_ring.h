@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "writer.h"
 
@@ -115,5 +116,53 @@ struct writer {
     dest_reports reports; /* what the destination reported, under the lock */
     int reports_failed;   /* out of memory while moving them */
 };
+
+/* The producer's fast paths, inline in the sink: their slow paths are in writer.c. */
+
+/* writer_reserve() when the ring is full, the writer failed or the record needs room. */
+int writer_reserve_slow(writer *w, const table_def *t, value **vals, unsigned char **present,
+                        ch_error *err);
+/* Publishes the records filled so far; returns writer_events(). */
+int writer_publish_group(writer *w);
+/* Copies a keyless upsert's _fivetran_id into its record. */
+void writer_copy_id(wop *op, const char *id);
+
+/* Whether the sink has something to look at: reports, or commits it has not seen. */
+static inline int writer_events(writer *w)
+{
+    return atomic_load_explicit(&w->has_reports, memory_order_relaxed) ||
+           atomic_load_explicit(&w->commits_done, memory_order_relaxed) != w->commits_seen;
+}
+
+static inline int writer_reserve(writer *w, const table_def *t, value **vals,
+                                 unsigned char **present, ch_error *err)
+{
+    const wop *op = &w->ring[w->next % RING];
+    /* the common case, without calls: room, no failure, and a record that has the columns */
+    if (w->next - w->tail_seen < RING && t->ncols <= op->cap &&
+        !atomic_load_explicit(&w->failed, memory_order_acquire)) {
+        *vals = op->vals;
+        *present = op->present;
+        return CH_OK;
+    }
+    return writer_reserve_slow(w, t, vals, present, err);
+}
+
+static inline int writer_publish(writer *w, wop_kind kind, table_def *t, const char *id,
+                                 const char *synced, long number)
+{
+    wop *op = &w->ring[w->next % RING];
+    op->kind = kind;
+    op->t = t;
+    op->has_id = id != NULL;
+    if (id != NULL)
+        writer_copy_id(op, id);
+    memcpy(op->synced, synced, WRITER_SYNCED_SIZE);
+    op->number = number;
+    w->next++;
+    if (w->next - atomic_load_explicit(&w->head, memory_order_relaxed) >= PUBLISH)
+        return writer_publish_group(w);
+    return writer_events(w);
+}
 
 #endif
