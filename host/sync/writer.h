@@ -68,28 +68,11 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
                int *events, ch_error *err);
 
 /*
- * The next record to fill, for a data operation on t: *vals and *present
- * get its t->ncols values and presence flags, which the caller fills (text
- * copied in with value_copy: the record outlives the caller's buffers)
- * before writer_publish(). Nothing is queued until then: a record left
- * unpublished is simply filled again. Waits while the queue is full.
- * CH_ERROR with the first failure once an earlier operation or commit
- * failed, or when out of memory.
+ * Bytes of the buffer writer_publish() reads its synced text from (NUL-terminated within).
+ * writer_reserve() and writer_publish(), the per-operation way in that the
+ * sink fills records through, are inline in writer_ring.h.
  */
-/* int writer_reserve(writer *w, const table_def *t, value **vals, unsigned char **present,
- *                    ch_error *err): inline, in writer_ring.h */
-
-/* Bytes of the buffer writer_publish() reads its synced text from (NUL-terminated within). */
 #define WRITER_SYNCED_SIZE 40
-
-/*
- * Queues the record writer_reserve() gave, as writer_put() queues its copy;
- * the same t as reserved, and synced in a buffer of WRITER_SYNCED_SIZE
- * bytes (copied whole: no length to find). Returns what writer_put() sets
- * *events to.
- */
-/* int writer_publish(writer *w, wop_kind kind, table_def *t, const char *id,
- *                    const char *synced, long number): inline, in writer_ring.h */
 
 /*
  * Queues a commit of everything queued before it, with the connector's state

@@ -134,6 +134,15 @@ static inline int writer_events(writer *w)
            atomic_load_explicit(&w->commits_done, memory_order_relaxed) != w->commits_seen;
 }
 
+/*
+ * The next record to fill, for a data operation on t: *vals and *present
+ * get its t->ncols values and presence flags, which the caller fills (text
+ * copied in with value_copy: the record outlives the caller's buffers)
+ * before writer_publish(). Nothing is queued until then: a record left
+ * unpublished is simply filled again. Waits while the queue is full.
+ * CH_ERROR with the first failure once an earlier operation or commit
+ * failed, or when out of memory.
+ */
 static inline int writer_reserve(writer *w, const table_def *t, value **vals,
                                  unsigned char **present, ch_error *err)
 {
@@ -148,6 +157,12 @@ static inline int writer_reserve(writer *w, const table_def *t, value **vals,
     return writer_reserve_slow(w, t, vals, present, err);
 }
 
+/*
+ * Queues the record writer_reserve() gave, as writer_put() queues its copy;
+ * the same t as reserved, and synced in a buffer of WRITER_SYNCED_SIZE
+ * bytes (copied whole: no length to find). Returns what writer_put() sets
+ * *events to.
+ */
 static inline int writer_publish(writer *w, wop_kind kind, table_def *t, const char *id,
                                  const char *synced, long number)
 {
