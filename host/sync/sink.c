@@ -232,7 +232,7 @@ static int fit_columns(sink_table *rt, size_t ncols)
         return CH_ERROR;
     memset(vals + rt->cap, 0, (cap - rt->cap) * sizeof *vals);
     rt->vals = vals;
-    present = realloc(rt->present, cap);
+    present = realloc(rt->present, PRESENT_ROOM(cap));
     if (present == NULL)
         return CH_ERROR;
     rt->present = present;
@@ -330,6 +330,91 @@ int sink_prepare_declared(sink *s)
 #define NEEDS_EVOLVING 2
 
 /*
+ * One field's value into column c's place of vals (c < 0: a column that does
+ * not exist yet, nothing to do), every case but the common one: a NULL, a
+ * column without a type, a conversion, a value that would change the table
+ * (NEEDS_EVOLVING when look). Apart, so that the common case carries none of
+ * its buffers.
+ */
+static __attribute__((noinline)) int convert_field(sink *s, table_def *t, sink_table *rt,
+                                                   const field *f, long c, value *vals, int copy,
+                                                   int look)
+{
+    ch_error err;
+    column_def *col;
+    if (look && evolve_wanted(t, c, f))
+        return NEEDS_EVOLVING;
+    if (c < 0)
+        return CH_OK; /* NULL for a column that does not exist yet */
+    col = &t->cols[c];
+    if (fit_columns(rt, t->ncols) != CH_OK) /* rt->vals: what a conversion makes, when copied */
+        return sink_fail(s, "out of memory");
+    if (col->type == T_NONE) {
+        value_set_null(&vals[c]);
+    } else if (f->v.type == col->type && col->type != T_DECIMAL) {
+        if (!copy)
+            value_borrow(&vals[c], &f->v);
+        else if (value_copy(&vals[c], &f->v) != CH_OK)
+            return sink_fail(s, "out of memory");
+    } else if (value_convert(&f->v, col->type, col->precision, col->scale,
+                             copy ? &rt->vals[c] : &vals[c], &err) != CH_OK) {
+        return sink_op_fail(s, f->name, "%s", err.msg);
+    } else if (copy && value_copy(&vals[c], &rt->vals[c]) != CH_OK) {
+        return sink_fail(s, "out of memory");
+    }
+    return CH_OK;
+}
+
+/* True when a value of the column's own type is taken as it is: not NULL, not DECIMAL. */
+HOT int taken_as_is(const field *f, const column_def *col)
+{
+    return f->v.type == col->type && col->type != T_NONE && col->type != T_DECIMAL;
+}
+
+/* convert() for a table of more than 64 columns: the flags kept in present as they are found. */
+static __attribute__((noinline)) int convert_wide(sink *s, table_def *t, sink_table *rt,
+                                                  const ch_row *row, value *vals,
+                                                  unsigned char *present, int copy, int look)
+{
+    memset(present, 0, t->ncols);
+    for (size_t i = 0; i < row->count; i++) {
+        const field *f = &row->fields[i];
+        long c = row_field_column(f, t, i);
+        int rc = convert_field(s, t, rt, f, c, vals, copy, look);
+        if (rc != CH_OK)
+            return rc;
+        if (c >= 0)
+            present[c] = 1;
+    }
+    for (size_t c = 0; c < t->ncols; c++)
+        if (!present[c])
+            value_set_null(&vals[c]);
+    return CH_OK;
+}
+
+/*
+ * Writes the flags of the columns below ncols (at most 64) from the bits of
+ * given, eight a store; present has room for ncols rounded up to eight
+ * (PRESENT_ROOM).
+ */
+HOT void spread_flags(unsigned char *present, uint64_t given, size_t ncols)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (size_t c = 0; c < ncols; c += 8) {
+        uint64_t b = given >> c & 0xff;
+        /* bits 0-6 to the low bit of bytes 0-6 in one multiply, bit 7 by hand */
+        uint64_t bytes =
+            ((b & 0x7f) * UINT64_C(0x0002040810204081) & UINT64_C(0x0101010101010101)) | (b >> 7)
+                                                                                             << 56;
+        memcpy(present + c, &bytes, 8);
+    }
+#else
+    for (size_t c = 0; c < ncols; c++)
+        present[c] = (given >> c) & 1;
+#endif
+}
+
+/*
  * Converts the row's values into the table's columns, into vals and present
  * (t->ncols of each); absent columns become NULL. copy: the values are
  * copied into vals' own buffers (a writer's record, which outlives the
@@ -340,47 +425,32 @@ int sink_prepare_declared(sink *s)
 HOT int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, value *vals,
                 unsigned char *present, int copy, int look)
 {
-    ch_error err;
-    uint64_t given = 0; /* of a table of at most 64 columns, those the row gives, as bits */
-    int wide = t->ncols > 64;
-    if (fit_columns(rt, t->ncols) != CH_OK) /* rt->vals: what a conversion makes, when copied */
-        return sink_fail(s, "out of memory");
-    if (wide)
-        memset(present, 0, t->ncols);
+    uint64_t given = 0, absent; /* the columns the row gives, as bits */
+    size_t ncols = t->ncols;
+    if (ncols > 64)
+        return convert_wide(s, t, rt, row, vals, present, copy, look);
     for (size_t i = 0; i < row->count; i++) {
         const field *f = &row->fields[i];
         long c = row_field_column(f, t, i);
-        column_def *col;
-        if (look && evolve_wanted(t, c, f))
-            return NEEDS_EVOLVING;
-        if (c < 0)
-            continue; /* NULL for a column that does not exist yet */
-        col = &t->cols[c];
-        if (col->type == T_NONE) {
-            value_set_null(&vals[c]);
-        } else if (f->v.type == col->type && col->type != T_DECIMAL) {
-            /* value_convert's common case, without the call */
+        if (c >= 0 && taken_as_is(f, &t->cols[c])) {
+            /* the common case: value_convert's, and no evolving, without a call */
             if (!copy)
                 value_borrow(&vals[c], &f->v);
             else if (value_copy(&vals[c], &f->v) != CH_OK)
                 return sink_fail(s, "out of memory");
-        } else if (value_convert(&f->v, col->type, col->precision, col->scale,
-                                 copy ? &rt->vals[c] : &vals[c], &err) != CH_OK) {
-            return sink_op_fail(s, f->name, "%s", err.msg);
-        } else if (copy && value_copy(&vals[c], &rt->vals[c]) != CH_OK) {
-            return sink_fail(s, "out of memory");
+        } else {
+            int rc = convert_field(s, t, rt, f, c, vals, copy, look);
+            if (rc != CH_OK)
+                return rc;
+            if (c < 0)
+                continue;
         }
-        if (wide)
-            present[c] = 1;
-        else
-            given |= UINT64_C(1) << c;
+        given |= UINT64_C(1) << c;
     }
-    for (size_t c = 0; c < t->ncols; c++) {
-        if (!wide)
-            present[c] = (given >> c) & 1;
-        if (!present[c])
-            value_set_null(&vals[c]);
-    }
+    spread_flags(present, given, ncols);
+    absent = ~given & (ncols == 64 ? ~UINT64_C(0) : (UINT64_C(1) << ncols) - 1);
+    for (; absent != 0; absent &= absent - 1)
+        value_set_null(&vals[__builtin_ctzll(absent)]);
     return CH_OK;
 }
 

@@ -720,7 +720,7 @@ static int fit(writer *w, wop *op, const table_def *t)
     unsigned char *present;
     if (n <= op->cap)
         return CH_OK;
-    if (op->cap == 0 && (vals = slab_take(w, cap * sizeof *vals + cap)) != NULL) {
+    if (op->cap == 0 && (vals = slab_take(w, cap * sizeof *vals + PRESENT_ROOM(cap))) != NULL) {
         for (size_t c = 0; c < n; c++) {
             storage st = type_storage(t->cols[c].type);
             if (t->cols[c].type != T_NONE && (st == S_TEXT || st == S_BLOB) &&
@@ -737,7 +737,7 @@ static int fit(writer *w, wop *op, const table_def *t)
     }
     /* more columns than the record has room for: arrays of its own, the values moved */
     vals = calloc(n, sizeof *vals);
-    present = malloc(n);
+    present = malloc(PRESENT_ROOM(n));
     if (vals == NULL || present == NULL) {
         free(vals);
         free(present);

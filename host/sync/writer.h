@@ -75,6 +75,12 @@ int writer_put(writer *w, wop_kind kind, table_def *t, const value *vals,
 #define WRITER_SYNCED_SIZE 40
 
 /*
+ * Bytes of a present array for n columns: rounded up to eight, so that the
+ * sink writes the flags eight at a time.
+ */
+#define PRESENT_ROOM(n) (((size_t)(n) + 7) & ~(size_t)7)
+
+/*
  * Queues a commit of everything queued before it, with the connector's state
  * (copied) and the commit's _fivetran_synced; returns without waiting for
  * it. The writer applies the operations before it at once, but makes the
