@@ -501,13 +501,17 @@ static void free_records(writer *w)
     /* and the one after them, which a refused operation may have filled and not queued */
     size_t filled = atomic_load(&w->head) + 1;
     for (size_t i = 0; i < RING && i < filled; i++) {
-        for (size_t c = 0; c < w->ring[i].cap; c++)
-            value_free(&w->ring[i].vals[c]);
-        if (!w->ring[i].in_slab) {
-            free(w->ring[i].vals);
-            free(w->ring[i].present);
+        wop *op = &w->ring[i];
+        /* value_free()'s test inline: the values are thrown away, and most buffers are lent */
+        for (size_t c = 0; c < op->cap; c++)
+            if (!op->vals[c].lent)
+                free(op->vals[c].buf);
+        if (!op->in_slab) {
+            free(op->vals);
+            free(op->present);
         }
-        free(w->ring[i].text);
+        if (op->text != NULL)
+            free(op->text);
     }
     while (w->slabs != NULL) {
         slab *next = w->slabs->next;
@@ -712,6 +716,13 @@ static void *slab_take(writer *w, size_t bytes)
     return p;
 }
 
+/* True when a column's values are text or bytes, kept in a buffer. */
+static int takes_text(col_type type)
+{
+    storage st = type_storage(type);
+    return type != T_NONE && (st == S_TEXT || st == S_BLOB);
+}
+
 /* Gives the record room for t's values: from a slab the first time, its own after. */
 static int fit(writer *w, wop *op, const table_def *t)
 {
@@ -720,20 +731,26 @@ static int fit(writer *w, wop *op, const table_def *t)
     unsigned char *present;
     if (n <= op->cap)
         return CH_OK;
-    if (op->cap == 0 && (vals = slab_take(w, cap * sizeof *vals + PRESENT_ROOM(cap))) != NULL) {
-        for (size_t c = 0; c < n; c++) {
-            storage st = type_storage(t->cols[c].type);
-            if (t->cols[c].type != T_NONE && (st == S_TEXT || st == S_BLOB) &&
-                (vals[c].buf = slab_take(w, SLAB_TEXT)) != NULL) {
-                vals[c].cap = SLAB_TEXT;
-                vals[c].lent = 1;
-            }
+    if (op->cap == 0) {
+        /* one piece of a slab: the values, their flags, and a first buffer per text column */
+        size_t head = (cap * sizeof *vals + PRESENT_ROOM(cap) + 15) & ~(size_t)15, ntext = 0;
+        for (size_t c = 0; c < n; c++)
+            ntext += takes_text(t->cols[c].type);
+        if ((vals = slab_take(w, head + ntext * SLAB_TEXT)) != NULL) {
+            char *text = (char *)vals + head;
+            for (size_t c = 0; c < n; c++)
+                if (takes_text(t->cols[c].type)) {
+                    vals[c].buf = text;
+                    vals[c].cap = SLAB_TEXT;
+                    vals[c].lent = 1;
+                    text += SLAB_TEXT;
+                }
+            op->vals = vals;
+            op->present = (unsigned char *)(vals + cap);
+            op->cap = cap;
+            op->in_slab = 1;
+            return CH_OK;
         }
-        op->vals = vals;
-        op->present = (unsigned char *)(vals + cap);
-        op->cap = cap;
-        op->in_slab = 1;
-        return CH_OK;
     }
     /* more columns than the record has room for: arrays of its own, the values moved */
     vals = calloc(n, sizeof *vals);
