@@ -89,7 +89,9 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
     s->dest = d;
     s->state = st;
     s->log = lg;
-    s->prefix_second = -1;
+    /* no second and no anchor yet: the first operation's time is more than a second after both */
+    s->second_us = INT64_MIN;
+    s->anchor_mono = INT64_MIN;
     for (int i = 0; i < 1000; i++) {
         s->digits[i][0] = (char)('0' + i / 100);
         s->digits[i][1] = (char)('0' + i / 10 % 10);
@@ -160,7 +162,8 @@ _Static_assert(sizeof(((sink *)0)->synced) == WRITER_SYNCED_SIZE,
  */
 HOT int64_t wall_us(sink *s, int64_t mono)
 {
-    if (s->anchor_mono == 0 || mono - s->anchor_mono >= 1000000000 || mono < s->anchor_mono) {
+    /* unsigned: a reading before the anchor is as far as one a second after it */
+    if ((uint64_t)mono - (uint64_t)s->anchor_mono >= UINT64_C(1000000000)) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         s->anchor_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
@@ -181,23 +184,22 @@ HOT const char *next_synced(sink *s, int64_t mono)
     if (us <= s->last_us)
         us = s->last_us + 1; /* truncate compares times: two operations never share one */
     s->last_us = us;
-    if (s->prefix_second < 0 || us - s->second_us >= 1000000 || us < s->second_us) {
-        /* a new second: its prefix */
+    if ((uint64_t)us - (uint64_t)s->second_us >= UINT64_C(1000000)) { /* a new second: its prefix */
         int64_t second = us / 1000000;
         time_t t = (time_t)second;
         struct tm tm;
         gmtime_r(&t, &tm);
         strftime(s->synced, sizeof s->synced, "%Y-%m-%dT%H:%M:%S", &tm);
-        s->prefix_second = second;
         s->second_us = second * 1000000;
     }
     {
-        /* the microseconds by hand, three digits at a time: this runs once per operation */
+        /* the microseconds by hand, three digits a word (each copy's fourth byte is overwritten
+           by the next): this runs once per operation */
         char *p = s->synced + 19;
         int frac = (int)(us - s->second_us), high = frac / 1000;
         p[0] = '.';
-        memcpy(p + 1, s->digits[high], 3);
-        memcpy(p + 4, s->digits[frac - high * 1000], 3);
+        memcpy(p + 1, s->digits[high], 4);
+        memcpy(p + 4, s->digits[frac - high * 1000], 4);
         p[7] = 'Z';
         p[8] = '\0';
     }

@@ -108,14 +108,13 @@ struct ch_sync {
     int failed;
     ch_error error; /* why the sync failed */
 
-    int64_t last_us; /* _fivetran_synced of the last operation, microseconds */
-    int fixed_clock; /* sink_fix_clock: each operation's time is one microsecond on */
-    int64_t prefix_second;
-    int64_t second_us;   /* where prefix_second starts, in microseconds */
+    int64_t last_us;     /* _fivetran_synced of the last operation, microseconds */
+    int fixed_clock;     /* sink_fix_clock: each operation's time is one microsecond on */
+    int64_t second_us;   /* where the second of synced's prefix starts, in microseconds */
     int64_t anchor_mono; /* a monotonic reading (ns) and the wall clock then (us): the wall */
     int64_t anchor_us;   /* clock of an operation from the reading its call starts with */
     char synced[40];
-    char digits[1000][3];  /* "000" to "999": the microseconds three digits at a time */
+    char digits[1000][4];  /* "000" to "999", and room to copy each as one word */
     struct writer *writer; /* applies data operations on its own thread; NULL: applied here */
     value id;              /* _fivetran_id of a keyless upsert */
     value scratch;         /* a conversion tried before a column widens */
