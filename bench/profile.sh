@@ -21,6 +21,8 @@ split() {
     /^ *[0-9,]+ / && !/\[/ && !/PROGRAM TOTALS/ {
         n = $1; gsub(",", "", n); f = $NF
         if (f ~ /(^|\/)host\//) k = "host"
+        # intrinsics of the compiler (emmintrin.h): inlined into the host, the one code using them
+        else if (f ~ /\/gcc\/.*\/include\//) k = "host"
         else if (f ~ /(^|\/)bench\//) k = "connector"
         else if (f ~ /^\.\// && f !~ /^\.\/elf\//) k = "libc" # glibc sources
         else k = "other"
