@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Length of the well-formed UTF-8 sequence that starts the bytes; 0 if none. */
 size_t utf8_sequence(const char *s, size_t len);
@@ -27,11 +30,19 @@ int utf8_valid_mixed(const char *s, size_t len);
 /*
  * True when the bytes are well-formed UTF-8 (no overlongs, no surrogates).
  * Inline: text that is all ASCII, most of it, is checked sixteen bytes a
- * step (the last few read in one word that overlaps the step before)
+ * step (the last few read in one load that overlaps the step before)
  * without a call; every text value of every operation is checked.
  */
 static inline int utf8_valid(const char *s, size_t len)
 {
+#if defined(__SSE2__)
+    if (len >= 16) {
+        __m128i acc = _mm_loadu_si128((const __m128i *)(const void *)(s + len - 16));
+        for (size_t i = 0; i + 16 < len; i += 16)
+            acc = _mm_or_si128(acc, _mm_loadu_si128((const __m128i *)(const void *)(s + i)));
+        return _mm_movemask_epi8(acc) == 0 || utf8_valid_mixed(s, len);
+    }
+#endif
     uint64_t acc = 0, a, b;
     size_t i = 0;
     if (len < 8) {
