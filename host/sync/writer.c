@@ -156,7 +156,7 @@ static int is_data(wop_kind kind)
  * value: integers and reals by their number, text and bytes by their first
  * eight bytes, as SQLite's BINARY collation does.
  */
-static uint64_t leading_bits(const value *v)
+HOT uint64_t leading_bits(const value *v)
 {
     uint64_t x = 0;
     double d;
@@ -180,7 +180,7 @@ static uint64_t leading_bits(const value *v)
 }
 
 /* The record's sort key: its first key column's (or _fivetran_id's) leading bits. */
-static uint64_t sort_key(const wop *op)
+HOT uint64_t sort_key(const wop *op)
 {
     if (op->t->nkey > 0)
         return leading_bits(&op->vals[op->t->key[0]]);
@@ -228,19 +228,14 @@ static void table_pass(const sort_item *from, sort_item *to, size_t n)
  * operations on one key keep their order (they share the bits), and keys
  * that share them keep theirs. That is not the exact key order, but close
  * enough that SQLite finds each page it needs still in its cache, which is
- * what the order is for. *items ends up holding the sorted run.
+ * what the order is for. differ: the bits in which the keys differ from the
+ * first's; max_table: the largest table index. *items ends up holding the
+ * sorted run.
  */
-static void sort_run(writer *w, size_t n)
+static void sort_run(writer *w, size_t n, uint64_t differ, size_t max_table)
 {
     sort_item *a = w->items, *b = w->spare, *swap;
-    uint64_t differ = 0;
-    size_t max_table = 0;
     int passes = 0;
-    for (size_t i = 0; i < n; i++) {
-        differ |= a[i].key ^ a[0].key;
-        if (a[i].op->t->index > max_table)
-            max_table = a[i].op->t->index;
-    }
     if (differ != 0) {
         int top = 63 - __builtin_clzll(differ),
             low = top - SORT_BITS + 1 < 0 ? 0 : top - SORT_BITS + 1;
@@ -440,10 +435,10 @@ static inline void prefetch_at(const void *p)
  * text buffers are one piece of a slab (fit()), so those lines hold the
  * bytes of its short text values too. A prefetch never faults: no bounds.
  */
-static inline void prefetch(const sort_item *items, size_t n, size_t k)
+static inline void prefetch(const sort_item *items, size_t k)
 {
-    const char *mid = (const char *)items[k + 4 < n ? k + 4 : k].op->vals;
-    prefetch_at(items[k + 8 < n ? k + 8 : k].op);
+    const char *mid = (const char *)items[k + LOOKAHEAD / 2].op->vals;
+    prefetch_at(items[k + LOOKAHEAD].op);
     /* six lines: four values of 56 bytes, their flags and two text buffers of SLAB_TEXT */
     prefetch_at(mid);
     prefetch_at(mid + 64);
@@ -466,15 +461,26 @@ static void apply_range(writer *w, size_t from, size_t to)
             i++;
             continue;
         }
+        uint64_t first = sort_key(op), differ = 0;
+        size_t max_table = op->t->index;
+        w->items[n].key = first;
+        w->items[n++].op = op;
+        j++;
         while (j < to && is_data(w->ring[j % RING].kind)) {
             wop *r = &w->ring[j % RING];
-            w->items[n].key = sort_key(r);
+            uint64_t key = sort_key(r);
+            differ |= key ^ first;
+            if (r->t->index > max_table)
+                max_table = r->t->index;
+            w->items[n].key = key;
             w->items[n++].op = r;
             j++;
         }
-        sort_run(w, n);
+        sort_run(w, n, differ, max_table);
+        for (size_t k = n; k < n + LOOKAHEAD; k++) /* what the last ones prefetch: the last */
+            w->items[k] = w->items[n - 1];
         for (size_t k = 0; k < n; k++) {
-            prefetch(w->items, n, k);
+            prefetch(w->items, k);
             apply(w, w->items[k].op);
         }
         i = j;
@@ -575,8 +581,8 @@ writer *writer_start(dest *d, const logger *lg)
     if (w == NULL)
         return NULL;
     w->ring = huge_alloc(RING * sizeof *w->ring);
-    w->items = malloc(RING * sizeof *w->items);
-    w->spare = malloc(RING * sizeof *w->spare);
+    w->items = malloc((RING + LOOKAHEAD) * sizeof *w->items);
+    w->spare = malloc((RING + LOOKAHEAD) * sizeof *w->spare);
     if (w->ring == NULL || w->items == NULL || w->spare == NULL) {
         huge_free(w->ring, RING * sizeof *w->ring);
         free(w->items);

@@ -69,6 +69,10 @@ typedef struct slab {
     size_t used;
 } slab;
 
+/* How many records ahead of the one applied the writer prefetches; the sort's arrays have
+   room for this many more than a run, copies of its last record. */
+#define LOOKAHEAD 8
+
 typedef struct sort_item {
     uint64_t key;
     wop *op;
