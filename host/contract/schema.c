@@ -448,6 +448,7 @@ static void resolve_key(schema *s, table_def *t)
     free(t->key);
     t->key = NULL;
     t->nkey = 0;
+    t->key_bits = 0;
     if (t->nkey_names == 0)
         return;
     t->key = malloc(t->nkey_names * sizeof *t->key);
@@ -469,6 +470,8 @@ static void resolve_key(schema *s, table_def *t)
             continue;
         }
         t->key[t->nkey++] = (size_t)c;
+        if (c < 64)
+            t->key_bits |= UINT64_C(1) << c;
     }
 }
 

@@ -3,6 +3,7 @@
 #define HOST_SCHEMA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "names.h"
 #include "types.h"
@@ -31,6 +32,9 @@ struct ch_table {
     size_t ncols, cap;
     size_t *key; /* indexes into cols, in key order; none: _fivetran_id is the key */
     size_t nkey;
+    /* the key's columns among the first 64, as bits: for a table of at most 64 columns, one
+       test tells that an operation gives them all */
+    uint64_t key_bits;
     char **key_names;            /* primary key as declared, resolved by schema_finish */
     unsigned char *key_inferred; /* per key name: ch_table_key_column, typed by its first value */
     size_t nkey_names;

@@ -370,7 +370,20 @@ static __attribute__((noinline)) int convert_field(sink *s, table_def *t, sink_t
 /* True when a value of the column's own type is taken as it is: not NULL, not DECIMAL. */
 HOT int taken_as_is(const field *f, const column_def *col)
 {
-    return f->v.type == col->type && col->type != T_NONE && col->type != T_DECIMAL;
+    return f->v.type == col->type && ((~0u ^ 1u << T_NONE ^ 1u << T_DECIMAL) >> col->type & 1);
+}
+
+/* Fails the operation when a key column is absent or NULL. */
+static int check_key(sink *s, const table_def *t, const value *vals, const unsigned char *present)
+{
+    for (size_t k = 0; k < t->nkey; k++) {
+        size_t c = t->key[k];
+        if (!present[c])
+            return sink_op_fail(s, t->cols[c].name, "no value for this primary key column");
+        if (vals[c].type == T_NONE)
+            return sink_op_fail(s, t->cols[c].name, "this primary key column is NULL");
+    }
+    return CH_OK;
 }
 
 /* convert() for a table of more than 64 columns: the flags kept in present as they are found. */
@@ -391,7 +404,7 @@ static __attribute__((noinline)) int convert_wide(sink *s, table_def *t, sink_ta
     for (size_t c = 0; c < t->ncols; c++)
         if (!present[c])
             value_set_null(&vals[c]);
-    return CH_OK;
+    return check_key(s, t, vals, present);
 }
 
 /*
@@ -402,14 +415,15 @@ static __attribute__((noinline)) int convert_wide(sink *s, table_def *t, sink_ta
 HOT void spread_flags(unsigned char *present, uint64_t given, size_t ncols)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    for (size_t c = 0; c < ncols; c += 8) {
+    const uint64_t spread = UINT64_C(0x0002040810204081), low_bits = UINT64_C(0x0101010101010101);
+    size_t c = 0;
+    do { /* a table of at most eight columns, most of them, in one step */
         uint64_t b = given >> c & 0xff;
         /* bits 0-6 to the low bit of bytes 0-6 in one multiply, bit 7 by hand */
-        uint64_t bytes =
-            ((b & 0x7f) * UINT64_C(0x0002040810204081) & UINT64_C(0x0101010101010101)) | (b >> 7)
-                                                                                             << 56;
+        uint64_t bytes = ((b & 0x7f) * spread & low_bits) | (b >> 7) << 56;
         memcpy(present + c, &bytes, 8);
-    }
+        c += 8;
+    } while (c < ncols);
 #else
     for (size_t c = 0; c < ncols; c++)
         present[c] = (given >> c) & 1;
@@ -427,7 +441,7 @@ HOT void spread_flags(unsigned char *present, uint64_t given, size_t ncols)
 HOT int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, value *vals,
                 unsigned char *present, int copy, int look)
 {
-    uint64_t given = 0, absent; /* the columns the row gives, as bits */
+    uint64_t given = 0, nulled = 0, absent; /* the columns the row gives, and gives as NULL */
     size_t ncols = t->ncols;
     if (ncols > 64)
         return convert_wide(s, t, rt, row, vals, present, copy, look);
@@ -446,34 +460,30 @@ HOT int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, value 
                 return rc;
             if (c < 0)
                 continue;
+            if (vals[c].type == T_NONE)
+                nulled |= UINT64_C(1) << c;
         }
         given |= UINT64_C(1) << c;
     }
     spread_flags(present, given, ncols);
-    absent = ~given & (ncols == 64 ? ~UINT64_C(0) : (UINT64_C(1) << ncols) - 1);
+    absent = ncols ? ~given & ~UINT64_C(0) >> (64 - ncols) : 0;
     for (; absent != 0; absent &= absent - 1)
         value_set_null(&vals[__builtin_ctzll(absent)]);
+    /* the key in one test; check_key says which column is missing */
+    if ((given & ~nulled & t->key_bits) != t->key_bits)
+        return check_key(s, t, vals, present);
     return CH_OK;
 }
 
-HOT int check_key(sink *s, const table_def *t, const value *vals, const unsigned char *present)
-{
-    for (size_t k = 0; k < t->nkey; k++) {
-        size_t c = t->key[k];
-        if (!present[c])
-            return sink_op_fail(s, t->cols[c].name, "no value for this primary key column");
-        if (vals[c].type == T_NONE)
-            return sink_op_fail(s, t->cols[c].name, "this primary key column is NULL");
-    }
-    return CH_OK;
-}
-
-/* Starts a data operation: numbers it, and notes what a message about it names. */
+/*
+ * Starts a data operation: numbers it, and notes what a message about it
+ * names; table NULL when the connector named none (or an empty one).
+ */
 HOT void number_op(sink *s, const char *kind, const char *table, const ch_row *row)
 {
     s->op.number = ++s->ops;
     s->op.kind = kind;
-    s->op.table = table != NULL && *table != '\0' ? table : NULL;
+    s->op.table = table;
     s->op.t = NULL;
     s->op.row = row;
 }
@@ -485,11 +495,12 @@ HOT table_def *begin_op(sink *s, const char *table, const ch_row *row, const cha
     table_def *t;
     if (s->failed || stopped(s))
         return NULL;
-    number_op(s, op, table, row);
     if (table == NULL || *table == '\0') {
+        number_op(s, op, NULL, row);
         sink_op_fail(s, NULL, "no table name");
         return NULL;
     }
+    number_op(s, op, table, row);
     if (row == NULL) {
         sink_op_fail(s, NULL, "the row is NULL");
         return NULL;
@@ -530,7 +541,7 @@ HOT int stage(sink *s, table_def *t, sink_table *rt, const ch_row *row, value **
         }
         rc = convert(s, t, rt, row, *vals, *present, s->writer != NULL, look);
     }
-    return rc == CH_OK ? check_key(s, t, *vals, *present) : CH_ERROR;
+    return rc; /* the key checked by convert() */
 }
 
 /* A stable id from the row's non-NULL values (row_id.c). */
@@ -643,9 +654,11 @@ static int truncate_locked(ch_sync *s, const char *table, int64_t t0)
     table_def *t;
     if (!usable(s, "ch_truncate") || s->failed || stopped(s))
         return CH_ERROR;
-    number_op(s, "truncate", table, NULL);
-    if (table == NULL || *table == '\0')
+    if (table == NULL || *table == '\0') {
+        number_op(s, "truncate", NULL, NULL);
         return sink_op_fail(s, NULL, "no table name");
+    }
+    number_op(s, "truncate", table, NULL);
     t = find_table(s, table, &rt);
     if (t == NULL || prepare(s, t, rt) != CH_OK)
         return CH_ERROR;
