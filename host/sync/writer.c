@@ -415,6 +415,17 @@ HOT void apply(writer *w, wop *op)
         fail(w, &err);
 }
 
+/* apply() for a data operation of a sorted run. */
+HOT void apply_data(writer *w, wop *op)
+{
+    ch_error err;
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+        return;
+    if (apply_op(w->d, w->log, op->kind, op->t, op->vals, op->present, op->has_id ? op->id : NULL,
+                 op->synced, op->number, &err) != CH_OK)
+        fail(w, &err);
+}
+
 /*
  * Asks for the memory at p to be brought into the cache; never faults. An
  * instruction of its own on x86-64: GCC 12 drops __builtin_prefetch here.
@@ -481,7 +492,7 @@ static void apply_range(writer *w, size_t from, size_t to)
             w->items[k] = w->items[n - 1];
         for (size_t k = 0; k < n; k++) {
             prefetch(w->items, k);
-            apply(w, w->items[k].op);
+            apply_data(w, w->items[k].op);
         }
         i = j;
     }
@@ -737,20 +748,26 @@ static int fit(writer *w, wop *op, const table_def *t)
     unsigned char *present;
     if (n <= op->cap)
         return CH_OK;
-    if (op->cap == 0) {
+    if (op->cap == 0 && n <= 64) {
         /* one piece of a slab: the values, their flags, and a first buffer per text column */
-        size_t head = (cap * sizeof *vals + PRESENT_ROOM(cap) + 15) & ~(size_t)15, ntext = 0;
-        for (size_t c = 0; c < n; c++)
-            ntext += takes_text(t->cols[c].type);
-        if ((vals = slab_take(w, head + ntext * SLAB_TEXT)) != NULL) {
-            char *text = (char *)vals + head;
+        if (t != w->fit_t || t->uid != w->fit_uid || n != w->fit_ncols) {
+            w->fit_text = 0;
             for (size_t c = 0; c < n; c++)
-                if (takes_text(t->cols[c].type)) {
-                    vals[c].buf = text;
-                    vals[c].cap = SLAB_TEXT;
-                    vals[c].lent = 1;
-                    text += SLAB_TEXT;
-                }
+                w->fit_text |= (uint64_t)takes_text(t->cols[c].type) << c;
+            w->fit_head = (cap * sizeof *vals + PRESENT_ROOM(cap) + 15) & ~(size_t)15;
+            w->fit_t = t;
+            w->fit_uid = t->uid;
+            w->fit_ncols = n;
+        }
+        vals = slab_take(w, w->fit_head + (size_t)__builtin_popcountll(w->fit_text) * SLAB_TEXT);
+        if (vals != NULL) {
+            char *text = (char *)vals + w->fit_head;
+            for (uint64_t m = w->fit_text; m != 0; m &= m - 1, text += SLAB_TEXT) {
+                value *v = &vals[__builtin_ctzll(m)];
+                v->buf = text;
+                v->cap = SLAB_TEXT;
+                v->lent = 1;
+            }
             op->vals = vals;
             op->present = (unsigned char *)(vals + cap);
             op->cap = cap;

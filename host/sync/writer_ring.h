@@ -106,7 +106,14 @@ struct writer {
     size_t next;       /* the next record to fill; head lags it by less than PUBLISH */
     size_t tail_seen;  /* the last tail read: the ring has room up to tail_seen + RING */
     long commits_seen; /* commits_done when the sink last asked */
-    int ended;         /* writer_end() was called */
+    /* the layout fit() gave the last record it filled for a table of at most 64 columns: that
+       table (and its uid and column count), the bytes before the text buffers, and its text
+       columns as bits; a column typed since only gets its buffer when first copied */
+    const table_def *fit_t;
+    unsigned long fit_uid;
+    size_t fit_ncols, fit_head;
+    uint64_t fit_text;
+    int ended; /* writer_end() was called */
     int64_t waited;
 
     /* the writer's own, read by the producer only after a drain (the tail orders them) */
