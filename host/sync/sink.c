@@ -34,10 +34,13 @@ HOT int64_t sink_clock(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* What s->stop points at until the sync sets it: no stop is ever requested. */
+static const volatile sig_atomic_t never_stopped = 0;
+
 /* Fails the sync when a stop was requested, so nothing more is written or committed. */
 HOT int stopped(sink *s)
 {
-    if (s->stop == NULL || *s->stop == 0)
+    if (*s->stop == 0)
         return 0;
     sink_fail(s, "interrupted by %s; stopped at the last checkpoint", signals_name(*s->stop));
     return 1;
@@ -61,11 +64,9 @@ static void set_open(sink *s)
     pthread_mutex_unlock(&api_lock);
 }
 
-/* True when s may be used now; otherwise why not is said, and nothing is done. */
-static int usable(ch_sync *s, const char *fn)
+/* usable() when s is not the open sync: why not is said. */
+static __attribute__((noinline)) int unusable(ch_sync *s, const char *fn)
 {
-    if (s != NULL && s == open_sync)
-        return 1;
     if (s == NULL && open_sync != NULL) {
         sink_fail(open_sync, "%s was called with a NULL sync", fn);
         return 0;
@@ -74,6 +75,12 @@ static int usable(ch_sync *s, const char *fn)
     fprintf(stderr, "connector-host: %s was called %s; ignored\n", fn,
             s == NULL ? "with a NULL sync while no sync runs" : "after its sync ended");
     return 0;
+}
+
+/* True when s may be used now; otherwise why not is said, and nothing is done. */
+HOT int usable(ch_sync *s, const char *fn)
+{
+    return (s != NULL && s == open_sync) || unusable(s, fn);
 }
 
 int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, dest *d, state *st,
@@ -89,6 +96,7 @@ int sink_init(sink *s, const char *connector, schema *sc, const config *cfg, des
     s->dest = d;
     s->state = st;
     s->log = lg;
+    s->stop = &never_stopped;
     /* no second and no anchor yet: the first operation's time is more than a second after both */
     s->second_us = INT64_MIN;
     s->anchor_mono = INT64_MIN;
@@ -216,6 +224,7 @@ static sink_table *table_rt(sink *s, table_def *t)
         memset(tables + s->tables_cap, 0, (cap - s->tables_cap) * sizeof *tables);
         s->tables = tables;
         s->tables_cap = cap;
+        s->last_table = NULL; /* its last_rt moved */
     }
     return &s->tables[t->index];
 }
@@ -257,15 +266,14 @@ static table_def *find_other_table(sink *s, const char *name)
                 strcmp(name, t->dest_name) ? " as " : "",
                 strcmp(name, t->dest_name) ? t->dest_name : "");
     }
-    s->last_table = t;
     return t;
 }
 
-/* The table of that name, created when it was not declared, and its sink_table. */
-static inline table_def *find_table(sink *s, const char *name, sink_table **rt)
+/* find_table() for another table than the last operation's: remembered for the next one. */
+static table_def *find_table_slow(sink *s, const char *name, sink_table **rt)
 {
-    table_def *t = s->last_table;
-    if ((t == NULL || strcmp(t->name, name) != 0) && (t = find_other_table(s, name)) == NULL)
+    table_def *t = find_other_table(s, name);
+    if (t == NULL)
         return NULL;
     s->op.t = t;
     *rt = t->index < s->tables_cap ? &s->tables[t->index] : table_rt(s, t);
@@ -273,6 +281,19 @@ static inline table_def *find_table(sink *s, const char *name, sink_table **rt)
         sink_fail(s, "out of memory");
         return NULL;
     }
+    s->last_table = t;
+    s->last_rt = *rt;
+    return t;
+}
+
+/* The table of that name, created when it was not declared, and its sink_table. */
+HOT table_def *find_table(sink *s, const char *name, sink_table **rt)
+{
+    table_def *t = s->last_table;
+    if (t == NULL || strcmp(t->name, name) != 0)
+        return find_table_slow(s, name, rt);
+    s->op.t = t;
+    *rt = s->last_rt;
     return t;
 }
 
@@ -590,6 +611,7 @@ HOT int apply(sink *s, wop_kind kind, table_def *t, const value *vals, const uns
     return sink_take_reports(s, 0) == CH_OK ? sink_take_commits(s) : CH_ERROR;
 }
 
+/* ch_upsert() on the open sync s, under the API lock; t0: when the call began. */
 static int upsert_locked(ch_sync *s, const char *table, const ch_row *row, int64_t t0)
 {
     sink_table *rt;
@@ -597,8 +619,6 @@ static int upsert_locked(ch_sync *s, const char *table, const ch_row *row, int64
     unsigned char *present;
     const char *id = NULL;
     table_def *t;
-    if (!usable(s, "ch_upsert"))
-        return CH_ERROR;
     t = begin_op(s, table, row, "upsert", &rt);
     if (t == NULL || stage(s, t, rt, row, &vals, &present) != CH_OK)
         return CH_ERROR;
@@ -610,14 +630,13 @@ static int upsert_locked(ch_sync *s, const char *table, const ch_row *row, int64
     return CH_OK;
 }
 
+/* ch_update() on the open sync s, under the API lock. */
 static int update_locked(ch_sync *s, const char *table, const ch_row *row, int64_t t0)
 {
     sink_table *rt;
     value *vals;
     unsigned char *present;
     table_def *t;
-    if (!usable(s, "ch_update"))
-        return CH_ERROR;
     t = begin_op(s, table, row, "update", &rt);
     if (t == NULL || stage(s, t, rt, row, &vals, &present) != CH_OK)
         return CH_ERROR;
@@ -629,14 +648,13 @@ static int update_locked(ch_sync *s, const char *table, const ch_row *row, int64
     return CH_OK;
 }
 
+/* ch_delete() on the open sync s, under the API lock. */
 static int delete_locked(ch_sync *s, const char *table, const ch_row *key, int64_t t0)
 {
     sink_table *rt;
     value *vals;
     unsigned char *present;
     table_def *t;
-    if (!usable(s, "ch_delete"))
-        return CH_ERROR;
     t = begin_op(s, table, key, "delete", &rt);
     if (t == NULL || stage(s, t, rt, key, &vals, &present) != CH_OK)
         return CH_ERROR;
@@ -957,10 +975,12 @@ sink_times sink_get_times(const sink *s)
 int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
 {
     int64_t t0 = sink_clock();
-    int rc;
+    int rc = CH_ERROR;
     pthread_mutex_lock(&api_lock);
-    rc = upsert_locked(s, table, row, t0);
-    host_time(s, t0);
+    if (usable(s, "ch_upsert")) {
+        rc = upsert_locked(s, table, row, t0);
+        s->times.host += sink_clock() - t0;
+    }
     pthread_mutex_unlock(&api_lock);
     return rc;
 }
@@ -968,10 +988,12 @@ int ch_upsert(ch_sync *s, const char *table, const ch_row *row)
 int ch_update(ch_sync *s, const char *table, const ch_row *row)
 {
     int64_t t0 = sink_clock();
-    int rc;
+    int rc = CH_ERROR;
     pthread_mutex_lock(&api_lock);
-    rc = update_locked(s, table, row, t0);
-    host_time(s, t0);
+    if (usable(s, "ch_update")) {
+        rc = update_locked(s, table, row, t0);
+        s->times.host += sink_clock() - t0;
+    }
     pthread_mutex_unlock(&api_lock);
     return rc;
 }
@@ -979,10 +1001,12 @@ int ch_update(ch_sync *s, const char *table, const ch_row *row)
 int ch_delete(ch_sync *s, const char *table, const ch_row *key)
 {
     int64_t t0 = sink_clock();
-    int rc;
+    int rc = CH_ERROR;
     pthread_mutex_lock(&api_lock);
-    rc = delete_locked(s, table, key, t0);
-    host_time(s, t0);
+    if (usable(s, "ch_delete")) {
+        rc = delete_locked(s, table, key, t0);
+        s->times.host += sink_clock() - t0;
+    }
     pthread_mutex_unlock(&api_lock);
     return rc;
 }

@@ -91,7 +91,8 @@ struct ch_sync {
 
     sink_table *tables; /* parallel to schema->tables */
     size_t tables_cap;
-    table_def *last_table;
+    table_def *last_table; /* the last operation's table, and its sink_table */
+    sink_table *last_rt;
     long checkpoints;
     long ops;              /* data operations so far: the number of the latest */
     sink_op op;            /* the latest data operation */
