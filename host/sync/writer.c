@@ -752,14 +752,18 @@ static int fit(writer *w, wop *op, const table_def *t)
         /* one piece of a slab: the values, their flags, and a first buffer per text column */
         if (t != w->fit_t || t->uid != w->fit_uid || n != w->fit_ncols) {
             w->fit_text = 0;
+            w->fit_ntext = 0;
             for (size_t c = 0; c < n; c++)
-                w->fit_text |= (uint64_t)takes_text(t->cols[c].type) << c;
+                if (takes_text(t->cols[c].type)) {
+                    w->fit_text |= UINT64_C(1) << c;
+                    w->fit_ntext++;
+                }
             w->fit_head = (cap * sizeof *vals + PRESENT_ROOM(cap) + 15) & ~(size_t)15;
             w->fit_t = t;
             w->fit_uid = t->uid;
             w->fit_ncols = n;
         }
-        vals = slab_take(w, w->fit_head + (size_t)__builtin_popcountll(w->fit_text) * SLAB_TEXT);
+        vals = slab_take(w, w->fit_head + w->fit_ntext * SLAB_TEXT);
         if (vals != NULL) {
             char *text = (char *)vals + w->fit_head;
             for (uint64_t m = w->fit_text; m != 0; m &= m - 1, text += SLAB_TEXT) {
