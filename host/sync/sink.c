@@ -458,9 +458,11 @@ HOT void spread_flags(unsigned char *present, uint64_t given, size_t ncols)
  * row), else they may borrow the row's. look: NEEDS_EVOLVING, and the
  * values are unfinished, when a field would change the table (evolve_row
  * would act on it): one pass over the fields in the common case, not two.
+ * flags: present is written; else it is left as it is (only an update reads
+ * it) unless a key column is missing.
  */
 HOT int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, value *vals,
-                unsigned char *present, int copy, int look)
+                unsigned char *present, int copy, int look, int flags)
 {
     uint64_t given = 0, nulled = 0, absent; /* the columns the row gives, and gives as NULL */
     size_t ncols = t->ncols;
@@ -486,13 +488,16 @@ HOT int convert(sink *s, table_def *t, sink_table *rt, const ch_row *row, value 
         }
         given |= UINT64_C(1) << c;
     }
-    spread_flags(present, given, ncols);
+    if (flags)
+        spread_flags(present, given, ncols);
     absent = ncols ? ~given & ~UINT64_C(0) >> (64 - ncols) : 0;
     for (; absent != 0; absent &= absent - 1)
         value_set_null(&vals[__builtin_ctzll(absent)]);
     /* the key in one test; check_key says which column is missing */
-    if ((given & ~nulled & t->key_bits) != t->key_bits)
+    if ((given & ~nulled & t->key_bits) != t->key_bits) {
+        spread_flags(present, given, ncols); /* what check_key reads */
         return check_key(s, t, vals, present);
+    }
     return CH_OK;
 }
 
@@ -542,10 +547,11 @@ HOT table_def *begin_op(sink *s, const char *table, const ch_row *row, const cha
 /*
  * The operation's values, converted: into the writer's next record, which
  * apply() then queues, or into rt's when there is no writer. The table is
- * changed first when the row needs it (schema evolution).
+ * changed first when the row needs it (schema evolution). flags: the present
+ * flags are wanted (an update's).
  */
 HOT int stage(sink *s, table_def *t, sink_table *rt, const ch_row *row, value **vals,
-              unsigned char **present)
+              unsigned char **present, int flags)
 {
     ch_error err;
     int rc = NEEDS_EVOLVING;
@@ -560,7 +566,7 @@ HOT int stage(sink *s, table_def *t, sink_table *rt, const ch_row *row, value **
         } else if (writer_reserve(s->writer, t, vals, present, &err) != CH_OK) {
             return sink_fail_from(s, &err, NULL);
         }
-        rc = convert(s, t, rt, row, *vals, *present, s->writer != NULL, look);
+        rc = convert(s, t, rt, row, *vals, *present, s->writer != NULL, look, flags);
     }
     return rc; /* the key checked by convert() */
 }
@@ -620,7 +626,7 @@ static int upsert_locked(ch_sync *s, const char *table, const ch_row *row, int64
     const char *id = NULL;
     table_def *t;
     t = begin_op(s, table, row, "upsert", &rt);
-    if (t == NULL || stage(s, t, rt, row, &vals, &present) != CH_OK)
+    if (t == NULL || stage(s, t, rt, row, &vals, &present, 0) != CH_OK)
         return CH_ERROR;
     if (t->nkey == 0 && (id = row_id(s, t, vals)) == NULL)
         return sink_fail(s, "out of memory");
@@ -638,7 +644,7 @@ static int update_locked(ch_sync *s, const char *table, const ch_row *row, int64
     unsigned char *present;
     table_def *t;
     t = begin_op(s, table, row, "update", &rt);
-    if (t == NULL || stage(s, t, rt, row, &vals, &present) != CH_OK)
+    if (t == NULL || stage(s, t, rt, row, &vals, &present, 1) != CH_OK)
         return CH_ERROR;
     if (t->nkey == 0)
         return sink_op_fail(s, NULL, "the table has no primary key");
@@ -656,7 +662,7 @@ static int delete_locked(ch_sync *s, const char *table, const ch_row *key, int64
     unsigned char *present;
     table_def *t;
     t = begin_op(s, table, key, "delete", &rt);
-    if (t == NULL || stage(s, t, rt, key, &vals, &present) != CH_OK)
+    if (t == NULL || stage(s, t, rt, key, &vals, &present, 0) != CH_OK)
         return CH_ERROR;
     if (t->nkey == 0)
         return sink_op_fail(s, NULL, "the table has no primary key");
