@@ -46,10 +46,10 @@ split() {
 
 mkdir -p "$DIR/w"
 printf '{"n":"%s","seed":"1"}\n' "$N" >"$DIR/w/configuration.json"
-valgrind --tool=callgrind --callgrind-out-file="$DIR/host.cg" "$BUILD_TOP/connector-host" run bulk \
+valgrind --tool=callgrind --dump-line=no --callgrind-out-file="$DIR/host.cg" "$BUILD_TOP/connector-host" run bulk \
     --plugin-dir "$BUILD_TOP/bench/.libs" --working-dir "$DIR/w" --log-level WARNING \
     >/dev/null 2>"$DIR/host.err" || { cat "$DIR/host.err" >&2; exit 1; }
-valgrind --tool=callgrind --callgrind-out-file="$DIR/base.cg" "$BUILD_TOP/bench/baseline" "$N" \
+valgrind --tool=callgrind --dump-line=no --callgrind-out-file="$DIR/base.cg" "$BUILD_TOP/bench/baseline" "$N" \
     "$DIR/base.db" 1 >/dev/null 2>"$DIR/base.err" || { cat "$DIR/base.err" >&2; exit 1; }
 echo "profile (callgrind, N=$N, $OPS operations): instructions per operation"
 printf '%-9s %9s %9s %9s %9s %9s %9s\n' program total host connector SQLite libc other
@@ -60,4 +60,5 @@ echo "own loop; other: the dynamic loader, libuuid, yajl, libltdl)"
 echo "the host's own functions above 20 instructions per operation:"
 callgrind_annotate --auto=no --threshold=100 "$DIR/host.cg" 2>/dev/null | awk -v ops="$OPS" '
     /\[.*connector-host\]/ || (!/\[/ && / [^ ]*host\/[^ ]*:/) { n = $1; gsub(",", "", n); f = $0; sub(/^ *[0-9,]+ *(\([ 0-9.%]+\))? */, "", f)
-        sub(/ \[.*/, "", f); sub(/.*\/host\//, "host/", f); if (n / ops > 20) printf "%9.0f  %s\n", n / ops, f }'
+        sub(/ \[.*/, "", f); sub(/.*\/host\//, "host/", f); sub(/^\?\?\?:/, "", f)
+        if (n / ops > 20) printf "%9.0f  %s\n", n / ops, f }'
