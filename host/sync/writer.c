@@ -113,15 +113,20 @@ HOT int apply_op(dest *d, const logger *lg, wop_kind kind, table_def *t, const v
 {
     int found = 1, rc;
     long rows = 0;
+    /* each case returns at once when all went well: nothing left to look at */
     switch (kind) {
     case WOP_UPSERT:
-        rc = d->ops->upsert(d, t, vals, id, synced, err);
+        if ((rc = d->ops->upsert(d, t, vals, id, synced, err)) == CH_OK)
+            return CH_OK;
         break;
     case WOP_UPDATE:
-        rc = d->ops->update(d, t, vals, present, synced, number, &found, err);
+        if ((rc = d->ops->update(d, t, vals, present, synced, number, &found, err)) == CH_OK &&
+            found != 0)
+            return CH_OK;
         break;
     case WOP_DELETE:
-        rc = d->ops->remove(d, t, vals, synced, number, &found, err);
+        if ((rc = d->ops->remove(d, t, vals, synced, number, &found, err)) == CH_OK && found != 0)
+            return CH_OK;
         break;
     case WOP_TRUNCATE:
         rc = d->ops->truncate(d, t, synced, &rows, err);
@@ -129,8 +134,6 @@ HOT int apply_op(dest *d, const logger *lg, wop_kind kind, table_def *t, const v
     default:
         return err_set(err, "internal error: a commit is not a data operation");
     }
-    if (rc == CH_OK && found != 0 && kind != WOP_TRUNCATE)
-        return CH_OK;
     return applied(d, lg, kind, t, vals, number, rc, found, rows, err);
 }
 
@@ -601,6 +604,7 @@ writer *writer_start(dest *d, const logger *lg)
         free(w);
         return NULL;
     }
+    w->fill = w->ring;
     w->d = d;
     w->log = lg;
     w->sorts = d->sorted_writes;
@@ -695,7 +699,7 @@ static wop *reserve(writer *w, ch_error *err)
     }
     if (outcome(w, err) != CH_OK)
         return NULL;
-    return &w->ring[w->next % RING];
+    return w->fill;
 }
 
 /* A bounded strcpy, without printf's parsing on this hot path. */
@@ -870,7 +874,7 @@ int writer_commit(writer *w, const char *connector, const char *state_json, cons
     op->has_id = 0;
     copy_text(op->synced, sizeof op->synced, synced);
     op->number = 0;
-    w->next++;
+    writer_advance(w);
     atomic_fetch_add(&w->commits_queued, 1);
     publish(w, 1);
     return CH_OK;

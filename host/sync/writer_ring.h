@@ -104,6 +104,7 @@ struct writer {
 
     /* the producer's own */
     size_t next;       /* the next record to fill; head lags it by less than PUBLISH */
+    wop *fill;         /* that record: &ring[next % RING] */
     size_t tail_seen;  /* the last tail read: the ring has room up to tail_seen + RING */
     long commits_seen; /* commits_done when the sink last asked */
     /* the layout fit() gave the last record it filled for a table of at most 64 columns: that
@@ -145,6 +146,13 @@ static inline int writer_events(writer *w)
            atomic_load_explicit(&w->commits_done, memory_order_relaxed) != w->commits_seen;
 }
 
+/* Moves the producer on to the next record. */
+static inline void writer_advance(writer *w)
+{
+    w->next++;
+    w->fill = w->fill + 1 == w->ring + RING ? w->ring : w->fill + 1;
+}
+
 /*
  * The next record to fill, for a data operation on t: *vals and *present
  * get its t->ncols values and presence flags, which the caller fills (text
@@ -157,7 +165,7 @@ static inline int writer_events(writer *w)
 static inline int writer_reserve(writer *w, const table_def *t, value **vals,
                                  unsigned char **present, ch_error *err)
 {
-    const wop *op = &w->ring[w->next % RING];
+    const wop *op = w->fill;
     /* the common case, without calls: room, no failure, and a record that has the columns */
     if (w->next - w->tail_seen < RING && t->ncols <= op->cap &&
         !atomic_load_explicit(&w->failed, memory_order_acquire)) {
@@ -177,7 +185,7 @@ static inline int writer_reserve(writer *w, const table_def *t, value **vals,
 static inline int writer_publish(writer *w, wop_kind kind, table_def *t, const char *id,
                                  const char *synced, long number)
 {
-    wop *op = &w->ring[w->next % RING];
+    wop *op = w->fill;
     op->kind = kind;
     op->t = t;
     op->has_id = id != NULL;
@@ -185,7 +193,7 @@ static inline int writer_publish(writer *w, wop_kind kind, table_def *t, const c
         writer_copy_id(op, id);
     memcpy(op->synced, synced, WRITER_SYNCED_SIZE);
     op->number = number;
-    w->next++;
+    writer_advance(w);
     if (w->next - atomic_load_explicit(&w->head, memory_order_relaxed) >= PUBLISH)
         return writer_publish_group(w);
     return writer_events(w);
