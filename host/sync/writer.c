@@ -744,42 +744,82 @@ static int takes_text(col_type type)
     return type != T_NONE && (st == S_TEXT || st == S_BLOB);
 }
 
+/*
+ * The layout of a record of t (at most 64 columns) in one piece of a slab:
+ * its values, their flags, and a first buffer per text column; remembered
+ * for the next record of the same table.
+ */
+static void fit_layout(writer *w, const table_def *t)
+{
+    size_t n = t->ncols, cap = n < 4 ? 4 : n;
+    if (t == w->fit_t && t->uid == w->fit_uid && n == w->fit_ncols)
+        return;
+    w->fit_text = 0;
+    w->fit_ntext = 0;
+    for (size_t c = 0; c < n; c++)
+        if (takes_text(t->cols[c].type)) {
+            w->fit_text |= UINT64_C(1) << c;
+            w->fit_ntext++;
+        }
+    w->fit_cap = cap;
+    w->fit_head = (cap * sizeof(value) + PRESENT_ROOM(cap) + 15) & ~(size_t)15;
+    w->fit_t = t;
+    w->fit_uid = t->uid;
+    w->fit_ncols = n;
+}
+
+/* Lays a record out (fit_layout) at piece, which the slab zeroed. */
+static void fit_piece(writer *w, wop *op, char *piece)
+{
+    value *vals = (value *)(void *)piece;
+    char *text = piece + w->fit_head;
+    for (uint64_t m = w->fit_text; m != 0; m &= m - 1, text += SLAB_TEXT) {
+        value *v = &vals[__builtin_ctzll(m)];
+        v->buf = text;
+        v->cap = SLAB_TEXT;
+        v->lent = 1;
+    }
+    op->vals = vals;
+    op->present = (unsigned char *)(vals + w->fit_cap);
+    op->cap = w->fit_cap;
+    op->in_slab = 1;
+}
+
+/*
+ * The ring's first lap: the record being filled and those after it that
+ * never had room, up to FIT_AHEAD of them (and not past the ring's end),
+ * laid out for t together, from one piece of a slab: a call per record
+ * costs more than its layout. The records a sync never reaches are only
+ * slab memory, freed with it.
+ */
+#define FIT_AHEAD 64
+static void fit_ahead(writer *w, wop *op, const table_def *t)
+{
+    size_t k = 0, size;
+    char *piece;
+    fit_layout(w, t);
+    size = w->fit_head + w->fit_ntext * SLAB_TEXT;
+    while (k < FIT_AHEAD && op + k < w->ring + RING && op[k].cap == 0)
+        k++;
+    if ((piece = slab_take(w, k * size)) == NULL)
+        return; /* fit() tries for this one alone */
+    for (size_t i = 0; i < k; i++)
+        fit_piece(w, op + i, piece + i * size);
+}
+
 /* Gives the record room for t's values: from a slab the first time, its own after. */
 static int fit(writer *w, wop *op, const table_def *t)
 {
-    size_t n = t->ncols, cap = n < 4 ? 4 : n;
+    size_t n = t->ncols;
     value *vals;
     unsigned char *present;
     if (n <= op->cap)
         return CH_OK;
     if (op->cap == 0 && n <= 64) {
-        /* one piece of a slab: the values, their flags, and a first buffer per text column */
-        if (t != w->fit_t || t->uid != w->fit_uid || n != w->fit_ncols) {
-            w->fit_text = 0;
-            w->fit_ntext = 0;
-            for (size_t c = 0; c < n; c++)
-                if (takes_text(t->cols[c].type)) {
-                    w->fit_text |= UINT64_C(1) << c;
-                    w->fit_ntext++;
-                }
-            w->fit_head = (cap * sizeof *vals + PRESENT_ROOM(cap) + 15) & ~(size_t)15;
-            w->fit_t = t;
-            w->fit_uid = t->uid;
-            w->fit_ncols = n;
-        }
-        vals = slab_take(w, w->fit_head + w->fit_ntext * SLAB_TEXT);
-        if (vals != NULL) {
-            char *text = (char *)vals + w->fit_head;
-            for (uint64_t m = w->fit_text; m != 0; m &= m - 1, text += SLAB_TEXT) {
-                value *v = &vals[__builtin_ctzll(m)];
-                v->buf = text;
-                v->cap = SLAB_TEXT;
-                v->lent = 1;
-            }
-            op->vals = vals;
-            op->present = (unsigned char *)(vals + cap);
-            op->cap = cap;
-            op->in_slab = 1;
+        char *piece;
+        fit_layout(w, t);
+        if ((piece = slab_take(w, w->fit_head + w->fit_ntext * SLAB_TEXT)) != NULL) {
+            fit_piece(w, op, piece);
             return CH_OK;
         }
     }
@@ -834,6 +874,8 @@ int writer_reserve_slow(writer *w, const table_def *t, value **vals, unsigned ch
     wop *op = reserve(w, err);
     if (op == NULL)
         return CH_ERROR;
+    if (op->cap == 0 && t->ncols <= 64)
+        fit_ahead(w, op, t);
     if (fit(w, op, t) != CH_OK)
         return err_set(err, "out of memory");
     *vals = op->vals;

@@ -112,7 +112,7 @@ struct writer {
        columns as bits; a column typed since only gets its buffer when first copied */
     const table_def *fit_t;
     unsigned long fit_uid;
-    size_t fit_ncols, fit_head, fit_ntext;
+    size_t fit_ncols, fit_cap, fit_head, fit_ntext;
     uint64_t fit_text;
     int ended; /* writer_end() was called */
     int64_t waited;
