@@ -13,24 +13,16 @@ DIR=$(mktemp -d "${TMPDIR:-/tmp}/connector-host-profile.XXXXXX")
 trap 'rm -rf "$DIR"' EXIT
 command -v valgrind >/dev/null || { echo "profile: valgrind is not installed; skipped"; exit 0; }
 
-# split FILE: instructions per operation by object, the objects named as below
+# split FILE: instructions per operation by object, the objects named as below. Read from the
+# callgrind file itself: each function's own cost lines belong to the object it is in (ob=), code
+# inlined from a header included; the line after a calls= line is the callee's, so it is skipped.
 split() {
-    callgrind_annotate --auto=no --threshold=100 "$1" 2>/dev/null | awk -v ops="$OPS" '
-    # a line without an [object] is code inlined from a header (or a second file of a function):
-    # counted by where the file is
-    /^ *[0-9,]+ / && !/\[/ && !/PROGRAM TOTALS/ {
-        n = $1; gsub(",", "", n); f = $NF
-        if (f ~ /(^|\/)host\//) k = "host"
-        # intrinsics of the compiler (emmintrin.h): inlined into the host, the one code using them
-        else if (f ~ /\/gcc\/.*\/include\//) k = "host"
-        else if (f ~ /(^|\/)bench\//) k = "connector"
-        else if (f ~ /^\.\// && f !~ /^\.\/elf\//) k = "libc" # glibc sources
-        else k = "other"
-        by[k] += n; total += n
-        next
-    }
-    /^ *[0-9,]+ .*\[/ {
-        n = $1; gsub(",", "", n); obj = $NF; gsub(/[][]/, "", obj); sub(/.*\//, "", obj)
+    awk -v ops="$OPS" '
+    /^ob=/ { obj = substr($0, 4); sub(/.*\//, "", obj); next }
+    /^calls=/ { callee = 1; next }
+    /^[0-9+*-]/ {
+        if (callee) { callee = 0; next }
+        n = $NF
         if (obj == "connector-host") k = "host"
         else if (obj ~ /^libsqlite3/) k = "SQLite"
         else if (obj ~ /^libc\.so/) k = "libc"
@@ -41,15 +33,15 @@ split() {
     END {
         printf "%9.0f %9.0f %9.0f %9.0f %9.0f %9.0f\n", total / ops, by["host"] / ops,
             by["connector"] / ops, by["SQLite"] / ops, by["libc"] / ops, by["other"] / ops
-    }'
+    }' "$1"
 }
 
 mkdir -p "$DIR/w"
 printf '{"n":"%s","seed":"1"}\n' "$N" >"$DIR/w/configuration.json"
-valgrind --tool=callgrind --dump-line=no --callgrind-out-file="$DIR/host.cg" "$BUILD_TOP/connector-host" run bulk \
+valgrind --tool=callgrind --dump-line=no --compress-strings=no --callgrind-out-file="$DIR/host.cg" "$BUILD_TOP/connector-host" run bulk \
     --plugin-dir "$BUILD_TOP/bench/.libs" --working-dir "$DIR/w" --log-level WARNING \
     >/dev/null 2>"$DIR/host.err" || { cat "$DIR/host.err" >&2; exit 1; }
-valgrind --tool=callgrind --dump-line=no --callgrind-out-file="$DIR/base.cg" "$BUILD_TOP/bench/baseline" "$N" \
+valgrind --tool=callgrind --dump-line=no --compress-strings=no --callgrind-out-file="$DIR/base.cg" "$BUILD_TOP/bench/baseline" "$N" \
     "$DIR/base.db" 1 >/dev/null 2>"$DIR/base.err" || { cat "$DIR/base.err" >&2; exit 1; }
 echo "profile (callgrind, N=$N, $OPS operations): instructions per operation"
 printf '%-9s %9s %9s %9s %9s %9s %9s\n' program total host connector SQLite libc other
