@@ -14,6 +14,15 @@ ch_row *ch_row_new(void)
     return calloc(1, sizeof(ch_row));
 }
 
+/* Forgets why the row was invalid; apart, so that clearing a valid row saves no registers. */
+static __attribute__((noinline)) void clear_invalid(ch_row *row)
+{
+    row->invalid = 0;
+    free(row->invalid_column);
+    row->invalid_column = NULL;
+    err_clear(&row->invalid_why);
+}
+
 void ch_row_clear(ch_row *row)
 {
     if (row == NULL)
@@ -21,12 +30,8 @@ void ch_row_clear(ch_row *row)
     row->before = row->count;
     row->count = 0;
     row->refilled = 0;
-    if (row->invalid) { /* the reason is read only while the row is invalid */
-        row->invalid = 0;
-        free(row->invalid_column);
-        row->invalid_column = NULL;
-        err_clear(&row->invalid_why);
-    }
+    if (row->invalid) /* the reason is read only while the row is invalid */
+        clear_invalid(row);
 }
 
 void ch_row_free(ch_row *row)
@@ -130,21 +135,29 @@ static field *slot_search(ch_row *row, const char *column)
 }
 
 /*
- * The field to write column's value into: the existing one or a new slot.
- * A row refilled in the same order as before (the common case, inline): the
+ * The field to write column's value into when the row is refilled in the
+ * same order as before (the common case, inline), else NULL: then the
+ * existing one or a new slot is slot_search's to find. In that order, the
  * next field already has the name, and none before it can (a row's names
  * differ, and those before are their old selves), so no search is needed.
  * A stored name is never empty, so an empty column takes the search, which
  * refuses it.
  */
-static inline field *slot(ch_row *row, const char *column)
+static inline field *slot_in_order(ch_row *row, const char *column)
 {
     if (row != NULL && column != NULL && row->refilled == row->count && row->count < row->before &&
         strcmp(row->fields[row->count].name, column) == 0) {
         row->refilled++;
         return &row->fields[row->count++];
     }
-    return slot_search(row, column);
+    return NULL;
+}
+
+/* The field to write column's value into: the existing one or a new slot; NULL when refused. */
+static inline field *slot(ch_row *row, const char *column)
+{
+    field *f = slot_in_order(row, column);
+    return f != NULL ? f : slot_search(row, column);
 }
 
 long row_field_column_lookup(const field *f, const struct ch_table *t, size_t hint)
@@ -158,11 +171,23 @@ long row_field_column_lookup(const field *f, const struct ch_table *t, size_t hi
     return c;
 }
 
-HOT int set_integer(ch_row *row, const char *column, col_type type, int64_t v)
+/* set_integer() through slot_search(): apart, so that the common case saves fewer registers. */
+static __attribute__((noinline)) int set_integer_searched(ch_row *row, const char *column,
+                                                          col_type type, int64_t v)
 {
-    field *f = slot(row, column);
+    field *f = slot_search(row, column);
     if (f == NULL)
         return CH_ERROR;
+    f->v.type = type;
+    f->v.i = v;
+    return CH_OK;
+}
+
+HOT int set_integer(ch_row *row, const char *column, col_type type, int64_t v)
+{
+    field *f = slot_in_order(row, column);
+    if (f == NULL)
+        return set_integer_searched(row, column, type, v);
     f->v.type = type;
     f->v.i = v;
     return CH_OK;
