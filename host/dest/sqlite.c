@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hot.h"
 #include "contract/row_id.h"
 
 /* The exact type of every column, since SQLite's affinities cannot tell INT from LONG. */
@@ -1100,7 +1101,8 @@ static int upsert(dest *base, table_def *t, const value *vals, const char *id, c
     return run(d, st->upsert, rc, "upsert", err);
 }
 
-static int bind_key(sqlite3_stmt *stmt, const table_def *t, const value *vals, int param)
+/* Binds the key's values from param on; inline: every update and delete binds its key. */
+HOT int bind_key(sqlite3_stmt *stmt, const table_def *t, const value *vals, int param)
 {
     int rc = SQLITE_OK;
     for (size_t k = 0; k < t->nkey && rc == SQLITE_OK; k++)
