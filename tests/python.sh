@@ -245,6 +245,26 @@ is "$(sql "$(db "$P")" "select group_concat(id || ':' || sq || ':' || _fivetran_
 is "$(cat "$P/files/state.json")" '{"yielded":7}' "generator: the yielded checkpoint"
 like "$err" "generator ends" "generator: drained to its end"
 
+# ==== partial updates of wide tables ============================================================
+P=$PY/wide
+host run "$P"
+is "$rc" 0 "wide: tables of 12 and 70 columns: exits 0"
+for t in narrow:12:2,9,10,11 wide:70:2,9,10,11,63,64,65,68; do
+    name=${t%%:*} rest=${t#*:} n=${rest%%:*} set=,${rest#*:},
+    want='' got=''
+    for i in 0 1 2; do
+        c=1
+        while [ "$c" -lt "$n" ]; do
+            case "$i$set" in 1*,"$c",*) want="$want u$c" ;; *) want="$want v${i}_$c" ;; esac
+            got="$got $(sql "$(db "$P")" "select c_$c from $name where id = $i")"
+            c=$((c + 1))
+        done
+        want="$want $([ "$i" = 2 ] && echo 1 || echo 0)"
+        got="$got $(sql "$(db "$P")" "select _fivetran_deleted from $name where id = $i")"
+    done
+    is "$got" "$want" "wide: $name ($n columns): an update sets only its columns, past the eighth and the 64th"
+done
+
 # ==== failures, op.error, resume ================================================================
 P=$PY/failing
 F=$P/connector.py
