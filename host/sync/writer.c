@@ -786,8 +786,8 @@ static void fit_piece(writer *w, wop *op, char *piece)
 }
 
 /*
- * The ring's first lap: the record being filled and those after it that
- * never had room, up to FIT_AHEAD of them (and not past the ring's end),
+ * The ring's first lap: the record being filled and those after it, none
+ * of them used yet, up to FIT_AHEAD of them (and not past the ring's end),
  * laid out for t together, from one piece of a slab: a call per record
  * costs more than its layout. The records a sync never reaches are only
  * slab memory, freed with it.
@@ -874,7 +874,9 @@ int writer_reserve_slow(writer *w, const table_def *t, value **vals, unsigned ch
     wop *op = reserve(w, err);
     if (op == NULL)
         return CH_ERROR;
-    if (op->cap == 0 && t->ncols <= 64)
+    /* the first lap only: no record after this one has been queued yet, so all are the
+       producer's; on later laps one there may be a commit still on the writer */
+    if (op->cap == 0 && t->ncols <= 64 && w->next < RING)
         fit_ahead(w, op, t);
     if (fit(w, op, t) != CH_OK)
         return err_set(err, "out of memory");
