@@ -180,7 +180,7 @@ long table_find_column(const table_def *t, const char *name, size_t hint)
     return -1;
 }
 
-int table_is_key(const table_def *t, size_t col)
+int table_is_key_wide(const table_def *t, size_t col)
 {
     for (size_t k = 0; k < t->nkey; k++)
         if (t->key[k] == col)

@@ -32,8 +32,8 @@ struct ch_table {
     size_t ncols, cap;
     size_t *key; /* indexes into cols, in key order; none: _fivetran_id is the key */
     size_t nkey;
-    /* the key's columns among the first 64, as bits: for a table of at most 64 columns, one
-       test tells that an operation gives them all */
+    /* the key's columns among the first 64, as bits: table_is_key() reads them, and for a
+       table of at most 64 columns one test tells that an operation gives them all */
     uint64_t key_bits;
     char **key_names;            /* primary key as declared, resolved by schema_finish */
     unsigned char *key_inferred; /* per key name: ch_table_key_column, typed by its first value */
@@ -78,8 +78,18 @@ table_def *schema_find(const schema *s, const char *name);
 /* Adds an undeclared table discovered at run time (no primary key). */
 table_def *schema_add_table(schema *s, const char *name, ch_error *err);
 
-/* True when column index col is one of the table's declared key columns. */
-int table_is_key(const table_def *t, size_t col);
+/* table_is_key() for a column past the 64th. */
+int table_is_key_wide(const table_def *t, size_t col);
+
+/*
+ * True when column index col is one of the table's declared key columns.
+ * Inline, from key_bits below the 65th column: the per-operation paths ask
+ * it of every column.
+ */
+static inline int table_is_key(const table_def *t, size_t col)
+{
+    return col < 64 ? (int)(t->key_bits >> col & 1) : table_is_key_wide(t, col);
+}
 
 /* True when names (n of them, in key order) are the table's key: its key columns, or _fivetran_id.
  */

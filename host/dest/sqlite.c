@@ -1011,14 +1011,12 @@ static sqlite3_stmt *shape_for(sqlite_dest *d, table_def *t, const unsigned char
     uint64_t set = 0;
     *failed = 0;
     for (size_t i = 0; i < t->ncols; i++) {
-        if (!present[i])
+        if (!present[i] || table_is_key(t, i))
             continue;
-        if (i < 64)
-            set |= UINT64_C(1) << i;
-        else if (!table_is_key(t, i))
+        if (i >= 64)
             return NULL;
+        set |= UINT64_C(1) << i;
     }
-    set &= ~t->key_bits; /* the key is matched, not set */
     if (set == 0)
         return NULL; /* only the key: the general statement stamps the time */
     *columns = set;

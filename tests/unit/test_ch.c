@@ -81,6 +81,7 @@ static table_def *table(schema *s, int keyed)
         t->key = malloc(sizeof *t->key);
         t->key[0] = 0;
         t->nkey = 1;
+        t->key_bits = 1; /* as schema_finish() would make it: column 0 */
     }
     return t;
 }
