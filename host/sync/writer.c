@@ -404,29 +404,28 @@ static __attribute__((noinline)) void make_commit(writer *w, wop *op)
     }
 }
 
-/* Applies one record, unless an earlier one failed; the first failure is kept. */
-HOT void apply(writer *w, wop *op)
-{
-    ch_error err;
-    if (atomic_load_explicit(&w->failed, memory_order_relaxed))
-        return;
-    if (op->kind == WOP_COMMIT)
-        make_commit(w, op);
-    else if (apply_op(w->d, w->log, op->kind, op->t, op->kind == WOP_TRUNCATE ? NULL : op->vals,
-                      op->present, op->has_id ? op->id : NULL, op->synced, op->number,
-                      &err) != CH_OK)
-        fail(w, &err);
-}
-
-/* apply() for a data operation of a sorted run. */
+/*
+ * Applies a data operation or a truncate, unless an earlier record failed;
+ * the first failure is kept. Inline as it is where sorted runs are applied:
+ * every record of a run is a data operation.
+ */
 HOT void apply_data(writer *w, wop *op)
 {
     ch_error err;
     if (atomic_load_explicit(&w->failed, memory_order_relaxed))
         return;
-    if (apply_op(w->d, w->log, op->kind, op->t, op->vals, op->present, op->has_id ? op->id : NULL,
-                 op->synced, op->number, &err) != CH_OK)
+    if (apply_op(w->d, w->log, op->kind, op->t, op->kind == WOP_TRUNCATE ? NULL : op->vals,
+                 op->present, op->has_id ? op->id : NULL, op->synced, op->number, &err) != CH_OK)
         fail(w, &err);
+}
+
+/* Applies one record, unless an earlier one failed; the first failure is kept. */
+HOT void apply(writer *w, wop *op)
+{
+    if (op->kind != WOP_COMMIT)
+        apply_data(w, op);
+    else if (!atomic_load_explicit(&w->failed, memory_order_relaxed))
+        make_commit(w, op);
 }
 
 /*
