@@ -107,9 +107,9 @@ struct writer {
     wop *fill;         /* that record: &ring[next % RING] */
     size_t tail_seen;  /* the last tail read: the ring has room up to tail_seen + RING */
     long commits_seen; /* commits_done when the sink last asked */
-    /* the layout fit() gave the last record it filled for a table of at most 64 columns: that
-       table (and its uid and column count), the bytes before the text buffers, and its text
-       columns as bits; a column typed since only gets its buffer when first copied */
+    /* fit_layout()'s last layout, for a table of at most 64 columns: that table (and its uid
+       and column count), the record's values, the bytes before the text buffers, and its text
+       columns as bits and their count; a column typed since gets its buffer when first copied */
     const table_def *fit_t;
     unsigned long fit_uid;
     size_t fit_ncols, fit_cap, fit_head, fit_ntext;
